@@ -1,0 +1,11 @@
+"""Celery application: Redis broker when REDIS_URL is set, in-process execution otherwise."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("hindsight")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

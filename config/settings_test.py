@@ -1,0 +1,17 @@
+"""Test settings: the real settings, shaped for the test client.
+
+``DEBUG`` is read as on so the security defaults do not redirect the test client to HTTPS;
+pytest-django still runs every test with ``settings.DEBUG = False``, so error pages and the
+like behave as in production. ``manage.py check --deploy`` covers the production shape.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "true")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CACHES["default"]["KEY_PREFIX"] = "hindsight-test"  # noqa: F405

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from organizations import views as organization_views
+
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"
+
+admin.site.site_header = "Hindsight administration"
+admin.site.site_title = "Hindsight admin"
+
+urlpatterns = [
+    path("", organization_views.home, name="home"),
+    path("healthz", organization_views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("organizations/new/", organization_views.organization_create, name="organization_create"),
+    path("o/<slug:org_slug>/", include("organizations.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.BENCH_VIEWS:
+    urlpatterns += [path("bench/", include("hindsight_bench.urls"))]

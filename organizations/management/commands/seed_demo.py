@@ -1,0 +1,90 @@
+"""Demo data: organizations, one user per role, teams. Safe to run any number of times."""
+
+import os
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from organizations import services
+from organizations.models import Organization
+from organizations.roles import Role
+
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "hindsight-demo")
+
+ORGANIZATIONS = [
+    ("acme", "Acme Corporation", "America/New_York"),
+    ("initech", "Initech", "Europe/Berlin"),
+    ("globex", "Globex", "Asia/Tokyo"),
+]
+
+# username, full name, {org slug: role}
+PEOPLE = [
+    ("alice", "Alice Admin", {"acme": Role.ADMIN}),
+    ("bob", "Bob Engineer", {"acme": Role.ENGINEER, "initech": Role.REVIEWER}),
+    ("carol", "Carol Reviewer", {"acme": Role.REVIEWER}),
+    ("dave", "Dave Manager", {"acme": Role.MANAGER, "initech": Role.ADMIN}),
+    ("erin", "Erin Viewer", {"acme": Role.VIEWER}),
+    ("grace", "Grace Globex", {"globex": Role.ADMIN}),
+    ("hank", "Hank Globex", {"globex": Role.ENGINEER}),
+]
+
+TEAMS = {
+    "acme": [
+        ("Payments", ["bob", "carol"]),
+        ("Platform", ["alice", "dave"]),
+        ("Mobile", ["erin"]),
+    ],
+    "initech": [("Core", ["bob", "dave"])],
+    "globex": [("Operations", ["grace", "hank"])],
+}
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo organizations and users."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        with scopes_disabled():
+            organizations = {
+                slug: self._organization(slug, name, tz) for slug, name, tz in ORGANIZATIONS
+            }
+            users = {}
+            for username, full_name, roles in PEOPLE:
+                users[username] = self._user(username, full_name)
+                for slug, role in roles.items():
+                    services.membership_set(
+                        organization=organizations[slug], user=users[username], role=role
+                    )
+            for slug, teams in TEAMS.items():
+                for name, members in teams:
+                    services.team_create(
+                        organization=organizations[slug],
+                        name=name,
+                        members=[users[u] for u in members],
+                    )
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(f"  Log in with any of these users, password: {DEMO_PASSWORD}")
+        for username, _, roles in PEOPLE:
+            where = ", ".join(f"{role.label.lower()} in {slug}" for slug, role in roles.items())
+            self.stdout.write(f"    {username:<6} {where}")
+
+    @staticmethod
+    def _organization(slug: str, name: str, time_zone: str) -> Organization:
+        organization, _ = Organization.objects.update_or_create(
+            slug=slug, defaults={"name": name, "time_zone": time_zone}
+        )
+        return organization
+
+    @staticmethod
+    def _user(username: str, full_name: str):
+        first, last = full_name.split(" ", 1)
+        user, created = get_user_model().objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"},
+        )
+        if created or not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        return user

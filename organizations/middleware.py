@@ -1,0 +1,85 @@
+"""Request plumbing: the tenant boundary and htmx-aware responses."""
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django_htmx.http import HttpResponseClientRedirect
+from django_scopes import scope, scopes_disabled
+
+from . import selectors
+
+ORG_KWARG = "org_slug"
+UNSCOPED_NAMESPACES = {"admin"}
+
+
+class TenantMiddleware:
+    """Resolve the organization once per request and hold the request inside its scope.
+
+    A URL with ``org_slug`` requires a membership: a non-member gets 404 whether or not the
+    organization exists. Every other request runs in an empty scope, so a tenant query outside
+    an organization raises instead of leaking; only the superuser admin runs unscoped.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.organization = None
+        request.membership = None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            with scope():
+                return self.get_response(request)
+
+        if ORG_KWARG not in match.kwargs:
+            if UNSCOPED_NAMESPACES.intersection(match.namespaces):
+                with scopes_disabled():
+                    return self.get_response(request)
+            with scope():
+                return self.get_response(request)
+
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
+        membership = selectors.membership_for(request.user, match.kwargs[ORG_KWARG])
+        if membership is None:
+            raise Http404("No such organization.")
+        request.organization = membership.organization
+        request.membership = membership
+        with (
+            scope(organization=membership.organization),
+            timezone.override(membership.organization.time_zone),
+        ):
+            return self.get_response(request)
+
+
+class HtmxResponseMiddleware:
+    """Make responses behave for htmx.
+
+    Every response varies on ``HX-Request`` (pages answer htmx with fragments). A redirect to
+    the login page becomes ``HX-Redirect`` so an expired session never swaps the login form into
+    a fragment.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        patch_vary_headers(response, ("HX-Request",))
+        if getattr(request, "htmx", False) and self._is_login_redirect(response):
+            redirect = HttpResponseClientRedirect(response["Location"])
+            patch_vary_headers(redirect, ("HX-Request",))
+            return redirect
+        return response
+
+    @staticmethod
+    def _is_login_redirect(response: HttpResponse) -> bool:
+        if response.status_code not in (301, 302, 303, 307):
+            return False
+        login_path = resolve_url(settings.LOGIN_URL)
+        return response.get("Location", "").split("?")[0] == login_path

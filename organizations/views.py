@@ -1,0 +1,78 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import selectors, services
+from .decorators import require_action
+from .forms import OrganizationCreateForm
+from .roles import ROLE_SUMMARY, Action, Role
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The organizations I belong to."""
+    memberships = selectors.memberships_for_user(request.user)
+    return render(request, "organizations/home.html", {"memberships": memberships})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_create(request: HttpRequest) -> HttpResponse:
+    form = OrganizationCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organization = services.organization_create(
+            name=form.cleaned_data["name"],
+            slug=form.cleaned_data["slug"],
+            time_zone=form.cleaned_data["time_zone"],
+            creator=request.user,
+        )
+        messages.success(request, f"{organization.name} is ready. You are its admin.")
+        return redirect("dashboard", org_slug=organization.slug)
+    status = 400 if form.errors else 200
+    return render(request, "organizations/create.html", {"form": form}, status=status)
+
+
+@require_GET
+@require_action(Action.VIEW)
+def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
+    overview = selectors.organization_overview(organization=request.organization)
+    role_rows = [
+        {"role": role, "count": overview["role_counts"].get(role.value, 0)} for role in Role
+    ]
+    return render(
+        request,
+        "organizations/dashboard.html",
+        {
+            "overview": overview,
+            "role_rows": role_rows,
+            "teams": selectors.team_list(organization=request.organization),
+            "role_summary": ROLE_SUMMARY[request.membership.role],
+        },
+    )
+
+
+@require_GET
+@require_action(Action.VIEW)
+def member_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    return render(
+        request,
+        "organizations/members.html",
+        {
+            "members": selectors.member_list(organization=request.organization),
+            "teams": selectors.team_list(organization=request.organization),
+            "role_summaries": [(role, ROLE_SUMMARY[role]) for role in Role],
+        },
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness and database reachability, for the container health check."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,74 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_scopes import scopes_disabled
+
+from organizations.roles import Role
+
+from .factories import MembershipFactory, OrganizationFactory, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests run where the database is PostgreSQL (CI), and are skipped on the
+    embedded SQLite default."""
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL; CI runs it)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _test_body_unscoped():
+    """Test set-up and assertions read across tenants; requests still run in their own scope
+    because the tenant middleware activates one for every request."""
+    with scopes_disabled():
+        yield
+
+
+@pytest.fixture
+def org(db):
+    return OrganizationFactory(slug="acme", name="Acme Corporation")
+
+
+@pytest.fixture
+def other_org(db):
+    return OrganizationFactory(slug="globex", name="Globex")
+
+
+@pytest.fixture
+def member_factory(org):
+    def make(role=Role.ENGINEER, organization=None, **user_kwargs):
+        user = UserFactory(**user_kwargs)
+        MembershipFactory(user=user, organization=organization or org, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin_user(member_factory):
+    return member_factory(Role.ADMIN, username="admin-user")
+
+
+@pytest.fixture
+def engineer(member_factory):
+    return member_factory(Role.ENGINEER, username="engineer")
+
+
+@pytest.fixture
+def viewer(member_factory):
+    return member_factory(Role.VIEWER, username="viewer")
+
+
+@pytest.fixture
+def count_queries():
+    """Run ``fn`` and return how many SQL queries it issued."""
+
+    def run(fn) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            fn()
+        return len(ctx.captured_queries)
+
+    return run

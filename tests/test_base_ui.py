@@ -1,0 +1,105 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def page(client, engineer):
+    client.force_login(engineer)
+    return client.get("/o/acme/")
+
+
+def test_csp_script_src_has_neither_unsafe_inline_nor_unsafe_eval(page):
+    policy = page["Content-Security-Policy"]
+    script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
+    assert "'self'" in script_src
+    assert "unsafe-inline" not in script_src and "unsafe-eval" not in script_src
+
+
+def test_htmx_is_served_from_our_static_files_and_configured_safely(page):
+    html = page.content.decode()
+    assert '<script src="/static/django_htmx/htmx-2.min.js"' in html
+    assert '"selfRequestsOnly": true' in html
+    assert '"allowEval": false' in html
+    assert "<script>" not in html  # no inline script anywhere
+
+
+def test_htmx_sends_the_csrf_token_from_the_body(page):
+    assert f'hx-headers=\'{{"X-CSRFToken": "{page.context["csrf_token"]}"}}\'' in (
+        page.content.decode()
+    )
+
+
+def test_responses_vary_on_hx_request(page):
+    assert "HX-Request" in page["Vary"]
+
+
+def test_header_has_switcher_navigation_and_user_menu(page):
+    html = page.content.decode()
+    assert 'aria-label="Switch organization"' in html
+    assert 'aria-current="page">Dashboard' in html
+    assert "Log out" in html
+
+
+def test_403_renders_as_a_page(client, engineer, rf):
+    from django.core.exceptions import PermissionDenied
+
+    from config.views import permission_denied
+
+    request = rf.get("/o/acme/")
+    request.user = engineer
+    request.htmx = False
+    response = permission_denied(request, PermissionDenied("Your role may not manage members."))
+    assert response.status_code == 403
+    assert b"Your role may not manage members." in response.content
+    assert b"<html" in response.content
+
+
+def test_404_page_is_a_styled_page(client, engineer):
+    client.force_login(engineer)
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert b"/static/css/app.css" in response.content
+
+
+def test_500_page_renders_without_context(rf):
+    from config.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content
+
+
+def test_static_assets_exist():
+    for asset in ("css/app.css", "js/app.js", "img/logo.svg"):
+        assert (ROOT / "static" / asset).is_file()
+    assert settings.STATICFILES_DIRS == [ROOT / "static"]
+
+
+def _import_settings(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_mode_refuses_the_default_secret_key():
+    result = _import_settings({"DEBUG": "false"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_mode_starts_with_a_real_secret_key():
+    result = _import_settings({"DEBUG": "false", "SECRET_KEY": "x" * 60})
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,43 @@
+from io import StringIO
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from organizations.models import Membership, Organization, Team, TeamMember
+
+EXPECTED_ACME_ROLES = {
+    "alice": "ADMIN",
+    "bob": "ENGINEER",
+    "carol": "REVIEWER",
+    "dave": "MANAGER",
+    "erin": "VIEWER",
+}
+
+
+def _counts():
+    return tuple(
+        m.objects.count() for m in (get_user_model(), Organization, Membership, Team, TeamMember)
+    )
+
+
+def test_seed_demo_is_safe_to_run_twice(db):
+    call_command("seed_demo", stdout=StringIO())
+    first = _counts()
+    call_command("seed_demo", stdout=StringIO())
+    assert _counts() == first
+
+
+def test_seed_demo_has_one_user_per_role_and_a_separate_globex(db, client):
+    call_command("seed_demo", stdout=StringIO())
+    roles = dict(
+        Membership.objects.filter(organization__slug="acme").values_list("user__username", "role")
+    )
+    assert roles == EXPECTED_ACME_ROLES
+    globex = set(
+        Membership.objects.filter(organization__slug="globex").values_list(
+            "user__username", flat=True
+        )
+    )
+    assert globex and not globex & set(EXPECTED_ACME_ROLES)
+    response = client.post("/accounts/login/", {"username": "bob", "password": "hindsight-demo"})
+    assert response.status_code == 302
