@@ -1,0 +1,48 @@
+# Hindsight — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# `make run` is a development server: DEBUG on unless you say otherwise.
+RUN_ENV := DEBUG=$${DEBUG:-true}
+
+.PHONY: install run test lint format bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(RUN_ENV) $(MANAGE) migrate --noinput
+	$(RUN_ENV) $(MANAGE) seed_demo
+	@echo
+	@echo "  Hindsight is serving at http://$(HOST):$(PORT)/"
+	@if [ -n "$$DATABASE_URL" ]; then echo "  database: $$DATABASE_URL"; else echo "  database: SQLite (db.sqlite3)"; fi
+	@if [ -n "$$REDIS_URL" ]; then echo "  tasks: Celery worker + beat on $$REDIS_URL"; else echo "  tasks: run in-process"; fi
+	@echo
+	@if [ -n "$$REDIS_URL" ]; then \
+		$(RUN_ENV) $(VENV)/bin/celery -A config worker --beat --loglevel=warning & \
+		trap "kill $$! 2>/dev/null" EXIT INT TERM; \
+	fi; \
+	$(RUN_ENV) $(MANAGE) runserver $(HOST):$(PORT)
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install
+	$(PY) -m hindsight_bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache *.egg-info
