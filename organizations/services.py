@@ -1,11 +1,19 @@
 """Writes for organizations, memberships and teams."""
 
+import hashlib
+import secrets
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django_scopes import scope
 
-from .models import Membership, Organization, Team, TeamMember
+from .models import ApiToken, Counter, Membership, Organization, Team, TeamMember
 from .roles import Role
+
+TOKEN_PREFIX = "hs_"  # noqa: S105 (a public marker, not a secret)
 
 
 @transaction.atomic
@@ -39,3 +47,48 @@ def team_create(
         for user in members:
             TeamMember.objects.get_or_create(organization=organization, team=team, user=user)
     return team
+
+
+def next_number(*, organization: Organization, name: str) -> int:
+    """The next value of a per-organization sequence, safe under concurrent transactions.
+
+    The UPDATE locks the counter row until the caller's transaction ends, so two concurrent
+    callers are serialised and never receive the same number. Call inside ``transaction.atomic``.
+    """
+    with scope(organization=organization):
+        Counter.objects.get_or_create(organization=organization, name=name)
+        Counter.objects.filter(organization=organization, name=name).update(value=F("value") + 1)
+        return Counter.objects.filter(organization=organization, name=name).values_list(
+            "value", flat=True
+        )[0]
+
+
+def api_token_create(
+    *,
+    organization: Organization,
+    user: AbstractBaseUser,
+    name: str,
+    expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a token; returns it with the plain value, which is never stored."""
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with scope(organization=organization):
+        token = ApiToken.objects.create(
+            organization=organization,
+            user=user,
+            name=name,
+            prefix=plain[: len(TOKEN_PREFIX) + 6],
+            token_hash=hash_token(plain),
+            expires_at=expires_at,
+        )
+    return token, plain
+
+
+def api_token_revoke(*, token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+
+
+def hash_token(plain: str) -> str:
+    return hashlib.sha256(plain.encode()).hexdigest()
