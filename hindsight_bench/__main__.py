@@ -1,0 +1,210 @@
+"""``make bench``: seed PostgreSQL, serve the app with gunicorn, and measure its pages.
+
+Every page is reported next to two reference pages measured in the same run (the floor and
+the reference list) and as a ratio to the reference list, because absolute speed varies from
+run to run. Later issues add their pages, and their goals, to ``PAGES``.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from . import BENCH_ORG_SLUG, BENCH_USERNAME, BenchError, database, server
+from .load import Phase, login, run_phase, split
+from .report import (
+    Page,
+    PageResult,
+    WorkerMemory,
+    page_results,
+    print_pages,
+    print_workers,
+    worker_memory,
+)
+
+FLOOR = Page("floor", "/bench/floor/")
+REFERENCE = Page("reference list", "/bench/reference-list/")
+PAGES: list[Page] = [
+    FLOOR,
+    REFERENCE,
+    Page("dashboard", f"/o/{BENCH_ORG_SLUG}/", goal=1.0),
+    Page("members", f"/o/{BENCH_ORG_SLUG}/members/"),
+]
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/hindsight_bench"
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, not {value}")
+    return value
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m hindsight_bench", description=__doc__)
+    data = parser.add_argument_group("data set")
+    data.add_argument("--members", type=positive_int, default=200, help="bench org members")
+    data.add_argument("--teams", type=non_negative_int, default=40, help="teams in the bench org")
+    data.add_argument("--team-size", type=non_negative_int, default=8, help="members per team")
+    data.add_argument("--reference-rows", type=positive_int, default=100_000)
+    data.add_argument("--reference-users", type=positive_int, default=300)
+    data.add_argument(
+        "--no-reference-index",
+        dest="reference_index",
+        action="store_false",
+        help="leave the reference table's sort column unindexed, as Django's admin log is",
+    )
+    load = parser.add_argument_group("load")
+    load.add_argument("--workers", type=positive_int, default=2, help="gunicorn sync workers")
+    load.add_argument("--concurrency", type=positive_int, default=4, help="client threads")
+    load.add_argument("--requests", type=positive_int, default=300, help="measured, per page")
+    load.add_argument("--warmup", type=positive_int, default=100, help="warm-up requests per page")
+    load.add_argument(
+        "--rounds",
+        type=positive_int,
+        default=10,
+        help="measure the pages in this many interleaved rounds, so drift hits them alike",
+    )
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help="dropped first!")
+    parser.add_argument("--redis-url", default="", help="cache; unset: local memory")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write results here")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a goal fails")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the clean-ups run
+    server.apply_environment(server.bench_environment(args.database_url, args.redis_url))
+    password = secrets.token_urlsafe(16)
+    log_path = new_log_path()
+    try:
+        seconds = prepare_database(args, password)
+        print_header(args, seconds, log_path)
+        phases = measure(args, password, log_path)
+    except BenchError as error:
+        print(f"\nBenchmark aborted: {error}", file=sys.stderr)
+        if log_path.stat().st_size:
+            print(f"(server log: {log_path})", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+        return 130
+    return report(args, phases)
+
+
+def prepare_database(args: argparse.Namespace, password: str) -> float:
+    """Create, migrate and seed the bench database; return the seconds it took."""
+    import django
+
+    started = time.perf_counter()
+    print(f"Creating {database.database_name(args.database_url)!r}, migrating, seeding …")
+    database.recreate(args.database_url)
+    database.migrate()
+    django.setup()
+    from django.db import connections
+
+    from .seed import SeedSizes, seed
+
+    sizes = SeedSizes(
+        members=args.members,
+        teams=args.teams,
+        team_size=args.team_size,
+        reference_rows=args.reference_rows,
+        reference_users=args.reference_users,
+    )
+    seed(sizes, password, index_reference=args.reference_index)
+    connections.close_all()
+    return time.perf_counter() - started
+
+
+def new_log_path() -> Path:
+    descriptor, name = tempfile.mkstemp(prefix="hindsight-bench-gunicorn-", suffix=".log")
+    os.close(descriptor)
+    return Path(name)
+
+
+def print_header(args: argparse.Namespace, seconds: float, log_path: Path) -> None:
+    index = "indexed" if args.reference_index else "unindexed"
+    print(
+        f"Data: {args.members} members, {args.teams} teams of {args.team_size}, "
+        f"{args.reference_rows:,} reference rows ({index}) over {args.reference_users} users "
+        f"(set up in {seconds:.1f} s)"
+    )
+    print(
+        f"Load: gunicorn with {args.workers} sync workers, {args.concurrency} clients, "
+        f"{args.requests} requests per page in {args.rounds} rounds after {args.warmup} "
+        f"warm-up requests per page; {os.cpu_count()} CPUs\nServer log: {log_path}\n"
+    )
+
+
+def measure(args: argparse.Namespace, password: str, log_path: Path) -> dict[str, list[Phase]]:
+    """Warm every page up, then measure the pages in interleaved rounds."""
+    phases: dict[str, list[Phase]] = {page.name: [] for page in PAGES}
+    with server.gunicorn(args.workers, log_path) as port:
+        cookies = login(port, BENCH_USERNAME, password)
+        for page in PAGES:
+            run_phase(port, cookies, page.path, args.warmup, args.concurrency)
+        for requests in split(args.requests, args.rounds):
+            for page in PAGES:
+                phase = run_phase(port, cookies, page.path, requests, args.concurrency)
+                phases[page.name].append(phase)
+    return phases
+
+
+def report(args: argparse.Namespace, phases: dict[str, list[Phase]]) -> int:
+    """Print (and optionally write) the results; return the exit status."""
+    results = page_results(PAGES, phases, REFERENCE)
+    workers = worker_memory(
+        sample
+        for page_phases in phases.values()
+        for phase in page_phases
+        for sample in phase.samples
+    )
+    print_pages(results, REFERENCE.name)
+    print()
+    print_workers(workers)
+    failures = [result.name for result in results if result.passed is False]
+    failures += [f"worker {worker.pid} memory" for worker in workers if not worker.passed]
+    print(f"\nGoals: {'FAIL: ' + ', '.join(failures) if failures else 'all PASS'}")
+    if args.json:
+        write_json(args, results, workers, failures)
+    return 1 if args.strict and failures else 0
+
+
+def write_json(
+    args: argparse.Namespace,
+    results: list[PageResult],
+    workers: list[WorkerMemory],
+    failures: list[str],
+) -> None:
+    document = {
+        "options": vars(args),
+        "reference": REFERENCE.name,
+        "pages": [asdict(result) | {"passed": result.passed} for result in results],
+        "workers": [
+            asdict(worker) | {"change": worker.change, "passed": worker.passed}
+            for worker in workers
+        ],
+        "failures": failures,
+    }
+    args.json.write_text(json.dumps(document, indent=2, default=str) + "\n")
+    print(f"Results written to {args.json}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""The bench data set: an organization with members and teams, and the reference table.
+
+Import after ``django.setup()``.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import connection, models, transaction
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from organizations.models import Membership, Organization, Team, TeamMember
+from organizations.roles import Role
+from organizations.services import organization_create
+
+from . import BENCH_ORG_SLUG, BENCH_USERNAME
+
+User = get_user_model()
+
+BENCH_ORG_NAME = "Bench Corporation"
+BATCH_SIZE = 5_000
+RANDOM_SEED = 2024
+# Mostly engineers, as in a real organization; every role is present.
+ROLE_CYCLE = [Role.ENGINEER] * 5 + [Role.VIEWER] * 2 + [Role.REVIEWER, Role.MANAGER, Role.ADMIN]
+FIRST_NAMES = ["Ada", "Grace", "Linus", "Barbara", "Ken", "Margaret", "Dennis", "Frances"]
+LAST_NAMES = ["Lovelace", "Hopper", "Torvalds", "Liskov", "Thompson", "Hamilton", "Ritchie"]
+LOG_ACTIONS = [ADDITION, CHANGE, CHANGE, DELETION]
+REFERENCE_INDEX = models.Index(fields=["-action_time"], name="bench_log_action_time")
+
+
+@dataclass(frozen=True)
+class SeedSizes:
+    members: int
+    teams: int
+    team_size: int
+    reference_rows: int
+    reference_users: int
+
+
+def seed(sizes: SeedSizes, password: str, *, index_reference: bool = True) -> None:
+    """Fill the (empty, migrated) database; every user gets ``password``.
+
+    ``index_reference`` adds an index on the reference table's sort column, as any list page
+    over 100,000 rows would have (Django's admin log has none).
+    """
+    password_hash = make_password(password)
+    rng = random.Random(RANDOM_SEED)
+    with scopes_disabled(), transaction.atomic():
+        bench_user = User.objects.create(
+            username=BENCH_USERNAME, password=password_hash, first_name="Bench", last_name="User"
+        )
+        organization = organization_create(
+            name=BENCH_ORG_NAME, slug=BENCH_ORG_SLUG, creator=bench_user
+        )
+        members = create_users("member", sizes.members, password_hash)
+        create_memberships(organization, members)
+        create_teams(organization, members, sizes.teams, sizes.team_size, rng)
+        authors = create_users("author", sizes.reference_users, password_hash)
+        create_log_entries(authors, sizes.reference_rows)
+    if index_reference:  # after the commit: the deferred foreign key checks must have run
+        with connection.schema_editor() as editor:
+            editor.add_index(LogEntry, REFERENCE_INDEX)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def create_users(prefix: str, count: int, password_hash: str) -> list:
+    users = [
+        User(
+            username=f"{prefix}-{number:05d}",
+            password=password_hash,
+            first_name=FIRST_NAMES[number % len(FIRST_NAMES)],
+            last_name=LAST_NAMES[number % len(LAST_NAMES)],
+            email=f"{prefix}-{number:05d}@bench.example",
+        )
+        for number in range(1, count + 1)
+    ]
+    return User.objects.bulk_create(users, batch_size=BATCH_SIZE)
+
+
+def create_memberships(organization: Organization, users: list) -> None:
+    Membership.objects.bulk_create(
+        [
+            Membership(organization=organization, user=user, role=ROLE_CYCLE[i % len(ROLE_CYCLE)])
+            for i, user in enumerate(users)
+        ],
+        batch_size=BATCH_SIZE,
+    )
+
+
+def create_teams(
+    organization: Organization, users: list, count: int, size: int, rng: random.Random
+) -> None:
+    """``count`` teams of ``size`` members drawn at random (a member may be on several)."""
+    teams = Team.objects.bulk_create(
+        [Team(organization=organization, name=f"Team {number:03d}") for number in range(count)]
+    )
+    team_members = [
+        TeamMember(organization=organization, team=team, user=user)
+        for team in teams
+        for user in rng.sample(users, min(size, len(users)))
+    ]
+    TeamMember.objects.bulk_create(team_members, batch_size=BATCH_SIZE)
+
+
+def create_log_entries(users: list, count: int) -> None:
+    """``count`` admin log entries, one a minute back from now, spread over ``users``."""
+    now = timezone.now()
+    for start in range(0, count, BATCH_SIZE):
+        LogEntry.objects.bulk_create(
+            [
+                LogEntry(
+                    action_time=now - timedelta(minutes=number),
+                    user=users[number % len(users)],
+                    object_id=str(number),
+                    object_repr=f"Postmortem #{number}",
+                    action_flag=LOG_ACTIONS[number % len(LOG_ACTIONS)],
+                    change_message="",
+                )
+                for number in range(start, min(start + BATCH_SIZE, count))
+            ]
+        )
