@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "csp",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "organizations",
     "incidents",
     "postmortems",
@@ -143,6 +144,7 @@ GUARDIAN_RAISE_403 = False
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Hindsight <hindsight@localhost>")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Static files ------------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -200,8 +202,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
+    # Token only: a view that forgets the shared base still refuses sessions and Basic auth.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["organizations.api_auth.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Hindsight API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Hindsight API",
+    "VERSION": "1.0.0",
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: the CSP allows no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # --- Benchmark-only views (see hindsight_bench/) -----------------------------------------------
 BENCH_VIEWS = env.bool("HINDSIGHT_BENCH", default=False)

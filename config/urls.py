@@ -17,7 +17,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("organizations/new/", organization_views.organization_create, name="organization_create"),
     path("o/<slug:org_slug>/", include("organizations.urls")),
+    path("o/<slug:org_slug>/incidents/", include("incidents.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api_urls")),
 ]
 
 if settings.BENCH_VIEWS:

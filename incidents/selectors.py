@@ -1,14 +1,28 @@
 """Reads for incidents: lists with filters, the incident page, the postmortem policy."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Case,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from organizations.models import Organization
 
 from .models import (
+    STATUS_ORDER,
     Incident,
     IncidentLink,
     IncidentParticipant,
@@ -105,14 +119,18 @@ class IncidentFilters:
     sort: str = "-started_at"
 
 
+STATUS_RANK = Case(
+    *(When(status=status, then=Value(rank)) for rank, status in enumerate(STATUS_ORDER)),
+    output_field=IntegerField(),
+)
 SORTS = {
     "-started_at": ("-started_at", "-id"),
     "started_at": ("started_at", "id"),
     "severity": ("severity", "-started_at"),
     "-severity": ("-severity", "-started_at"),
-    "status": ("status", "-started_at"),
-    "-duration": ("-_duration", "-started_at"),
-    "duration": ("_duration", "-started_at"),
+    "status": (STATUS_RANK.asc(), "-started_at"),  # workflow order, not alphabetical
+    "-duration": (F("_duration").desc(nulls_last=True), "-started_at"),
+    "duration": (F("_duration").asc(nulls_last=True), "-started_at"),
 }
 
 
@@ -182,3 +200,102 @@ def timeline(*, incident: Incident, since: datetime | None = None) -> QuerySet[T
 
 def service_names(*, organization: Organization) -> list[str]:
     return list(Service.objects.filter(organization=organization).values_list("name", flat=True))
+
+
+# --- Incident pages (issue 3 UI) -----------------------------------------------------------
+
+TIMELINE_WINDOW = 300
+
+
+@dataclass
+class TimelineDay:
+    day: date
+    entries: list[TimelineEntry]
+
+
+@dataclass
+class TimelineWindow:
+    """The newest entries of a timeline (whole days where possible), oldest first.
+
+    ``earlier_before`` is set when older entries exist: fetch them with ``before=`` it.
+    """
+
+    entries: list[TimelineEntry]
+    earlier_before: datetime | None
+
+    @property
+    def days(self) -> list[TimelineDay]:
+        """The entries grouped by calendar day in the current (organization's) time zone."""
+        days: list[TimelineDay] = []
+        for entry in self.entries:
+            day = timezone.localdate(entry.occurred_at)
+            if not days or days[-1].day != day:
+                days.append(TimelineDay(day=day, entries=[]))
+            days[-1].entries.append(entry)
+        return days
+
+
+def timeline_window(
+    *, incident: Incident, before: datetime | None = None, limit: int = TIMELINE_WINDOW
+) -> TimelineWindow:
+    """At most ``limit`` of the newest entries before ``before``, cut at a day boundary.
+
+    Two queries at most (one unless ``limit`` entries share a single timestamp), whatever the
+    size of the timeline.
+    """
+    queryset = timeline(incident=incident)
+    if before is not None:
+        queryset = queryset.filter(occurred_at__lt=before)
+    newest = list(queryset.order_by("-occurred_at", "-id")[: limit + 1])
+    if len(newest) <= limit:
+        return TimelineWindow(entries=newest[::-1], earlier_before=None)
+    first_hidden = newest[limit].occurred_at
+    next_day = _start_of_next_day(first_hidden)
+    shown = [e for e in newest[:limit] if e.occurred_at >= next_day] or [
+        e for e in newest[:limit] if e.occurred_at > first_hidden
+    ]
+    if not shown:  # more than ``limit`` entries at one instant: show that instant whole
+        shown = list(queryset.filter(occurred_at__gte=first_hidden).order_by("-occurred_at", "-id"))
+    return TimelineWindow(entries=shown[::-1], earlier_before=shown[-1].occurred_at)
+
+
+def _start_of_next_day(moment: datetime) -> datetime:
+    tz = timezone.get_current_timezone()
+    day = timezone.localtime(moment, tz).date() + timedelta(days=1)
+    return datetime.combine(day, time.min, tzinfo=tz)
+
+
+def with_postmortem_state(
+    incidents: Iterable[Incident], *, policy: PostmortemPolicy
+) -> list[Incident]:
+    """Set ``postmortem`` (the first one, or None) and ``postmortem_required`` on each incident.
+
+    Reads the ``postmortems`` that ``list_base`` prefetches: no query per incident.
+    """
+    rows = list(incidents)
+    for incident in rows:
+        incident.postmortem = next(iter(incident.postmortems.all()), None)
+        incident.postmortem_required = policy_requires(policy, incident)
+    return rows
+
+
+def incident_links(*, incident: Incident) -> list[IncidentLink]:
+    """The incident's linked evidence, grouped by type (the model's ordering)."""
+    return list(
+        IncidentLink.objects.filter(organization_id=incident.organization_id, incident=incident)
+    )
+
+
+def commander_choices(*, organization: Organization) -> QuerySet:
+    """The people who may command an incident: members of this organization only."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__organization=organization, is_active=True)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def metric_series(*, incident: Incident, key: str) -> MetricSeries | None:
+    return MetricSeries.objects.filter(
+        organization=incident.organization, incident=incident, key=key
+    ).first()

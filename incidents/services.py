@@ -243,6 +243,10 @@ def link_add(
     return link
 
 
+def link_delete(*, link: IncidentLink) -> None:
+    link.delete()
+
+
 def metric_series_set(
     *, incident: Incident, key: str, name: str, unit: str, points: list[tuple[datetime, float]]
 ) -> MetricSeries:

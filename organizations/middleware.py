@@ -11,8 +11,11 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_scopes import scope, scopes_disabled
 
 from . import selectors
+from .api_auth import resolve_bearer_token
+from .models import Membership
 
 ORG_KWARG = "org_slug"
+API_NAMESPACE = "api"
 UNSCOPED_NAMESPACES = {"admin"}
 
 
@@ -20,8 +23,12 @@ class TenantMiddleware:
     """Resolve the organization once per request and hold the request inside its scope.
 
     A URL with ``org_slug`` requires a membership: a non-member gets 404 whether or not the
-    organization exists. Every other request runs in an empty scope, so a tenant query outside
-    an organization raises instead of leaking; only the superuser admin runs unscoped.
+    organization exists. A URL of the ``api`` namespace takes its organization from the bearer
+    token instead (never from the session): a usable token whose user is still a member holds
+    the request in the token's organization; without one the request runs in an empty scope and
+    the API's authentication answers 401. Every other request runs in an empty scope, so a
+    tenant query outside an organization raises instead of leaking; only the superuser admin
+    runs unscoped.
     """
 
     def __init__(self, get_response):
@@ -30,11 +37,15 @@ class TenantMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.organization = None
         request.membership = None
+        request.api_token = None
         try:
             match = resolve(request.path_info)
         except Resolver404:
             with scope():
                 return self.get_response(request)
+
+        if API_NAMESPACE in match.namespaces:
+            return self._serve_api(request)
 
         if ORG_KWARG not in match.kwargs:
             if UNSCOPED_NAMESPACES.intersection(match.namespaces):
@@ -48,6 +59,17 @@ class TenantMiddleware:
         membership = selectors.membership_for(request.user, match.kwargs[ORG_KWARG])
         if membership is None:
             raise Http404("No such organization.")
+        return self._serve_in_organization(request, membership)
+
+    def _serve_api(self, request: HttpRequest) -> HttpResponse:
+        credentials = resolve_bearer_token(request)
+        if credentials is None:
+            with scope():
+                return self.get_response(request)
+        request.api_token, membership = credentials
+        return self._serve_in_organization(request, membership)
+
+    def _serve_in_organization(self, request: HttpRequest, membership: Membership) -> HttpResponse:
         request.organization = membership.organization
         request.membership = membership
         with (

@@ -39,6 +39,7 @@ EXEMPT = {
 }
 EXEMPT_NAMESPACES = {
     "admin": "Django admin: superusers only, unscoped by design",
+    "api": "API v1: organization from the bearer token; swept by tests/test_api_isolation_sweep.py",
 }
 
 
@@ -84,6 +85,7 @@ FILLERS = {
     "ref": lambda side: side["incident"].ref,
     "entry_id": lambda side: side["entry"].pk,
     "link_id": lambda side: side["link"].pk,
+    "metric": lambda side: side["metric"].key,
 }
 
 
@@ -117,7 +119,20 @@ def _objects_of(organization, *, incidents: int) -> dict:
         link = incident_services.link_add(
             incident=incident, type="ALERT", title="alert", url="https://alerts.example.com/1"
         )
-    return {"organization": organization, "incident": incident, "entry": entry, "link": link}
+        metric = incident_services.metric_series_set(
+            incident=incident,
+            key=f"errorRate{organization.pk}",
+            name="Error rate",
+            unit="%",
+            points=[(timezone.now(), 1.0)],
+        )
+    return {
+        "organization": organization,
+        "incident": incident,
+        "entry": entry,
+        "link": link,
+        "metric": metric,
+    }
 
 
 @pytest.fixture

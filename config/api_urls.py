@@ -1,0 +1,38 @@
+"""API v1 (DESIGN §8), mounted at ``/api/v1/``.
+
+Every route here is in the ``api`` namespace: ``TenantMiddleware`` takes the organization from
+the bearer token for these URLs, and ``tests/test_api_isolation_sweep.py`` sweeps them.
+"""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import AllowAny
+
+from incidents import api as incidents_api
+
+app_name = "api"
+
+# The schema and its docs page describe the API and hold no tenant data: served without a token.
+PUBLIC = {"authentication_classes": [], "permission_classes": [AllowAny]}
+
+urlpatterns = [
+    path("incidents", incidents_api.IncidentListView.as_view(), name="incident_list"),
+    path("incidents/<str:ref>", incidents_api.IncidentDetailView.as_view(), name="incident_detail"),
+    path(
+        "incidents/<str:ref>/timeline",
+        incidents_api.IncidentTimelineView.as_view(),
+        name="incident_timeline",
+    ),
+    path(
+        "incidents/<str:ref>/links",
+        incidents_api.IncidentLinksView.as_view(),
+        name="incident_links",
+    ),
+    path(
+        "incidents/<str:ref>/resolve",
+        incidents_api.IncidentResolveView.as_view(),
+        name="incident_resolve",
+    ),
+    path("schema", SpectacularAPIView.as_view(**PUBLIC), name="schema"),
+    path("docs", SpectacularSwaggerSplitView.as_view(url_name="api:schema", **PUBLIC), name="docs"),
+]
