@@ -30,11 +30,17 @@ from .report import (
 
 FLOOR = Page("floor", "/bench/floor/")
 REFERENCE = Page("reference list", "/bench/reference-list/")
+ORG = f"/o/{BENCH_ORG_SLUG}"
+YEAR = time.gmtime().tm_year  # the seed declares the long-timeline incidents first, this year
 PAGES: list[Page] = [
     FLOOR,
     REFERENCE,
-    Page("dashboard", f"/o/{BENCH_ORG_SLUG}/", goal=1.0),
-    Page("members", f"/o/{BENCH_ORG_SLUG}/members/"),
+    Page("dashboard", f"{ORG}/", goal=1.0),
+    Page("members", f"{ORG}/members/"),
+    Page("incident list (10k)", f"{ORG}/incidents/", goal=1.5),
+    Page("incident list, filtered", f"{ORG}/incidents/?severity=SEV1&status=RESOLVED", goal=1.5),
+    Page("incident, 200 entries", f"{ORG}/incidents/INC-{YEAR}-0001/", goal=2.0),
+    Page("incident, 2,000 entries", f"{ORG}/incidents/INC-{YEAR}-0002/", goal=10.0),
 ]
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/hindsight_bench"

@@ -14,7 +14,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from organizations.models import Membership, Organization, Team, TeamMember
+from incidents.models import Incident, IncidentService, Service, Severity, Status, TimelineEntry
+from organizations.models import Counter, Membership, Organization, Team, TeamMember
 from organizations.roles import Role
 from organizations.services import organization_create
 
@@ -40,6 +41,8 @@ class SeedSizes:
     team_size: int
     reference_rows: int
     reference_users: int
+    incidents: int = 10_000
+    timelines: tuple[int, ...] = (200, 2_000)
 
 
 def seed(sizes: SeedSizes, password: str, *, index_reference: bool = True) -> None:
@@ -60,6 +63,7 @@ def seed(sizes: SeedSizes, password: str, *, index_reference: bool = True) -> No
         members = create_users("member", sizes.members, password_hash)
         create_memberships(organization, members)
         create_teams(organization, members, sizes.teams, sizes.team_size, rng)
+        create_incidents(organization, members, sizes, rng)
         authors = create_users("author", sizes.reference_users, password_hash)
         create_log_entries(authors, sizes.reference_rows)
     if index_reference:  # after the commit: the deferred foreign key checks must have run
@@ -125,3 +129,90 @@ def create_log_entries(users: list, count: int) -> None:
                 for number in range(start, min(start + BATCH_SIZE, count))
             ]
         )
+
+
+SERVICES = [
+    "payments-api",
+    "checkout",
+    "search",
+    "auth",
+    "notifications",
+    "web",
+    "mobile-api",
+    "billing",
+    "data-pipeline",
+    "cdn",
+    "postgres",
+    "redis",
+    "queue-workers",
+    "gateway",
+]
+
+
+def create_incidents(
+    organization: Organization, users: list, sizes: SeedSizes, rng: random.Random
+) -> None:
+    """``sizes.incidents`` incidents over two years (most resolved), each on one or two services;
+    the first ones carry timelines of ``sizes.timelines`` entries."""
+    now = timezone.now()
+    services = Service.objects.bulk_create(
+        [Service(organization=organization, name=name) for name in SERVICES]
+    )
+    numbers: dict[int, int] = {}
+    incidents = []
+    for index in range(sizes.incidents):
+        long_timeline = index < len(sizes.timelines)
+        started = now - timedelta(hours=1 + index if long_timeline else rng.uniform(2, 24 * 730))
+        numbers[started.year] = numbers.get(started.year, 0) + 1
+        resolved = index >= 20 and rng.random() < 0.97
+        incidents.append(
+            Incident(
+                organization=organization,
+                year=started.year,
+                number=numbers[started.year],
+                title=f"{rng.choice(SERVICES)} {rng.choice(['errors', 'latency', 'outage'])} "
+                f"#{index}",
+                severity=rng.choice(Severity.values),
+                status=Status.RESOLVED if resolved else Status.OPEN,
+                started_at=started,
+                detected_at=started + timedelta(minutes=rng.randint(1, 30)),
+                resolved_at=started + timedelta(minutes=rng.randint(20, 600)) if resolved else None,
+                commander=rng.choice(users),
+                customer_impact=rng.random() < 0.3,
+            )
+        )
+    incidents = Incident.objects.bulk_create(incidents, batch_size=BATCH_SIZE)
+    Counter.objects.bulk_create(
+        [
+            Counter(organization=organization, name=f"incident-{year}", value=value)
+            for year, value in numbers.items()
+        ]
+    )
+    IncidentService.objects.bulk_create(
+        [
+            IncidentService(organization=organization, incident=incident, service=service)
+            for incident in incidents
+            for service in rng.sample(services, rng.choice([1, 1, 2]))
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    for incident, length in zip(incidents, sizes.timelines, strict=False):
+        create_timeline(organization, incident, length, users, rng)
+
+
+def create_timeline(organization, incident, length: int, users: list, rng: random.Random) -> None:
+    """``length`` entries over the days before the incident's start (several days per page)."""
+    entries = [
+        TimelineEntry(
+            organization=organization,
+            incident=incident,
+            occurred_at=incident.started_at - timedelta(minutes=15 * (length - number)),
+            kind=rng.choice(["ALERT", "NOTE", "ACTION", "DECISION", "DEPLOY"]),
+            actor=rng.choice(users),
+            description=f"Step {number}: **checked** the `{rng.choice(SERVICES)}` dashboards "
+            f"and [the runbook](https://runbooks.example.com/{number}).",
+            is_key_event=number % 25 == 0,
+        )
+        for number in range(length)
+    ]
+    TimelineEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)

@@ -968,3 +968,25 @@ def test_nice_ticks_are_3_to_5_round_values_covering_the_range(low, high):
 )
 def test_tick_labels_are_short_and_consistent(ticks, labels):
     assert tick_labels(ticks) == labels
+
+
+# --- Fragment cache --------------------------------------------------------------------------
+
+
+def test_cached_timeline_entries_and_rows_never_go_stale(eng_client, client, org, engineer, viewer):
+    incident = declare(org, engineer, title="Cache me")
+    entry = services.timeline_entry_add(
+        incident=incident, actor=engineer, occurred_at=incident.started_at, description="first"
+    )
+    assert "first" in body(eng_client.get(url("incident_detail", incident)))
+    services.timeline_entry_update(entry=entry, description="second")
+    page = body(eng_client.get(url("incident_detail", incident)))
+    assert "second" in page and ">first<" not in page
+    # the same entry seen by a viewer: no edit controls leak from the engineer's cached copy
+    client.force_login(viewer)
+    assert f"{entry.pk}/edit/" not in body(client.get(url("incident_detail", incident)))
+    # list rows follow changes too
+    assert "Cache me" in body(eng_client.get(url("incident_list")))
+    services.incident_update(incident=incident, actor=engineer, title="Renamed")
+    listing = body(eng_client.get(url("incident_list")))
+    assert "Renamed" in listing and "Cache me" not in listing
