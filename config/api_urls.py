@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import AllowAny
 
 from incidents import api as incidents_api
+from postmortems import api as postmortems_api
 
 app_name = "api"
 
@@ -32,6 +33,12 @@ urlpatterns = [
         "incidents/<str:ref>/resolve",
         incidents_api.IncidentResolveView.as_view(),
         name="incident_resolve",
+    ),
+    path("postmortems", postmortems_api.PostmortemListView.as_view(), name="postmortem_list"),
+    path(
+        "postmortems/<int:number>",
+        postmortems_api.PostmortemDetailView.as_view(),
+        name="postmortem_detail",
     ),
     path("schema", SpectacularAPIView.as_view(**PUBLIC), name="schema"),
     path("docs", SpectacularSwaggerSplitView.as_view(url_name="api:schema", **PUBLIC), name="docs"),

@@ -18,6 +18,8 @@ urlpatterns = [
     path("organizations/new/", organization_views.organization_create, name="organization_create"),
     path("o/<slug:org_slug>/", include("organizations.urls")),
     path("o/<slug:org_slug>/incidents/", include("incidents.urls")),
+    path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_editor")),
+    path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_read")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
 ]

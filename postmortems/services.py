@@ -1,11 +1,398 @@
-"""Writes for postmortems."""
+"""Writes for postmortems: templates, creation and generation, saves, revisions."""
 
-from incidents.models import Incident
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope
+from guardian.shortcuts import assign_perm
+
+from incidents.models import Incident, IncidentParticipant, TimelineEntry
+from incidents.selectors import policy_for, policy_requires
+from organizations.models import Organization
+from organizations.services import next_number
+
+from . import builtin_templates, selectors
+from .models import (
+    Postmortem,
+    PostmortemIncident,
+    Revision,
+    Section,
+    SectionKind,
+    Template,
+    TemplateSection,
+)
+from .permissions import EDIT_PERMISSION
+from .variables import IncidentContext, substitute, validate_template_text
+
+logger = logging.getLogger(__name__)
+
+MAX_SECTION_BYTES = 200 * 1024
+COALESCE_WINDOW = timedelta(minutes=5)
+
+
+class StaleVersionError(Exception):
+    """A save based on an old version; carries what is current so nothing is lost."""
+
+    def __init__(self, postmortem: Postmortem, current_sections: dict[str, str]):
+        self.postmortem = postmortem
+        self.current_version = postmortem.version
+        self.current_sections = current_sections
+        super().__init__(
+            f"This postmortem changed since you opened it (now version {postmortem.version})."
+        )
+
+
+# --- Templates ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def templates_install_builtins(*, organization: Organization) -> list[Template]:
+    """Install the four built-in templates (idempotent: existing ones are left as they are)."""
+    installed = []
+    with scope(organization=organization):
+        for builtin in builtin_templates.BUILTIN_TEMPLATES:
+            template, created = Template.objects.get_or_create(
+                organization=organization,
+                builtin_key=builtin.key,
+                defaults={
+                    "name": builtin.name,
+                    "description": builtin.description,
+                    "default_for_severities": list(builtin.default_for_severities),
+                },
+            )
+            if created:
+                TemplateSection.objects.bulk_create(
+                    TemplateSection(
+                        organization=organization,
+                        template=template,
+                        key=section.key,
+                        title=section.title,
+                        kind=section.kind,
+                        required=section.required,
+                        default_text=section.default_text,
+                        helper_prompt=section.helper_prompt,
+                        position=position,
+                    )
+                    for position, section in enumerate(builtin.sections)
+                )
+            installed.append(template)
+    return installed
+
+
+def template_section_validate(*, default_text: str, helper_prompt: str = "") -> None:
+    validate_template_text(default_text, field="default_text")
+    validate_template_text(helper_prompt, field="helper_prompt")
+
+
+# --- Creation and generation -------------------------------------------------------------------
+
+
+def incident_context(incident: Incident) -> IncidentContext:
+    """Everything the template variables read, in a handful of queries."""
+    participants = IncidentParticipant.objects.filter(incident=incident).select_related("user")
+    return IncidentContext(
+        incident=incident,
+        services=[link.service.name for link in incident.service_links.select_related("service")],
+        participants=[p.user.get_full_name() or p.user.get_username() for p in participants],
+        timeline=list(TimelineEntry.objects.filter(incident=incident).select_related("actor")),
+        links=list(incident.links.all()),
+        metrics={series.key: series for series in incident.metrics.all()},
+    )
+
+
+def _timeline_rows(ctx: IncidentContext | None) -> list[dict]:
+    if ctx is None:
+        return []
+    return [
+        {
+            "time": entry.occurred_at.isoformat(),
+            "event": entry.description,
+            "actor": entry.actor_display,
+            "key": entry.is_key_event,
+        }
+        for entry in ctx.timeline
+    ]
+
+
+def _initial_data(kind: str, ctx: IncidentContext | None) -> dict:
+    if kind == SectionKind.TIMELINE:
+        return {"rows": _timeline_rows(ctx)}
+    if kind == SectionKind.FIVE_WHYS:
+        return {"whys": [{"why": "", "because": ""} for _ in range(5)]}
+    if kind == SectionKind.CONTRIBUTING_FACTORS:
+        return {"factors": []}
+    return {}
+
+
+@transaction.atomic
+def postmortem_create(
+    *,
+    organization: Organization,
+    actor: AbstractBaseUser | None,
+    template: Template | None = None,
+    incident: Incident | None = None,
+    related_incidents: Iterable[Incident] = (),
+    title: str = "",
+    author: AbstractBaseUser | None = None,
+    editors: Iterable[AbstractBaseUser] = (),
+    generated: bool = False,
+) -> Postmortem:
+    """A new draft from a template, its variables filled from the primary incident."""
+    template = template or selectors.template_for_severity(
+        organization=organization, severity=incident.severity if incident else "SEV2"
+    )
+    ctx = incident_context(incident) if incident else None
+    postmortem = Postmortem.objects.create(
+        organization=organization,
+        number=next_number(organization=organization, name="postmortem"),
+        title=(title or (f"{incident.ref}: {incident.title}" if incident else "Untitled")).strip()[
+            :200
+        ],
+        incident=incident,
+        generated=generated,
+        template=template,
+        author=author or actor,
+    )
+    sections = [
+        Section(
+            organization=organization,
+            postmortem=postmortem,
+            key=ts.key,
+            title=ts.title,
+            kind=ts.kind,
+            required=ts.required,
+            body=substitute(ts.default_text, ctx),
+            data=_initial_data(ts.kind, ctx),
+            helper_prompt=ts.helper_prompt,
+            position=ts.position,
+        )
+        for ts in (template.sections.all() if template else [])
+    ]
+    Section.objects.bulk_create(sections)
+    for other in related_incidents:
+        if other != incident:
+            PostmortemIncident.objects.get_or_create(
+                organization=organization, postmortem=postmortem, incident=other
+            )
+    for editor in editors:
+        if editor != postmortem.author:
+            assign_perm(EDIT_PERMISSION, editor, postmortem)
+    _write_revision(
+        postmortem,
+        actor,
+        changed=[s.key for s in sections],
+        summary=f"Created from the {template.name} template" if template else "Created",
+        coalesce=False,
+    )
+    return postmortem
+
+
+def postmortem_generate_for_incident(*, incident: Incident) -> Postmortem | None:
+    """The draft for a resolved incident, when the policy asks for one. Safe to run twice or
+    concurrently: the database allows one generated draft per incident."""
+    organization = incident.organization
+    with scope(organization=organization), timezone.override(organization.time_zone):
+        existing = Postmortem.objects.filter(incident=incident, generated=True).first()
+        if existing:
+            return existing
+        policy = policy_for(organization)
+        if not (policy.auto_generate and policy_requires(policy, incident)):
+            return None
+        participants = [
+            p.user
+            for p in IncidentParticipant.objects.filter(incident=incident).select_related("user")
+        ]
+        author = incident.commander or incident.created_by
+        try:
+            with transaction.atomic():
+                postmortem = postmortem_create(
+                    organization=organization,
+                    actor=None,
+                    incident=incident,
+                    author=author,
+                    editors=participants,
+                    generated=True,
+                )
+        except IntegrityError:
+            return Postmortem.objects.get(incident=incident, generated=True)
+        recipients = [u for u in {author, *participants} if u is not None and u.email]
+        transaction.on_commit(lambda: _notify_generated(postmortem, recipients))
+        return postmortem
+
+
+def _notify_generated(postmortem: Postmortem, recipients: list[AbstractBaseUser]) -> None:
+    path = reverse(
+        "postmortem_edit",
+        kwargs={"org_slug": postmortem.organization.slug, "number": postmortem.number},
+    )
+    url = f"{settings.SITE_URL.rstrip('/')}{path}"
+    for user in recipients:
+        send_mail(
+            subject=f"Postmortem draft ready: {postmortem.title}",
+            message=(
+                f"Hello {user.get_short_name() or user.get_username()},\n\n"
+                f"The incident is resolved and a postmortem draft has been started for it:\n"
+                f"{url}\n\nThe timeline, linked evidence and charts are filled in; the analysis "
+                f"sections are waiting for you.\n\n— Hindsight"
+            ),
+            from_email=None,
+            recipient_list=[user.email],
+            fail_silently=True,
+        )
 
 
 def on_incident_resolved(*, incident: Incident) -> None:
-    """Handler of the incident-resolved event.
+    """Handler of the incident-resolved event (runs in the Celery task)."""
+    postmortem_generate_for_incident(incident=incident)
 
-    Generation of the draft from the organization's template arrives with issue 4; until then
-    a resolved incident that needs a postmortem is listed on the "Needs a postmortem" page.
+
+# --- Saving ------------------------------------------------------------------------------------
+
+
+def _check_size(key: str, body: str) -> None:
+    size = len(body.encode())
+    if size > MAX_SECTION_BYTES:
+        raise ValidationError(
+            {
+                key: f"This section is {size // 1024} KB; the limit is "
+                f"{MAX_SECTION_BYTES // 1024} KB. Move large material to a linked document."
+            }
+        )
+
+
+@transaction.atomic
+def postmortem_save(
+    *,
+    postmortem: Postmortem,
+    actor: AbstractBaseUser | None,
+    base_version: int,
+    title: str | None = None,
+    sections: dict[str, str] | None = None,
+    section_data: dict[str, dict] | None = None,
+) -> Postmortem:
+    """Save title and/or section bodies (and structured data) on top of ``base_version``.
+
+    Raises ``StaleVersionError`` when someone saved in between, ``ValidationError`` naming the
+    offending section for unknown keys or bodies over the size cap.
     """
+    sections = sections or {}
+    section_data = section_data or {}
+    for key, body in sections.items():
+        _check_size(key, body)
+    locked = Postmortem.objects.select_for_update().get(pk=postmortem.pk)
+    current = {s.key: s for s in Section.objects.filter(postmortem=locked)}
+    unknown = (set(sections) | set(section_data)) - set(current)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "No such section."))
+    if locked.version != base_version:
+        raise StaleVersionError(locked, {k: s.body for k, s in current.items()})
+    changed = _apply_section_changes(current, sections, section_data)
+    if title is not None and title.strip() != locked.title:
+        if not title.strip():
+            raise ValidationError({"title": "Give the postmortem a title."})
+        locked.title = title.strip()[:200]
+        changed.append("title")
+    if not changed:
+        return locked
+    locked.version += 1
+    locked.save(update_fields=["title", "version", "updated_at"])
+    _write_revision(locked, actor, changed=changed, summary="Edited", coalesce=True)
+    return locked
+
+
+def _apply_section_changes(
+    current: dict[str, Section], bodies: dict[str, str], data: dict[str, dict]
+) -> list[str]:
+    changed = []
+    for key, section in current.items():
+        fields = []
+        if key in bodies and bodies[key] != section.body:
+            section.body = bodies[key]
+            fields.append("body")
+        if key in data and data[key] != section.data:
+            section.data = data[key]
+            fields.append("data")
+        if fields:
+            section.save(update_fields=[*fields, "updated_at"])
+            changed.append(key)
+    return changed
+
+
+def snapshot_of(postmortem: Postmortem) -> dict:
+    return {
+        "title": postmortem.title,
+        "sections": [
+            {"key": s.key, "title": s.title, "kind": s.kind, "body": s.body, "data": s.data}
+            for s in Section.objects.filter(postmortem=postmortem)
+        ],
+    }
+
+
+def _write_revision(
+    postmortem: Postmortem,
+    actor: AbstractBaseUser | None,
+    *,
+    changed: list[str],
+    summary: str,
+    coalesce: bool,
+) -> Revision:
+    """Snapshot the document. Saves by the same writer within a few minutes coalesce."""
+    snapshot = snapshot_of(postmortem)
+    latest = Revision.objects.filter(postmortem=postmortem).order_by("-number").first()
+    if (
+        coalesce
+        and latest is not None
+        and actor is not None
+        and latest.author_id == actor.pk
+        and latest.summary == summary
+        and timezone.now() - latest.updated_at < COALESCE_WINDOW
+    ):
+        latest.snapshot = snapshot
+        latest.changed_sections = sorted(set(latest.changed_sections) | set(changed))
+        latest.save(update_fields=["snapshot", "changed_sections", "updated_at"])
+        return latest
+    return Revision.objects.create(
+        organization=postmortem.organization,
+        postmortem=postmortem,
+        number=(latest.number + 1) if latest else 1,
+        author=actor,
+        snapshot=snapshot,
+        changed_sections=sorted(changed),
+        summary=summary,
+    )
+
+
+@transaction.atomic
+def revision_restore(
+    *, postmortem: Postmortem, revision: Revision, actor: AbstractBaseUser | None
+) -> Postmortem:
+    """Bring back an old revision's text as a new change (history is never rewritten)."""
+    locked = Postmortem.objects.select_for_update().get(pk=postmortem.pk)
+    restored = {s["key"]: s for s in revision.snapshot["sections"]}
+    current = {s.key: s for s in Section.objects.filter(postmortem=locked)}
+    changed = _apply_section_changes(
+        current,
+        {k: v["body"] for k, v in restored.items() if k in current},
+        {k: v["data"] for k, v in restored.items() if k in current},
+    )
+    if revision.snapshot["title"] != locked.title:
+        locked.title = revision.snapshot["title"]
+        changed.append("title")
+    locked.version += 1
+    locked.save(update_fields=["title", "version", "updated_at"])
+    _write_revision(
+        locked,
+        actor,
+        changed=changed,
+        summary=f"Restored revision {revision.number}",
+        coalesce=False,
+    )
+    return locked

@@ -28,7 +28,13 @@ from .test_isolation_sweep import Route, all_routes, database_fingerprint
 API_NAMESPACE = "api"
 FOREIGN_NAME = "Foreign Holdings"
 FOREIGN_TITLE = "Foreign secret outage"
-FOREIGN_MARKERS = (FOREIGN_NAME, FOREIGN_TITLE, "Foreign warm-up", "Foreign alert")
+FOREIGN_MARKERS = (
+    FOREIGN_NAME,
+    FOREIGN_TITLE,
+    "Foreign warm-up",
+    "Foreign alert",
+    "Foreign review",
+)
 METHODS = ("get", "head", "options", "post", "put", "patch", "delete")
 
 
@@ -42,15 +48,19 @@ class ApiWorld:
     home_incident: Incident
     foreign_incident: Incident
     client: APIClient
+    home_postmortem: Postmortem
+    foreign_postmortem: Postmortem
 
 
 # How to fill each API URL parameter with the foreign organization's real objects.
 # Issues that add API object URLs add their parameter here.
 FOREIGN_OBJECT_FILLERS = {
     "ref": lambda world: world.foreign_incident.ref,
+    "number": lambda world: world.foreign_postmortem.number,
 }
 HOME_OBJECT_FILLERS = {
     "ref": lambda world: world.home_incident.ref,
+    "number": lambda world: world.home_postmortem.number,
 }
 
 # Bodies a route would accept, so that a route which failed to refuse would really write.
@@ -59,6 +69,7 @@ VALID_BODIES = {
     "incident_timeline": {"occurred_at": "2026-03-10T15:00:00Z", "description": "Taken over"},
     "incident_links": {"type": "ALERT", "title": "Taken over", "url": "https://x.example.com"},
     "incident_resolve": {},
+    "postmortem_detail": {"version": 1, "title": "Taken over"},
 }
 
 
@@ -98,19 +109,25 @@ def world(db) -> ApiWorld:
         url="https://alerts.example.com/foreign",
         occurred_at=datetime(2026, 3, 10, 14, tzinfo=UTC),
     )
-    Postmortem.objects.create(
+    foreign_postmortem = Postmortem.objects.create(
         organization=foreign, number=1, title="Foreign review", incident=foreign_incident
+    )
+    home_postmortem = Postmortem.objects.create(  # number 2: the foreign number 1 is not at home
+        organization=home, number=2, title="Home review", incident=home_incident
     )
     _, plain = api_token_create(organization=home, user=user, name="sweep")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
     assert client.get(reverse("api:incident_list")).status_code == 200  # records last use now
-    return ApiWorld(home, foreign, home_incident, foreign_incident, client)
+    return ApiWorld(
+        home, foreign, home_incident, foreign_incident, client, home_postmortem, foreign_postmortem
+    )
 
 
 def test_the_sweep_covers_the_incident_api():
     names = {route.name for route in api_routes()}
     assert {"incident_list", "incident_detail", "incident_resolve", "schema", "docs"} <= names
+    assert {"postmortem_list", "postmortem_detail"} <= names
 
 
 def test_every_api_route_parameter_has_a_sweep_filler():

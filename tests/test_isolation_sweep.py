@@ -19,6 +19,7 @@ from django_scopes import scope
 
 from incidents import services as incident_services
 from organizations.roles import Role
+from postmortems.models import Postmortem, Revision, Section
 
 from .factories import MembershipFactory, OrganizationFactory, TeamFactory, UserFactory
 
@@ -86,6 +87,9 @@ FILLERS = {
     "entry_id": lambda side: side["entry"].pk,
     "link_id": lambda side: side["link"].pk,
     "metric": lambda side: side["metric"].key,
+    "number": lambda side: side["postmortem"].number,
+    "revision": lambda side: side["revision"].number,
+    "section_key": lambda side: side["section"].key,
 }
 
 
@@ -126,13 +130,40 @@ def _objects_of(organization, *, incidents: int) -> dict:
             unit="%",
             points=[(timezone.now(), 1.0)],
         )
+    postmortem, section, revision = _postmortem_of(organization, incident, count=incidents)
     return {
         "organization": organization,
         "incident": incident,
         "entry": entry,
         "link": link,
         "metric": metric,
+        "postmortem": postmortem,
+        "section": section,
+        "revision": revision,
     }
+
+
+def _postmortem_of(organization, incident, *, count: int):
+    """``count`` postmortems, each with ``count`` revisions; the last one's section key is
+    unique to the organization, so foreign numbers, revisions and keys do not exist at home."""
+    for number in range(1, count + 1):
+        postmortem = Postmortem.objects.create(
+            organization=organization, number=number, title=f"Review {number}", incident=incident
+        )
+        section = Section.objects.create(
+            organization=organization,
+            postmortem=postmortem,
+            key=f"summary-{organization.slug}",
+            title="Summary",
+        )
+        for revision_number in range(1, count + 1):
+            revision = Revision.objects.create(
+                organization=organization,
+                postmortem=postmortem,
+                number=revision_number,
+                snapshot={"title": postmortem.title, "sections": []},
+            )
+    return postmortem, section, revision
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from incidents.demo import seed_incidents
 from organizations import services
 from organizations.models import Organization
 from organizations.roles import Role
+from postmortems.demo import seed_postmortems
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "hindsight-demo")
 
@@ -66,6 +67,8 @@ class Command(BaseCommand):
                         members=[users[u] for u in members],
                     )
             seed_incidents(organization=organizations["acme"], users=users)
+            for organization in organizations.values():
+                seed_postmortems(organization=organization, users=users)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Log in with any of these users, password: {DEMO_PASSWORD}")
         for username, _, roles in PEOPLE:

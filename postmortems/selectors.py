@@ -1,0 +1,271 @@
+"""Reads for postmortems."""
+
+import difflib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from incidents.models import Incident, IncidentLink, IncidentService, MetricSeries
+from incidents.selectors import parse_ref
+from organizations.models import Organization
+
+from .models import (
+    Postmortem,
+    PostmortemIncident,
+    PostmortemStatus,
+    PostmortemUserObjectPermission,
+    Revision,
+    Section,
+    SectionKind,
+    Template,
+)
+from .permissions import EDIT_PERMISSION
+
+
+def template_for_severity(*, organization: Organization, severity: str) -> Template | None:
+    """The organization's default template for a severity, else Standard, else any."""
+    templates = list(
+        Template.objects.filter(organization=organization, retired_at__isnull=True).order_by("id")
+    )
+    for template in templates:
+        if severity in (template.default_for_severities or []):
+            return template
+    standard = [t for t in templates if t.builtin_key == "standard"]
+    return (standard or templates or [None])[0]
+
+
+def active_templates(*, organization: Organization) -> QuerySet[Template]:
+    return Template.objects.filter(organization=organization, retired_at__isnull=True)
+
+
+def postmortem_by_number(*, organization: Organization, number: int) -> Postmortem | None:
+    return (
+        Postmortem.objects.filter(organization=organization, number=number)
+        .select_related("incident", "author", "template")
+        .first()
+    )
+
+
+def sections_of(postmortem: Postmortem) -> list[Section]:
+    return list(Section.objects.filter(postmortem=postmortem))
+
+
+def revisions_of(postmortem: Postmortem) -> QuerySet[Revision]:
+    return Revision.objects.filter(postmortem=postmortem).select_related("author")
+
+
+@dataclass
+class SectionDiff:
+    key: str
+    title: str
+    lines: list[tuple[str, str]]  # (" " | "+" | "-", text)
+
+
+def revision_diff(older: Revision, newer: Revision) -> list[SectionDiff]:
+    """Line diffs of the sections (and title) that differ between two revisions."""
+    before = {s["key"]: s for s in older.snapshot["sections"]}
+    after = {s["key"]: s for s in newer.snapshot["sections"]}
+    diffs = []
+    if older.snapshot["title"] != newer.snapshot["title"]:
+        diffs.append(
+            SectionDiff(
+                "title",
+                "Title",
+                [("-", older.snapshot["title"]), ("+", newer.snapshot["title"])],
+            )
+        )
+    for key in [*after, *(k for k in before if k not in after)]:
+        old, new = before.get(key, {}), after.get(key, {})
+        old_text = _text_of(old)
+        new_text = _text_of(new)
+        if old_text == new_text:
+            continue
+        lines = [
+            (line[0], line[2:])
+            for line in difflib.ndiff(old_text.splitlines(), new_text.splitlines())
+            if line[0] in " +-"
+        ]
+        diffs.append(SectionDiff(key, (new or old).get("title", key), lines))
+    return diffs
+
+
+def _text_of(section: dict) -> str:
+    import json
+
+    text = section.get("body", "")
+    if section.get("data"):
+        text += "\n" + json.dumps(section["data"], indent=1, sort_keys=True)
+    return text
+
+
+def postmortem_list(*, organization: Organization, filters: dict | None = None):
+    """The organization's postmortems, most recently edited first.
+
+    ``filters`` (all optional): ``status``, ``severity`` (the primary incident's), ``service``
+    (a service name of the primary incident), ``author`` (a username), ``incident`` (a
+    reference, primary or related), ``q`` (words of the title), ``date_from`` / ``date_to``
+    (days of the primary incident's start, in the current time zone) and ``drafts_of`` (a user:
+    the drafts they author or were invited to edit).
+    """
+    filters = filters or {}
+    queryset = Postmortem.objects.filter(organization=organization).select_related(
+        "incident", "author"
+    )
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    if filters.get("severity"):
+        queryset = queryset.filter(incident__severity=filters["severity"])
+    if filters.get("service"):
+        queryset = queryset.filter(incident__service_links__service__name=filters["service"])
+    if filters.get("author"):
+        queryset = queryset.filter(author__username=filters["author"])
+    if filters.get("incident"):
+        queryset = queryset.filter(_covers_incident(organization, filters["incident"]))
+    if filters.get("q"):
+        queryset = queryset.filter(Q(title__icontains=filters["q"].strip()))
+    queryset = _incident_started_between(queryset, filters.get("date_from"), filters.get("date_to"))
+    if filters.get("drafts_of") is not None:
+        queryset = queryset.filter(_drafts_of(filters["drafts_of"]))
+    return queryset.order_by("-updated_at", "-number")
+
+
+def _covers_incident(organization: Organization, ref: str) -> Q:
+    """Postmortems whose primary or related incident has this reference (none if malformed)."""
+    parsed = parse_ref(ref)
+    if parsed is None:
+        return Q(pk__in=[])
+    incidents = Incident.objects.filter(
+        organization=organization, year=parsed[0], number=parsed[1]
+    ).values("pk")
+    related = PostmortemIncident.objects.filter(
+        organization=organization, incident__in=incidents
+    ).values("postmortem")
+    return Q(incident__in=incidents) | Q(pk__in=related)
+
+
+def _incident_started_between(
+    queryset: QuerySet[Postmortem], first: date | None, last: date | None
+) -> QuerySet[Postmortem]:
+    tz = timezone.get_current_timezone()
+    if first:
+        queryset = queryset.filter(
+            incident__started_at__gte=datetime.combine(first, time.min, tzinfo=tz)
+        )
+    if last:
+        queryset = queryset.filter(
+            incident__started_at__lt=datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
+        )
+    return queryset
+
+
+def _drafts_of(user) -> Q:
+    invited = PostmortemUserObjectPermission.objects.filter(
+        user=user, permission__codename=EDIT_PERMISSION
+    ).values("content_object")
+    return Q(status=PostmortemStatus.DRAFT) & (Q(author=user) | Q(pk__in=invited))
+
+
+# --- The read view and the history (issue 4) -----------------------------------------------------
+
+# Structured sections whose generated body repeats what the read view draws from data: the
+# timeline table, the linked evidence lists, the chart images. Their body is shown only once
+# someone has written something of their own in it.
+DATA_BACKED_KINDS = (SectionKind.TIMELINE, SectionKind.LINKS, SectionKind.METRICS)
+
+
+@dataclass
+class PostmortemDocument:
+    """Everything the read view shows, loaded in a fixed number of queries."""
+
+    postmortem: Postmortem
+    sections: list[Section]
+    related_incidents: list[Incident]
+    services: list[str]
+    links: list[IncidentLink]
+    metrics: list[MetricSeries]
+    editors: list  # users, the author aside
+    untouched: set[str]  # keys of data-backed sections whose body is still the generated one
+
+    @property
+    def incidents(self) -> list[Incident]:
+        primary = [self.postmortem.incident] if self.postmortem.incident else []
+        return primary + self.related_incidents
+
+
+def postmortem_document(postmortem: Postmortem) -> PostmortemDocument:
+    incident = postmortem.incident
+    sections = sections_of(postmortem)
+    return PostmortemDocument(
+        postmortem=postmortem,
+        sections=sections,
+        related_incidents=[
+            link.incident
+            for link in PostmortemIncident.objects.filter(postmortem=postmortem)
+            .select_related("incident")
+            .order_by("incident__started_at")
+        ],
+        services=(
+            list(
+                IncidentService.objects.filter(incident=incident)
+                .order_by("service__name")
+                .values_list("service__name", flat=True)
+            )
+            if incident
+            else []
+        ),
+        links=list(IncidentLink.objects.filter(incident=incident)) if incident else [],
+        metrics=list(MetricSeries.objects.filter(incident=incident)) if incident else [],
+        editors=editors_of(postmortem),
+        untouched=_untouched_data_backed(postmortem, sections),
+    )
+
+
+def editors_of(postmortem: Postmortem) -> list:
+    """Invited editors and everyone who wrote a revision, the author aside, by name."""
+    invited = PostmortemUserObjectPermission.objects.filter(
+        content_object=postmortem, permission__codename=EDIT_PERMISSION
+    ).values("user")
+    writers = Revision.objects.filter(postmortem=postmortem, author__isnull=False).values("author")
+    return list(
+        get_user_model()
+        .objects.filter(Q(pk__in=invited) | Q(pk__in=writers))
+        .exclude(pk=postmortem.author_id)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def _untouched_data_backed(postmortem: Postmortem, sections: list[Section]) -> set[str]:
+    candidates = {s.key: s.body for s in sections if s.kind in DATA_BACKED_KINDS}
+    if not candidates:
+        return set()
+    first = (
+        Revision.objects.filter(postmortem=postmortem)
+        .order_by("number")
+        .values_list("snapshot", flat=True)
+        .first()
+    )
+    created = {s["key"]: s.get("body", "") for s in (first or {}).get("sections", [])}
+    return {key for key, body in candidates.items() if key in created and created[key] == body}
+
+
+def revision_by_number(postmortem: Postmortem, number: int) -> Revision | None:
+    return (
+        Revision.objects.filter(
+            organization_id=postmortem.organization_id, postmortem=postmortem, number=number
+        )
+        .select_related("author")
+        .first()
+    )
+
+
+def revision_history(postmortem: Postmortem) -> QuerySet[Revision]:
+    """The revisions, newest first, without their (large) snapshots."""
+    return revisions_of(postmortem).defer("snapshot").order_by("-number")
+
+
+def section_titles(postmortem: Postmortem) -> dict[str, str]:
+    titles = dict(Section.objects.filter(postmortem=postmortem).values_list("key", "title"))
+    return {"title": "Title", **titles}

@@ -1,0 +1,319 @@
+"""Editor writes beside ``services.postmortem_save``: the impact figures, and saves of one part of
+the document (a section's body or data, the title, the impact figures) that survive unrelated
+concurrent edits.
+
+Every write here goes through ``postmortem_save`` (or, for the impact figures, through it and the
+same transaction), so the version check, the size cap and the revision stay in one place.
+
+Why a part save may be *replayed*: the version is document-wide, so while Ann writes the summary
+and Ben the timeline, each of their saves makes the other's base version stale. That is not a
+conflict: the writer's change is replayed on the current version when the part they changed
+still holds what they started from (``base_digest``). When someone else changed that very part,
+``SectionConflict`` carries the current text so the writer can merge; nothing is overwritten.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+
+from incidents.models import TimelineEntry
+
+from . import services
+from .models import Postmortem, PostmortemIncident, Section
+from .services import StaleVersionError
+
+IMPACT_FIELDS = ("users_affected", "revenue_impact", "sla_breached", "support_tickets")
+MAX_COUNT = 2_147_483_647  # PositiveIntegerField on PostgreSQL
+MAX_REVENUE = Decimal("999999999999.99")  # max_digits=14, decimal_places=2
+REPLAYS = 3
+
+
+class SectionConflict(Exception):
+    """Someone else changed the part being saved since the writer's base: their text is current.
+
+    ``current`` is the part as it is now (a body or title string, a data dict, impact figures),
+    read together with ``current_version`` so a merged save can be based on it.
+    """
+
+    def __init__(self, *, key: str, current: Any, current_version: int):
+        self.key = key
+        self.current = current
+        self.current_version = current_version
+        self.current_digest = content_digest(current)
+        super().__init__(f"“{key}” changed since you started editing it.")
+
+
+def content_digest(value: Any) -> str:
+    """A short fingerprint of a part's content: what a writer's change was based on."""
+    raw = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+# --- Part saves --------------------------------------------------------------------------------
+
+
+def section_body_save(
+    *,
+    postmortem: Postmortem,
+    actor: AbstractBaseUser | None,
+    key: str,
+    body: str,
+    base_version: int,
+    base_digest: str = "",
+) -> Postmortem:
+    """Save one section's markdown body (see the module docstring on replays)."""
+    return _save_replaying(
+        key=key,
+        new=body,
+        base_version=base_version,
+        base_digest=base_digest,
+        read_current=lambda: _section_value(postmortem, key, "body"),
+        write=lambda version: services.postmortem_save(
+            postmortem=postmortem, actor=actor, base_version=version, sections={key: body}
+        ),
+    )
+
+
+def section_data_save(
+    *,
+    postmortem: Postmortem,
+    actor: AbstractBaseUser | None,
+    key: str,
+    data: dict,
+    base_version: int,
+    base_digest: str = "",
+) -> Postmortem:
+    """Save one structured section's data (timeline rows, whys, factors)."""
+    return _save_replaying(
+        key=key,
+        new=data,
+        base_version=base_version,
+        base_digest=base_digest,
+        read_current=lambda: _section_value(postmortem, key, "data"),
+        write=lambda version: services.postmortem_save(
+            postmortem=postmortem, actor=actor, base_version=version, section_data={key: data}
+        ),
+    )
+
+
+def title_save(
+    *,
+    postmortem: Postmortem,
+    actor: AbstractBaseUser | None,
+    title: str,
+    base_version: int,
+    base_digest: str = "",
+) -> Postmortem:
+    return _save_replaying(
+        key="title",
+        new=title.strip(),
+        base_version=base_version,
+        base_digest=base_digest,
+        read_current=lambda: _postmortem_value(postmortem, "title"),
+        write=lambda version: services.postmortem_save(
+            postmortem=postmortem, actor=actor, base_version=version, title=title
+        ),
+    )
+
+
+def _save_replaying(
+    *,
+    key: str,
+    new: Any,
+    base_version: int,
+    base_digest: str,
+    read_current: Callable[[], tuple[int, Any]],
+    write: Callable[[int], Postmortem],
+) -> Postmortem:
+    version = base_version
+    for _ in range(REPLAYS):
+        try:
+            return write(version)
+        except StaleVersionError:
+            version, current = read_current()
+            # The same content is already saved (a retry after a lost response): nothing to do.
+            unchanged_by_others = current == new or content_digest(current) == base_digest
+            if not unchanged_by_others:
+                raise SectionConflict(key=key, current=current, current_version=version) from None
+    version, current = read_current()
+    raise SectionConflict(key=key, current=current, current_version=version)
+
+
+def _section_value(postmortem: Postmortem, key: str, field: str) -> tuple[int, Any]:
+    """The section's body or data and the document version, read in one statement."""
+    version, value = (
+        Section.objects.filter(organization_id=postmortem.organization_id, postmortem=postmortem)
+        .filter(key=key)
+        .values_list("postmortem__version", field)
+        .get()
+    )
+    return version, value
+
+
+def _postmortem_value(postmortem: Postmortem, field: str) -> tuple[int, Any]:
+    return Postmortem.objects.filter(pk=postmortem.pk).values_list("version", field).get()
+
+
+# --- Impact ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Impact:
+    users_affected: int | None = None
+    revenue_impact: Decimal | None = None
+    sla_breached: bool | None = None
+    support_tickets: int | None = None
+
+    @classmethod
+    def of(cls, postmortem: Postmortem) -> "Impact":
+        return cls(**{name: getattr(postmortem, name) for name in IMPACT_FIELDS})
+
+    def as_data(self) -> dict:
+        """JSON-safe, so the figures are part of the revision snapshot and its diffs."""
+        revenue = None if self.revenue_impact is None else f"{self.revenue_impact:.2f}"
+        return {
+            "users_affected": self.users_affected,
+            "revenue_impact": revenue,
+            "sla_breached": self.sla_breached,
+            "support_tickets": self.support_tickets,
+        }
+
+
+def impact_validate(impact: Impact) -> None:
+    errors = {}
+    for name in ("users_affected", "support_tickets"):
+        value = getattr(impact, name)
+        if value is not None and not 0 <= value <= MAX_COUNT:
+            errors[name] = "Enter a whole number of zero or more."
+    revenue = impact.revenue_impact
+    if revenue is not None and (not revenue.is_finite() or not 0 <= revenue <= MAX_REVENUE):
+        errors["revenue_impact"] = "Enter an amount of zero or more, at most 999,999,999,999.99."
+    if errors:
+        raise ValidationError(errors)
+
+
+def postmortem_set_impact(
+    *,
+    postmortem: Postmortem,
+    actor: AbstractBaseUser | None,
+    key: str,
+    impact: Impact,
+    base_version: int,
+    base_digest: str = "",
+) -> Postmortem:
+    """Set the impact figures from the impact section ``key``, versioned like any save.
+
+    The figures live on the postmortem (lists, analytics and the read view use them) and are
+    mirrored into the section's data in the same transaction, so every change is a revision
+    and shows in the history's diffs.
+    """
+    impact_validate(impact)
+    return _save_replaying(
+        key=key,
+        new=impact.as_data(),
+        base_version=base_version,
+        base_digest=base_digest,
+        read_current=lambda: _impact_value(postmortem),
+        write=lambda version: _write_impact(postmortem, actor, key, impact, version),
+    )
+
+
+@transaction.atomic
+def _write_impact(
+    postmortem: Postmortem, actor: AbstractBaseUser | None, key: str, impact: Impact, version: int
+) -> Postmortem:
+    saved = services.postmortem_save(
+        postmortem=postmortem,
+        actor=actor,
+        base_version=version,
+        section_data={key: impact.as_data()},
+    )
+    figures = {name: getattr(impact, name) for name in IMPACT_FIELDS}
+    Postmortem.objects.filter(pk=saved.pk).update(**figures)
+    for name, value in figures.items():
+        setattr(saved, name, value)
+    return saved
+
+
+def _impact_value(postmortem: Postmortem) -> tuple[int, dict]:
+    row = Postmortem.objects.filter(pk=postmortem.pk).values("version", *IMPACT_FIELDS).get()
+    version = row.pop("version")
+    return version, Impact(**row).as_data()
+
+
+# --- Timeline: pulling in the incidents' entries -----------------------------------------------
+
+
+def incident_timeline_rows(postmortem: Postmortem) -> list[dict]:
+    """The timeline entries of the primary and related incidents, as timeline-section rows."""
+    incident_ids = list(
+        PostmortemIncident.objects.filter(
+            organization_id=postmortem.organization_id, postmortem=postmortem
+        ).values_list("incident_id", flat=True)
+    )
+    if postmortem.incident_id:
+        incident_ids.append(postmortem.incident_id)
+    if not incident_ids:
+        return []
+    entries = TimelineEntry.objects.filter(
+        organization_id=postmortem.organization_id, incident_id__in=incident_ids
+    ).select_related("actor")
+    return [
+        {
+            "time": entry.occurred_at.astimezone(UTC).isoformat(),
+            "event": entry.description,
+            "actor": entry.actor_display,
+            "key": entry.is_key_event,
+        }
+        for entry in entries.order_by("occurred_at", "id")
+    ]
+
+
+def rows_missing_from(rows: list[dict], candidates: list[dict]) -> list[dict]:
+    """The candidate rows not in ``rows`` yet (same minute and same event text)."""
+    present = {_row_identity(row) for row in rows}
+    return [row for row in candidates if _row_identity(row) not in present]
+
+
+def rows_merge(rows: list[dict], incoming: list[dict]) -> list[dict]:
+    """``rows`` with ``incoming`` inserted in time order; the existing order is kept."""
+    merged = list(rows)
+    for row in incoming:
+        moment = _row_time(row)
+        position = next(
+            (
+                index
+                for index, existing in enumerate(merged)
+                if moment is not None
+                and _row_time(existing) is not None
+                and _row_time(existing) > moment
+            ),
+            len(merged),
+        )
+        merged.insert(position, row)
+    return merged
+
+
+def _row_time(row: dict) -> datetime | None:
+    try:
+        moment = parse_datetime(str(row.get("time") or ""))
+    except ValueError:
+        return None
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _row_identity(row: dict) -> tuple[str, str]:
+    moment = _row_time(row)
+    minute = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M") if moment else ""
+    return minute, " ".join(str(row.get("event") or "").split())

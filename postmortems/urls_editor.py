@@ -1,0 +1,23 @@
+"""Creating and editing postmortems.
+
+Mounted at ``/o/<org_slug>/postmortems/`` beside ``urls_read`` (the list, the document, history).
+"""
+
+from django.urls import path
+
+from . import views_editor
+
+urlpatterns = [
+    path("new/", views_editor.postmortem_create, name="postmortem_create"),
+    path("<int:number>/edit/", views_editor.postmortem_edit, name="postmortem_edit"),
+    path(
+        "<int:number>/sections/<slug:section_key>/",
+        views_editor.postmortem_section_save,
+        name="postmortem_section_save",
+    ),
+    path(
+        "<int:number>/sections/<slug:section_key>/preview/",
+        views_editor.postmortem_section_preview,
+        name="postmortem_section_preview",
+    ),
+]

@@ -1,0 +1,281 @@
+"""Postmortem pages for reading: the list, the document, its history, diffs and restores.
+
+Views parse input, call selectors (reads) and services (writes), and choose between a page and
+an htmx partial. Every postmortem and revision is looked up in the request's organization
+before anything else, so another organization's number answers 404 whatever the method or
+the role. The editor (``views_editor``) lives elsewhere.
+"""
+
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from incidents import selectors as incident_selectors
+from incidents.charts import render_chart
+from incidents.models import Severity
+from organizations.decorators import require_action
+from organizations.roles import Action
+
+from . import selectors, services
+from .models import Postmortem, PostmortemStatus, Revision
+from .permissions import may_edit
+
+PAGE_SIZE = 25
+HISTORY_PAGE_SIZE = 50
+LIST = "postmortems/read/list.html"
+
+
+# --- Plumbing ----------------------------------------------------------------------------------
+
+
+def postmortem_from_number(view):
+    """Replace the ``number`` URL parameter by the organization's postmortem, or answer 404.
+
+    Placed before the method check, so another organization's number is a 404 for any method.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, org_slug: str, number: int, **kwargs) -> HttpResponse:
+        postmortem = selectors.postmortem_by_number(
+            organization=request.organization, number=number
+        )
+        if postmortem is None:
+            raise Http404("No such postmortem.")
+        postmortem.organization = request.organization  # known already: saves a query per use
+        return view(request, postmortem, **kwargs)
+
+    return wrapper
+
+
+def revision_from_number(view):
+    """Replace ``revision`` (a revision number within the postmortem) by the revision, or 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, postmortem: Postmortem, revision: int) -> HttpResponse:
+        found = selectors.revision_by_number(postmortem, revision)
+        if found is None:
+            raise Http404("No such revision.")
+        return view(request, postmortem, found)
+
+    return wrapper
+
+
+def history_url(postmortem: Postmortem) -> str:
+    return reverse(
+        "postmortem_history",
+        kwargs={"org_slug": postmortem.organization.slug, "number": postmortem.number},
+    )
+
+
+# --- The list ----------------------------------------------------------------------------------
+
+
+class PostmortemFilterForm(forms.Form):
+    """The list page's query string. Invalid values are ignored rather than refused."""
+
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        widget=forms.SearchInput(attrs={"placeholder": "Search titles…"}),
+    )
+    status = forms.ChoiceField(choices=[("", "Any"), *PostmortemStatus.choices], required=False)
+    severity = forms.ChoiceField(choices=[("", "Any"), *Severity.choices], required=False)
+    service = forms.ChoiceField(required=False)
+    author = forms.ChoiceField(required=False)
+    date_from = forms.DateField(
+        required=False, label="Incident from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="Incident to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    mine = forms.BooleanField(required=False, label="My drafts")
+
+    FILTERS = ("q", "status", "severity", "service", "author", "date_from", "date_to", "mine")
+
+    def __init__(self, data, *, service_names: list[str], authors):
+        super().__init__(data)
+        self.fields["service"].choices = [("", "Any")] + [(n, n) for n in service_names]
+        self.fields["author"].choices = [("", "Anyone")] + [
+            (user.get_username(), user.get_full_name() or user.get_username()) for user in authors
+        ]
+
+    def to_filters(self, user) -> dict:
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) for name in self.FILTERS}
+        filters = {key: value for key, value in data.items() if value and key != "mine"}
+        if data["mine"]:
+            filters["drafts_of"] = user
+        return filters
+
+    @property
+    def is_filtered(self) -> bool:
+        self.is_valid()
+        return any(self.cleaned_data.get(name) for name in self.FILTERS)
+
+
+@require_GET
+@require_action(Action.VIEW)
+def postmortem_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    organization = request.organization
+    form = PostmortemFilterForm(
+        request.GET,
+        service_names=incident_selectors.service_names(organization=organization),
+        authors=incident_selectors.commander_choices(organization=organization),
+    )
+    queryset = selectors.postmortem_list(
+        organization=organization, filters=form.to_filters(request.user)
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "postmortems": page.object_list,
+        "is_filtered": form.is_filtered,
+        "only_mine": bool(form.cleaned_data.get("mine")),
+    }
+    template = LIST
+    if request.htmx.target == "postmortem-results":
+        template += "#results"
+    return render(request, template, context)
+
+
+# --- The document ------------------------------------------------------------------------------
+
+
+@require_action(Action.VIEW)
+@postmortem_from_number
+@require_GET
+def postmortem_detail(request: HttpRequest, postmortem: Postmortem) -> HttpResponse:
+    document = selectors.postmortem_document(postmortem)
+    incident = postmortem.incident
+    context = {
+        "postmortem": postmortem,
+        "document": document,
+        "incident": incident,
+        "charts": [render_chart(series, incident=incident) for series in document.metrics],
+        "can_edit": may_edit(request.user, request.membership, postmortem),
+    }
+    return render(request, "postmortems/read/detail.html", context)
+
+
+# --- History, diffs and restores ---------------------------------------------------------------
+
+
+@require_action(Action.VIEW)
+@postmortem_from_number
+@require_GET
+def postmortem_history(request: HttpRequest, postmortem: Postmortem) -> HttpResponse:
+    page = Paginator(selectors.revision_history(postmortem), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    titles = selectors.section_titles(postmortem)
+    revisions = list(page.object_list)
+    for revision in revisions:
+        revision.changes = describe_changes(revision.changed_sections, titles)
+    context = {
+        "postmortem": postmortem,
+        "page": page,
+        "revisions": revisions,
+        "latest_number": revisions[0].number if page.number == 1 and revisions else None,
+        "default_to": revisions[0].number if revisions else None,
+        "default_from": revisions[1].number if len(revisions) > 1 else None,
+        "can_edit": may_edit(request.user, request.membership, postmortem),
+    }
+    return render(request, "postmortems/read/history.html", context)
+
+
+SHOWN_CHANGES = 5
+
+
+def describe_changes(keys: list[str], titles: dict[str, str]) -> dict:
+    """What a revision changed, for a table cell: the section titles in document order (at most
+    ``SHOWN_CHANGES``, the rest as ``more``), or ``everything`` when it touched every section."""
+    order = {key: index for index, key in enumerate(titles)}
+    ordered = [titles.get(key, key) for key in sorted(keys, key=lambda k: order.get(k, len(order)))]
+    sections = set(titles) - {"title"}
+    return {
+        "everything": len(sections) > 1 and sections <= set(keys),
+        "count": len(sections),
+        "shown": ordered[:SHOWN_CHANGES],
+        "more": ordered[SHOWN_CHANGES:],
+    }
+
+
+class DiffRequest(forms.Form):
+    """``?from=<revision>&to=<revision>``: revision numbers within the postmortem."""
+
+    from_ = forms.IntegerField(min_value=1)
+    to = forms.IntegerField(min_value=1)
+
+    def __init__(self, data):
+        super().__init__({"from_": data.get("from"), "to": data.get("to")})
+
+    def problem(self) -> str:
+        """Why the request cannot be served, in words; "" when it can."""
+        if self.is_valid():
+            return ""
+        return "Choose two revisions to compare: “from” and “to” must be revision numbers."
+
+
+@require_action(Action.VIEW)
+@postmortem_from_number
+@require_GET
+def postmortem_diff(request: HttpRequest, postmortem: Postmortem) -> HttpResponse:
+    context = {"postmortem": postmortem}
+    if "from" not in request.GET and "to" not in request.GET:
+        older, newer = latest_two(postmortem)
+    else:
+        form = DiffRequest(request.GET)
+        if problem := form.problem():
+            context["problem"] = problem
+            return render(request, "postmortems/read/diff.html", context, status=400)
+        older = revision_or_404(postmortem, form.cleaned_data["from_"])
+        newer = revision_or_404(postmortem, form.cleaned_data["to"])
+    context.update(
+        older=older,
+        newer=newer,
+        diffs=selectors.revision_diff(older, newer) if older and newer else [],
+    )
+    return render(request, "postmortems/read/diff.html", context)
+
+
+def latest_two(postmortem: Postmortem) -> tuple[Revision | None, Revision | None]:
+    """Without a choice: the latest revision against the one before it."""
+    newest = list(selectors.revisions_of(postmortem).order_by("-number")[:2])
+    if not newest:
+        return None, None
+    return newest[-1], newest[0]
+
+
+def revision_or_404(postmortem: Postmortem, number: int) -> Revision:
+    revision = selectors.revision_by_number(postmortem, number)
+    if revision is None:
+        raise Http404(f"This postmortem has no revision {number}.")
+    return revision
+
+
+@require_action(Action.VIEW)
+@postmortem_from_number
+@revision_from_number
+@require_POST
+def postmortem_restore(request: HttpRequest, postmortem: Postmortem, revision: Revision):
+    if not may_edit(request.user, request.membership, postmortem):
+        raise PermissionDenied("Only the author, invited editors and admins may restore revisions.")
+    restored = services.revision_restore(
+        postmortem=postmortem, revision=revision, actor=request.user
+    )
+    messages.success(
+        request,
+        f"Revision {revision.number} restored. The document is now at version "
+        f"{restored.version}; the restore is recorded as a new revision.",
+    )
+    url = history_url(postmortem)
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

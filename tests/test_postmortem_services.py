@@ -1,0 +1,333 @@
+import threading
+from datetime import UTC, datetime, timedelta
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import connections
+from django_scopes import scope, scopes_disabled
+
+from incidents import services as incident_services
+from incidents import transitions
+from incidents.models import PostmortemPolicy
+from organizations.models import Membership
+from organizations.roles import Role
+from postmortems import selectors, services
+from postmortems.models import Postmortem, Revision, Section, Template
+from postmortems.permissions import may_edit
+from postmortems.variables import (
+    VARIABLES,
+    IncidentContext,
+    substitute,
+    validate_template_text,
+)
+
+T0 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def templates(org):
+    return services.templates_install_builtins(organization=org)
+
+
+def resolved_incident(org, *, commander=None, participants=(), severity="SEV1", hours=2, **kwargs):
+    with scope(organization=org):
+        incident = incident_services.incident_declare(
+            organization=org,
+            actor=commander,
+            title="Payments failing",
+            severity=severity,
+            started_at=T0,
+            detected_at=T0 + timedelta(minutes=3),
+            services=["payments-api", "postgres"],
+            commander=commander,
+            participants=participants,
+            **kwargs,
+        )
+        incident_services.timeline_entry_add(
+            incident=incident,
+            actor=None,
+            actor_name="Datadog",
+            occurred_at=T0 + timedelta(minutes=2),
+            description="Error rate | above 5%",
+            is_key_event=True,
+        )
+        incident_services.link_add(
+            incident=incident,
+            type="RELEASE",
+            title="v2.3.1 [hotfix]",
+            url="https://git.example.com/releases/231",
+            relationship="CAUSED_BY",
+        )
+        with mock.patch("incidents.tasks.incident_resolved.delay"):
+            transitions.incident_resolve(
+                incident=incident, actor=None, at=T0 + timedelta(hours=hours)
+            )
+    incident.refresh_from_db()
+    return incident
+
+
+class TestVariables:
+    def test_every_design_variable_exists(self):
+        for name in [
+            "incident.title",
+            "incident.id",
+            "incident.severity",
+            "incident.duration",
+            "incident.services",
+            "incident.commander",
+            "incident.timeline",
+            "incident.alerts",
+            "incident.errors",
+            "incident.releases",
+            "metrics.errorRate",
+            "metrics.latency",
+        ]:
+            assert name in VARIABLES
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "{{ ''.__class__ }}",
+            "{% load static %}",
+            "{{incident.title|upper}}",
+            "{{ incident.nope }}",
+            "{# comment #}",
+        ],
+    )
+    def test_engine_syntax_and_unknown_names_are_refused_with_the_valid_list(self, text):
+        with pytest.raises(ValidationError) as info:
+            validate_template_text(text)
+        message = " ".join(info.value.message_dict["default_text"])
+        assert "{{incident.title}}" in message or "not allowed" in message
+
+    def test_known_names_pass_with_or_without_spaces(self):
+        validate_template_text("{{incident.title}} and {{ incident.severity }}")
+
+    def test_substitution_is_a_single_pass(self, org, engineer):
+        incident = resolved_incident(org, commander=engineer)
+        incident.title = "{{incident.severity}} {% load x %}"
+        ctx = IncidentContext(incident, [], [], [], [], {})
+        assert substitute("Title: {{incident.title}}", ctx) == (
+            "Title: {{incident.severity}} {% load x %}"
+        )
+
+    def test_timeline_alerts_and_releases_render_as_markdown(self, org, engineer):
+        incident = resolved_incident(org, commander=engineer)
+        with scope(organization=org):
+            ctx = services.incident_context(incident)
+            timeline = substitute("{{incident.timeline}}", ctx)
+            releases = substitute("{{incident.releases}}", ctx)
+            duration = substitute("{{incident.duration}}", ctx)
+        assert timeline.startswith("| Time | Event | Who |")
+        assert "Error rate \\| above 5%" in timeline  # a pipe cannot break the table
+        assert "★" in timeline
+        assert "[v2.3.1 \\[hotfix\\]](https://git.example.com/releases/231) — caused by" in releases
+        assert duration == "2h 0m"
+
+
+class TestGeneration:
+    def test_resolving_a_sev1_generates_a_draft_from_the_comprehensive_template(
+        self, org, templates, member_factory, django_capture_on_commit_callbacks
+    ):
+        commander = member_factory(Role.ENGINEER, username="cmdr")
+        helper = member_factory(Role.ENGINEER, username="helper")
+        with django_capture_on_commit_callbacks(execute=True):
+            incident = resolved_incident(org, commander=commander, participants=[helper])
+            services.on_incident_resolved(incident=incident)
+        postmortem = Postmortem.objects.get(incident=incident)
+        assert postmortem.generated and postmortem.template.builtin_key == "comprehensive"
+        assert postmortem.author == commander
+        timeline = Section.objects.get(postmortem=postmortem, key="timeline")
+        assert "Error rate" in timeline.body and len(timeline.data["rows"]) >= 2
+        summary = Section.objects.get(postmortem=postmortem, key="executive-summary")
+        assert incident.ref in summary.body and "{{" not in summary.body
+        with scope(organization=org):
+            assert may_edit(helper, Membership.objects.get(user=helper), postmortem)
+        assert {m.to[0] for m in mail.outbox} == {commander.email, helper.email}
+        assert Revision.objects.filter(postmortem=postmortem).count() == 1
+
+    def test_generating_twice_makes_one_draft(self, org, templates, engineer):
+        incident = resolved_incident(org, commander=engineer)
+        first = services.postmortem_generate_for_incident(incident=incident)
+        second = services.postmortem_generate_for_incident(incident=incident)
+        assert first == second
+        assert Postmortem.objects.filter(incident=incident).count() == 1
+
+    def test_policy_off_or_not_required_makes_no_draft(self, org, templates, engineer):
+        minor = resolved_incident(org, commander=engineer, severity="SEV4", hours=0.5)
+        assert services.postmortem_generate_for_incident(incident=minor) is None
+        PostmortemPolicy.objects.create(organization=org, severities=["SEV1"], auto_generate=False)
+        major = resolved_incident(org, commander=engineer)
+        assert services.postmortem_generate_for_incident(incident=major) is None
+
+    def test_severity_picks_the_default_template(self, org, templates):
+        with scope(organization=org):
+            picks = {
+                sev: selectors.template_for_severity(organization=org, severity=sev).builtin_key
+                for sev in ("SEV1", "SEV2", "SEV3", "SEV4")
+            }
+        assert picks == {
+            "SEV1": "comprehensive",
+            "SEV2": "standard",
+            "SEV3": "lightweight",
+            "SEV4": "lightweight",
+        }
+
+    def test_builtins_install_once(self, org, templates):
+        services.templates_install_builtins(organization=org)
+        assert Template.objects.filter(organization=org).count() == 4
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_generations_make_one_draft(org, engineer):
+    services.templates_install_builtins(organization=org)
+    incident = resolved_incident(org, commander=engineer)
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def worker():
+        try:
+            with scopes_disabled():
+                barrier.wait(timeout=5)
+                results.append(services.postmortem_generate_for_incident(incident=incident).pk)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors
+    assert len(set(results)) == 1
+    assert Postmortem.objects.filter(incident=incident).count() == 1
+
+
+class TestSaving:
+    @pytest.fixture
+    def postmortem(self, org, templates, engineer):
+        incident = resolved_incident(org, commander=engineer)
+        return services.postmortem_generate_for_incident(incident=incident)
+
+    def test_a_save_bumps_the_version_and_writes_a_revision(self, postmortem, engineer):
+        saved = services.postmortem_save(
+            postmortem=postmortem,
+            actor=engineer,
+            base_version=postmortem.version,
+            sections={"root-cause": "A migration locked the table."},
+        )
+        assert saved.version == postmortem.version + 1
+        latest = selectors.revisions_of(saved).first()
+        assert latest.changed_sections == ["root-cause"]
+        assert latest.author == engineer
+
+    def test_a_stale_save_is_refused_with_the_current_text(self, postmortem, engineer):
+        base = postmortem.version
+        services.postmortem_save(
+            postmortem=postmortem, actor=engineer, base_version=base, sections={"root-cause": "A"}
+        )
+        with pytest.raises(services.StaleVersionError) as info:
+            services.postmortem_save(
+                postmortem=postmortem,
+                actor=engineer,
+                base_version=base,
+                sections={"root-cause": "B"},
+            )
+        assert info.value.current_sections["root-cause"] == "A"
+        assert Section.objects.get(postmortem=postmortem, key="root-cause").body == "A"
+
+    def test_autosaves_by_one_writer_coalesce_but_not_across_writers(
+        self, postmortem, engineer, member_factory
+    ):
+        other = member_factory(Role.ADMIN, username="other")
+        version = postmortem.version
+        for text, actor in [("a", engineer), ("ab", engineer), ("abc", other)]:
+            version = services.postmortem_save(
+                postmortem=postmortem,
+                actor=actor,
+                base_version=version,
+                sections={"root-cause": text},
+            ).version
+        authors = [getattr(r.author, "username", None) for r in selectors.revisions_of(postmortem)]
+        assert authors[:2] == ["other", "engineer"]
+        assert Revision.objects.filter(postmortem=postmortem).count() == 3  # created + 2
+
+    def test_oversized_and_unknown_sections_are_refused(self, postmortem, engineer):
+        with pytest.raises(ValidationError) as info:
+            services.postmortem_save(
+                postmortem=postmortem,
+                actor=engineer,
+                base_version=postmortem.version,
+                sections={"root-cause": "x" * (201 * 1024)},
+            )
+        assert "limit is 200 KB" in info.value.message_dict["root-cause"][0]
+        with pytest.raises(ValidationError):
+            services.postmortem_save(
+                postmortem=postmortem,
+                actor=engineer,
+                base_version=postmortem.version,
+                sections={"nope": "x"},
+            )
+
+    def test_restore_creates_a_new_revision_with_the_old_text(self, postmortem, engineer):
+        first = selectors.revisions_of(postmortem).first()
+        original = Section.objects.get(postmortem=postmortem, key="root-cause").body
+        services.postmortem_save(
+            postmortem=postmortem,
+            actor=engineer,
+            base_version=postmortem.version,
+            sections={"root-cause": "rewritten"},
+        )
+        restored = services.revision_restore(postmortem=postmortem, revision=first, actor=engineer)
+        assert Section.objects.get(postmortem=restored, key="root-cause").body == original
+        latest = selectors.revisions_of(postmortem).first()
+        assert latest.summary == f"Restored revision {first.number}"
+        assert latest.number == 3
+
+    def test_diff_names_changed_sections_only(self, postmortem, engineer):
+        services.postmortem_save(
+            postmortem=postmortem,
+            actor=engineer,
+            base_version=postmortem.version,
+            sections={"root-cause": "new root cause"},
+        )
+        older, newer = list(selectors.revisions_of(postmortem))[::-1][:2]
+        diffs = selectors.revision_diff(older, newer)
+        assert [d.key for d in diffs] == ["root-cause"]
+        assert ("+", "new root cause") in diffs[0].lines
+
+
+class TestEditRights:
+    @pytest.fixture
+    def postmortem(self, org, templates, engineer):
+        with scope(organization=org):
+            return services.postmortem_create(organization=org, actor=engineer)
+
+    @pytest.mark.parametrize(
+        ("role", "expected"),
+        [
+            (Role.VIEWER, False),
+            (Role.ENGINEER, False),
+            (Role.REVIEWER, False),
+            (Role.MANAGER, False),
+            (Role.ADMIN, True),
+        ],
+    )
+    def test_draft_rights_by_role(self, postmortem, member_factory, role, expected):
+        user = member_factory(role)
+        membership = Membership.objects.get(user=user)
+        assert may_edit(user, membership, postmortem) is expected
+
+    def test_author_and_invited_editor_may_edit(self, postmortem, engineer, member_factory):
+        from guardian.shortcuts import assign_perm
+
+        invited = member_factory(Role.ENGINEER)
+        assert may_edit(engineer, Membership.objects.get(user=engineer), postmortem)
+        assert not may_edit(invited, Membership.objects.get(user=invited), postmortem)
+        assign_perm("change_postmortem", invited, postmortem)
+        assert may_edit(invited, Membership.objects.get(user=invited), postmortem)
