@@ -116,7 +116,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "reconcile-postmortem-drafts": {
+        "task": "postmortems.tasks.reconcile_missing_drafts",
+        "schedule": env.int("RECONCILE_EVERY_SECONDS", default=600),
+    },
+}
 
 # --- Accounts ----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

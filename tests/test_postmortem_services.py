@@ -331,3 +331,28 @@ class TestEditRights:
         assert not may_edit(invited, Membership.objects.get(user=invited), postmortem)
         assign_perm("change_postmortem", invited, postmortem)
         assert may_edit(invited, Membership.objects.get(user=invited), postmortem)
+
+
+class TestReconciler:
+    def test_a_draft_missed_at_resolve_time_is_created_once(self, org, templates, engineer):
+        from postmortems import tasks
+
+        incident = resolved_incident(org, commander=engineer)  # the resolve event was lost
+        assert not Postmortem.objects.filter(incident=incident).exists()
+        tasks.reconcile_missing_drafts.delay()
+        tasks.reconcile_missing_drafts.delay()
+        assert Postmortem.objects.filter(incident=incident, generated=True).count() == 1
+
+    def test_nothing_is_generated_when_auto_generation_is_off(self, org, templates, engineer):
+        from postmortems import tasks
+
+        PostmortemPolicy.objects.create(
+            organization=org, severities=["SEV1", "SEV2"], auto_generate=False
+        )
+        incident = resolved_incident(org, commander=engineer)
+        tasks.reconcile_organization.delay(org.pk)
+        assert not Postmortem.objects.filter(incident=incident).exists()
+
+    def test_the_beat_schedule_runs_the_reconciler(self, settings):
+        entry = settings.CELERY_BEAT_SCHEDULE["reconcile-postmortem-drafts"]
+        assert entry["task"] == "postmortems.tasks.reconcile_missing_drafts"
