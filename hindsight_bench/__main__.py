@@ -10,10 +10,11 @@ import json
 import os
 import secrets
 import signal
+import statistics
 import sys
 import tempfile
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import BENCH_ORG_SLUG, BENCH_USERNAME, BenchError, database, server
@@ -27,6 +28,8 @@ from .report import (
     print_workers,
     worker_memory,
 )
+from .seed_constants import POSTMORTEM_NUMBER
+from .writes import SaveRun, Writer, run_saves
 
 FLOOR = Page("floor", "/bench/floor/")
 REFERENCE = Page("reference list", "/bench/reference-list/")
@@ -41,7 +44,12 @@ PAGES: list[Page] = [
     Page("incident list, filtered", f"{ORG}/incidents/?severity=SEV1&status=RESOLVED", goal=1.5),
     Page("incident, 200 entries", f"{ORG}/incidents/INC-{YEAR}-0001/", goal=2.0),
     Page("incident, 2,000 entries", f"{ORG}/incidents/INC-{YEAR}-0002/", goal=10.0),
+    Page("postmortem editor", f"{ORG}/postmortems/{POSTMORTEM_NUMBER}/edit/", goal=3.0),
 ]
+AUTOSAVE_PATH = f"{ORG}/postmortems/{POSTMORTEM_NUMBER}/sections/"
+AUTOSAVE_P50_GOAL_MS = 20.0  # one writer
+AUTOSAVE_RATE_GOAL = 100.0  # saves per second with eight writers
+GENERATION_GOAL_MS = 200.0
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/hindsight_bench"
 
@@ -79,6 +87,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     load.add_argument("--concurrency", type=positive_int, default=4, help="client threads")
     load.add_argument("--requests", type=positive_int, default=300, help="measured, per page")
     load.add_argument("--warmup", type=positive_int, default=100, help="warm-up requests per page")
+    load.add_argument("--saves", type=positive_int, default=200, help="autosaves by one writer")
     load.add_argument(
         "--rounds",
         type=positive_int,
@@ -99,9 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     password = secrets.token_urlsafe(16)
     log_path = new_log_path()
     try:
-        seconds = prepare_database(args, password)
-        print_header(args, seconds, log_path)
-        phases = measure(args, password, log_path)
+        prepared = prepare_database(args, password)
+        print_header(args, prepared.seconds, log_path)
+        phases, saves = measure(args, password, log_path, prepared.autosave_sections)
     except BenchError as error:
         print(f"\nBenchmark aborted: {error}", file=sys.stderr)
         if log_path.stat().st_size:
@@ -110,11 +119,18 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nInterrupted.", file=sys.stderr)
         return 130
-    return report(args, phases)
+    return report(args, phases, saves, prepared.generation_seconds)
 
 
-def prepare_database(args: argparse.Namespace, password: str) -> float:
-    """Create, migrate and seed the bench database; return the seconds it took."""
+@dataclass(frozen=True)
+class Prepared:
+    seconds: float
+    autosave_sections: list[str]
+    generation_seconds: list[float]
+
+
+def prepare_database(args: argparse.Namespace, password: str) -> Prepared:
+    """Create, migrate and seed the bench database; time draft generation."""
     import django
 
     started = time.perf_counter()
@@ -124,7 +140,7 @@ def prepare_database(args: argparse.Namespace, password: str) -> float:
     django.setup()
     from django.db import connections
 
-    from .seed import SeedSizes, seed
+    from .seed import SeedSizes, bench_organization, create_postmortem, seed, time_generation
 
     sizes = SeedSizes(
         members=args.members,
@@ -134,8 +150,11 @@ def prepare_database(args: argparse.Namespace, password: str) -> float:
         reference_users=args.reference_users,
     )
     seed(sizes, password, index_reference=args.reference_index)
+    organization = bench_organization()
+    sections = create_postmortem(organization)
+    generation = time_generation(organization)
     connections.close_all()
-    return time.perf_counter() - started
+    return Prepared(time.perf_counter() - started, sections, generation)
 
 
 def new_log_path() -> Path:
@@ -158,8 +177,10 @@ def print_header(args: argparse.Namespace, seconds: float, log_path: Path) -> No
     )
 
 
-def measure(args: argparse.Namespace, password: str, log_path: Path) -> dict[str, list[Phase]]:
-    """Warm every page up, then measure the pages in interleaved rounds."""
+def measure(
+    args: argparse.Namespace, password: str, log_path: Path, sections: list[str]
+) -> tuple[dict[str, list[Phase]], list[SaveRun]]:
+    """Warm every page up, measure the pages in interleaved rounds, then the autosaves."""
     phases: dict[str, list[Phase]] = {page.name: [] for page in PAGES}
     with server.gunicorn(args.workers, log_path) as port:
         cookies = login(port, BENCH_USERNAME, password)
@@ -169,10 +190,50 @@ def measure(args: argparse.Namespace, password: str, log_path: Path) -> dict[str
             for page in PAGES:
                 phase = run_phase(port, cookies, page.path, requests, args.concurrency)
                 phases[page.name].append(phase)
-    return phases
+        writers = [Writer(key) for key in sections]
+        run_saves(port, cookies, AUTOSAVE_PATH, writers, 40, 1)  # warm-up
+        saves = [
+            run_saves(port, cookies, AUTOSAVE_PATH, writers, args.saves, 1),
+            run_saves(port, cookies, AUTOSAVE_PATH, writers, args.saves * 4, len(writers)),
+        ]
+    return phases, saves
 
 
-def report(args: argparse.Namespace, phases: dict[str, list[Phase]]) -> int:
+def write_goals(saves: list[SaveRun], generation: list[float]) -> list[tuple[str, str, bool]]:
+    """(what, measured, passed) for the write goals, which are absolute, not ratios."""
+    single, many = saves
+    generation_ms = statistics.median(generation) * 1000
+    return [
+        (
+            f"autosave, 1 writer: p50 ≤ {AUTOSAVE_P50_GOAL_MS:.0f} ms",
+            f"{single.p50_ms:.1f} ms ({single.per_second:.0f} saves/s)",
+            single.p50_ms <= AUTOSAVE_P50_GOAL_MS,
+        ),
+        (
+            f"autosave, {many.clients} writers: ≥ {AUTOSAVE_RATE_GOAL:.0f} saves/s",
+            f"{many.per_second:.0f} saves/s (p50 {many.p50_ms:.1f} ms)",
+            many.per_second >= AUTOSAVE_RATE_GOAL,
+        ),
+        (
+            f"draft generation (SEV1, Comprehensive): < {GENERATION_GOAL_MS:.0f} ms",
+            f"{generation_ms:.1f} ms median of {len(generation)}",
+            generation_ms < GENERATION_GOAL_MS,
+        ),
+    ]
+
+
+def print_writes(goals: list[tuple[str, str, bool]]) -> None:
+    print("writes")
+    for what, measured, passed in goals:
+        print(f"  {what:<52} {measured:<32} {'PASS' if passed else 'FAIL'}")
+
+
+def report(
+    args: argparse.Namespace,
+    phases: dict[str, list[Phase]],
+    saves: list[SaveRun],
+    generation: list[float],
+) -> int:
     """Print (and optionally write) the results; return the exit status."""
     results = page_results(PAGES, phases, REFERENCE)
     workers = worker_memory(
@@ -181,10 +242,14 @@ def report(args: argparse.Namespace, phases: dict[str, list[Phase]]) -> int:
         for phase in page_phases
         for sample in phase.samples
     )
+    writes = write_goals(saves, generation)
     print_pages(results, REFERENCE.name)
+    print()
+    print_writes(writes)
     print()
     print_workers(workers)
     failures = [result.name for result in results if result.passed is False]
+    failures += [what for what, _, passed in writes if not passed]
     failures += [f"worker {worker.pid} memory" for worker in workers if not worker.passed]
     print(f"\nGoals: {'FAIL: ' + ', '.join(failures) if failures else 'all PASS'}")
     if args.json:

@@ -20,6 +20,7 @@ from organizations.roles import Role
 from organizations.services import organization_create
 
 from . import BENCH_ORG_SLUG, BENCH_USERNAME
+from .seed_constants import AUTOSAVE_SECTION_COUNT, POSTMORTEM_NUMBER
 
 User = get_user_model()
 
@@ -216,3 +217,57 @@ def create_timeline(organization, incident, length: int, users: list, rng: rando
         for number in range(length)
     ]
     TimelineEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
+
+
+def create_postmortem(organization: Organization) -> list[str]:
+    """Built-in templates, and the Comprehensive draft generated for the 200-entry incident
+    (made a resolved SEV1 for it); its first markdown sections are emptied for the autosave
+    clients. Returns those sections' keys."""
+    from postmortems.models import Postmortem, Section
+    from postmortems.services import postmortem_generate_for_incident, templates_install_builtins
+
+    with scopes_disabled():
+        templates_install_builtins(organization=organization)
+        incident = Incident.objects.filter(organization=organization).order_by("pk").first()
+        Incident.objects.filter(pk=incident.pk).update(
+            severity=Severity.SEV1,
+            status=Status.RESOLVED,
+            resolved_at=incident.started_at + timedelta(hours=2),
+        )
+        incident.refresh_from_db()
+        postmortem = postmortem_generate_for_incident(incident=incident)
+        assert postmortem.number == POSTMORTEM_NUMBER, postmortem.number
+        keys = list(
+            Section.objects.filter(postmortem=postmortem, kind="markdown")
+            .order_by("position")
+            .values_list("key", flat=True)[:AUTOSAVE_SECTION_COUNT]
+        )
+        Section.objects.filter(postmortem=postmortem, key__in=keys).update(body="")
+        Postmortem.objects.filter(pk=postmortem.pk).update(version=1)
+    return keys
+
+
+def time_generation(organization: Organization, repeats: int = 7) -> list[float]:
+    """Seconds taken by ``postmortem_generate_for_incident`` for the SEV1 incident, each time
+    from scratch (the draft is deleted in between)."""
+    import time
+
+    from postmortems.models import Postmortem
+    from postmortems.services import postmortem_generate_for_incident
+
+    timings = []
+    with scopes_disabled():
+        incident = Incident.objects.filter(organization=organization).order_by("pk").first()
+        for _ in range(repeats):
+            with transaction.atomic():
+                sid = transaction.savepoint()
+                Postmortem.objects.filter(incident=incident).delete()
+                started = time.perf_counter()
+                postmortem_generate_for_incident(incident=incident)
+                timings.append(time.perf_counter() - started)
+                transaction.savepoint_rollback(sid)
+    return timings
+
+
+def bench_organization() -> Organization:
+    return Organization.objects.get(slug=BENCH_ORG_SLUG)

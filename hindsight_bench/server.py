@@ -37,6 +37,7 @@ def bench_environment(database_url: str, redis_url: str) -> dict[str, str]:
         "SESSION_COOKIE_SECURE": "false",
         "CSRF_COOKIE_SECURE": "false",
         "LOG_LEVEL": "WARNING",
+        "EMAIL_URL": "dummymail://",  # generated drafts notify their authors; send nothing
     }
     if redis_url:
         environment["REDIS_URL"] = redis_url

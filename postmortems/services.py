@@ -1,5 +1,7 @@
 """Writes for postmortems: templates, creation and generation, saves, revisions."""
 
+import hashlib
+import json
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
@@ -35,6 +37,15 @@ from .variables import IncidentContext, substitute, validate_template_text
 logger = logging.getLogger(__name__)
 
 MAX_SECTION_BYTES = 200 * 1024
+
+
+def content_digest(value) -> str:
+    """A short fingerprint of a part's content (a body, structured data or the title): what a
+    writer's change was based on."""
+    raw = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
 COALESCE_WINDOW = timedelta(minutes=5)
 
 
@@ -277,11 +288,17 @@ def postmortem_save(
     title: str | None = None,
     sections: dict[str, str] | None = None,
     section_data: dict[str, dict] | None = None,
+    part_digests: dict[str, str] | None = None,
 ) -> Postmortem:
     """Save title and/or section bodies (and structured data) on top of ``base_version``.
 
-    Raises ``StaleVersionError`` when someone saved in between, ``ValidationError`` naming the
-    offending section for unknown keys or bodies over the size cap.
+    The version is document-wide, so a save by someone working on another part makes it stale.
+    ``part_digests`` (``{"title" or section key: content_digest of what the change was based
+    on}``) accepts a stale version when every changed part is still what the writer started
+    from; the check runs under the row lock, so concurrent writers never overwrite each other.
+
+    Raises ``StaleVersionError`` when someone saved in between (and changed the same part),
+    ``ValidationError`` naming the offending section for unknown keys or bodies over the cap.
     """
     sections = sections or {}
     section_data = section_data or {}
@@ -292,7 +309,9 @@ def postmortem_save(
     unknown = (set(sections) | set(section_data)) - set(current)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "No such section."))
-    if locked.version != base_version:
+    if locked.version != base_version and not _parts_unchanged(
+        locked, current, part_digests, bodies=set(sections), data=set(section_data), title=title
+    ):
         raise StaleVersionError(locked, {k: s.body for k, s in current.items()})
     changed = _apply_section_changes(current, sections, section_data)
     if title is not None and title.strip() != locked.title:
@@ -306,6 +325,24 @@ def postmortem_save(
     locked.save(update_fields=["title", "version", "updated_at"])
     _write_revision(locked, actor, changed=changed, summary="Edited", coalesce=True)
     return locked
+
+
+def _parts_unchanged(
+    locked: Postmortem,
+    current: dict[str, Section],
+    part_digests: dict[str, str] | None,
+    *,
+    bodies: set[str],
+    data: set[str],
+    title: str | None,
+) -> bool:
+    """Is every part this save changes still what the writer based the change on?"""
+    stored = {key: current[key].body for key in bodies} | {key: current[key].data for key in data}
+    if title is not None:
+        stored["title"] = locked.title
+    if not part_digests or not set(stored) <= set(part_digests):
+        return False
+    return all(content_digest(value) == part_digests[key] for key, value in stored.items())
 
 
 def _apply_section_changes(

@@ -7,13 +7,12 @@ same transaction), so the version check, the size cap and the revision stay in o
 
 Why a part save may be *replayed*: the version is document-wide, so while Ann writes the summary
 and Ben the timeline, each of their saves makes the other's base version stale. That is not a
-conflict: the writer's change is replayed on the current version when the part they changed
-still holds what they started from (``base_digest``). When someone else changed that very part,
+conflict: ``postmortem_save`` accepts the change on the current version when the part it
+changes still holds what the writer started from (``base_digest``), checked under the row lock
+so concurrent writers cannot race past each other. When someone else changed that very part,
 ``SectionConflict`` carries the current text so the writer can merge; nothing is overwritten.
 """
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,10 +51,7 @@ class SectionConflict(Exception):
         super().__init__(f"“{key}” changed since you started editing it.")
 
 
-def content_digest(value: Any) -> str:
-    """A short fingerprint of a part's content: what a writer's change was based on."""
-    raw = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
-    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+content_digest = services.content_digest  # kept here for the editor's views
 
 
 # --- Part saves --------------------------------------------------------------------------------
@@ -78,7 +74,11 @@ def section_body_save(
         base_digest=base_digest,
         read_current=lambda: _section_value(postmortem, key, "body"),
         write=lambda version: services.postmortem_save(
-            postmortem=postmortem, actor=actor, base_version=version, sections={key: body}
+            postmortem=postmortem,
+            actor=actor,
+            base_version=version,
+            sections={key: body},
+            part_digests={key: base_digest} if base_digest else None,
         ),
     )
 
@@ -100,7 +100,11 @@ def section_data_save(
         base_digest=base_digest,
         read_current=lambda: _section_value(postmortem, key, "data"),
         write=lambda version: services.postmortem_save(
-            postmortem=postmortem, actor=actor, base_version=version, section_data={key: data}
+            postmortem=postmortem,
+            actor=actor,
+            base_version=version,
+            section_data={key: data},
+            part_digests={key: base_digest} if base_digest else None,
         ),
     )
 
@@ -120,7 +124,11 @@ def title_save(
         base_digest=base_digest,
         read_current=lambda: _postmortem_value(postmortem, "title"),
         write=lambda version: services.postmortem_save(
-            postmortem=postmortem, actor=actor, base_version=version, title=title
+            postmortem=postmortem,
+            actor=actor,
+            base_version=version,
+            title=title,
+            part_digests={"title": base_digest} if base_digest else None,
         ),
     )
 
