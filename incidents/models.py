@@ -108,6 +108,11 @@ class Incident(TenantModel):
         return _between(self.started_at, self.resolved_at)
 
     @property
+    def impact_duration(self) -> timedelta | None:
+        """How long users were affected: until mitigation, else until resolution."""
+        return self.time_to_mitigate or self.duration
+
+    @property
     def is_resolved(self) -> bool:
         return self.status == Status.RESOLVED
 

@@ -257,3 +257,15 @@ def test_incident_by_ref_never_crosses_organizations(org, other_org):
         # the same reference exists in the other organization; asking ours finds ours only
         assert theirs.ref == ours.ref
         assert selectors.incident_by_ref(organization=org, ref=theirs.ref).pk == ours.pk
+
+
+def test_impact_lasts_until_mitigation_or_else_resolution(org):
+    incident = declare(org)
+    transitions.incident_mitigate(incident=incident, actor=None, at=T0 + timedelta(minutes=43))
+    transitions.incident_resolve(incident=incident, actor=None, at=T0 + timedelta(hours=2))
+    incident.refresh_from_db()
+    assert incident.impact_duration == timedelta(minutes=43)
+    unmitigated = declare(org)
+    transitions.incident_resolve(incident=unmitigated, actor=None, at=T0 + timedelta(hours=1))
+    unmitigated.refresh_from_db()
+    assert unmitigated.impact_duration == timedelta(hours=1)
