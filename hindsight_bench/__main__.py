@@ -89,6 +89,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     load.add_argument("--warmup", type=positive_int, default=100, help="warm-up requests per page")
     load.add_argument("--saves", type=positive_int, default=200, help="autosaves by one writer")
     load.add_argument(
+        "--only",
+        default="",
+        help="measure only pages whose name contains this (the references always run)",
+    )
+    load.add_argument(
         "--rounds",
         type=positive_int,
         default=10,
@@ -177,17 +182,22 @@ def print_header(args: argparse.Namespace, seconds: float, log_path: Path) -> No
     )
 
 
+def selected_pages(only: str) -> list[Page]:
+    return [page for page in PAGES if page in (FLOOR, REFERENCE) or only in page.name]
+
+
 def measure(
     args: argparse.Namespace, password: str, log_path: Path, sections: list[str]
 ) -> tuple[dict[str, list[Phase]], list[SaveRun]]:
     """Warm every page up, measure the pages in interleaved rounds, then the autosaves."""
-    phases: dict[str, list[Phase]] = {page.name: [] for page in PAGES}
+    pages = selected_pages(args.only)
+    phases: dict[str, list[Phase]] = {page.name: [] for page in pages}
     with server.gunicorn(args.workers, log_path) as port:
         cookies = login(port, BENCH_USERNAME, password)
-        for page in PAGES:
+        for page in pages:
             run_phase(port, cookies, page.path, args.warmup, args.concurrency)
         for requests in split(args.requests, args.rounds):
-            for page in PAGES:
+            for page in pages:
                 phase = run_phase(port, cookies, page.path, requests, args.concurrency)
                 phases[page.name].append(phase)
         writers = [Writer(key) for key in sections]
@@ -235,7 +245,7 @@ def report(
     generation: list[float],
 ) -> int:
     """Print (and optionally write) the results; return the exit status."""
-    results = page_results(PAGES, phases, REFERENCE)
+    results = page_results(selected_pages(args.only), phases, REFERENCE)
     workers = worker_memory(
         sample
         for page_phases in phases.values()

@@ -8,6 +8,7 @@ request's organization; anything else answers 404.
 
 from datetime import timedelta
 from functools import wraps
+from hashlib import sha256
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -153,9 +154,8 @@ def render_partial(
 @require_action(Action.VIEW)
 def incident_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
-    form = IncidentFilterForm(
-        request.GET, service_names=selectors.service_names(organization=organization)
-    )
+    service_names = selectors.service_names(organization=organization)
+    form = IncidentFilterForm(request.GET, service_names=service_names)
     queryset = selectors.incident_list(organization=organization, filters=form.to_filters())
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -165,6 +165,10 @@ def incident_list(request: HttpRequest, org_slug: str) -> HttpResponse:
             page.object_list, policy=selectors.policy_for(organization)
         ),
         "is_filtered": form.is_filtered,
+        # the filter bar's HTML depends on these alone ({% cache %} in the template)
+        "filter_bar_key": sha256(
+            repr((sorted(request.GET.lists()), service_names)).encode()
+        ).hexdigest(),
     }
     template = "incidents/list.html"
     if request.htmx.target == "incident-results":
