@@ -45,6 +45,7 @@ from .forms import (
 )
 from .models import Postmortem, Section, SectionKind
 from .permissions import may_edit
+from .views_read import postmortem_from_number
 
 EDITOR = "postmortems/editor/edit.html"
 STRUCTURED = "postmortems/editor/_structured.html"
@@ -52,22 +53,6 @@ READ_ONLY_MESSAGE = "You may read this postmortem, but not edit it."
 
 
 # --- Plumbing ----------------------------------------------------------------------------------
-
-
-def postmortem_from_number(view):
-    """Replace ``number`` by the organization's postmortem, or answer 404 (any method)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, org_slug: str, number: int, **kwargs) -> HttpResponse:
-        postmortem = selectors.postmortem_by_number(
-            organization=request.organization, number=number
-        )
-        if postmortem is None:
-            raise Http404("No such postmortem.")
-        postmortem.organization = request.organization  # known already: saves a query per use
-        return view(request, postmortem, **kwargs)
-
-    return wrapper
 
 
 def section_from_key(view):
