@@ -217,6 +217,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: the CSP allows no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # two fields are called "kind": name their enumerations explicitly
+    "ENUM_NAME_OVERRIDES": {
+        "TimelineEntryKindEnum": "incidents.models.EntryKind",
+        "SectionKindEnum": "postmortems.models.SectionKind",
+    },
 }
 
 # --- Benchmark-only views (see hindsight_bench/) -----------------------------------------------

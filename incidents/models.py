@@ -182,8 +182,11 @@ class TimelineEntry(TenantModel):
 
     @property
     def actor_display(self) -> str:
+        """The person's username, else the system name. Reads ``actor_username`` when the
+        query annotated it (``selectors.timeline``), saving a User object per entry."""
         if self.actor_id:
-            return self.actor.get_username()
+            annotated = getattr(self, "actor_username", None)
+            return annotated or self.actor.get_username()
         return self.actor_name
 
 

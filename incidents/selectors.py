@@ -192,7 +192,10 @@ def incident_detail(*, incident: Incident) -> dict:
 
 
 def timeline(*, incident: Incident, since: datetime | None = None) -> QuerySet[TimelineEntry]:
-    queryset = TimelineEntry.objects.filter(incident=incident).select_related("actor")
+    # the username alone: a timeline shows who, and hundreds of User objects are costly
+    queryset = TimelineEntry.objects.filter(incident=incident).annotate(
+        actor_username=F("actor__username")
+    )
     if since is not None:
         queryset = queryset.filter(occurred_at__gte=since)
     return queryset

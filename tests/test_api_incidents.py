@@ -622,3 +622,11 @@ def test_docs_page_loads_everything_from_our_own_origin(client):
     script = client.get("/api/v1/docs", {"script": ""})
     assert script.status_code == 200
     assert "/api/v1/schema" in script.content.decode()
+
+
+def test_openapi_schema_generates_without_warnings(tmp_path):
+    """drf-spectacular's warnings also fail ``check --deploy --fail-level WARNING`` in CI."""
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yml"))
+    assert "TimelineEntryKindEnum" in (tmp_path / "s.yml").read_text()
