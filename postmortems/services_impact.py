@@ -66,21 +66,8 @@ def section_body_save(
     base_version: int,
     base_digest: str = "",
 ) -> Postmortem:
-    """Save one section's markdown body (see the module docstring on replays)."""
-    return _save_replaying(
-        key=key,
-        new=body,
-        base_version=base_version,
-        base_digest=base_digest,
-        read_current=lambda: _section_value(postmortem, key, "body"),
-        write=lambda version: services.postmortem_save(
-            postmortem=postmortem,
-            actor=actor,
-            base_version=version,
-            sections={key: body},
-            part_digests={key: base_digest} if base_digest else None,
-        ),
-    )
+    """Save one section's markdown body."""
+    return _section_part_save(postmortem, actor, key, "body", body, base_version, base_digest)
 
 
 def section_data_save(
@@ -93,18 +80,31 @@ def section_data_save(
     base_digest: str = "",
 ) -> Postmortem:
     """Save one structured section's data (timeline rows, whys, factors)."""
+    return _section_part_save(postmortem, actor, key, "data", data, base_version, base_digest)
+
+
+def _section_part_save(
+    postmortem: Postmortem,
+    actor: AbstractBaseUser | None,
+    key: str,
+    field: str,
+    value: Any,
+    base_version: int,
+    base_digest: str,
+) -> Postmortem:
+    changes = {"sections": {key: value}} if field == "body" else {"section_data": {key: value}}
     return _save_replaying(
         key=key,
-        new=data,
+        new=value,
         base_version=base_version,
         base_digest=base_digest,
-        read_current=lambda: _section_value(postmortem, key, "data"),
+        read_current=lambda: _section_value(postmortem, key, field),
         write=lambda version: services.postmortem_save(
             postmortem=postmortem,
             actor=actor,
             base_version=version,
-            section_data={key: data},
             part_digests={key: base_digest} if base_digest else None,
+            **changes,
         ),
     )
 
@@ -142,6 +142,10 @@ def _save_replaying(
     read_current: Callable[[], tuple[int, Any]],
     write: Callable[[int], Postmortem],
 ) -> Postmortem:
+    """Write; on a stale version, replay when the part is as the writer left it (or already
+    holds the new content), else raise ``SectionConflict``. Body, data and title saves pass
+    ``part_digests``, so ``postmortem_save`` settles them under the row lock and replays are
+    rare; the impact figures (whose digest covers the postmortem's fields) rely on them."""
     version = base_version
     for _ in range(REPLAYS):
         try:
