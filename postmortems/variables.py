@@ -175,14 +175,15 @@ def validate_template_text(text: str, *, field: str = "default_text") -> None:
 
 
 def substitute(text: str, ctx: IncidentContext | None) -> str:
-    """Replace each known ``{{name}}`` once; with no incident, known names become a dash."""
+    """Replace each known ``{{name}}`` once; with no incident, a ``[name]`` placeholder the
+    writer fills in (as in a paper template) rather than a row of dashes."""
 
     def replace(match: re.Match) -> str:
         name = match.group(1)
         if name not in VARIABLES:
             return match.group(0)
         if ctx is None:
-            return "—"
+            return f"[{name}]"
         return VARIABLES[name][1](ctx)
 
     return VARIABLE_PATTERN.sub(replace, text)

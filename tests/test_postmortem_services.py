@@ -404,3 +404,9 @@ def test_concurrent_writers_on_different_sections_never_conflict(org, engineer):
     assert not errors
     bodies = dict(Section.objects.filter(postmortem=postmortem).values_list("key", "body"))
     assert all(bodies[key].count("\n") == 15 for key in keys)
+
+
+def test_without_an_incident_variables_become_placeholders_to_fill_in():
+    assert substitute("**{{incident.id}} · {{ incident.title }}**", None) == (
+        "**[incident.id] · [incident.title]**"
+    )
