@@ -3,6 +3,7 @@
 import difflib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -186,8 +187,12 @@ class PostmortemDocument:
     services: list[str]
     links: list[IncidentLink]
     metrics: list[MetricSeries]
-    editors: list  # users, the author aside
     untouched: set[str]  # keys of data-backed sections whose body is still the generated one
+
+    @cached_property
+    def editors(self) -> list:
+        """Users, the author aside; read (in one query) only where a page shows them."""
+        return editors_of(self.postmortem)
 
     @property
     def incidents(self) -> list[Incident]:
@@ -218,7 +223,6 @@ def postmortem_document(postmortem: Postmortem) -> PostmortemDocument:
         ),
         links=list(IncidentLink.objects.filter(incident=incident)) if incident else [],
         metrics=list(MetricSeries.objects.filter(incident=incident)) if incident else [],
-        editors=editors_of(postmortem),
         untouched=_untouched_data_backed(postmortem, sections),
     )
 

@@ -276,17 +276,21 @@ def incident_timeline_rows(postmortem: Postmortem) -> list[dict]:
         incident_ids.append(postmortem.incident_id)
     if not incident_ids:
         return []
-    entries = TimelineEntry.objects.filter(
-        organization_id=postmortem.organization_id, incident_id__in=incident_ids
-    ).select_related("actor")
+    entries = (
+        TimelineEntry.objects.filter(
+            organization_id=postmortem.organization_id, incident_id__in=incident_ids
+        )
+        .order_by("occurred_at", "id")
+        .values_list("occurred_at", "description", "actor_name", "actor__username", "is_key_event")
+    )
     return [
         {
-            "time": entry.occurred_at.astimezone(UTC).isoformat(),
-            "event": entry.description,
-            "actor": entry.actor_display,
-            "key": entry.is_key_event,
+            "time": occurred_at.astimezone(UTC).isoformat(),
+            "event": description,
+            "actor": username or actor_name,  # as TimelineEntry.actor_display
+            "key": is_key_event,
         }
-        for entry in entries.order_by("occurred_at", "id")
+        for occurred_at, description, actor_name, username, is_key_event in entries
     ]
 
 

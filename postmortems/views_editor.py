@@ -12,13 +12,14 @@ another organization's postmortem answers 404 whatever the method or the role.
 
 import json
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import cached_property, wraps
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from incidents import selectors as incident_selectors
 from incidents.charts import render_chart
 from organizations.decorators import require_action
+from organizations.fragments import render_cached
 from organizations.markdown import render_markdown
 from organizations.roles import Action
 
@@ -42,12 +44,27 @@ from .forms import (
     rows_formset,
     rows_from,
     stored_rows,
+    timeline_row_views,
 )
 from .models import Postmortem, Section, SectionKind
 from .permissions import may_edit
 from .views_read import postmortem_from_number
 
 EDITOR = "postmortems/editor/edit.html"
+ROW_TEMPLATES = {  # kind: (the rows, the buttons below them)
+    SectionKind.TIMELINE: (
+        "postmortems/editor/_timeline_rows.html",
+        "postmortems/editor/_timeline_foot.html",
+    ),
+    SectionKind.FIVE_WHYS: (
+        "postmortems/editor/_five_whys_rows.html",
+        "postmortems/editor/_five_whys_foot.html",
+    ),
+    SectionKind.CONTRIBUTING_FACTORS: (
+        "postmortems/editor/_factors_rows.html",
+        "postmortems/editor/_factors_foot.html",
+    ),
+}
 STRUCTURED = "postmortems/editor/_structured.html"
 READ_ONLY_MESSAGE = "You may read this postmortem, but not edit it."
 
@@ -182,12 +199,13 @@ class EditorSection:
     data_conflict: editing.SectionConflict | None = None
     form_base: Base | None = None  # overrides the base a structured form posts
     focus_last: bool = False  # a row was just added: the editor focuses it
+    rows_html: str = ""  # a row editor's rows, drawn (or taken from the fragment cache)
 
     @property
     def text(self) -> str:
         return self.section.body if self.body is None else self.body
 
-    @property
+    @cached_property
     def is_blank(self) -> bool:
         data = self.section.data or {}
         filled = any(
@@ -201,6 +219,34 @@ class EditorSection:
         )
         return not self.text.strip() and not filled
 
+    @cached_property
+    def row_formset(self):
+        """The rows as posted in a refused save, else as stored (built only when drawn)."""
+        return self.formset if self.formset is not None else rows_formset(self.section)
+
+    # The template reads the formset through these: a lookup such as ``formset.management_form``
+    # in a template tries ``formset["management_form"]`` first, which builds every row's form.
+    @property
+    def management_form(self):
+        return self.row_formset.management_form
+
+    @cached_property
+    def timeline_rows(self) -> list:
+        return timeline_row_views(self.row_formset)
+
+    @property
+    def rows_posted(self) -> bool:
+        """The rows are a refused save's, not the stored ones (which may be drawn from cache)."""
+        return self.formset is not None and self.formset.is_bound
+
+    @property
+    def non_form_errors(self) -> list[str]:
+        return list(self.formset.non_form_errors()) if self.rows_posted else []
+
+    @property
+    def foot_template(self) -> str:
+        return ROW_TEMPLATES[self.section.kind][1]
+
     @property
     def structured(self) -> bool:
         return self.section.kind in ROW_EDITORS or self.section.kind == SectionKind.IMPACT
@@ -210,8 +256,6 @@ def editor_section(
     section: Section, number: int, postmortem: Postmortem, incident_rows: list[dict], **extra
 ) -> EditorSection:
     item = EditorSection(section=section, number=number, **extra)
-    if section.kind in ROW_EDITORS and item.formset is None:
-        item.formset = rows_formset(section)
     if section.kind == SectionKind.IMPACT and item.impact_form is None:
         item.impact_form = ImpactForm.for_postmortem(postmortem, prefix=f"s-{section.key}")
     if item.form_base is None:
@@ -223,7 +267,20 @@ def editor_section(
         item.form_base = Base(postmortem.version, editing.content_digest(stored))
     if section.kind == SectionKind.TIMELINE:
         item.pull_rows = editing.rows_missing_from(stored_rows(section), incident_rows)
+    if section.kind in ROW_EDITORS:
+        item.rows_html = structured_rows_html(item, postmortem.organization)
     return item
+
+
+def structured_rows_html(item: EditorSection, organization) -> str:
+    """A row editor's rows. Stored rows are cached under the section's content digest, so a
+    long timeline is drawn once per change rather than on every view of the editor."""
+    template = ROW_TEMPLATES[item.section.kind][0]
+    context = {"item": item, "organization": organization}
+    if item.rows_posted:
+        return render_to_string(template, context)
+    shown = (item.section.key, editing.content_digest(item.section.data))
+    return render_cached(template, [(shown, context)], shared=(organization.pk,))
 
 
 def editor_context(

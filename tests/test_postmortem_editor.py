@@ -576,6 +576,32 @@ class TestTimeline:
         assert "Enter a date and time." in html and "Kept text" in html
         assert section(postmortem, "timeline").data == before
 
+    def test_the_editor_shows_the_rows_as_saved_last(self, client, engineer, postmortem):
+        """Rows are drawn from a fragment cache keyed by their content: a save shows at once."""
+        client.force_login(engineer)
+        for event in ("Cache check one", "Cache check two"):
+            rows = [timeline_row(5, event, key=True, actor="Ann")]
+            client.post(
+                save_url(postmortem, "timeline"),
+                rows_post(postmortem, "timeline", rows),
+                headers=HTMX,
+            )
+            html = client.get(url("postmortem_edit", postmortem)).content.decode()
+            assert html.count("Cache check") == 1 and event in html
+        assert 'name="s-timeline-0-key" id="id_s-timeline-0-key" checked' in html
+        assert 'value="Ann"' in html and 'name="s-timeline-TOTAL_FORMS" value="1"' in html
+
+    def test_a_bad_row_shows_its_message_beside_the_field(self, client, engineer, postmortem):
+        client.force_login(engineer)
+        rows = [timeline_row(5, "Fine row"), {"time": "", "event": "No time", "actor": ""}]
+        response = client.post(
+            save_url(postmortem, "timeline"), rows_post(postmortem, "timeline", rows), headers=HTMX
+        )
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert 'id="id_s-timeline-1-time_error">Enter the time.</span>' in html
+        assert 'class="pm-tl__row has-errors"' in html and "id_s-timeline-0-time_error" not in html
+
     def test_someone_elses_change_is_a_409_with_both_versions(
         self, client, engineer, admin_user, postmortem
     ):

@@ -241,7 +241,7 @@
 
   // The writer's text and the current one side by side; the writer's becomes the merge.
   Unit.prototype.showConflict = function (yours, current, version, digest) {
-    var panel = this.el.querySelector("[data-conflict]");
+    var panel = this.el.querySelector("[data-conflict]") || addConflictPanel(this);
     this.conflict = { current: current, version: version, digest: digest };
     keepDraft(this, yours);
     panel.querySelector("[data-conflict-mine]").value = yours;
@@ -257,6 +257,21 @@
     this.setStatus("conflict");
     growAll(panel);
   };
+
+  // Sections draw their conflict panel only when the server refused a save; otherwise it is
+  // cloned from the page's one <template> when a conflict first shows.
+  function addConflictPanel(unit) {
+    var template = document.getElementById("pm-conflict-template");
+    var panel = template.content.querySelector("[data-conflict]").cloneNode(true);
+    panel.action = unit.el.dataset.saveUrl;
+    ["mine", "theirs"].forEach(function (side) {
+      var id = "conflict-" + side + "-body-" + unit.key;
+      panel.querySelector("[data-conflict-" + side + "]").id = id;
+      panel.querySelector("[data-conflict-label-" + side + "]").htmlFor = id;
+    });
+    unit.el.appendChild(panel);
+    return panel;
+  }
 
   Unit.prototype.hideConflict = function () {
     var panel = this.el.querySelector("[data-conflict]");
