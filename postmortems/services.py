@@ -323,7 +323,14 @@ def postmortem_save(
         return locked
     locked.version += 1
     locked.save(update_fields=["title", "version", "updated_at"])
-    _write_revision(locked, actor, changed=changed, summary="Edited", coalesce=True)
+    _write_revision(
+        locked,
+        actor,
+        changed=changed,
+        summary="Edited",
+        coalesce=True,
+        sections=current.values(),
+    )
     return locked
 
 
@@ -363,12 +370,15 @@ def _apply_section_changes(
     return changed
 
 
-def snapshot_of(postmortem: Postmortem) -> dict:
+def snapshot_of(postmortem: Postmortem, sections: Iterable[Section] | None = None) -> dict:
+    """The document as a revision stores it; ``sections`` when the caller holds them already."""
+    if sections is None:
+        sections = Section.objects.filter(postmortem=postmortem)
     return {
         "title": postmortem.title,
         "sections": [
             {"key": s.key, "title": s.title, "kind": s.kind, "body": s.body, "data": s.data}
-            for s in Section.objects.filter(postmortem=postmortem)
+            for s in sorted(sections, key=lambda s: (s.position, s.pk))
         ],
     }
 
@@ -380,26 +390,37 @@ def _write_revision(
     changed: list[str],
     summary: str,
     coalesce: bool,
-) -> Revision:
-    """Snapshot the document. Saves by the same writer within a few minutes coalesce."""
-    snapshot = snapshot_of(postmortem)
-    latest = Revision.objects.filter(postmortem=postmortem).order_by("-number").first()
+    sections: Iterable[Section] | None = None,
+) -> None:
+    """Snapshot the document. Saves by the same writer within a few minutes coalesce.
+
+    The latest revision is read without its (large) snapshot and a coalesced one is updated in
+    place: an autosave costs one small read and one write."""
+    snapshot = snapshot_of(postmortem, sections)
+    latest = (
+        Revision.objects.filter(postmortem=postmortem)
+        .order_by("-number")
+        .values("pk", "number", "author_id", "summary", "updated_at", "changed_sections")
+        .first()
+    )
     if (
         coalesce
         and latest is not None
         and actor is not None
-        and latest.author_id == actor.pk
-        and latest.summary == summary
-        and timezone.now() - latest.updated_at < COALESCE_WINDOW
+        and latest["author_id"] == actor.pk
+        and latest["summary"] == summary
+        and timezone.now() - latest["updated_at"] < COALESCE_WINDOW
     ):
-        latest.snapshot = snapshot
-        latest.changed_sections = sorted(set(latest.changed_sections) | set(changed))
-        latest.save(update_fields=["snapshot", "changed_sections", "updated_at"])
-        return latest
-    return Revision.objects.create(
+        Revision.objects.filter(pk=latest["pk"]).update(
+            snapshot=snapshot,
+            changed_sections=sorted(set(latest["changed_sections"]) | set(changed)),
+            updated_at=timezone.now(),
+        )
+        return
+    Revision.objects.create(
         organization=postmortem.organization,
         postmortem=postmortem,
-        number=(latest.number + 1) if latest else 1,
+        number=(latest["number"] + 1) if latest else 1,
         author=actor,
         snapshot=snapshot,
         changed_sections=sorted(changed),
