@@ -20,6 +20,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/incidents/", include("incidents.urls")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_editor")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_read")),
+    path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_review")),
+    path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_comments")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
 ]

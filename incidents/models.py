@@ -255,6 +255,9 @@ class PostmortemPolicy(TenantModel):
     data_loss = models.BooleanField(default=True)
     security = models.BooleanField(default=True)
     auto_generate = models.BooleanField(default=True)
+    required_approvals = models.PositiveSmallIntegerField(
+        default=1, help_text="Approvals in one review round that publish a postmortem."
+    )
 
     class Meta:
         constraints = [

@@ -130,3 +130,57 @@ class ApiToken(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class NotificationKind(models.TextChoices):
+    REVIEW_REQUESTED = "REVIEW_REQUESTED", "Review requested"
+    CHANGES_REQUESTED = "CHANGES_REQUESTED", "Changes requested"
+    APPROVED = "APPROVED", "Approved"
+    PUBLISHED = "PUBLISHED", "Published"
+    MENTIONED = "MENTIONED", "Mentioned"
+    COMMENTED = "COMMENTED", "Comment on my postmortem"
+    DRAFT_GENERATED = "DRAFT_GENERATED", "Draft generated"
+
+
+class Notification(TenantModel):
+    """Something a member should know about, shown under the bell (and emailed unless they
+    turned that kind of email off)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=24, choices=NotificationKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, help_text="A path in this site.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NotificationSetting(TenantModel):
+    """A member's choice of email for one kind of notification (email is on by default)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=24, choices=NotificationKind.choices)
+    email = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user", "kind"], name="one_notification_setting"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: email {'on' if self.email else 'off'}"

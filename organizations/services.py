@@ -92,3 +92,20 @@ def api_token_revoke(*, token: ApiToken) -> None:
 
 def hash_token(plain: str) -> str:
     return hashlib.sha256(plain.encode()).hexdigest()
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    """Take a member out of the organization. Every per-document right they held here goes in
+    the same transaction (invited editor, assigned reviewer, team membership), so nothing
+    lingers for the day they might be invited back."""
+    from postmortems.models import PostmortemUserObjectPermission
+
+    organization, user = membership.organization, membership.user
+    with scope(organization=organization):
+        PostmortemUserObjectPermission.objects.filter(
+            user=user, content_object__organization=organization
+        ).delete()
+        TeamMember.objects.filter(organization=organization, user=user).delete()
+        ApiToken.objects.filter(organization=organization, user=user).delete()
+        membership.delete()

@@ -5,4 +5,5 @@ from . import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("members/", views.member_list, name="member_list"),
+    path("members/search/", views.member_search, name="member_search"),
 ]

@@ -253,7 +253,12 @@ class PostmortemApiView(TokenApiView):
 
     def find_postmortem(self, number: int) -> Postmortem:
         postmortem = (
-            with_resource(Postmortem.objects.filter(organization=self.request.organization))
+            with_resource(
+                selectors.visible_postmortems(
+                    organization=self.request.organization,
+                    membership=self.request._request.membership,
+                )
+            )
             .filter(number=number)
             .first()
         )
@@ -299,7 +304,9 @@ class PostmortemListView(PostmortemApiView):
         filters.is_valid(raise_exception=True)
         postmortems = with_resource(
             selectors.postmortem_list(
-                organization=request.organization, filters=dict(filters.validated_data)
+                organization=request.organization,
+                membership=request._request.membership,
+                filters=dict(filters.validated_data),
             )
         )
         return self.paginated_response(postmortems, PostmortemSerializer)

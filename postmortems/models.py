@@ -125,9 +125,21 @@ class Postmortem(TenantModel):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    review_round = models.PositiveIntegerField(
+        default=0, help_text="Rises with each submit; 0 until the first."
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    teams = models.ManyToManyField(
+        "organizations.Team",
+        through="PostmortemTeam",
+        blank=True,
+        related_name="+",
+        help_text="Who may read it when the visibility is TEAM.",
+    )
 
     class Meta:
         ordering = ["-number"]
+        permissions = [("review_postmortem", "Review the postmortem (an assigned reviewer)")]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "number"], name="unique_postmortem_number"
@@ -159,6 +171,18 @@ class PostmortemIncident(TenantModel):
             models.UniqueConstraint(
                 fields=["postmortem", "incident"], name="unique_postmortem_incident"
             )
+        ]
+
+
+class PostmortemTeam(TenantModel):
+    """A team that may read a postmortem whose visibility is TEAM."""
+
+    postmortem = models.ForeignKey(Postmortem, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("organizations.Team", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["postmortem", "team"], name="unique_postmortem_team")
         ]
 
 
@@ -206,6 +230,79 @@ class Revision(TenantModel):
 
     def __str__(self) -> str:
         return f"r{self.number} of {self.postmortem_id}"
+
+
+class ReviewDecision(models.TextChoices):
+    PENDING = "PENDING", "Pending"
+    APPROVED = "APPROVED", "Approved"
+    CHANGES_REQUESTED = "CHANGES_REQUESTED", "Changes requested"
+
+
+class Review(TenantModel):
+    """One reviewer's decision in one review round (a submit opens a round)."""
+
+    postmortem = models.ForeignKey(Postmortem, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    round = models.PositiveIntegerField()
+    decision = models.CharField(
+        max_length=20, choices=ReviewDecision.choices, default=ReviewDecision.PENDING
+    )
+    comment = models.TextField(blank=True)
+    revision = models.ForeignKey(
+        Revision,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The document as submitted for this round: what the reviewer read.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["postmortem", "reviewer", "round"], name="one_review_per_round"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_id} r{self.round} {self.decision}"
+
+
+class Comment(TenantModel):
+    """A comment on a section (or a reply to one). Threads are resolved as a whole: an
+    unresolved thread blocks publishing."""
+
+    postmortem = models.ForeignKey(Postmortem, on_delete=models.CASCADE, related_name="comments")
+    section_key = models.SlugField(max_length=60, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["postmortem", "section_key", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on {self.section_key or 'the document'}"
 
 
 class PostmortemUserObjectPermission(UserObjectPermissionBase):

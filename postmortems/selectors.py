@@ -23,7 +23,7 @@ from .models import (
     SectionKind,
     Template,
 )
-from .permissions import EDIT_PERMISSION
+from .permissions import EDIT_PERMISSION, visible_q
 
 
 def template_for_severity(*, organization: Organization, severity: str) -> Template | None:
@@ -42,9 +42,18 @@ def active_templates(*, organization: Organization) -> QuerySet[Template]:
     return Template.objects.filter(organization=organization, retired_at__isnull=True)
 
 
-def postmortem_by_number(*, organization: Organization, number: int) -> Postmortem | None:
+def visible_postmortems(*, organization: Organization, membership) -> QuerySet[Postmortem]:
+    """The organization's postmortems this member may read (visibility, DESIGN §1): the others
+    answer 404, in pages and the API alike."""
+    return Postmortem.objects.filter(organization=organization).filter(visible_q(membership))
+
+
+def postmortem_by_number(
+    *, organization: Organization, number: int, membership
+) -> Postmortem | None:
     return (
-        Postmortem.objects.filter(organization=organization, number=number)
+        visible_postmortems(organization=organization, membership=membership)
+        .filter(number=number)
         .select_related("incident", "author", "template")
         .first()
     )
@@ -102,7 +111,7 @@ def _text_of(section: dict) -> str:
     return text
 
 
-def postmortem_list(*, organization: Organization, filters: dict | None = None):
+def postmortem_list(*, organization: Organization, membership, filters: dict | None = None):
     """The organization's postmortems, most recently edited first.
 
     ``filters`` (all optional): ``status``, ``severity`` (the primary incident's), ``service``
@@ -112,7 +121,7 @@ def postmortem_list(*, organization: Organization, filters: dict | None = None):
     the drafts they author or were invited to edit).
     """
     filters = filters or {}
-    queryset = Postmortem.objects.filter(organization=organization).select_related(
+    queryset = visible_postmortems(organization=organization, membership=membership).select_related(
         "incident", "author"
     )
     if filters.get("status"):

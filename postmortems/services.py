@@ -391,8 +391,9 @@ def _write_revision(
     summary: str,
     coalesce: bool,
     sections: Iterable[Section] | None = None,
-) -> None:
-    """Snapshot the document. Saves by the same writer within a few minutes coalesce.
+) -> Revision | None:
+    """Snapshot the document. Saves by the same writer within a few minutes coalesce (and
+    answer None; a new revision is returned).
 
     The latest revision is read without its (large) snapshot and a coalesced one is updated in
     place: an autosave costs one small read and one write."""
@@ -416,8 +417,8 @@ def _write_revision(
             changed_sections=sorted(set(latest["changed_sections"]) | set(changed)),
             updated_at=timezone.now(),
         )
-        return
-    Revision.objects.create(
+        return None
+    return Revision.objects.create(
         organization=postmortem.organization,
         postmortem=postmortem,
         number=(latest["number"] + 1) if latest else 1,
@@ -426,6 +427,14 @@ def _write_revision(
         changed_sections=sorted(changed),
         summary=summary,
     )
+
+
+def history_note(
+    *, postmortem: Postmortem, actor: AbstractBaseUser | None, summary: str
+) -> Revision:
+    """An entry in the document's history for an event (a submit, an approval…): a revision
+    that changes no section, so the history shows who did what, when, to which text."""
+    return _write_revision(postmortem, actor, changed=[], summary=summary, coalesce=False)
 
 
 @transaction.atomic

@@ -31,7 +31,7 @@ from organizations.fragments import render_cached
 from organizations.markdown import render_markdown
 from organizations.roles import Action
 
-from . import selectors, services
+from . import selectors, services, views_comments, views_review
 from . import services_impact as editing
 from .forms import (
     ROW_EDITORS,
@@ -46,9 +46,9 @@ from .forms import (
     stored_rows,
     timeline_row_views,
 )
+from .lookups import postmortem_from_number
 from .models import Postmortem, Section, SectionKind
 from .permissions import may_edit
-from .views_read import postmortem_from_number
 
 EDITOR = "postmortems/editor/edit.html"
 ROW_TEMPLATES = {  # kind: (the rows, the buttons below them)
@@ -312,6 +312,8 @@ def editor_context(
         "charts": [render_chart(s, incident=incident) for s in document.metrics]
         if SectionKind.METRICS in kinds
         else [],
+        **views_review.review_panel_context(request, postmortem),
+        **views_comments.comment_counts_context(request, postmortem),
         "title": overrides.get("title", {}).get("body", postmortem.title),
         "title_conflict": overrides.get("title", {}).get("conflict"),
         "title_error": overrides.get("title", {}).get("error", ""),

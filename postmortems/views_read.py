@@ -24,7 +24,8 @@ from incidents.models import Severity
 from organizations.decorators import require_action
 from organizations.roles import Action
 
-from . import selectors, services
+from . import selectors, services, views_review
+from .lookups import postmortem_from_number
 from .models import Postmortem, PostmortemStatus, Revision
 from .permissions import may_edit
 
@@ -34,25 +35,6 @@ LIST = "postmortems/read/list.html"
 
 
 # --- Plumbing ----------------------------------------------------------------------------------
-
-
-def postmortem_from_number(view):
-    """Replace the ``number`` URL parameter by the organization's postmortem, or answer 404.
-
-    Placed before the method check, so another organization's number is a 404 for any method.
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, org_slug: str, number: int, **kwargs) -> HttpResponse:
-        postmortem = selectors.postmortem_by_number(
-            organization=request.organization, number=number
-        )
-        if postmortem is None:
-            raise Http404("No such postmortem.")
-        postmortem.organization = request.organization  # known already: saves a query per use
-        return view(request, postmortem, **kwargs)
-
-    return wrapper
 
 
 def revision_from_number(view):
@@ -131,7 +113,9 @@ def postmortem_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         authors=incident_selectors.commander_choices(organization=organization),
     )
     queryset = selectors.postmortem_list(
-        organization=organization, filters=form.to_filters(request.user)
+        organization=organization,
+        membership=request.membership,
+        filters=form.to_filters(request.user),
     )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -162,6 +146,7 @@ def postmortem_detail(request: HttpRequest, postmortem: Postmortem) -> HttpRespo
         "incident": incident,
         "charts": [render_chart(series, incident=incident) for series in document.metrics],
         "can_edit": may_edit(request.user, request.membership, postmortem),
+        **views_review.review_panel_context(request, postmortem),
     }
     return render(request, "postmortems/read/detail.html", context)
 

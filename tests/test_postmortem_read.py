@@ -715,11 +715,23 @@ def test_list_selector_filters_by_incident_reference_primary_or_related(org, eng
     first, second = make_list(org, engineer, 2)
     extra = resolved_incident(org, engineer, title="Also covered")
     covering = new_postmortem(org, engineer, second.incident, related_incidents=[extra])
-    found = selectors.postmortem_list(organization=org, filters={"incident": extra.ref})
+    found = selectors.postmortem_list(
+        organization=org,
+        membership=engineer.memberships.get(organization=org),
+        filters={"incident": extra.ref},
+    )
     assert list(found) == [covering]
-    found = selectors.postmortem_list(organization=org, filters={"incident": first.incident.ref})
+    found = selectors.postmortem_list(
+        organization=org,
+        membership=engineer.memberships.get(organization=org),
+        filters={"incident": first.incident.ref},
+    )
     assert list(found) == [first]
-    assert not selectors.postmortem_list(organization=org, filters={"incident": "nonsense"})
+    assert not selectors.postmortem_list(
+        organization=org,
+        membership=engineer.memberships.get(organization=org),
+        filters={"incident": "nonsense"},
+    )
 
 
 def test_list_selector_date_range_is_inclusive_in_the_current_time_zone(org, engineer):
@@ -728,10 +740,14 @@ def test_list_selector_date_range_is_inclusive_in_the_current_time_zone(org, eng
     new_postmortem(org, engineer, late, title="Late")  # March 12 in Paris, March 11 in UTC
     day = {"date_from": date(2026, 3, 11), "date_to": date(2026, 3, 11)}
     with timezone.override("Europe/Paris"):
-        found = selectors.postmortem_list(organization=org, filters=day)
+        found = selectors.postmortem_list(
+            organization=org, membership=engineer.memberships.get(organization=org), filters=day
+        )
         assert [p.title for p in found] == ["Review 1"]
     with timezone.override("UTC"):
-        found = selectors.postmortem_list(organization=org, filters=day)
+        found = selectors.postmortem_list(
+            organization=org, membership=engineer.memberships.get(organization=org), filters=day
+        )
         assert sorted(p.title for p in found) == ["Late", "Review 1"]
 
 

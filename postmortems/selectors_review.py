@@ -1,0 +1,231 @@
+"""Reads of the review workflow: who is on a document, what blocks a submit or a publish, the
+comment threads and the review state of the current round."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from incidents.selectors import policy_for
+from organizations.models import Membership, Organization
+from organizations.roles import MINIMUM_ROLE, ROLE_RANK, Action
+
+from .models import (
+    Comment,
+    Postmortem,
+    PostmortemTeam,
+    PostmortemUserObjectPermission,
+    Review,
+    ReviewDecision,
+    Revision,
+    Section,
+    SectionKind,
+)
+from .permissions import EDIT_PERMISSION, REVIEW_PERMISSION
+
+
+def users_with_permission(postmortem: Postmortem, codename: str) -> QuerySet:
+    granted = PostmortemUserObjectPermission.objects.filter(
+        content_object=postmortem, permission__codename=codename
+    ).values("user")
+    return (
+        get_user_model()
+        .objects.filter(pk__in=granted)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def invited_editors(postmortem: Postmortem) -> list:
+    return list(users_with_permission(postmortem, EDIT_PERMISSION))
+
+
+def assigned_reviewers(postmortem: Postmortem) -> list:
+    return list(users_with_permission(postmortem, REVIEW_PERMISSION))
+
+
+def postmortem_teams(postmortem: Postmortem) -> list:
+    return [
+        link.team
+        for link in PostmortemTeam.objects.filter(postmortem=postmortem).select_related("team")
+    ]
+
+
+def members_with_role(organization: Organization, action: Action) -> QuerySet[Membership]:
+    """Members whose role allows ``action`` (reviewers for reviewing, engineers for editing)."""
+    minimum = ROLE_RANK[MINIMUM_ROLE[action]]
+    roles = [role for role, rank in ROLE_RANK.items() if rank >= minimum]
+    return Membership.objects.filter(organization=organization, role__in=roles).select_related(
+        "user"
+    )
+
+
+def member_search(
+    *, organization: Organization, query: str, action: Action | None = None, limit: int = 8
+) -> list[Membership]:
+    """Members whose username or name contains the words typed (and whose role allows
+    ``action``, when given)."""
+    memberships = (
+        members_with_role(organization, action)
+        if action is not None
+        else Membership.objects.filter(organization=organization).select_related("user")
+    )
+    for word in query.split()[:3]:
+        memberships = memberships.filter(
+            Q(user__username__icontains=word)
+            | Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+        )
+    return list(memberships.order_by("user__username")[:limit])
+
+
+# --- What blocks a submit ------------------------------------------------------------------------
+
+
+def _created_bodies(postmortem: Postmortem) -> dict[str, str]:
+    """Each section's body as the template generated it (the first revision)."""
+    first = (
+        Revision.objects.filter(postmortem=postmortem)
+        .order_by("number")
+        .values_list("snapshot", flat=True)
+        .first()
+    )
+    return {s["key"]: s.get("body", "") for s in (first or {}).get("sections", [])}
+
+
+def _has_rows(data: dict, name: str, fields: tuple[str, ...]) -> bool:
+    rows = data.get(name) if isinstance(data, dict) else None
+    return isinstance(rows, list) and any(
+        isinstance(row, dict) and any(str(row.get(f) or "").strip() for f in fields) for row in rows
+    )
+
+
+def section_is_filled(section: Section, created_body: str | None, postmortem: Postmortem) -> bool:
+    """Written by someone: a body that is not blank and not the template's scaffold, or
+    structured content (timeline rows, answered whys, factors, impact figures)."""
+    body = section.body.strip()
+    if body and (created_body is None or body != created_body.strip()):
+        return True
+    data = section.data or {}
+    if section.kind == SectionKind.TIMELINE:
+        return _has_rows(data, "rows", ("event",))
+    if section.kind == SectionKind.FIVE_WHYS:
+        return _has_rows(data, "whys", ("because",))
+    if section.kind == SectionKind.CONTRIBUTING_FACTORS:
+        return _has_rows(data, "factors", ("title", "description"))
+    if section.kind == SectionKind.IMPACT:
+        return any(
+            getattr(postmortem, name) is not None
+            for name in ("users_affected", "revenue_impact", "sla_breached", "support_tickets")
+        )
+    return False
+
+
+def unfilled_required_sections(postmortem: Postmortem) -> list[Section]:
+    created = _created_bodies(postmortem)
+    return [
+        section
+        for section in Section.objects.filter(postmortem=postmortem, required=True)
+        if not section_is_filled(section, created.get(section.key), postmortem)
+    ]
+
+
+# --- Comments ------------------------------------------------------------------------------------
+
+
+def unresolved_thread_count(postmortem: Postmortem) -> int:
+    return Comment.objects.filter(
+        postmortem=postmortem, parent__isnull=True, resolved_at__isnull=True
+    ).count()
+
+
+def unresolved_by_section(postmortem: Postmortem) -> dict[str, int]:
+    rows = (
+        Comment.objects.filter(postmortem=postmortem, parent__isnull=True, resolved_at__isnull=True)
+        .values("section_key")
+        .annotate(n=Count("id"))
+    )
+    return {row["section_key"]: row["n"] for row in rows}
+
+
+def comment_threads(postmortem: Postmortem, section_key: str | None = None) -> list[Comment]:
+    """Top-level comments with their replies, authors and mentions, oldest first."""
+    threads = (
+        Comment.objects.filter(postmortem=postmortem, parent__isnull=True)
+        .select_related("author", "resolved_by")
+        .prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=Comment.objects.filter(postmortem=postmortem)
+                .select_related("author")
+                .order_by("created_at", "id"),
+            )
+        )
+    )
+    if section_key is not None:
+        threads = threads.filter(section_key=section_key)
+    return list(threads)
+
+
+# --- The current review round --------------------------------------------------------------------
+
+
+@dataclass
+class ReviewState:
+    round: int
+    required: int
+    reviews: list[Review] = field(default_factory=list)  # this round's, with reviewers
+
+    @property
+    def approvals(self) -> list[Review]:
+        return [r for r in self.reviews if r.decision == ReviewDecision.APPROVED]
+
+    @property
+    def pending(self) -> list[Review]:
+        return [r for r in self.reviews if r.decision == ReviewDecision.PENDING]
+
+
+def review_state(postmortem: Postmortem) -> ReviewState:
+    reviews = (
+        list(
+            Review.objects.filter(postmortem=postmortem, round=postmortem.review_round)
+            .select_related("reviewer")
+            .order_by("id")
+        )
+        if postmortem.review_round
+        else []
+    )
+    return ReviewState(
+        round=postmortem.review_round,
+        required=policy_for(postmortem.organization).required_approvals,
+        reviews=reviews,
+    )
+
+
+def last_reviewed_revision(postmortem: Postmortem, reviewer) -> Revision | None:
+    """The document as this reviewer last decided on it in an earlier round (what to diff
+    the current submission against), or None on a first review."""
+    review = (
+        Review.objects.filter(
+            postmortem=postmortem,
+            reviewer=reviewer,
+            round__lt=postmortem.review_round,
+            revision__isnull=False,
+        )
+        .exclude(decision=ReviewDecision.PENDING)
+        .select_related("revision")
+        .order_by("-round")
+        .first()
+    )
+    return review.revision if review else None
+
+
+def submitted_revision(postmortem: Postmortem) -> Revision | None:
+    """The revision written when the current round was opened."""
+    review = (
+        Review.objects.filter(
+            postmortem=postmortem, round=postmortem.review_round, revision__isnull=False
+        )
+        .select_related("revision")
+        .first()
+    )
+    return review.revision if review else None
