@@ -18,12 +18,19 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
-from incidents.demo import NOT_NULL_MIGRATION
+from incidents.demo import (
+    GATEWAY_503,
+    MOBILE_ROLLBACK,
+    NOT_NULL_MIGRATION,
+    POOL_EXHAUSTION,
+    QUEUE_BACKLOG,
+)
 from incidents.models import Incident, Severity, Status
 from organizations.models import Organization
 
-from . import services
+from . import services, services_comments, transitions
 from .models import Postmortem, Section, SectionKind
+from .selectors_review import unfilled_required_sections
 from .services_impact import Impact, postmortem_set_impact
 
 Users = dict[str, AbstractBaseUser]  # by username
@@ -448,3 +455,188 @@ def _appendix(clock: _Clock) -> dict[str, str]:
             "is on the History page."
         ),
     }
+
+
+# --- The review workflow: postmortems in every state -------------------------------------------
+
+# What the writers of the other detailed scenarios wrote before submitting, by incident title.
+WRITTEN = {
+    POOL_EXHAUSTION.title: {
+        "root-cause": (
+            "**What failed:** payments-api's database connection pools.\n\n"
+            "**Why it failed:** release v2.4.0 rendered the receipt PDF inside the charge "
+            "transaction, so every charge held a connection while receipts-renderer answered "
+            "(p99 9 s). At the evening peak all 12 pods' pools (20 + 10 overflow) filled and "
+            "new charges waited, then timed out.\n\n"
+            "**What made it possible:** code review had no rule against remote calls inside a "
+            "transaction, and the pool-saturation metric had no alert."
+        ),
+        "action-items": (
+            "- **Move receipt rendering after commit** (a queued job) — owner bob, due in "
+            "1 week; done when a charge holds a connection for < 50 ms at p99.\n"
+            "- **Alert at 80 % pool use for 2 minutes** — owner dave, due in 2 weeks.\n"
+            "- **Lint rule: no HTTP client calls inside `transaction.atomic`** — owner alice, "
+            "due in 4 weeks."
+        ),
+    },
+    MOBILE_ROLLBACK.title: {
+        "root-cause": (
+            "**What failed:** mobile-api v2.8.0's migration, which added a NOT NULL column "
+            "without a default to the 15-million-row `devices` table.\n\n"
+            "**Why it failed:** the migration passed in staging, where the table is empty, and "
+            "the deploy pipeline does not stop a rollout when a migration fails, so pods "
+            "restarted into a schema they could not read.\n\n"
+            "**What made it possible:** no migration check runs against production-sized data."
+        ),
+        "action-items": (
+            "- **Pipeline halts the rollout on a failed migration** — owner alice, due in "
+            "1 week.\n"
+            "- **Migration linter: NOT NULL needs a default or a backfill step** — owner bob, "
+            "due in 4 weeks.\n"
+            "- **Staging gets a production-sized `devices` table (anonymised)** — owner dave, "
+            "due in 2 months."
+        ),
+    },
+    GATEWAY_503.title: {
+        "root-cause": (
+            "**What failed:** card authorisation through the PayFlow gateway (503 on every "
+            "call for 45 minutes).\n\n"
+            "**Why it hurt us this much:** payments-api has no circuit breaker and no timeout on "
+            "gateway calls, so threads waited up to 60 s each, the worker pool filled and refunds "
+            "and order history slowed down too.\n\n"
+            "**What made it possible:** the gateway client was written for a gateway that had "
+            "never been down for more than a minute."
+        ),
+        "action-items": (
+            "- **Timeout of 3 s and a circuit breaker on gateway calls** — owner bob, due in "
+            "1 week.\n"
+            "- **Fail over to the secondary gateway when the breaker opens** — owner carol, due "
+            "in 2 months."
+        ),
+    },
+    QUEUE_BACKLOG.title: {
+        "what-happened-and-why": (
+            "Job volume grew 300 % in three months while jobs-worker stayed at a fixed 50 "
+            "workers. The Monday report run tipped the queue over and 1.2 million jobs piled up; "
+            "the queue-depth alert (2 million) never fired."
+        ),
+        "action-items": "- Autoscale jobs-worker on queue wait time.\n- Alert on job wait time.",
+    },
+}
+
+
+def seed_reviews(*, organization: Organization, users: Users) -> None:
+    """Take the detailed demo postmortems through the review workflow, once: published after a
+    second round, in review with an open question, published, archived, and back in draft with
+    changes requested. Each step is a real transition, so the history, the reviews, the
+    comments and everyone's notifications tell the story."""
+    with scope(organization=organization), transaction.atomic():
+        by_title = {
+            pm.incident.title: pm
+            for pm in Postmortem.objects.filter(
+                organization=organization, generated=True, review_round=0
+            ).select_related("incident", "author")
+        }
+        steps = [
+            (NOT_NULL_MIGRATION.title, _published_after_two_rounds),
+            (GATEWAY_503.title, _in_review_with_a_question),
+            (MOBILE_ROLLBACK.title, _published),
+            (POOL_EXHAUSTION.title, _archived),
+            (QUEUE_BACKLOG.title, _changes_requested),
+        ]
+        for title, step in steps:
+            postmortem = by_title.get(title)
+            if postmortem is not None and "carol" in users and "dave" in users:
+                step(postmortem, users)
+
+
+def _write(postmortem: Postmortem, users: Users) -> Postmortem:
+    """Fill the required sections a draft still lacks, as its author would."""
+    written = WRITTEN.get(postmortem.incident.title, {})
+    summary = postmortem.incident.description.split("\n\n")[0]
+    bodies = {}
+    for section in unfilled_required_sections(postmortem):
+        bodies[section.key] = written.get(section.key) or summary
+    if not bodies:
+        return postmortem
+    return services.postmortem_save(
+        postmortem=postmortem,
+        actor=postmortem.author,
+        base_version=postmortem.version,
+        sections=bodies,
+    )
+
+
+def _reviewer_for(postmortem: Postmortem, users: Users) -> AbstractBaseUser:
+    return users["dave"] if postmortem.author == users["carol"] else users["carol"]
+
+
+def _published_after_two_rounds(postmortem: Postmortem, users: Users) -> None:
+    author, reviewer = postmortem.author, _reviewer_for(postmortem, users)
+    postmortem = _write(postmortem, users)
+    transitions.postmortem_submit(postmortem=postmortem, actor=author, reviewers=[reviewer])
+    transitions.postmortem_request_changes(
+        postmortem=postmortem,
+        actor=reviewer,
+        comment=(
+            "Strong draft. Two things before we publish: the five whys stop at “the check "
+            "passed” — ask why it ran against an empty database; and give every immediate "
+            "action an owner."
+        ),
+    )
+    thread = services_comments.comment_add(
+        postmortem=postmortem,
+        actor=reviewer,
+        section_key="five-whys",
+        body=f"@{author.get_username()} why did the CI check use an empty database? "
+        "That is the systemic part.",
+    )
+    services_comments.comment_add(
+        postmortem=postmortem,
+        actor=author,
+        parent=thread,
+        body="Added as why #4: the CI database is created empty for speed. Owner assigned.",
+    )
+    services_comments.comment_resolve(comment=thread, actor=reviewer)
+    postmortem.refresh_from_db()
+    transitions.postmortem_submit(postmortem=postmortem, actor=author)
+    transitions.postmortem_approve(
+        postmortem=postmortem, actor=reviewer, comment="Clear, blameless and actionable."
+    )
+
+
+def _in_review_with_a_question(postmortem: Postmortem, users: Users) -> None:
+    author, reviewer = postmortem.author, _reviewer_for(postmortem, users)
+    postmortem = _write(postmortem, users)
+    transitions.postmortem_submit(postmortem=postmortem, actor=author, reviewers=[reviewer])
+    services_comments.comment_add(
+        postmortem=postmortem,
+        actor=reviewer,
+        section_key="root-cause",
+        body=f"@{author.get_username()} did the gateway's status page show the outage before "
+        "our alerts did? If so, we should subscribe to it.",
+    )
+
+
+def _published(postmortem: Postmortem, users: Users) -> None:
+    author, reviewer = postmortem.author, _reviewer_for(postmortem, users)
+    postmortem = _write(postmortem, users)
+    transitions.postmortem_submit(postmortem=postmortem, actor=author, reviewers=[reviewer])
+    transitions.postmortem_approve(postmortem=postmortem, actor=reviewer)
+
+
+def _archived(postmortem: Postmortem, users: Users) -> None:
+    _published(postmortem, users)
+    transitions.postmortem_archive(postmortem=postmortem, actor=users["alice"])
+
+
+def _changes_requested(postmortem: Postmortem, users: Users) -> None:
+    author, reviewer = postmortem.author, _reviewer_for(postmortem, users)
+    postmortem = _write(postmortem, users)
+    transitions.postmortem_submit(postmortem=postmortem, actor=author, reviewers=[reviewer])
+    transitions.postmortem_request_changes(
+        postmortem=postmortem,
+        actor=reviewer,
+        comment="The actions are too vague to check: give each an owner, a due date and a "
+        "number we can measure (for example, alert when jobs wait over 10 minutes).",
+    )

@@ -93,6 +93,8 @@ def editor_remove(
 def reviewers_validate(postmortem: Postmortem, users: Iterable[AbstractBaseUser | None]) -> None:
     for user in users:
         membership = _membership_of(postmortem, user, "reviewers")
+        if user.pk == postmortem.author_id:
+            raise ValidationError({"reviewers": "An author never reviews their own postmortem."})
         if not can(membership, Action.REVIEW_POSTMORTEM):
             raise ValidationError(
                 {
@@ -101,8 +103,6 @@ def reviewers_validate(postmortem: Postmortem, users: Iterable[AbstractBaseUser 
                     "review."
                 }
             )
-        if user.pk == postmortem.author_id:
-            raise ValidationError({"reviewers": "An author never reviews their own postmortem."})
 
 
 def set_reviewers(postmortem: Postmortem, users: Iterable[AbstractBaseUser]) -> None:

@@ -123,3 +123,26 @@ def test_the_read_view_of_the_sev1_outage(client, outage_postmortem):
     for text in ("Executive summary", "Primary factors", "Where we got lucky", "1,284", "<svg"):
         assert text in html
     assert_inert(html)
+
+
+def test_the_demo_has_postmortems_in_every_state_reached_through_reviews(outage_postmortem):
+    from organizations.models import Notification
+    from postmortems.models import Comment, Review
+
+    acme = outage_postmortem.organization
+    statuses = set(Postmortem.objects.filter(organization=acme).values_list("status", flat=True))
+    assert statuses == {"DRAFT", "IN_REVIEW", "PUBLISHED", "ARCHIVED"}
+    assert outage_postmortem.status == "PUBLISHED" and outage_postmortem.review_round == 2
+    decisions = list(
+        Review.objects.filter(postmortem=outage_postmortem).values_list("round", "decision")
+    )
+    assert decisions == [(1, "CHANGES_REQUESTED"), (2, "APPROVED")]
+    in_review = Postmortem.objects.get(organization=acme, status="IN_REVIEW")
+    assert Comment.objects.filter(postmortem=in_review, resolved_at__isnull=True).exists()
+    assert Notification.objects.filter(recipient__username="carol", read_at__isnull=True).exists()
+    summaries = set(
+        Revision.objects.filter(postmortem=outage_postmortem).values_list("summary", flat=True)
+    )
+    assert {"Submitted for review (round 2)", "Changes requested (round 1)", "Published"} <= (
+        summaries
+    )

@@ -12,7 +12,7 @@ from incidents.demo import seed_incidents
 from organizations import services
 from organizations.models import Organization
 from organizations.roles import Role
-from postmortems.demo import seed_postmortems
+from postmortems.demo import seed_postmortems, seed_reviews
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "hindsight-demo")
 
@@ -84,6 +84,7 @@ class Command(BaseCommand):
             seed_incidents(organization=organizations["acme"], users=users)
             for organization in organizations.values():
                 seed_postmortems(organization=organization, users=users)
+            seed_reviews(organization=organizations["acme"], users=users)
 
     @staticmethod
     def _organization(slug: str, name: str, time_zone: str) -> Organization:

@@ -1,0 +1,1 @@
+// Comments: threads, replies and @mention autocomplete.

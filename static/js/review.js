@@ -1,0 +1,1 @@
+// The review workflow: people pickers and one-click transition buttons.
