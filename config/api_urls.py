@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 
 from incidents import api as incidents_api
 from postmortems import api as postmortems_api
+from postmortems import api_review
 
 app_name = "api"
 
@@ -39,6 +40,31 @@ urlpatterns = [
         "postmortems/<int:number>",
         postmortems_api.PostmortemDetailView.as_view(),
         name="postmortem_detail",
+    ),
+    path(
+        "postmortems/<int:number>/submit",
+        api_review.PostmortemSubmitView.as_view(),
+        name="postmortem_submit",
+    ),
+    path(
+        "postmortems/<int:number>/withdraw",
+        api_review.PostmortemWithdrawView.as_view(),
+        name="postmortem_withdraw",
+    ),
+    path(
+        "postmortems/<int:number>/reviews",
+        api_review.PostmortemReviewsView.as_view(),
+        name="postmortem_reviews",
+    ),
+    path(
+        "postmortems/<int:number>/archive",
+        api_review.PostmortemArchiveView.as_view(),
+        name="postmortem_archive",
+    ),
+    path(
+        "postmortems/<int:number>/unarchive",
+        api_review.PostmortemUnarchiveView.as_view(),
+        name="postmortem_unarchive",
     ),
     path("schema", SpectacularAPIView.as_view(**PUBLIC), name="schema"),
     path("docs", SpectacularSwaggerSplitView.as_view(url_name="api:schema", **PUBLIC), name="docs"),

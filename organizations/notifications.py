@@ -46,7 +46,8 @@ def notify(
         for user in people.values()
     )
     ids = [n.pk for n in created]  # bulk_create returns ids on PostgreSQL and SQLite ≥ 3.35
-    transaction.on_commit(lambda: _queue_emails(ids))
+    # robust: a broker or mail outage must not turn a committed change into an error page.
+    transaction.on_commit(lambda: _queue_emails(ids), robust=True)
     return created
 
 
@@ -76,10 +77,13 @@ def email_settings_set(
 
 def notification_email_send(notification: Notification) -> bool:
     """Send one notification's email unless it went already or the member turned it off.
-    Marks it sent first in its own row lock, so a retried task never sends it twice."""
+
+    The row stays locked while the email is sent and marked sent, so two workers never both
+    send it; a failure between sending and committing lets a retry send it once more
+    (at-least-once: an email may rarely arrive twice, but is never lost)."""
     with transaction.atomic():
         locked = (
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .select_related("recipient", "organization", "actor")
             .filter(pk=notification.pk, emailed_at__isnull=True)
             .first()

@@ -148,7 +148,7 @@ def unresolved_by_section(postmortem: Postmortem) -> dict[str, int]:
 
 
 def comment_threads(postmortem: Postmortem, section_key: str | None = None) -> list[Comment]:
-    """Top-level comments with their replies, authors and mentions, oldest first."""
+    """Top-level comments with their replies and authors, oldest first."""
     threads = (
         Comment.objects.filter(postmortem=postmortem, parent__isnull=True)
         .select_related("author", "resolved_by")

@@ -6,10 +6,8 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -232,32 +230,34 @@ def postmortem_generate_for_incident(*, incident: Incident) -> Postmortem | None
                     editors=participants,
                     generated=True,
                 )
+                _notify_generated(postmortem, [author, *participants])
         except IntegrityError:
             return Postmortem.objects.get(incident=incident, generated=True)
-        recipients = [u for u in {author, *participants} if u is not None and u.email]
-        transaction.on_commit(lambda: _notify_generated(postmortem, recipients))
         return postmortem
 
 
-def _notify_generated(postmortem: Postmortem, recipients: list[AbstractBaseUser]) -> None:
-    path = reverse(
-        "postmortem_edit",
-        kwargs={"org_slug": postmortem.organization.slug, "number": postmortem.number},
+def _notify_generated(postmortem: Postmortem, recipients: list[AbstractBaseUser | None]) -> None:
+    """Tell the author and the editors that their draft is waiting (in-app, and by email after
+    commit unless they turned that kind of email off)."""
+    from organizations.models import NotificationKind
+    from organizations.notifications import notify
+
+    notify(
+        organization=postmortem.organization,
+        kind=NotificationKind.DRAFT_GENERATED,
+        recipients=recipients,
+        actor=None,
+        title=f"Postmortem draft ready: PM-{postmortem.number} {postmortem.title}",
+        url=reverse(
+            "postmortem_edit",
+            kwargs={"org_slug": postmortem.organization.slug, "number": postmortem.number},
+        ),
+        body=(
+            "The incident is resolved and a postmortem draft has been started for it. The "
+            "timeline, linked evidence and charts are filled in; the analysis sections are "
+            "waiting for you."
+        ),
     )
-    url = f"{settings.SITE_URL.rstrip('/')}{path}"
-    for user in recipients:
-        send_mail(
-            subject=f"Postmortem draft ready: {postmortem.title}",
-            message=(
-                f"Hello {user.get_short_name() or user.get_username()},\n\n"
-                f"The incident is resolved and a postmortem draft has been started for it:\n"
-                f"{url}\n\nThe timeline, linked evidence and charts are filled in; the analysis "
-                f"sections are waiting for you.\n\n— Hindsight"
-            ),
-            from_email=None,
-            recipient_list=[user.email],
-            fail_silently=True,
-        )
 
 
 def on_incident_resolved(*, incident: Incident) -> None:

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,23 +45,24 @@ def _access(postmortem: Postmortem, actor: AbstractBaseUser) -> Access:
 
 def mentioned_members(postmortem: Postmortem, text: str) -> list[AbstractBaseUser]:
     """Members of the postmortem's organization named as ``@username`` in ``text``."""
-    names = {name.rstrip(".").lower() for name in MENTION.findall(text)}
+    names = {name.rstrip(".") for name in MENTION.findall(text)}
     if not names:
         return []
+    named = Q()
+    for name in names:
+        named |= Q(username__iexact=name)
     members = Membership.objects.filter(organization_id=postmortem.organization_id).values("user")
-    return [
-        user
-        for user in get_user_model().objects.filter(pk__in=members)
-        if user.get_username().lower() in names
-    ]
+    return list(get_user_model().objects.filter(named, pk__in=members))
 
 
 def _page(postmortem: Postmortem, comment: Comment) -> str:
+    """The comment in context, for anyone who may read the postmortem (the comment views send
+    editors to the editor's thread)."""
     path = reverse(
-        "postmortem_edit",
+        "postmortem_comments",
         kwargs={"org_slug": postmortem.organization.slug, "number": postmortem.number},
     )
-    return f"{path}#comment-{comment.pk}"
+    return f"{path}?comment={comment.pk}"
 
 
 @transaction.atomic

@@ -30,7 +30,7 @@ class PeopleLocked(Exception):
 def _managing(postmortem: Postmortem, actor: AbstractBaseUser) -> Postmortem:
     """Lock the postmortem and check the actor may manage its people now."""
     locked = (
-        Postmortem.objects.select_for_update()
+        Postmortem.objects.select_for_update(of=("self",))
         .filter(pk=postmortem.pk)
         .select_related("organization")
         .get()
@@ -176,7 +176,7 @@ def visibility_set(
     """PRIVATE: author, editors, reviewers and admins. TEAM: those and the chosen teams'
     members. ORGANIZATION: every member."""
     locked = (
-        Postmortem.objects.select_for_update()
+        Postmortem.objects.select_for_update(of=("self",))
         .filter(pk=postmortem.pk)
         .select_related("organization")
         .get()

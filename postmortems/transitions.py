@@ -43,7 +43,7 @@ class TransitionError(Exception):
 
 def _locked_access(postmortem: Postmortem, actor: AbstractBaseUser) -> Access:
     locked = (
-        Postmortem.objects.select_for_update()
+        Postmortem.objects.select_for_update(of=("self",))
         .filter(pk=postmortem.pk)
         .select_related("organization", "author")
         .get()

@@ -70,6 +70,11 @@ VALID_BODIES = {
     "incident_links": {"type": "ALERT", "title": "Taken over", "url": "https://x.example.com"},
     "incident_resolve": {},
     "postmortem_detail": {"version": 1, "title": "Taken over"},
+    "postmortem_submit": {"reviewers": ["sweeper"]},
+    "postmortem_withdraw": {},
+    "postmortem_reviews": {"decision": "approve", "comment": "Taken over"},
+    "postmortem_archive": {},
+    "postmortem_unarchive": {},
 }
 
 
@@ -128,6 +133,13 @@ def test_the_sweep_covers_the_incident_api():
     names = {route.name for route in api_routes()}
     assert {"incident_list", "incident_detail", "incident_resolve", "schema", "docs"} <= names
     assert {"postmortem_list", "postmortem_detail"} <= names
+    assert {
+        "postmortem_submit",
+        "postmortem_withdraw",
+        "postmortem_reviews",
+        "postmortem_archive",
+        "postmortem_unarchive",
+    } <= names
 
 
 def test_every_api_route_parameter_has_a_sweep_filler():

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django_scopes import scope
 
 from incidents import services as incident_services
+from organizations.models import Notification
 from organizations.roles import Role
-from postmortems.models import Postmortem, Revision, Section
+from postmortems.models import Comment, Postmortem, Revision, Section
 
 from .factories import MembershipFactory, OrganizationFactory, TeamFactory, UserFactory
 
@@ -90,7 +91,12 @@ FILLERS = {
     "number": lambda side: side["postmortem"].number,
     "revision": lambda side: side["revision"].number,
     "section_key": lambda side: side["section"].key,
+    "comment_id": lambda side: side["comment"].pk,
+    "notification_id": lambda side: side["notification"].pk,
+    "role": lambda side: "editors",
 }
+# Parameters that name no object (a fixed word of the URL): nothing to take from elsewhere.
+WORDS = {"role"}
 
 
 def database_fingerprint() -> str:
@@ -130,7 +136,7 @@ def _objects_of(organization, *, incidents: int) -> dict:
             unit="%",
             points=[(timezone.now(), 1.0)],
         )
-    postmortem, section, revision = _postmortem_of(organization, incident, count=incidents)
+    postmortem, section, revision, comment = _postmortem_of(organization, incident, count=incidents)
     return {
         "organization": organization,
         "incident": incident,
@@ -140,6 +146,7 @@ def _objects_of(organization, *, incidents: int) -> dict:
         "postmortem": postmortem,
         "section": section,
         "revision": revision,
+        "comment": comment,
     }
 
 
@@ -163,7 +170,13 @@ def _postmortem_of(organization, incident, *, count: int):
                 number=revision_number,
                 snapshot={"title": postmortem.title, "sections": []},
             )
-    return postmortem, section, revision
+    comment = Comment.objects.create(
+        organization=organization,
+        postmortem=postmortem,
+        section_key=section.key,
+        body=f"A question on {organization.slug}",
+    )
+    return postmortem, section, revision, comment
 
 
 @pytest.fixture
@@ -179,6 +192,17 @@ def world(db):
         "home": _objects_of(home, incidents=1),
         "foreign": _objects_of(foreign, incidents=2),
     }
+    for side, organization, recipient in (
+        ("home", home, user),
+        ("foreign", foreign, foreign_admin),
+    ):
+        objects[side]["notification"] = Notification.objects.create(
+            organization=organization,
+            recipient=recipient,
+            kind="MENTIONED",
+            title=f"A note in {organization.slug}",
+            url=f"/o/{organization.slug}/",
+        )
     return World(user=user, home=home, foreign=foreign, objects=objects)
 
 
@@ -228,7 +252,7 @@ def _targets(route: Route, world: World):
     yield "foreign organization", _url(route, everything_foreign)
     yield "no such organization", _url(route, {**everything_foreign, ORG_KWARG: "no-such-org"})
     for param in route.params:
-        if param != ORG_KWARG:
+        if param != ORG_KWARG and param not in WORDS:
             yield f"own organization, foreign {param}", _url(route, _fill(route, world, {param}))
 
 
