@@ -31,7 +31,7 @@ from organizations.fragments import render_cached
 from organizations.markdown import render_markdown
 from organizations.roles import Action
 
-from . import selectors, services, views_comments, views_review
+from . import review_panels, selectors, services, views_comments
 from . import services_impact as editing
 from .forms import (
     ROW_EDITORS,
@@ -312,7 +312,7 @@ def editor_context(
         "charts": [render_chart(s, incident=incident) for s in document.metrics]
         if SectionKind.METRICS in kinds
         else [],
-        **views_review.review_panel_context(request, postmortem),
+        **review_panels.review_panel_context(request, postmortem),
         **views_comments.comment_counts_context(request, postmortem),
         "title": overrides.get("title", {}).get("body", postmortem.title),
         "title_conflict": overrides.get("title", {}).get("conflict"),

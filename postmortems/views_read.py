@@ -24,7 +24,7 @@ from incidents.models import Severity
 from organizations.decorators import require_action
 from organizations.roles import Action
 
-from . import selectors, services, views_review
+from . import review_panels, selectors, services
 from .lookups import postmortem_from_number
 from .models import Postmortem, PostmortemStatus, Revision
 from .permissions import may_edit
@@ -146,7 +146,7 @@ def postmortem_detail(request: HttpRequest, postmortem: Postmortem) -> HttpRespo
         "incident": incident,
         "charts": [render_chart(series, incident=incident) for series in document.metrics],
         "can_edit": may_edit(request.user, request.membership, postmortem),
-        **views_review.review_panel_context(request, postmortem),
+        **review_panels.review_panel_context(request, postmortem),
     }
     return render(request, "postmortems/read/detail.html", context)
 

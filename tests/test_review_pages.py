@@ -16,7 +16,7 @@ from postmortems import selectors, selectors_review, services, services_comments
 from postmortems import services_people as people
 from postmortems.models import PostmortemStatus, Review, Visibility
 from postmortems.permissions import EDIT_PERMISSION, REVIEW_PERMISSION
-from postmortems.views_review import review_panel_context
+from postmortems.review_panels import review_panel_context
 
 from .factories import TeamFactory, TeamMemberFactory
 from .test_postmortem_editor import make_incident, make_postmortem
