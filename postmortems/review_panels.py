@@ -330,7 +330,16 @@ class ReviewPanel:
         return not self.missing_sections and not self.reviewers_problem
 
 
-def review_panel(request: HttpRequest, postmortem: Postmortem, **extra) -> ReviewPanel:
+def review_panel(
+    request: HttpRequest,
+    postmortem: Postmortem,
+    *,
+    unresolved: int | None = None,
+    document=None,
+    **extra,
+) -> ReviewPanel:
+    """``unresolved`` (the count of open threads) and ``document`` (its sections and generated
+    text) save queries where the page has read them already."""
     people = extra.pop("people", None) or people_of(postmortem)
     access = access_with(request, postmortem, people)
     may_submit_now = postmortem.status == PostmortemStatus.DRAFT and access.may_submit
@@ -339,11 +348,13 @@ def review_panel(request: HttpRequest, postmortem: Postmortem, **extra) -> Revie
         access=access,
         people=people,
         state=extra.pop("state", None) or selectors_review.review_state(postmortem),
-        unresolved=selectors_review.unresolved_thread_count(postmortem),
+        unresolved=selectors_review.unresolved_thread_count(postmortem)
+        if unresolved is None
+        else unresolved,
         teams=selectors_review.postmortem_teams(postmortem)
         if postmortem.visibility == Visibility.TEAM
         else [],
-        missing_sections=selectors_review.unfilled_required_sections(postmortem)
+        missing_sections=selectors_review.unfilled_required_sections(postmortem, document)
         if may_submit_now
         else [],
         urls=urls_for(postmortem),
@@ -351,6 +362,6 @@ def review_panel(request: HttpRequest, postmortem: Postmortem, **extra) -> Revie
     )
 
 
-def review_panel_context(request, postmortem) -> dict:
+def review_panel_context(request, postmortem, **known) -> dict:
     """Context for ``postmortems/review/_status_bar.html`` on the editor and the read view."""
-    return {"review_panel": review_panel(request, postmortem)}
+    return {"review_panel": review_panel(request, postmortem, **known)}

@@ -196,7 +196,20 @@ class PostmortemDocument:
     services: list[str]
     links: list[IncidentLink]
     metrics: list[MetricSeries]
-    untouched: set[str]  # keys of data-backed sections whose body is still the generated one
+
+    @cached_property
+    def created_bodies(self) -> dict[str, str]:
+        """Each section's body as the template generated it (one query, when asked)."""
+        return created_bodies(self.postmortem)
+
+    @cached_property
+    def untouched(self) -> set[str]:
+        """Keys of data-backed sections whose body is still the generated one."""
+        candidates = {s.key: s.body for s in self.sections if s.kind in DATA_BACKED_KINDS}
+        if not candidates:
+            return set()
+        created = self.created_bodies
+        return {key for key, body in candidates.items() if created.get(key, None) == body}
 
     @cached_property
     def editors(self) -> list:
@@ -232,7 +245,6 @@ def postmortem_document(postmortem: Postmortem) -> PostmortemDocument:
         ),
         links=list(IncidentLink.objects.filter(incident=incident)) if incident else [],
         metrics=list(MetricSeries.objects.filter(incident=incident)) if incident else [],
-        untouched=_untouched_data_backed(postmortem, sections),
     )
 
 
@@ -250,18 +262,15 @@ def editors_of(postmortem: Postmortem) -> list:
     )
 
 
-def _untouched_data_backed(postmortem: Postmortem, sections: list[Section]) -> set[str]:
-    candidates = {s.key: s.body for s in sections if s.kind in DATA_BACKED_KINDS}
-    if not candidates:
-        return set()
+def created_bodies(postmortem: Postmortem) -> dict[str, str]:
+    """Each section's body as the template generated it (the first revision's snapshot)."""
     first = (
         Revision.objects.filter(postmortem=postmortem)
         .order_by("number")
         .values_list("snapshot", flat=True)
         .first()
     )
-    created = {s["key"]: s.get("body", "") for s in (first or {}).get("sections", [])}
-    return {key for key, body in candidates.items() if key in created and created[key] == body}
+    return {s["key"]: s.get("body", "") for s in (first or {}).get("sections", [])}
 
 
 def revision_by_number(postmortem: Postmortem, number: int) -> Revision | None:

@@ -22,6 +22,7 @@ from .models import (
     SectionKind,
 )
 from .permissions import EDIT_PERMISSION, REVIEW_PERMISSION
+from .selectors import created_bodies
 
 
 def users_with_permission(postmortem: Postmortem, codename: str) -> QuerySet:
@@ -81,17 +82,6 @@ def member_search(
 # --- What blocks a submit ------------------------------------------------------------------------
 
 
-def _created_bodies(postmortem: Postmortem) -> dict[str, str]:
-    """Each section's body as the template generated it (the first revision)."""
-    first = (
-        Revision.objects.filter(postmortem=postmortem)
-        .order_by("number")
-        .values_list("snapshot", flat=True)
-        .first()
-    )
-    return {s["key"]: s.get("body", "") for s in (first or {}).get("sections", [])}
-
-
 def _has_rows(data: dict, name: str, fields: tuple[str, ...]) -> bool:
     rows = data.get(name) if isinstance(data, dict) else None
     return isinstance(rows, list) and any(
@@ -120,12 +110,20 @@ def section_is_filled(section: Section, created_body: str | None, postmortem: Po
     return False
 
 
-def unfilled_required_sections(postmortem: Postmortem) -> list[Section]:
-    created = _created_bodies(postmortem)
+def unfilled_required_sections(postmortem: Postmortem, document=None) -> list[Section]:
+    """Required sections nobody has written yet. ``document`` (a ``PostmortemDocument``) saves
+    reading the sections and the generated text again where a page holds them already."""
+    if document is not None:
+        sections, created = document.sections, document.created_bodies
+    else:
+        sections, created = (
+            Section.objects.filter(postmortem=postmortem),
+            created_bodies(postmortem),
+        )
     return [
         section
-        for section in Section.objects.filter(postmortem=postmortem, required=True)
-        if not section_is_filled(section, created.get(section.key), postmortem)
+        for section in sections
+        if section.required and not section_is_filled(section, created.get(section.key), postmortem)
     ]
 
 

@@ -13,6 +13,7 @@ so concurrent writers cannot race past each other. When someone else changed tha
 ``SectionConflict`` carries the current text so the writer can merge; nothing is overwritten.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ from . import services
 from .models import Postmortem, PostmortemIncident, Section
 from .services import StaleVersionError
 
+UTC_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?\+00:00$")
 IMPACT_FIELDS = ("users_affected", "revenue_impact", "sla_breached", "support_tickets")
 MAX_COUNT = 2_147_483_647  # PositiveIntegerField on PostgreSQL
 MAX_REVENUE = Decimal("999999999999.99")  # max_digits=14, decimal_places=2
@@ -330,6 +332,12 @@ def _row_time(row: dict) -> datetime | None:
 
 
 def _row_identity(row: dict) -> tuple[str, str]:
-    moment = _row_time(row)
-    minute = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M") if moment else ""
-    return minute, " ".join(str(row.get("event") or "").split())
+    return _row_minute(str(row.get("time") or "")), " ".join(str(row.get("event") or "").split())
+
+
+def _row_minute(time: str) -> str:
+    """The row's minute in UTC. Stored rows hold UTC ISO times, read without parsing."""
+    if UTC_ISO.match(time):
+        return time[:16]
+    moment = _row_time({"time": time})
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M") if moment else ""

@@ -135,10 +135,12 @@ def sections_of(postmortem: Postmortem) -> list[Section]:
     return list(Section.objects.filter(postmortem=postmortem).only("key", "title", "position"))
 
 
-def comment_counts_context(request, postmortem) -> dict:
+def comment_counts_context(request, postmortem, counts: dict[str, int] | None = None) -> dict:
     """The editor's comment counts: per section (the section buttons) and in total (the top
-    bar, which jumps to the first unresolved thread). One query, two when some are open."""
-    counts = selectors_review.unresolved_by_section(postmortem)
+    bar, which jumps to the first unresolved thread). One query, two when some are open;
+    ``counts`` (``unresolved_by_section``) when the caller has them."""
+    if counts is None:
+        counts = selectors_review.unresolved_by_section(postmortem)
     total = sum(counts.values())
     first = (
         Comment.objects.filter(postmortem=postmortem, parent__isnull=True, resolved_at__isnull=True)

@@ -31,7 +31,7 @@ from organizations.fragments import render_cached
 from organizations.markdown import render_markdown
 from organizations.roles import Action
 
-from . import review_panels, selectors, services, views_comments
+from . import review_panels, selectors, selectors_review, services, views_comments
 from . import services_impact as editing
 from .forms import (
     ROW_EDITORS,
@@ -200,6 +200,9 @@ class EditorSection:
     form_base: Base | None = None  # overrides the base a structured form posts
     focus_last: bool = False  # a row was just added: the editor focuses it
     rows_html: str = ""  # a row editor's rows, drawn (or taken from the fragment cache)
+    save_url: str = ""
+    preview_url: str = ""
+    comment_count: int = 0  # unresolved threads on the section
 
     @property
     def text(self) -> str:
@@ -252,10 +255,35 @@ class EditorSection:
         return self.section.kind in ROW_EDITORS or self.section.kind == SectionKind.IMPACT
 
 
+KEY_SLOT = "section-key-slot"
+
+
+def section_url_patterns(postmortem: Postmortem) -> tuple[str, str]:
+    """The save and preview URLs of this postmortem's sections, reversed once per page with a
+    slot for the (slug) key rather than twice per section."""
+    kwargs = {
+        "org_slug": postmortem.organization.slug,
+        "number": postmortem.number,
+        "section_key": KEY_SLOT,
+    }
+    return (
+        reverse("postmortem_section_save", kwargs=kwargs),
+        reverse("postmortem_section_preview", kwargs=kwargs),
+    )
+
+
 def editor_section(
-    section: Section, number: int, postmortem: Postmortem, incident_rows: list[dict], **extra
+    section: Section,
+    number: int,
+    postmortem: Postmortem,
+    incident_rows: list[dict],
+    url_patterns: tuple[str, str] | None = None,
+    **extra,
 ) -> EditorSection:
     item = EditorSection(section=section, number=number, **extra)
+    save, preview = url_patterns or section_url_patterns(postmortem)
+    item.save_url = save.replace(KEY_SLOT, section.key)
+    item.preview_url = preview.replace(KEY_SLOT, section.key)
     if section.kind == SectionKind.IMPACT and item.impact_form is None:
         item.impact_form = ImpactForm.for_postmortem(postmortem, prefix=f"s-{section.key}")
     if item.form_base is None:
@@ -279,7 +307,7 @@ def structured_rows_html(item: EditorSection, organization) -> str:
     context = {"item": item, "organization": organization}
     if item.rows_posted:
         return render_to_string(template, context)
-    shown = (item.section.key, editing.content_digest(item.section.data))
+    shown = (item.section.key, item.form_base.digest)  # the stored data's digest
     return render_cached(template, [(shown, context)], shared=(organization.pk,))
 
 
@@ -289,11 +317,13 @@ def editor_context(
     """The whole editor in a fixed number of queries, whatever the size of the document."""
     overrides = overrides or {}
     document = selectors.postmortem_document(postmortem)
+    unresolved = selectors_review.unresolved_by_section(postmortem)
     kinds = {s.kind for s in document.sections}
     incident_rows = (
         editing.incident_timeline_rows(postmortem) if SectionKind.TIMELINE in kinds else []
     )
     incident = postmortem.incident
+    url_patterns = section_url_patterns(postmortem)
     return {
         "postmortem": postmortem,
         "incident": incident,
@@ -304,7 +334,9 @@ def editor_context(
                 number,
                 postmortem,
                 incident_rows,
+                url_patterns,
                 untouched=section.key in document.untouched,
+                comment_count=unresolved.get(section.key, 0),
                 **overrides.get(section.key, {}),
             )
             for number, section in enumerate(document.sections, start=1)
@@ -312,8 +344,10 @@ def editor_context(
         "charts": [render_chart(s, incident=incident) for s in document.metrics]
         if SectionKind.METRICS in kinds
         else [],
-        **review_panels.review_panel_context(request, postmortem),
-        **views_comments.comment_counts_context(request, postmortem),
+        **review_panels.review_panel_context(
+            request, postmortem, unresolved=sum(unresolved.values()), document=document
+        ),
+        **views_comments.comment_counts_context(request, postmortem, counts=unresolved),
         "title": overrides.get("title", {}).get("body", postmortem.title),
         "title_conflict": overrides.get("title", {}).get("conflict"),
         "title_error": overrides.get("title", {}).get("error", ""),

@@ -14,8 +14,10 @@ from postmortems import selectors_review, services
 from postmortems.models import PostmortemStatus
 
 from ..factories import MembershipFactory, UserFactory
-from .test_postmortem_editor import draft  # noqa: F401 (the fixture: ann's SEV1 draft)
-from .test_postmortem_editor import log_in
+from .test_postmortem_editor import (
+    draft,  # noqa: F401 (the fixture: ann's SEV1 draft)
+    log_in,
+)
 
 
 @pytest.fixture
