@@ -7,6 +7,8 @@ from organizations.roles import Role
 
 from .factories import MembershipFactory, OrganizationFactory, UserFactory
 
+pytest_plugins = ["tests.review_fixtures"]  # people and a draft for the review-workflow tests
+
 
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests run where the database is PostgreSQL (CI), and are skipped on the

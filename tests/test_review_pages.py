@@ -31,31 +31,6 @@ def htmx(target: str = "") -> dict:
 # --- Fixtures and helpers ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def templates(org):
-    return services.templates_install_builtins(organization=org)
-
-
-@pytest.fixture
-def author(member_factory):
-    return member_factory(Role.ENGINEER, username="ann", first_name="Ann", last_name="Author")
-
-
-@pytest.fixture
-def reviewer(member_factory):
-    return member_factory(Role.REVIEWER, username="rita", first_name="Rita", last_name="Reed")
-
-
-@pytest.fixture
-def second_reviewer(member_factory):
-    return member_factory(Role.MANAGER, username="max", first_name="Max", last_name="Moss")
-
-
-@pytest.fixture
-def draft(org, templates, author):
-    return make_postmortem(org, author, make_incident(org, commander=author))
-
-
 def url(name: str, postmortem, **kwargs) -> str:
     return reverse(
         name,

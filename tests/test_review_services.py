@@ -26,32 +26,6 @@ from postmortems.models import (
 from postmortems.permissions import EDIT_PERMISSION, REVIEW_PERMISSION, access
 
 from .factories import TeamFactory, TeamMemberFactory
-from .test_postmortem_editor import make_incident, make_postmortem
-
-
-@pytest.fixture
-def templates(org):
-    return services.templates_install_builtins(organization=org)
-
-
-@pytest.fixture
-def author(member_factory):
-    return member_factory(Role.ENGINEER, username="ann", email="ann@example.com")
-
-
-@pytest.fixture
-def reviewer(member_factory):
-    return member_factory(Role.REVIEWER, username="rita", email="rita@example.com")
-
-
-@pytest.fixture
-def second_reviewer(member_factory):
-    return member_factory(Role.MANAGER, username="max", email="max@example.com")
-
-
-@pytest.fixture
-def draft(org, templates, author):
-    return make_postmortem(org, author, make_incident(org, commander=author))
 
 
 def fill_required(postmortem, actor):
