@@ -5,6 +5,7 @@ modules."""
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django_scopes import scope
 from guardian.shortcuts import assign_perm
 
@@ -26,6 +27,7 @@ from postmortems.models import (
 from postmortems.permissions import EDIT_PERMISSION, REVIEW_PERMISSION, access
 
 from .factories import TeamFactory, TeamMemberFactory
+from .test_postmortem_editor import make_incident, make_postmortem
 
 
 def fill_required(postmortem, actor):
@@ -399,3 +401,25 @@ def test_comments_close_when_published(draft, author, reviewer):
     transitions.postmortem_approve(postmortem=draft, actor=reviewer)
     with pytest.raises(services_comments.CommentsClosed):
         services_comments.comment_add(postmortem=draft, actor=author, body="Late thought")
+
+
+def test_the_list_costs_the_same_queries_with_object_permissions_and_visibility_in_play(
+    client, org, templates, author, engineer, reviewer, count_queries
+):
+    def make_many(count: int) -> None:
+        for _ in range(count):
+            postmortem = make_postmortem(org, author, make_incident(org, commander=author))
+            people.editor_invite(postmortem=postmortem, actor=author, user=engineer)
+            people.reviewer_assign(postmortem=postmortem, actor=author, user=reviewer)
+            people.visibility_set(postmortem=postmortem, actor=author, visibility="PRIVATE")
+
+    list_url = reverse("postmortem_list", kwargs={"org_slug": org.slug})
+    client.force_login(engineer)
+    make_many(1)
+    client.get(list_url)
+    few = count_queries(lambda: client.get(list_url))
+    make_many(6)
+    many = count_queries(lambda: client.get(list_url))
+    html = client.get(list_url).content.decode()
+    assert many == few
+    assert html.count('href="/o/acme/postmortems/') >= 7  # each private one, via the grant
