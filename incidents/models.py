@@ -258,6 +258,13 @@ class PostmortemPolicy(TenantModel):
     required_approvals = models.PositiveSmallIntegerField(
         default=1, help_text="Approvals in one review round that publish a postmortem."
     )
+    # Reminders (issue 6 stores the defaults; the settings page edits them).
+    remind_days_before_due = models.PositiveSmallIntegerField(default=3)
+    overdue_repeat_days = models.PositiveSmallIntegerField(default=7)
+    escalate_after_days = models.PositiveSmallIntegerField(default=14)
+    draft_target_days = models.PositiveSmallIntegerField(
+        default=5, help_text="Days a draft may wait before its author is reminded to submit it."
+    )
 
     class Meta:
         constraints = [

@@ -166,7 +166,18 @@ def incident_update(
         incident_set_services(incident=incident, names=services)
     if changes.get("commander"):
         incident_add_participants(incident=incident, users=[changes["commander"]])
+    if "severity" in changes:
+        _resort_action_items(incident)
     return incident
+
+
+def _resort_action_items(incident: Incident) -> None:
+    """The tracker sorts action items by their incident's severity, kept on each item."""
+    from actionitems.models import NO_SEVERITY_RANK, SEVERITY_RANKS, ActionItem
+
+    ActionItem.objects.filter(postmortem__incident=incident).update(
+        severity_rank=SEVERITY_RANKS.get(incident.severity, NO_SEVERITY_RANK)
+    )
 
 
 def timeline_entry_add(

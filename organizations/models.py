@@ -140,6 +140,7 @@ class NotificationKind(models.TextChoices):
     MENTIONED = "MENTIONED", "Mentioned"
     COMMENTED = "COMMENTED", "Comment on my postmortem"
     DRAFT_GENERATED = "DRAFT_GENERATED", "Draft generated"
+    REMINDER = "REMINDER", "Action item and draft reminders"
 
 
 class Notification(TenantModel):

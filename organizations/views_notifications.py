@@ -30,6 +30,7 @@ EMAIL_WHEN = {
     NotificationKind.MENTIONED: "someone @mentions me in a comment",
     NotificationKind.COMMENTED: "someone comments on a postmortem I write",
     NotificationKind.DRAFT_GENERATED: "a postmortem draft is started for an incident I worked on",
+    NotificationKind.REMINDER: "action items I own are due or overdue, or a draft I write waits",
 }
 
 

@@ -455,7 +455,9 @@ class TestSettings:
         MembershipFactory(user=bob, organization=other_org, role=Role.ENGINEER)
         client.force_login(bob)
         client.post(settings_url(org), {"email_kinds": []})
-        assert NotificationSetting.objects.filter(organization=org, email=False).count() == 7
+        assert NotificationSetting.objects.filter(organization=org, email=False).count() == len(
+            NotificationKind.values
+        )
         assert not NotificationSetting.objects.filter(organization=other_org).exists()
 
     def test_warns_when_the_account_has_no_email(self, client, org, member_factory):

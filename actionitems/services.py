@@ -1,0 +1,247 @@
+"""Writes for action items. Views, the tracker, the API and tasks call these; none writes a row
+itself.
+
+Rights (DESIGN §3, issue 6): items are added, edited and deleted by whoever may edit the
+postmortem; on a published or archived postmortem the status may still be changed by the item's
+owner, managers and admins; managers and admins reassign and reschedule from the tracker.
+Updates are partial: only the fields a change names are written, so two tabs changing different
+fields of one item both keep their change.
+"""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from organizations.models import Membership, Organization
+from organizations.roles import Action, can
+from organizations.services import next_number
+from postmortems.models import Postmortem
+from postmortems.permissions import access
+
+from .models import (
+    CLOSED_STATUSES,
+    NO_SEVERITY_RANK,
+    SEVERITY_RANKS,
+    ActionItem,
+    Category,
+    ItemStatus,
+    Priority,
+)
+
+MAX_DESCRIPTION = 2000
+MAX_TEXT = 5000
+EDITABLE = (
+    "description",
+    "owner",
+    "due_date",
+    "priority",
+    "status",
+    "category",
+    "success_criteria",
+    "ticket_url",
+    "wont_do_reason",
+    "section_key",
+)
+SCHEDULING = ("owner", "due_date")  # what managers may change from the tracker
+SUGGESTED_DUE_DAYS = {
+    Priority.CRITICAL: 7,
+    Priority.HIGH: 28,
+    Priority.MEDIUM: 61,
+    Priority.LOW: 91,
+}
+
+
+def suggested_due_date(priority: str, today: date) -> date:
+    """Critical in a week, high in 4 weeks, medium in 2 months, low in 3 months."""
+    return today + timedelta(days=SUGGESTED_DUE_DAYS.get(priority, SUGGESTED_DUE_DAYS["MEDIUM"]))
+
+
+def severity_rank_of(postmortem: Postmortem) -> int:
+    incident = postmortem.incident
+    return SEVERITY_RANKS.get(incident.severity, NO_SEVERITY_RANK) if incident else NO_SEVERITY_RANK
+
+
+# --- Validation ----------------------------------------------------------------------------------
+
+
+def _membership(organization: Organization, user: AbstractBaseUser | None) -> Membership | None:
+    if user is None:
+        return None
+    return Membership.objects.filter(organization=organization, user=user).first()
+
+
+def _clean(organization: Organization, changes: dict[str, Any], *, creating: bool) -> dict:
+    errors: dict[str, str] = {}
+    cleaned = dict(changes)
+    if "description" in cleaned:
+        text = " ".join(str(cleaned["description"] or "").split())
+        if not text:
+            errors["description"] = "Describe the change to make."
+        elif len(text) > MAX_DESCRIPTION:
+            errors["description"] = f"Keep it under {MAX_DESCRIPTION:,} characters."
+        cleaned["description"] = text
+    if cleaned.get("owner") is not None and _membership(organization, cleaned["owner"]) is None:
+        errors["owner"] = "Choose a member of this organization as the owner."
+    due = cleaned.get("due_date")
+    if creating and due is not None and due < timezone.localdate():
+        errors["due_date"] = "A new item cannot be due in the past: pick today or later."
+    for name, choices in (("priority", Priority), ("status", ItemStatus)):
+        if name in cleaned and cleaned[name] not in choices.values:
+            labels = ", ".join(choices.values)
+            errors[name] = f"“{cleaned[name]}” is not a {name}: choose one of {labels}."
+    if cleaned.get("category") and cleaned["category"] not in Category.values:
+        errors["category"] = f"Choose one of {', '.join(Category.values)}, or none."
+    if cleaned.get("ticket_url"):
+        try:
+            URLValidator(schemes=["http", "https"])(cleaned["ticket_url"])
+        except ValidationError:
+            errors["ticket_url"] = "Enter the ticket's web address (https://…)."
+    for name in ("success_criteria", "wont_do_reason"):
+        if name in cleaned:
+            cleaned[name] = str(cleaned[name] or "").strip()
+            if len(cleaned[name]) > MAX_TEXT:
+                errors[name] = f"Keep it under {MAX_TEXT:,} characters."
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _apply_status(item: ActionItem, cleaned: dict) -> None:
+    """Completion time follows the status; won't-do needs its reason."""
+    status = cleaned.get("status", item.status)
+    reason = cleaned.get("wont_do_reason", item.wont_do_reason)
+    if status == ItemStatus.WONT_DO and not (reason or "").strip():
+        raise ValidationError({"wont_do_reason": "Say why this won't be done."})
+    if "status" in cleaned and cleaned["status"] != item.status:
+        cleaned["completed_at"] = (
+            timezone.now() if cleaned["status"] == ItemStatus.COMPLETED else None
+        )
+        if cleaned["status"] != ItemStatus.WONT_DO and "wont_do_reason" not in cleaned:
+            cleaned["wont_do_reason"] = ""
+
+
+# --- Rights --------------------------------------------------------------------------------------
+
+
+def _actor_membership(organization: Organization, actor: AbstractBaseUser) -> Membership | None:
+    return _membership(organization, actor)
+
+
+def _check_may_change(item: ActionItem, actor: AbstractBaseUser, fields: set[str]) -> None:
+    membership = _actor_membership(item.organization, actor)
+    postmortem_access = access(actor, membership, item.postmortem)
+    if not postmortem_access.can_read:
+        raise PermissionDenied("You may not see this action item.")
+    if postmortem_access.can_edit:
+        return
+    if fields <= {"status", "wont_do_reason"} and (
+        item.owner_id == actor.pk or can(membership, Action.REASSIGN_ACTION_ITEMS)
+    ):
+        return
+    if fields <= set(SCHEDULING) | {"status", "wont_do_reason"} and can(
+        membership, Action.REASSIGN_ACTION_ITEMS
+    ):
+        return
+    raise PermissionDenied(
+        "Only the postmortem's editors change this item; its owner, managers and admins may "
+        "still change its status."
+    )
+
+
+# --- Writes --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def action_item_create(
+    *, postmortem: Postmortem, actor: AbstractBaseUser, description: str, **fields: Any
+) -> ActionItem:
+    """Add an item to ``postmortem`` (whoever may edit it)."""
+    organization = postmortem.organization
+    membership = _actor_membership(organization, actor)
+    if not access(actor, membership, postmortem).can_edit:
+        raise PermissionDenied("Only the postmortem's editors add action items.")
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "Not a field of an action item."))
+    cleaned = _clean(organization, {"description": description, **fields}, creating=True)
+    item = ActionItem(organization=organization, postmortem=postmortem, created_by=actor)
+    _apply_status(item, cleaned)
+    for name, value in cleaned.items():
+        setattr(item, name, value)
+    item.number = next_number(organization=organization, name="action_item")
+    item.severity_rank = severity_rank_of(postmortem)
+    item.position = ActionItem.objects.filter(
+        postmortem=postmortem, section_key=item.section_key
+    ).count()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def action_item_update(
+    *, item: ActionItem, actor: AbstractBaseUser, changes: dict[str, Any]
+) -> ActionItem:
+    """Change the named fields only (a partial update); the others keep what is stored, even
+    if another tab changed them a moment ago."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "Not a field of an action item."))
+    locked = (
+        ActionItem.objects.select_for_update(of=("self",))
+        .select_related("postmortem", "organization")
+        .get(pk=item.pk)
+    )
+    _check_may_change(locked, actor, set(changes))
+    cleaned = _clean(locked.organization, changes, creating=False)
+    _apply_status(locked, cleaned)
+    for name, value in cleaned.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=[*cleaned, "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def action_item_delete(*, item: ActionItem, actor: AbstractBaseUser) -> None:
+    membership = _actor_membership(item.organization, actor)
+    if not access(actor, membership, item.postmortem).can_edit:
+        raise PermissionDenied("Only the postmortem's editors delete its action items.")
+    item.delete()
+
+
+@transaction.atomic
+def action_items_bulk_update(
+    *, organization: Organization, actor: AbstractBaseUser, numbers: list[int], changes: dict
+) -> int:
+    """Reassign, reschedule or change the status of many items at once (managers and admins),
+    all or nothing. Answers how many items changed."""
+    membership = _actor_membership(organization, actor)
+    if not can(membership, Action.REASSIGN_ACTION_ITEMS):
+        raise PermissionDenied("Only managers and admins change items in bulk.")
+    allowed = set(SCHEDULING) | {"status", "wont_do_reason"}
+    if not changes or set(changes) - allowed:
+        raise ValidationError(
+            {"changes": "Bulk changes set the owner, the due date or the status."}
+        )
+    cleaned = _clean(organization, changes, creating=False)
+    items = list(
+        ActionItem.objects.select_for_update(of=("self",))
+        .filter(organization=organization, number__in=numbers)
+        .select_related("postmortem", "organization")
+    )
+    for item in items:
+        _check_may_change(item, actor, set(cleaned))
+        values = dict(cleaned)
+        _apply_status(item, values)
+        for name, value in values.items():
+            setattr(item, name, value)
+        item.save(update_fields=[*values, "updated_at"])
+    return len(items)
+
+
+def is_closed_status(status: str) -> bool:
+    return status in CLOSED_STATUSES
