@@ -17,13 +17,14 @@ from postmortems.permissions import visible_q
 from .models import CLOSED_STATUSES, ActionItem, ItemStatus
 
 DUE_BUCKETS = ("overdue", "this_week", "upcoming", "none")
+DUE = F("due_date").asc(nulls_last=True)  # undated last, on SQLite as on PostgreSQL
 SORTS = {
-    "severity": ("severity_rank", "due_date", "id"),  # the default: SEV1 first, then due date
-    "due": ("due_date", "severity_rank", "id"),
-    "-due": ("-due_date", "severity_rank", "id"),
-    "priority": ("priority_rank", "due_date", "id"),
-    "status": ("status", "due_date", "id"),
-    "owner": ("owner__username", "due_date", "id"),
+    "severity": ("severity_rank", DUE, "id"),  # the default: SEV1 first, then due date
+    "due": (DUE, "severity_rank", "id"),
+    "-due": (F("due_date").desc(nulls_last=True), "severity_rank", "id"),
+    "priority": ("priority_rank", DUE, "id"),
+    "status": ("status", DUE, "id"),
+    "owner": ("owner__username", DUE, "id"),
     "number": ("number",),
     "-number": ("-number",),
 }
@@ -96,7 +97,7 @@ def tracker_items(
     elif filters.get("flag") == "undated":
         items = items.filter(open_q(), due_date__isnull=True)
     order = SORTS.get(sort, SORTS["severity"])
-    if "priority_rank" in order[0]:
+    if order[0] == "priority_rank":
         items = items.annotate(
             priority_rank=Case(
                 *(When(priority=p, then=Value(n)) for n, p in enumerate(PRIORITY_ORDER)),

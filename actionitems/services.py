@@ -32,6 +32,8 @@ from .models import (
     ItemStatus,
     Priority,
 )
+from .selectors import today_in
+from .tracker_cache import tracker_changed
 
 MAX_DESCRIPTION = 2000
 MAX_TEXT = 5000
@@ -85,10 +87,14 @@ def _clean(organization: Organization, changes: dict[str, Any], *, creating: boo
         elif len(text) > MAX_DESCRIPTION:
             errors["description"] = f"Keep it under {MAX_DESCRIPTION:,} characters."
         cleaned["description"] = text
-    if cleaned.get("owner") is not None and _membership(organization, cleaned["owner"]) is None:
-        errors["owner"] = "Choose a member of this organization as the owner."
+    if cleaned.get("owner") is not None:
+        owner_membership = _membership(organization, cleaned["owner"])
+        if owner_membership is None:
+            errors["owner"] = "Choose a member of this organization as the owner."
+        elif not can(owner_membership, Action.OWN_ACTION_ITEMS):
+            errors["owner"] = "Viewers do not own action items: choose an engineer or above."
     due = cleaned.get("due_date")
-    if creating and due is not None and due < timezone.localdate():
+    if creating and due is not None and due < today_in(organization):
         errors["due_date"] = "A new item cannot be due in the past: pick today or later."
     for name, choices in (("priority", Priority), ("status", ItemStatus)):
         if name in cleaned and cleaned[name] not in choices.values:
@@ -109,6 +115,20 @@ def _clean(organization: Organization, changes: dict[str, Any], *, creating: boo
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _check_owner_reads(postmortem: Postmortem, owner: AbstractBaseUser | None) -> None:
+    """An owner who cannot read the postmortem would never see the item or its reminders."""
+    if owner is None:
+        return
+    owner_membership = _membership(postmortem.organization, owner)
+    if owner_membership is not None and not access(owner, owner_membership, postmortem).can_read:
+        raise ValidationError(
+            {
+                "owner": f"{owner.get_full_name() or owner.get_username()} may not read this "
+                "postmortem (its visibility is limited): choose someone who can, or share it."
+            }
+        )
 
 
 def _apply_status(item: ActionItem, cleaned: dict) -> None:
@@ -169,6 +189,7 @@ def action_item_create(
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "Not a field of an action item."))
     cleaned = _clean(organization, {"description": description, **fields}, creating=True)
+    _check_owner_reads(postmortem, cleaned.get("owner"))
     item = ActionItem(organization=organization, postmortem=postmortem, created_by=actor)
     _apply_status(item, cleaned)
     for name, value in cleaned.items():
@@ -179,6 +200,7 @@ def action_item_create(
         postmortem=postmortem, section_key=item.section_key
     ).count()
     item.save()
+    tracker_changed(organization=organization)
     return item
 
 
@@ -198,10 +220,13 @@ def action_item_update(
     )
     _check_may_change(locked, actor, set(changes))
     cleaned = _clean(locked.organization, changes, creating=False)
+    if "owner" in cleaned:
+        _check_owner_reads(locked.postmortem, cleaned["owner"])
     _apply_status(locked, cleaned)
     for name, value in cleaned.items():
         setattr(locked, name, value)
     locked.save(update_fields=[*cleaned, "updated_at"])
+    tracker_changed(organization=locked.organization_id)
     return locked
 
 
@@ -211,6 +236,7 @@ def action_item_delete(*, item: ActionItem, actor: AbstractBaseUser) -> None:
     if not access(actor, membership, item.postmortem).can_edit:
         raise PermissionDenied("Only the postmortem's editors delete its action items.")
     item.delete()
+    tracker_changed(organization=item.organization_id)
 
 
 @transaction.atomic
@@ -235,11 +261,15 @@ def action_items_bulk_update(
     )
     for item in items:
         _check_may_change(item, actor, set(cleaned))
+        if "owner" in cleaned:
+            _check_owner_reads(item.postmortem, cleaned["owner"])
         values = dict(cleaned)
         _apply_status(item, values)
         for name, value in values.items():
             setattr(item, name, value)
         item.save(update_fields=[*values, "updated_at"])
+    if items:
+        tracker_changed(organization=organization)
     return len(items)
 
 

@@ -8,6 +8,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
+from actionitems import api as actionitems_api
 from incidents import api as incidents_api
 from postmortems import api as postmortems_api
 from postmortems import api_review
@@ -65,6 +66,17 @@ urlpatterns = [
         "postmortems/<int:number>/unarchive",
         api_review.PostmortemUnarchiveView.as_view(),
         name="postmortem_unarchive",
+    ),
+    path(
+        "postmortems/<int:number>/action-items",
+        actionitems_api.PostmortemActionItemsView.as_view(),
+        name="postmortem_action_items",
+    ),
+    path("action-items", actionitems_api.ActionItemListView.as_view(), name="action_item_list"),
+    path(
+        "action-items/<int:id>",
+        actionitems_api.ActionItemDetailView.as_view(),
+        name="action_item_detail",
     ),
     path("schema", SpectacularAPIView.as_view(**PUBLIC), name="schema"),
     path("docs", SpectacularSwaggerSplitView.as_view(url_name="api:schema", **PUBLIC), name="docs"),

@@ -121,6 +121,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "postmortems.tasks.reconcile_missing_drafts",
         "schedule": env.int("RECONCILE_EVERY_SECONDS", default=600),
     },
+    # Action-item and draft reminders: hourly, so each organization's day starts on time in
+    # its own time zone; a run sends only what no earlier run sent (actionitems.reminders).
+    "send-reminders": {
+        "task": "actionitems.tasks.send_reminders",
+        "schedule": env.int("REMINDERS_EVERY_SECONDS", default=3600),
+    },
 }
 
 # --- Accounts ----------------------------------------------------------------------------------

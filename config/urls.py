@@ -22,6 +22,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_read")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_review")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_comments")),
+    path("o/<slug:org_slug>/postmortems/", include("actionitems.urls_postmortem")),
+    path("o/<slug:org_slug>/action-items/", include("actionitems.urls_tracker")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
 ]

@@ -28,7 +28,9 @@ from .report import (
     print_workers,
     worker_memory,
 )
-from .seed_constants import POSTMORTEM_NUMBER
+from .seed_constants import ACTION_ITEMS, POSTMORTEM_NUMBER
+from .tracker import CSV_NAME, REMINDERS_NAME, CsvRun, ReminderRun, csv_path, time_csv
+from .tracker import goals as action_item_goals
 from .writes import SaveRun, Writer, run_saves
 
 FLOOR = Page("floor", "/bench/floor/")
@@ -45,6 +47,12 @@ PAGES: list[Page] = [
     Page("incident, 200 entries", f"{ORG}/incidents/INC-{YEAR}-0001/", goal=2.0),
     Page("incident, 2,000 entries", f"{ORG}/incidents/INC-{YEAR}-0002/", goal=10.0),
     Page("postmortem editor", f"{ORG}/postmortems/{POSTMORTEM_NUMBER}/edit/", goal=3.0),
+    Page("action-item tracker", f"{ORG}/action-items/", goal=1.5),
+    Page(
+        "action-item tracker, filtered",
+        f"{ORG}/action-items/?due=overdue&priority=CRITICAL&priority=HIGH",
+        goal=1.5,
+    ),
 ]
 AUTOSAVE_PATH = f"{ORG}/postmortems/{POSTMORTEM_NUMBER}/sections/"
 AUTOSAVE_P50_GOAL_MS = 20.0  # one writer
@@ -74,6 +82,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     data.add_argument("--members", type=positive_int, default=200, help="bench org members")
     data.add_argument("--teams", type=non_negative_int, default=40, help="teams in the bench org")
     data.add_argument("--team-size", type=non_negative_int, default=8, help="members per team")
+    data.add_argument(
+        "--action-items", type=positive_int, default=ACTION_ITEMS, help="in the bench org"
+    )
     data.add_argument("--reference-rows", type=positive_int, default=100_000)
     data.add_argument("--reference-users", type=positive_int, default=300)
     data.add_argument(
@@ -115,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         prepared = prepare_database(args, password)
         print_header(args, prepared.seconds, log_path)
-        phases, saves = measure(args, password, log_path, prepared.autosave_sections)
+        phases, saves, csv = measure(args, password, log_path, prepared.autosave_sections)
+        reminders = measure_reminders(args)
     except BenchError as error:
         print(f"\nBenchmark aborted: {error}", file=sys.stderr)
         if log_path.stat().st_size:
@@ -124,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nInterrupted.", file=sys.stderr)
         return 130
-    return report(args, phases, saves, prepared.generation_seconds)
+    return report(args, phases, saves, prepared.generation_seconds, csv, reminders)
 
 
 @dataclass(frozen=True)
@@ -146,6 +158,7 @@ def prepare_database(args: argparse.Namespace, password: str) -> Prepared:
     from django.db import connections
 
     from .seed import SeedSizes, bench_organization, create_postmortem, seed, time_generation
+    from .seed_action_items import seed_action_items
 
     sizes = SeedSizes(
         members=args.members,
@@ -158,6 +171,7 @@ def prepare_database(args: argparse.Namespace, password: str) -> Prepared:
     organization = bench_organization()
     sections = create_postmortem(organization)
     generation = time_generation(organization)
+    seed_action_items(organization, args.action_items)
     connections.close_all()
     return Prepared(time.perf_counter() - started, sections, generation)
 
@@ -172,6 +186,7 @@ def print_header(args: argparse.Namespace, seconds: float, log_path: Path) -> No
     index = "indexed" if args.reference_index else "unindexed"
     print(
         f"Data: {args.members} members, {args.teams} teams of {args.team_size}, "
+        f"{args.action_items:,} action items, "
         f"{args.reference_rows:,} reference rows ({index}) over {args.reference_users} users "
         f"(set up in {seconds:.1f} s)"
     )
@@ -186,10 +201,15 @@ def selected_pages(only: str) -> list[Page]:
     return [page for page in PAGES if page in (FLOOR, REFERENCE) or only in page.name]
 
 
+def selected(only: str, name: str) -> bool:
+    return only in name
+
+
 def measure(
     args: argparse.Namespace, password: str, log_path: Path, sections: list[str]
-) -> tuple[dict[str, list[Phase]], list[SaveRun]]:
-    """Warm every page up, measure the pages in interleaved rounds, then the autosaves."""
+) -> tuple[dict[str, list[Phase]], list[SaveRun], CsvRun | None]:
+    """Warm every page up, measure the pages in interleaved rounds, then the autosaves and the
+    tracker's CSV download."""
     pages = selected_pages(args.only)
     phases: dict[str, list[Phase]] = {page.name: [] for page in pages}
     with server.gunicorn(args.workers, log_path) as port:
@@ -206,7 +226,19 @@ def measure(
             run_saves(port, cookies, AUTOSAVE_PATH, writers, args.saves, 1),
             run_saves(port, cookies, AUTOSAVE_PATH, writers, args.saves * 4, len(writers)),
         ]
-    return phases, saves
+        csv = time_csv(port, cookies, csv_path(ORG)) if selected(args.only, CSV_NAME) else None
+    return phases, saves, csv
+
+
+def measure_reminders(args: argparse.Namespace) -> ReminderRun | None:
+    """The reminder run over every item, in this process, once the server has stopped (it
+    writes reminders and notifications, which the pages must not see)."""
+    if not selected(args.only, REMINDERS_NAME):
+        return None
+    from .tracker import time_reminders
+
+    print("Timing a full reminder run …")
+    return time_reminders()
 
 
 def write_goals(saves: list[SaveRun], generation: list[float]) -> list[tuple[str, str, bool]]:
@@ -232,8 +264,8 @@ def write_goals(saves: list[SaveRun], generation: list[float]) -> list[tuple[str
     ]
 
 
-def print_writes(goals: list[tuple[str, str, bool]]) -> None:
-    print("writes")
+def print_writes(goals: list[tuple[str, str, bool]], title: str = "writes") -> None:
+    print(title)
     for what, measured, passed in goals:
         print(f"  {what:<52} {measured:<32} {'PASS' if passed else 'FAIL'}")
 
@@ -243,6 +275,8 @@ def report(
     phases: dict[str, list[Phase]],
     saves: list[SaveRun],
     generation: list[float],
+    csv: CsvRun | None = None,
+    reminders: ReminderRun | None = None,
 ) -> int:
     """Print (and optionally write) the results; return the exit status."""
     results = page_results(selected_pages(args.only), phases, REFERENCE)
@@ -253,13 +287,17 @@ def report(
         for sample in phase.samples
     )
     writes = write_goals(saves, generation)
+    action_items = action_item_goals(csv, reminders)
     print_pages(results, REFERENCE.name)
     print()
     print_writes(writes)
     print()
+    if action_items:
+        print_writes(action_items, "action items")
+        print()
     print_workers(workers)
     failures = [result.name for result in results if result.passed is False]
-    failures += [what for what, _, passed in writes if not passed]
+    failures += [what for what, _, passed in writes + action_items if not passed]
     failures += [f"worker {worker.pid} memory" for worker in workers if not worker.passed]
     print(f"\nGoals: {'FAIL: ' + ', '.join(failures) if failures else 'all PASS'}")
     if args.json:

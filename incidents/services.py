@@ -174,10 +174,12 @@ def incident_update(
 def _resort_action_items(incident: Incident) -> None:
     """The tracker sorts action items by their incident's severity, kept on each item."""
     from actionitems.models import NO_SEVERITY_RANK, SEVERITY_RANKS, ActionItem
+    from actionitems.tracker_cache import tracker_changed
 
     ActionItem.objects.filter(postmortem__incident=incident).update(
         severity_rank=SEVERITY_RANKS.get(incident.severity, NO_SEVERITY_RANK)
     )
+    tracker_changed(organization=incident.organization_id)
 
 
 def timeline_entry_add(

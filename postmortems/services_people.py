@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from guardian.shortcuts import assign_perm, remove_perm
 
+from actionitems.tracker_cache import tracker_changed
 from organizations.models import Membership, NotificationKind, Team
 from organizations.notifications import notify
 from organizations.roles import Action, can
@@ -200,3 +201,4 @@ def visibility_set(
         )
     if visibility != Visibility.TEAM:
         PostmortemTeam.objects.filter(postmortem=locked).delete()
+    tracker_changed(organization=locked.organization_id)  # who sees its action items changed

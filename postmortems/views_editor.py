@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from actionitems import views_postmortem as action_item_views
 from incidents import selectors as incident_selectors
 from incidents.charts import render_chart
 from organizations.decorators import require_action
@@ -324,6 +325,9 @@ def editor_context(
     )
     incident = postmortem.incident
     url_patterns = section_url_patterns(postmortem)
+    panel = review_panels.review_panel_context(
+        request, postmortem, unresolved=sum(unresolved.values()), document=document
+    )
     return {
         "postmortem": postmortem,
         "incident": incident,
@@ -344,10 +348,11 @@ def editor_context(
         "charts": [render_chart(s, incident=incident) for s in document.metrics]
         if SectionKind.METRICS in kinds
         else [],
-        **review_panels.review_panel_context(
-            request, postmortem, unresolved=sum(unresolved.values()), document=document
-        ),
+        **panel,
         **views_comments.comment_counts_context(request, postmortem, counts=unresolved),
+        **action_item_views.action_items_context(
+            request, postmortem, document.sections, access=panel["review_panel"].access
+        ),
         "title": overrides.get("title", {}).get("body", postmortem.title),
         "title_conflict": overrides.get("title", {}).get("conflict"),
         "title_error": overrides.get("title", {}).get("error", ""),

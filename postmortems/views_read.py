@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from actionitems import views_postmortem as action_item_views
 from incidents import selectors as incident_selectors
 from incidents.charts import render_chart
 from incidents.models import Severity
@@ -121,7 +122,7 @@ def postmortem_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "postmortems": page.object_list,
+        "postmortems": action_item_views.with_item_counts(list(page.object_list), organization),
         "is_filtered": form.is_filtered,
         "only_mine": bool(form.cleaned_data.get("mine")),
     }
@@ -140,13 +141,17 @@ def postmortem_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 def postmortem_detail(request: HttpRequest, postmortem: Postmortem) -> HttpResponse:
     document = selectors.postmortem_document(postmortem)
     incident = postmortem.incident
+    panel = review_panels.review_panel_context(request, postmortem)
     context = {
         "postmortem": postmortem,
         "document": document,
         "incident": incident,
         "charts": [render_chart(series, incident=incident) for series in document.metrics],
         "can_edit": may_edit(request.user, request.membership, postmortem),
-        **review_panels.review_panel_context(request, postmortem),
+        **panel,
+        **action_item_views.action_items_context(
+            request, postmortem, document.sections, access=panel["review_panel"].access
+        ),
     }
     return render(request, "postmortems/read/detail.html", context)
 

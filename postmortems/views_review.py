@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from actionitems import views_postmortem as action_item_views
 from incidents.charts import render_chart
 
 from . import selectors, selectors_review, services_people, transitions, views_comments
@@ -302,6 +303,9 @@ def review_context(
         "can_comment": access.can_comment,
         "may_comment": access.may_comment,
         "can_edit": access.can_edit,
+        **action_item_views.action_items_context(
+            request, postmortem, document.sections, access=access
+        ),
         "urls": panel.urls,
     }
 

@@ -223,3 +223,18 @@ def test_suggested_due_dates_follow_the_priority():
     assert services.suggested_due_date("CRITICAL", today) == date(2026, 1, 8)
     assert services.suggested_due_date("HIGH", today) == date(2026, 1, 29)
     assert services.suggested_due_date("LOW", today) == date(2026, 4, 2)
+
+
+def test_viewers_do_not_own_action_items(draft, author, viewer):
+    with pytest.raises(ValidationError) as refused:
+        add(draft, author, owner=viewer)
+    assert "Viewers do not own action items" in refused.value.message_dict["owner"][0]
+
+
+def test_an_owner_who_may_not_read_the_postmortem_is_refused(draft, author, engineer):
+    people.visibility_set(postmortem=draft, actor=author, visibility="PRIVATE")
+    with pytest.raises(ValidationError) as refused:
+        add(draft, author, owner=engineer)
+    assert "may not read this postmortem" in refused.value.message_dict["owner"][0]
+    people.editor_invite(postmortem=draft, actor=author, user=engineer)
+    assert add(draft, author, owner=engineer).owner == engineer

@@ -15,6 +15,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from actionitems.models import ActionItem
 from incidents.models import Incident, IncidentLink
 from organizations.models import Organization
 from organizations.roles import Role
@@ -34,6 +35,7 @@ FOREIGN_MARKERS = (
     "Foreign warm-up",
     "Foreign alert",
     "Foreign review",
+    "Foreign follow-through",
 )
 METHODS = ("get", "head", "options", "post", "put", "patch", "delete")
 
@@ -50,6 +52,8 @@ class ApiWorld:
     client: APIClient
     home_postmortem: Postmortem
     foreign_postmortem: Postmortem
+    home_item: ActionItem
+    foreign_item: ActionItem
 
 
 # How to fill each API URL parameter with the foreign organization's real objects.
@@ -57,10 +61,12 @@ class ApiWorld:
 FOREIGN_OBJECT_FILLERS = {
     "ref": lambda world: world.foreign_incident.ref,
     "number": lambda world: world.foreign_postmortem.number,
+    "id": lambda world: world.foreign_item.number,
 }
 HOME_OBJECT_FILLERS = {
     "ref": lambda world: world.home_incident.ref,
     "number": lambda world: world.home_postmortem.number,
+    "id": lambda world: world.home_item.number,
 }
 
 # Bodies a route would accept, so that a route which failed to refuse would really write.
@@ -75,6 +81,8 @@ VALID_BODIES = {
     "postmortem_reviews": {"decision": "approve", "comment": "Taken over"},
     "postmortem_archive": {},
     "postmortem_unarchive": {},
+    "postmortem_action_items": {"description": "Taken over", "owner": "sweeper"},
+    "action_item_detail": {"description": "Taken over", "status": "COMPLETED"},
 }
 
 
@@ -120,12 +128,31 @@ def world(db) -> ApiWorld:
     home_postmortem = Postmortem.objects.create(  # number 2: the foreign number 1 is not at home
         organization=home, number=2, title="Home review", incident=home_incident
     )
+    # Numbered apart, like the postmortems: the foreign item's number 1 is not at home.
+    foreign_item = ActionItem.objects.create(
+        organization=foreign,
+        number=1,
+        postmortem=foreign_postmortem,
+        description="Foreign follow-through: rotate the keys",
+        owner=user,
+    )
+    home_item = ActionItem.objects.create(
+        organization=home, number=2, postmortem=home_postmortem, description="Home follow-up"
+    )
     _, plain = api_token_create(organization=home, user=user, name="sweep")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
     assert client.get(reverse("api:incident_list")).status_code == 200  # records last use now
     return ApiWorld(
-        home, foreign, home_incident, foreign_incident, client, home_postmortem, foreign_postmortem
+        home,
+        foreign,
+        home_incident,
+        foreign_incident,
+        client,
+        home_postmortem,
+        foreign_postmortem,
+        home_item,
+        foreign_item,
     )
 
 
@@ -140,6 +167,7 @@ def test_the_sweep_covers_the_incident_api():
         "postmortem_archive",
         "postmortem_unarchive",
     } <= names
+    assert {"postmortem_action_items", "action_item_list", "action_item_detail"} <= names
 
 
 def test_every_api_route_parameter_has_a_sweep_filler():

@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_scopes import scope
 
+from actionitems.models import ActionItem
 from incidents import services as incident_services
 from organizations.models import Notification
 from organizations.roles import Role
@@ -94,6 +95,7 @@ FILLERS = {
     "comment_id": lambda side: side["comment"].pk,
     "notification_id": lambda side: side["notification"].pk,
     "role": lambda side: "editors",
+    "item": lambda side: side["action_item"].number,
 }
 # Parameters that name no object (a fixed word of the URL): nothing to take from elsewhere.
 WORDS = {"role"}
@@ -137,6 +139,14 @@ def _objects_of(organization, *, incidents: int) -> dict:
             points=[(timezone.now(), 1.0)],
         )
     postmortem, section, revision, comment = _postmortem_of(organization, incident, count=incidents)
+    for number in range(1, incidents + 1):  # the foreign numbers do not exist at home
+        action_item = ActionItem.objects.create(
+            organization=organization,
+            number=number,
+            postmortem=postmortem,
+            section_key=section.key,
+            description=f"Follow-up {number} in {organization.slug}",
+        )
     return {
         "organization": organization,
         "incident": incident,
@@ -147,6 +157,7 @@ def _objects_of(organization, *, incidents: int) -> dict:
         "section": section,
         "revision": revision,
         "comment": comment,
+        "action_item": action_item,
     }
 
 

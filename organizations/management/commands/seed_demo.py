@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_scopes import scopes_disabled
 
+from actionitems.demo import seed_action_items
 from incidents.demo import seed_incidents
 from organizations import services
 from organizations.models import Organization
@@ -85,6 +86,7 @@ class Command(BaseCommand):
             for organization in organizations.values():
                 seed_postmortems(organization=organization, users=users)
             seed_reviews(organization=organizations["acme"], users=users)
+            seed_action_items(organization=organizations["acme"], users=users)
 
     @staticmethod
     def _organization(slug: str, name: str, time_zone: str) -> Organization:
