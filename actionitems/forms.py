@@ -15,18 +15,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from .models import ActionItem, ItemStatus
+from .services import EDITABLE
 
-FIELDS = (
-    "description",
-    "owner",
-    "due_date",
-    "priority",
-    "status",
-    "category",
-    "success_criteria",
-    "ticket_url",
-    "wont_do_reason",
-)
+FIELDS = tuple(name for name in EDITABLE if name != "section_key")  # the section is posted apart
 CREATE_FIELDS = tuple(name for name in FIELDS if name not in ("status", "wont_do_reason"))
 WAS = "was-"  # prefix of the values a field held when the edit form was opened
 NOT_A_MEMBER = "Choose a member of this organization as the owner."

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from actionitems.models import ActionItem
 from incidents.selectors import policy_for
 from organizations.models import Membership, Organization
 from organizations.roles import MINIMUM_ROLE, ROLE_RANK, Action
@@ -120,11 +121,18 @@ def unfilled_required_sections(postmortem: Postmortem, document=None) -> list[Se
             Section.objects.filter(postmortem=postmortem),
             created_bodies(postmortem),
         )
-    return [
+    unfilled = [
         section
         for section in sections
         if section.required and not section_is_filled(section, created.get(section.key), postmortem)
     ]
+    if any(s.kind == SectionKind.ACTION_ITEMS for s in unfilled):
+        # An action-items section is written when it lists tracked items.
+        with_items = set(
+            ActionItem.objects.filter(postmortem=postmortem).values_list("section_key", flat=True)
+        )
+        unfilled = [s for s in unfilled if s.key not in with_items]
+    return unfilled
 
 
 # --- Comments ------------------------------------------------------------------------------------

@@ -238,3 +238,14 @@ def test_an_owner_who_may_not_read_the_postmortem_is_refused(draft, author, engi
     assert "may not read this postmortem" in refused.value.message_dict["owner"][0]
     people.editor_invite(postmortem=draft, actor=author, user=engineer)
     assert add(draft, author, owner=engineer).owner == engineer
+
+
+def test_a_required_action_items_section_is_written_once_it_lists_items(draft, author):
+    from postmortems.selectors_review import unfilled_required_sections
+
+    def unfilled_keys():
+        return {s.key for s in unfilled_required_sections(draft)}
+
+    assert "actions-immediate" in unfilled_keys()
+    add(draft, author, section_key="actions-immediate")
+    assert "actions-immediate" not in unfilled_keys()
