@@ -331,6 +331,16 @@ class Block:
         return CHOICES
 
 
+def items_of(postmortem: Postmortem) -> list[ActionItem]:
+    """The postmortem's items with their owners, in document order: every section's rows in
+    one query."""
+    return list(
+        ActionItem.objects.filter(organization=postmortem.organization, postmortem=postmortem)
+        .select_related("owner")
+        .order_by("position", "id")
+    )
+
+
 def load_page(
     request: HttpRequest,
     postmortem: Postmortem,
@@ -340,12 +350,8 @@ def load_page(
     items: list[ActionItem] | None = None,
     rights: ItemRights | None = None,
 ) -> ActionItemsPage:
-    if items is None:  # one query for every section's rows
-        items = list(
-            ActionItem.objects.filter(organization=postmortem.organization, postmortem=postmortem)
-            .select_related("owner")
-            .order_by("position", "id")
-        )
+    if items is None:
+        items = items_of(postmortem)
     for item in items:
         item.postmortem = postmortem
     return ActionItemsPage(

@@ -30,7 +30,14 @@ from postmortems.permissions import Access
 from . import selectors, services
 from .forms import ActionItemForm, FormState
 from .models import ActionItem
-from .postmortem_table import CHOICES, ActionItemsPage, Block, ItemRights, load_page, rights_of
+from .postmortem_table import (
+    CHOICES,
+    ActionItemsPage,
+    Block,
+    ItemRights,
+    load_page,
+    rights_of,
+)
 from .postmortem_table import due_words as due_words  # re-exported: the tracker uses them
 from .postmortem_table import ticket_ref as ticket_ref
 
@@ -42,12 +49,14 @@ MODES = ("edit", "read")
 STATUS_FIELDS = {"status", "wont_do_reason"}
 
 
-def action_items_context(request, postmortem, sections, *, access: Access | None = None) -> dict:
+def action_items_context(
+    request, postmortem, sections, *, access: Access | None = None, items=None
+) -> dict:
     """Context for the action-items tables of the editor and the read view: one query for the
     items (with their owners), one more for the reader's object permissions when their role
     and authorship do not settle the rights (none when ``access`` is given)."""
     keys = [s.key for s in sections if s.kind == SectionKind.ACTION_ITEMS]
-    page = load_page(request, postmortem, keys, access=access)
+    page = load_page(request, postmortem, keys, access=access, items=items)
     return {
         "ai_page": page,
         "action_items_by_section": {k: rows for k, rows in page.rows_by_section.items() if rows},

@@ -336,6 +336,7 @@ def review_panel(
     *,
     unresolved: int | None = None,
     document=None,
+    with_items: set[str] | None = None,
     **extra,
 ) -> ReviewPanel:
     """``unresolved`` (the count of open threads) and ``document`` (its sections and generated
@@ -354,7 +355,9 @@ def review_panel(
         teams=selectors_review.postmortem_teams(postmortem)
         if postmortem.visibility == Visibility.TEAM
         else [],
-        missing_sections=selectors_review.unfilled_required_sections(postmortem, document)
+        missing_sections=selectors_review.unfilled_required_sections(
+            postmortem, document, with_items
+        )
         if may_submit_now
         else [],
         urls=urls_for(postmortem),

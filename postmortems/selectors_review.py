@@ -111,9 +111,12 @@ def section_is_filled(section: Section, created_body: str | None, postmortem: Po
     return False
 
 
-def unfilled_required_sections(postmortem: Postmortem, document=None) -> list[Section]:
-    """Required sections nobody has written yet. ``document`` (a ``PostmortemDocument``) saves
-    reading the sections and the generated text again where a page holds them already."""
+def unfilled_required_sections(
+    postmortem: Postmortem, document=None, with_items: set[str] | None = None
+) -> list[Section]:
+    """Required sections nobody has written yet. ``document`` (a ``PostmortemDocument``) and
+    ``with_items`` (keys of sections listing action items) save reading them again where a
+    page holds them already."""
     if document is not None:
         sections, created = document.sections, document.created_bodies
     else:
@@ -128,9 +131,12 @@ def unfilled_required_sections(postmortem: Postmortem, document=None) -> list[Se
     ]
     if any(s.kind == SectionKind.ACTION_ITEMS for s in unfilled):
         # An action-items section is written when it lists tracked items.
-        with_items = set(
-            ActionItem.objects.filter(postmortem=postmortem).values_list("section_key", flat=True)
-        )
+        if with_items is None:
+            with_items = set(
+                ActionItem.objects.filter(postmortem=postmortem).values_list(
+                    "section_key", flat=True
+                )
+            )
         unfilled = [s for s in unfilled if s.key not in with_items]
     return unfilled
 

@@ -267,12 +267,17 @@ def _impact_value(postmortem: Postmortem) -> tuple[int, dict]:
 # --- Timeline: pulling in the incidents' entries -----------------------------------------------
 
 
-def incident_timeline_rows(postmortem: Postmortem) -> list[dict]:
-    """The timeline entries of the primary and related incidents, as timeline-section rows."""
-    incident_ids = list(
-        PostmortemIncident.objects.filter(
-            organization_id=postmortem.organization_id, postmortem=postmortem
-        ).values_list("incident_id", flat=True)
+def incident_timeline_rows(postmortem: Postmortem, related: list[int] | None = None) -> list[dict]:
+    """The timeline entries of the primary and related incidents, as timeline-section rows.
+    ``related`` (the related incidents' ids) when the caller has read them already."""
+    incident_ids = (
+        list(related)
+        if related is not None
+        else list(
+            PostmortemIncident.objects.filter(
+                organization_id=postmortem.organization_id, postmortem=postmortem
+            ).values_list("incident_id", flat=True)
+        )
     )
     if postmortem.incident_id:
         incident_ids.append(postmortem.incident_id)

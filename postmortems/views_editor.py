@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from actionitems import views_postmortem as action_item_views
+from actionitems.postmortem_table import items_of
 from incidents import selectors as incident_selectors
 from incidents.charts import render_chart
 from organizations.decorators import require_action
@@ -321,12 +322,21 @@ def editor_context(
     unresolved = selectors_review.unresolved_by_section(postmortem)
     kinds = {s.kind for s in document.sections}
     incident_rows = (
-        editing.incident_timeline_rows(postmortem) if SectionKind.TIMELINE in kinds else []
+        editing.incident_timeline_rows(
+            postmortem, related=[i.pk for i in document.related_incidents]
+        )
+        if SectionKind.TIMELINE in kinds
+        else []
     )
     incident = postmortem.incident
     url_patterns = section_url_patterns(postmortem)
+    items = items_of(postmortem)
     panel = review_panels.review_panel_context(
-        request, postmortem, unresolved=sum(unresolved.values()), document=document
+        request,
+        postmortem,
+        unresolved=sum(unresolved.values()),
+        document=document,
+        with_items={item.section_key for item in items},
     )
     return {
         "postmortem": postmortem,
@@ -351,7 +361,11 @@ def editor_context(
         **panel,
         **views_comments.comment_counts_context(request, postmortem, counts=unresolved),
         **action_item_views.action_items_context(
-            request, postmortem, document.sections, access=panel["review_panel"].access
+            request,
+            postmortem,
+            document.sections,
+            access=panel["review_panel"].access,
+            items=items,
         ),
         "title": overrides.get("title", {}).get("body", postmortem.title),
         "title_conflict": overrides.get("title", {}).get("conflict"),
