@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from actionitems import views_postmortem as action_item_views
+from actionitems.postmortem_table import items_of
 from incidents import selectors as incident_selectors
 from incidents.charts import render_chart
 from incidents.models import Severity
@@ -141,7 +142,10 @@ def postmortem_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 def postmortem_detail(request: HttpRequest, postmortem: Postmortem) -> HttpResponse:
     document = selectors.postmortem_document(postmortem)
     incident = postmortem.incident
-    panel = review_panels.review_panel_context(request, postmortem)
+    items = items_of(postmortem)
+    panel = review_panels.review_panel_context(
+        request, postmortem, document=document, with_items={i.section_key for i in items}
+    )
     context = {
         "postmortem": postmortem,
         "document": document,
@@ -150,7 +154,11 @@ def postmortem_detail(request: HttpRequest, postmortem: Postmortem) -> HttpRespo
         "can_edit": may_edit(request.user, request.membership, postmortem),
         **panel,
         **action_item_views.action_items_context(
-            request, postmortem, document.sections, access=panel["review_panel"].access
+            request,
+            postmortem,
+            document.sections,
+            access=panel["review_panel"].access,
+            items=items,
         ),
     }
     return render(request, "postmortems/read/detail.html", context)
