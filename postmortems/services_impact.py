@@ -267,9 +267,9 @@ def _impact_value(postmortem: Postmortem) -> tuple[int, dict]:
 # --- Timeline: pulling in the incidents' entries -----------------------------------------------
 
 
-def incident_timeline_rows(postmortem: Postmortem, related: list[int] | None = None) -> list[dict]:
-    """The timeline entries of the primary and related incidents, as timeline-section rows.
-    ``related`` (the related incidents' ids) when the caller has read them already."""
+def _incident_entries(postmortem: Postmortem, related: list[int] | None):
+    """The primary and related incidents' timeline entries, oldest first (``related``: the
+    related incidents' ids, when the caller has read them already)."""
     incident_ids = (
         list(related)
         if related is not None
@@ -281,14 +281,15 @@ def incident_timeline_rows(postmortem: Postmortem, related: list[int] | None = N
     )
     if postmortem.incident_id:
         incident_ids.append(postmortem.incident_id)
-    if not incident_ids:
-        return []
-    entries = (
-        TimelineEntry.objects.filter(
-            organization_id=postmortem.organization_id, incident_id__in=incident_ids
-        )
-        .order_by("occurred_at", "id")
-        .values_list("occurred_at", "description", "actor_name", "actor__username", "is_key_event")
+    return TimelineEntry.objects.filter(
+        organization_id=postmortem.organization_id, incident_id__in=incident_ids or [0]
+    ).order_by("occurred_at", "id")
+
+
+def incident_timeline_rows(postmortem: Postmortem, related: list[int] | None = None) -> list[dict]:
+    """The timeline entries of the primary and related incidents, as timeline-section rows."""
+    entries = _incident_entries(postmortem, related).values_list(
+        "occurred_at", "description", "actor_name", "actor__username", "is_key_event"
     )
     return [
         {
@@ -299,6 +300,25 @@ def incident_timeline_rows(postmortem: Postmortem, related: list[int] | None = N
         }
         for occurred_at, description, actor_name, username, is_key_event in entries
     ]
+
+
+def incident_entry_identities(
+    postmortem: Postmortem, related: list[int] | None = None
+) -> list[tuple[str, str]]:
+    """What ``rows_missing_from`` compares of each incident entry (its minute and text), read
+    without building rows: enough to count what the timeline could still pull in."""
+    return [
+        (occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M"), " ".join(description.split()))
+        for occurred_at, description in _incident_entries(postmortem, related).values_list(
+            "occurred_at", "description"
+        )
+    ]
+
+
+def missing_count(rows: list[dict], identities: list[tuple[str, str]]) -> int:
+    """How many incident entries (by ``incident_entry_identities``) ``rows`` lack."""
+    present = {_row_identity(row) for row in rows}
+    return sum(1 for identity in identities if identity not in present)
 
 
 def rows_missing_from(rows: list[dict], candidates: list[dict]) -> list[dict]:

@@ -11,7 +11,7 @@ another organization's postmortem answers 404 whatever the method or the role.
 """
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, wraps
 from typing import Any
 
@@ -193,7 +193,7 @@ class EditorSection:
     number: int
     formset: Any = None
     impact_form: ImpactForm | None = None
-    pull_rows: list[dict] = field(default_factory=list)
+    pull_count: int = 0  # incident entries the timeline does not hold yet
     untouched: bool = False  # a data-backed section whose body is still the generated text
     body: str | None = None  # the writer's text, when a save of it was refused
     error: str = ""
@@ -278,7 +278,7 @@ def editor_section(
     section: Section,
     number: int,
     postmortem: Postmortem,
-    incident_rows: list[dict],
+    incident_entries: list[tuple[str, str]],
     url_patterns: tuple[str, str] | None = None,
     **extra,
 ) -> EditorSection:
@@ -296,7 +296,7 @@ def editor_section(
         )
         item.form_base = Base(postmortem.version, editing.content_digest(stored))
     if section.kind == SectionKind.TIMELINE:
-        item.pull_rows = editing.rows_missing_from(stored_rows(section), incident_rows)
+        item.pull_count = editing.missing_count(stored_rows(section), incident_entries)
     if section.kind in ROW_EDITORS:
         item.rows_html = structured_rows_html(item, postmortem.organization)
     return item
@@ -321,8 +321,8 @@ def editor_context(
     document = selectors.postmortem_document(postmortem)
     unresolved = selectors_review.unresolved_by_section(postmortem)
     kinds = {s.kind for s in document.sections}
-    incident_rows = (
-        editing.incident_timeline_rows(
+    incident_entries = (
+        editing.incident_entry_identities(
             postmortem, related=[i.pk for i in document.related_incidents]
         )
         if SectionKind.TIMELINE in kinds
@@ -347,7 +347,7 @@ def editor_context(
                 section,
                 number,
                 postmortem,
-                incident_rows,
+                incident_entries,
                 url_patterns,
                 untouched=section.key in document.untouched,
                 comment_count=unresolved.get(section.key, 0),
@@ -603,10 +603,12 @@ def pm_saved_event(payload: dict) -> str:
 def structured_response(
     request: HttpRequest, postmortem: Postmortem, section: Section, *, status: int = 200, **extra
 ) -> HttpResponse:
-    incident_rows = (
-        editing.incident_timeline_rows(postmortem) if section.kind == SectionKind.TIMELINE else []
+    incident_entries = (
+        editing.incident_entry_identities(postmortem)
+        if section.kind == SectionKind.TIMELINE
+        else []
     )
-    item = editor_section(section, 0, postmortem, incident_rows, **extra)
+    item = editor_section(section, 0, postmortem, incident_entries, **extra)
     context = {"postmortem": postmortem, "incident": postmortem.incident, "item": item}
     return render(request, STRUCTURED, context, status=status)
 

@@ -1,7 +1,12 @@
 """Template tags of a postmortem's action-item tables. ``{% load actionitems %}``."""
 
-from django import template
+from types import SimpleNamespace
 
+from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from actionitems.forms import FormState
 from actionitems.postmortem_table import Block
 
 register = template.Library()
@@ -27,3 +32,28 @@ def ai_counts(counts) -> str:
     if counts.wont_do:
         words.append(f"{counts.wont_do} won't do")
     return " · ".join(words)
+
+
+KEY_SLOT = "ai-section-key-slot"
+
+
+@register.simple_tag(takes_context=True)
+def ai_blank_add(context, block: Block) -> SafeString:
+    """The empty "Add an action item" form of ``block``'s section. A document has several
+    action-items sections whose empty forms differ only by their section's key: the form is
+    drawn once per page (open or folded) with a slot for the key, then filled in for each."""
+    opened = not block.rows or block.focus_add
+    drawn = block.page.__dict__.setdefault("_blank_add_html", {})
+    if opened not in drawn:
+        slot = Block(
+            page=block.page,
+            section=SimpleNamespace(key=KEY_SLOT),
+            mode=block.mode,
+            focus_add=block.focus_add,
+        )
+        drawn[opened] = render_to_string(
+            "actionitems/_row_add.html",
+            {"block": slot, "form": FormState.blank(KEY_SLOT), "opened": opened},
+            request=context.get("request"),
+        )
+    return mark_safe(drawn[opened].replace(KEY_SLOT, block.key))  # noqa: S308 (our template)
