@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -262,15 +263,27 @@ def editors_of(postmortem: Postmortem) -> list:
     )
 
 
+CREATED_BODIES_TTL = 60 * 60 * 24
+
+
 def created_bodies(postmortem: Postmortem) -> dict[str, str]:
-    """Each section's body as the template generated it (the first revision's snapshot)."""
-    first = (
-        Revision.objects.filter(postmortem=postmortem)
-        .order_by("number")
-        .values_list("snapshot", flat=True)
-        .first()
-    )
-    return {s["key"]: s.get("body", "") for s in (first or {}).get("sections", [])}
+    """Each section's body as the template generated it (the first revision's snapshot).
+
+    The first revision never changes (later saves coalesce only into "Edited" revisions), so
+    its bodies are cached: the editor and the read view ask on every view."""
+    key = f"pm-created-bodies:{postmortem.pk}:{postmortem.created_at.timestamp()}"
+    bodies = cache.get(key)
+    if bodies is None:
+        first = (
+            Revision.objects.filter(postmortem=postmortem)
+            .order_by("number")
+            .values_list("snapshot", flat=True)
+            .first()
+        )
+        bodies = {s["key"]: s.get("body", "") for s in (first or {}).get("sections", [])}
+        if first is not None:
+            cache.set(key, bodies, CREATED_BODIES_TTL)
+    return bodies
 
 
 def revision_by_number(postmortem: Postmortem, number: int) -> Revision | None:
