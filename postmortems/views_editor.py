@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.views.decorators.http import require_http_methods, require_POST
 
 from actionitems import views_postmortem as action_item_views
@@ -51,6 +52,7 @@ from .forms import (
 from .lookups import postmortem_from_number
 from .models import Postmortem, Section, SectionKind
 from .permissions import may_edit
+from .templatetags.postmortems import textarea_rows
 
 EDITOR = "postmortems/editor/edit.html"
 ROW_TEMPLATES = {  # kind: (the rows, the buttons below them)
@@ -205,6 +207,27 @@ class EditorSection:
     save_url: str = ""
     preview_url: str = ""
     comment_count: int = 0  # unresolved threads on the section
+    version: str = ""  # the document version the body form posts, as text
+
+    # What the body form shows, computed once per section: strings, not numbers, because the
+    # template engine localizes every number it prints.
+    @cached_property
+    def body_digest(self) -> str:
+        return editing.content_digest(self.section.body)
+
+    @cached_property
+    def updated_ms(self) -> str:
+        updated = self.section.updated_at
+        return str(int(updated.timestamp() * 1000)) if updated else "0"
+
+    @cached_property
+    def text_rows(self) -> str:
+        return str(textarea_rows(self.text))
+
+    @cached_property
+    def placeholder(self) -> str:
+        prompt = self.section.helper_prompt
+        return Truncator(prompt).chars(160) if prompt else "Write in Markdown…"
 
     @property
     def text(self) -> str:
@@ -282,7 +305,7 @@ def editor_section(
     url_patterns: tuple[str, str] | None = None,
     **extra,
 ) -> EditorSection:
-    item = EditorSection(section=section, number=number, **extra)
+    item = EditorSection(section=section, number=number, version=str(postmortem.version), **extra)
     save, preview = url_patterns or section_url_patterns(postmortem)
     item.save_url = save.replace(KEY_SLOT, section.key)
     item.preview_url = preview.replace(KEY_SLOT, section.key)
