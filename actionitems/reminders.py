@@ -78,15 +78,12 @@ from django_scopes import scope, scopes_disabled
 from incidents.selectors import policy_for
 from organizations.models import Membership, Notification, NotificationKind, Organization
 from organizations.notifications import email_wanted
-from organizations.roles import Action, Role, can, role_allows
+from organizations.roles import Action, can
 from postmortems.models import (
     Postmortem,
     PostmortemStatus,
-    PostmortemTeam,
-    PostmortemUserObjectPermission,
-    Visibility,
 )
-from postmortems.permissions import EDIT_PERMISSION, REVIEW_PERMISSION, visible_q
+from postmortems.permissions import readable_by_q, visible_q
 
 from .models import ActionItem, ItemStatus, Reminder, ReminderKind
 from .reminder_digest import DigestContent
@@ -323,32 +320,8 @@ def _readable_by(items: QuerySet, organization: Organization, membership: Member
 
 
 def owner_may_read_q() -> Q:
-    """Items whose owner may read their postmortem: ``visible_q`` written row by row, for
-    ``recipients_due`` (one query for all owners). The exact decision stays with
-    ``visible_q`` per recipient; ``test_reminders`` checks that the two agree."""
-    admin_roles = [role for role in Role.values if role_allows(role, Action.EDIT_PUBLISHED)]
-    return (
-        Q(postmortem__visibility=Visibility.ORGANIZATION)
-        | Q(postmortem__author_id=F("owner_id"))
-        | Exists(
-            Membership.objects.filter(
-                organization=OuterRef("organization"), user=OuterRef("owner"), role__in=admin_roles
-            )
-        )
-        | Exists(
-            PostmortemUserObjectPermission.objects.filter(
-                user=OuterRef("owner"),
-                content_object=OuterRef("postmortem"),
-                permission__codename__in=[EDIT_PERMISSION, REVIEW_PERMISSION],
-            )
-        )
-        | Q(postmortem__visibility=Visibility.TEAM)
-        & Exists(
-            PostmortemTeam.objects.filter(
-                postmortem=OuterRef("postmortem"), team__team_members__user=OuterRef("owner")
-            )
-        )
-    )
+    """Items whose owner may read their postmortem (``permissions.readable_by_q``)."""
+    return readable_by_q(user="owner", postmortem="postmortem")
 
 
 def _managers(organization: Organization) -> list[Membership]:

@@ -17,8 +17,9 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from organizations.models import Membership, Organization
+from organizations.models import Organization
 from organizations.roles import Action, can
+from organizations.selectors import membership_in
 from organizations.services import next_number
 from postmortems.models import Postmortem
 from postmortems.permissions import access
@@ -71,12 +72,6 @@ def severity_rank_of(postmortem: Postmortem) -> int:
 # --- Validation ----------------------------------------------------------------------------------
 
 
-def _membership(organization: Organization, user: AbstractBaseUser | None) -> Membership | None:
-    if user is None:
-        return None
-    return Membership.objects.filter(organization=organization, user=user).first()
-
-
 def _clean(organization: Organization, changes: dict[str, Any], *, creating: bool) -> dict:
     errors: dict[str, str] = {}
     cleaned = dict(changes)
@@ -88,7 +83,7 @@ def _clean(organization: Organization, changes: dict[str, Any], *, creating: boo
             errors["description"] = f"Keep it under {MAX_DESCRIPTION:,} characters."
         cleaned["description"] = text
     if cleaned.get("owner") is not None:
-        owner_membership = _membership(organization, cleaned["owner"])
+        owner_membership = membership_in(organization, cleaned["owner"])
         if owner_membership is None:
             errors["owner"] = "Choose a member of this organization as the owner."
         elif not can(owner_membership, Action.OWN_ACTION_ITEMS):
@@ -121,7 +116,7 @@ def _check_owner_reads(postmortem: Postmortem, owner: AbstractBaseUser | None) -
     """An owner who cannot read the postmortem would never see the item or its reminders."""
     if owner is None:
         return
-    owner_membership = _membership(postmortem.organization, owner)
+    owner_membership = membership_in(postmortem.organization, owner)
     if owner_membership is not None and not access(owner, owner_membership, postmortem).can_read:
         raise ValidationError(
             {
@@ -148,12 +143,8 @@ def _apply_status(item: ActionItem, cleaned: dict) -> None:
 # --- Rights --------------------------------------------------------------------------------------
 
 
-def _actor_membership(organization: Organization, actor: AbstractBaseUser) -> Membership | None:
-    return _membership(organization, actor)
-
-
 def _check_may_change(item: ActionItem, actor: AbstractBaseUser, fields: set[str]) -> None:
-    membership = _actor_membership(item.organization, actor)
+    membership = membership_in(item.organization, actor)
     postmortem_access = access(actor, membership, item.postmortem)
     if not postmortem_access.can_read:
         raise PermissionDenied("You may not see this action item.")
@@ -182,7 +173,7 @@ def action_item_create(
 ) -> ActionItem:
     """Add an item to ``postmortem`` (whoever may edit it)."""
     organization = postmortem.organization
-    membership = _actor_membership(organization, actor)
+    membership = membership_in(organization, actor)
     if not access(actor, membership, postmortem).can_edit:
         raise PermissionDenied("Only the postmortem's editors add action items.")
     unknown = set(fields) - set(EDITABLE)
@@ -232,7 +223,7 @@ def action_item_update(
 
 @transaction.atomic
 def action_item_delete(*, item: ActionItem, actor: AbstractBaseUser) -> None:
-    membership = _actor_membership(item.organization, actor)
+    membership = membership_in(item.organization, actor)
     if not access(actor, membership, item.postmortem).can_edit:
         raise PermissionDenied("Only the postmortem's editors delete its action items.")
     item.delete()
@@ -245,7 +236,7 @@ def action_items_bulk_update(
 ) -> int:
     """Reassign, reschedule or change the status of many items at once (managers and admins),
     all or nothing. Answers how many items changed."""
-    membership = _actor_membership(organization, actor)
+    membership = membership_in(organization, actor)
     if not can(membership, Action.REASSIGN_ACTION_ITEMS):
         raise PermissionDenied("Only managers and admins change items in bulk.")
     allowed = set(SCHEDULING) | {"status", "wont_do_reason"}

@@ -38,8 +38,6 @@ from .postmortem_table import (
     load_page,
     rights_of,
 )
-from .postmortem_table import due_words as due_words  # re-exported: the tracker uses them
-from .postmortem_table import ticket_ref as ticket_ref
 
 BLOCK = "actionitems/_rows.html"  # one section's table and its add form
 ROW = "actionitems/_row.html"

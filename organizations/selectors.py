@@ -35,6 +35,13 @@ def membership_for(user, org_slug: str) -> Membership | None:
         )
 
 
+def membership_in(organization: Organization, user) -> Membership | None:
+    """The user's membership in this organization (read afresh: writes re-check rights)."""
+    if user is None:
+        return None
+    return Membership.objects.filter(organization=organization, user=user).first()
+
+
 def member_list(*, organization: Organization) -> list[Membership]:
     """Members of the organization, highest role first, with their teams prefetched."""
     memberships = list(

@@ -13,11 +13,11 @@ transition (409). ``Access`` answers the first; ``transitions`` the second.
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from guardian.core import ObjectPermissionChecker
 
-from organizations.models import TeamMember
-from organizations.roles import Action, can
+from organizations.models import Membership, TeamMember
+from organizations.roles import Action, Role, can, role_allows
 
 from .models import (
     Postmortem,
@@ -169,4 +169,33 @@ def visible_q(membership) -> Q:
         | Q(author_id=user_id)
         | Q(pk__in=granted)
         | Q(visibility=Visibility.TEAM, pk__in=team_postmortems)
+    )
+
+
+def readable_by_q(*, user: str, postmortem: str) -> Q:
+    """``visible_q`` written row by row: rows whose ``user`` field may read the postmortem at
+    ``postmortem`` (for instance action items whose owner may read theirs), in one query for
+    many users. Kept beside ``visible_q`` so the two rules change together."""
+    admin_roles = [role for role in Role.values if role_allows(role, Action.EDIT_PUBLISHED)]
+    return (
+        Q(**{f"{postmortem}__visibility": Visibility.ORGANIZATION})
+        | Q(**{f"{postmortem}__author_id": F(f"{user}_id")})
+        | Exists(
+            Membership.objects.filter(
+                organization=OuterRef("organization"), user=OuterRef(user), role__in=admin_roles
+            )
+        )
+        | Exists(
+            PostmortemUserObjectPermission.objects.filter(
+                user=OuterRef(user),
+                content_object=OuterRef(postmortem),
+                permission__codename__in=[EDIT_PERMISSION, REVIEW_PERMISSION],
+            )
+        )
+        | Q(**{f"{postmortem}__visibility": Visibility.TEAM})
+        & Exists(
+            PostmortemTeam.objects.filter(
+                postmortem=OuterRef(postmortem), team__team_members__user=OuterRef(user)
+            )
+        )
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from organizations.models import Membership, NotificationKind
 from organizations.notifications import notify
+from organizations.selectors import membership_in
 
 from .models import Comment, Postmortem, Section
 from .permissions import Access
@@ -29,9 +30,7 @@ class CommentsClosed(Exception):
 
 
 def _access(postmortem: Postmortem, actor: AbstractBaseUser) -> Access:
-    membership = Membership.objects.filter(
-        organization_id=postmortem.organization_id, user=actor
-    ).first()
+    membership = membership_in(postmortem.organization, actor)
     access = Access(user=actor, membership=membership, postmortem=postmortem)
     if not access.may_comment:
         raise PermissionDenied("Your role does not allow commenting on this postmortem.")

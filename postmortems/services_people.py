@@ -18,6 +18,7 @@ from actionitems.tracker_cache import tracker_changed
 from organizations.models import Membership, NotificationKind, Team
 from organizations.notifications import notify
 from organizations.roles import Action, can
+from organizations.selectors import membership_in
 
 from . import selectors_review
 from .models import Postmortem, PostmortemStatus, PostmortemTeam, Review, Visibility
@@ -36,7 +37,7 @@ def _managing(postmortem: Postmortem, actor: AbstractBaseUser) -> Postmortem:
         .select_related("organization")
         .get()
     )
-    membership = Membership.objects.filter(organization=locked.organization, user=actor).first()
+    membership = membership_in(locked.organization, actor)
     if not Access(user=actor, membership=membership, postmortem=locked).may_manage_people:
         raise PermissionDenied("Only the author, invited editors and admins manage the people.")
     if locked.status not in OPEN_STATUSES:
@@ -48,11 +49,7 @@ def _managing(postmortem: Postmortem, actor: AbstractBaseUser) -> Postmortem:
 
 
 def _membership_of(postmortem: Postmortem, user: AbstractBaseUser | None, field: str) -> Membership:
-    membership = (
-        Membership.objects.filter(organization=postmortem.organization, user=user).first()
-        if user is not None
-        else None
-    )
+    membership = membership_in(postmortem.organization, user)
     if membership is None:
         raise ValidationError({field: "Choose a member of this organization."})
     return membership
@@ -182,7 +179,7 @@ def visibility_set(
         .select_related("organization")
         .get()
     )
-    membership = Membership.objects.filter(organization=locked.organization, user=actor).first()
+    membership = membership_in(locked.organization, actor)
     if not Access(user=actor, membership=membership, postmortem=locked).may_manage_people:
         raise PermissionDenied("Only the author, invited editors and admins set who may read it.")
     if visibility not in Visibility.values:

@@ -20,8 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.selectors import policy_for
-from organizations.models import Membership, NotificationKind
+from organizations.models import NotificationKind
 from organizations.notifications import notify
+from organizations.selectors import membership_in
 
 from . import selectors_review
 from .models import Postmortem, PostmortemStatus, Review, ReviewDecision
@@ -48,7 +49,7 @@ def _locked_access(postmortem: Postmortem, actor: AbstractBaseUser) -> Access:
         .select_related("organization", "author")
         .get()
     )
-    membership = Membership.objects.filter(organization=locked.organization, user=actor).first()
+    membership = membership_in(locked.organization, actor)
     return Access(user=actor, membership=membership, postmortem=locked)
 
 
