@@ -265,6 +265,12 @@ class PostmortemPolicy(TenantModel):
     draft_target_days = models.PositiveSmallIntegerField(
         default=5, help_text="Days a draft may wait before its author is reminded to submit it."
     )
+    review_target_days = models.PositiveSmallIntegerField(
+        default=3, help_text="Days a postmortem should spend in review."
+    )
+    publish_target_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Days from resolution to a published postmortem."
+    )
 
     class Meta:
         constraints = [

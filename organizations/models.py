@@ -17,6 +17,11 @@ class Organization(models.Model):
     slug = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=120)
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    webhook_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="A Slack-compatible incoming webhook (https) for publications and overdue items.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -185,3 +190,76 @@ class NotificationSetting(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.kind}: email {'on' if self.email else 'off'}"
+
+
+class Invitation(TenantModel):
+    """An invitation to join the organization: a single-use link whose token is stored hashed."""
+
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.ENGINEER)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} ({self.role})"
+
+
+class AuditEntry(TenantModel):
+    """Who changed what in the organization's administration, and when. Append-only."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, help_text="Kept if the account goes.")
+    action = models.CharField(max_length=40)
+    target = models.CharField(max_length=200, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} {self.action} {self.target}"
+
+
+class WebhookStatus(models.TextChoices):
+    PENDING = "PENDING", "Pending"
+    SENT = "SENT", "Sent"
+    FAILED = "FAILED", "Failed"
+
+
+class WebhookDelivery(TenantModel):
+    """One message to the organization's incoming webhook, and how its delivery went."""
+
+    event = models.CharField(max_length=40)
+    url = models.URLField(max_length=500)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=8, choices=WebhookStatus.choices, default=WebhookStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.status}"

@@ -1,0 +1,17 @@
+"""Members, invitations and teams administration (stub: being built)."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from organizations.decorators import require_action
+from organizations.roles import Action
+
+
+@require_action(Action.MANAGE_MEMBERS)
+def settings_members(request: HttpRequest, org_slug: str) -> HttpResponse:
+    return render(request, "organizations/settings/_layout.html", {})
+
+
+@require_action(Action.MANAGE_MEMBERS)
+def settings_teams(request: HttpRequest, org_slug: str) -> HttpResponse:
+    return render(request, "organizations/settings/_layout.html", {})
