@@ -39,7 +39,7 @@ EXEMPT = {
     "password_reset_done": "account page, by email address",
     "password_reset_confirm": "account page, by signed one-time token",
     "password_reset_complete": "account page, by email address",
-    "invitation_accept": "by single-use token; the token names its organization (tests/test_invitations.py)",
+    "invitation_accept": "by single-use token, which names its organization (test_invitations)",
 }
 EXEMPT_NAMESPACES = {
     "admin": "Django admin: superusers only, unscoped by design",
