@@ -48,7 +48,81 @@ def record(
 
 
 def changes(before: dict, after: dict) -> dict:
-    """``{field: [old, new]}`` for each field whose value differs (for ``details``)."""
+    """``{field: {"from": old, "to": new}}`` for each field whose value differs (for
+    ``details``; a value that is itself a list, such as severities, stays unambiguous)."""
     return {
-        key: [before.get(key), value] for key, value in after.items() if before.get(key) != value
+        key: {"from": before.get(key), "to": value}
+        for key, value in after.items()
+        if before.get(key) != value
     }
+
+
+ACTION_LABELS = {
+    "settings.updated": "changed the settings",
+    "settings.webhook_tested": "sent a webhook test message",
+    "template.created": "created the template",
+    "template.duplicated": "duplicated a template as",
+    "template.renamed": "renamed the template",
+    "template.updated": "edited the template",
+    "template.retired": "retired the template",
+    "template.restored": "restored the template",
+    "template.section_added": "added a section to",
+    "template.section_updated": "edited a section of",
+    "template.section_removed": "removed a section from",
+    "template.sections_reordered": "reordered the sections of",
+    "template.defaults_changed": "changed the default templates",
+    "member.role_changed": "changed the role of",
+    "member.removed": "removed",
+    "member.joined": "joined",
+    "invitation.created": "invited",
+    "invitation.revoked": "revoked the invitation of",
+    "invitation.resent": "resent the invitation to",
+    "invitation.accepted": "accepted the invitation of",
+    "team.created": "created the team",
+    "team.renamed": "renamed the team",
+    "team.deleted": "deleted the team",
+    "team.member_added": "added a member to",
+    "team.member_removed": "removed a member from",
+    "token.created": "created the API token",
+    "token.revoked": "revoked the API token",
+}
+
+
+def describe(action: str) -> str:
+    """The action in words for the log ("changed the role of"); unknown ones are spelled out."""
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    return action.split(".", 1)[-1].replace("_", " ")
+
+
+def detail_lines(details: dict) -> list[dict]:
+    """Each detail as ``{"field", "old", "new"}`` (a change, written by ``changes`` or as an
+    ``[old, new]`` pair of plain values) or ``{"field", "value"}``."""
+    lines = []
+    for field, value in (details or {}).items():
+        label = str(field).replace("_", " ")
+        if isinstance(value, dict) and set(value) == {"from", "to"}:
+            lines.append({"field": label, "old": _shown(value["from"]), "new": _shown(value["to"])})
+        elif _is_pair(value):
+            lines.append({"field": label, "old": _shown(value[0]), "new": _shown(value[1])})
+        else:
+            lines.append({"field": label, "value": _shown(value)})
+    return lines
+
+
+def _is_pair(value) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and not any(isinstance(v, (list, dict)) for v in value)
+    )
+
+
+def _shown(value) -> str:
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "—"
+    return str(value)

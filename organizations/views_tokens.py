@@ -1,12 +1,75 @@
-"""API tokens: each member's own, admins' view of all (stub: being built)."""
+"""API tokens: every member manages their own; admins also see and revoke everyone's."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_http_methods
 
-from organizations.decorators import require_action
-from organizations.roles import Action
+from . import selectors_tokens, services_tokens
+from .decorators import require_action
+from .forms_tokens import ApiTokenForm
+from .roles import Action, can
+
+EVERYONE_PAGE_SIZE = 50
+
+
+@require_http_methods(["GET", "POST"])
+@require_action(Action.VIEW)
+def token_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    form = ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        token, plain = services_tokens.api_token_issue(
+            organization=request.organization,
+            actor=request.user,
+            name=form.cleaned_data["name"],
+            expires_at=form.expires_at(),
+        )
+        new_token = {"token": token, "plain": plain}
+        form = ApiTokenForm()
+    response = render(
+        request,
+        "organizations/settings/tokens.html",
+        _context(request, form=form, new_token=new_token),
+        status=400 if form.errors else 200,
+    )
+    add_never_cache_headers(response)  # the new token is in this page, once
+    return response
 
 
 @require_action(Action.VIEW)
-def token_list(request: HttpRequest, org_slug: str) -> HttpResponse:
-    return render(request, "organizations/settings/_layout.html", {})
+def token_revoke(request: HttpRequest, org_slug: str, token_id: int) -> HttpResponse:
+    token = selectors_tokens.manageable_token(
+        organization=request.organization, membership=request.membership, token_id=token_id
+    )
+    if token is None:  # before the method check: a foreign id answers 404 whatever the method
+        raise Http404("No such token.")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if services_tokens.api_token_withdraw(token=token, actor=request.user):
+        messages.success(request, f"“{token.name}” is revoked. Requests using it now get 401.")
+    else:
+        messages.info(request, f"“{token.name}” was already revoked.")
+    return redirect("token_list", org_slug=org_slug)
+
+
+def _context(request: HttpRequest, **extra) -> dict:
+    organization, membership = request.organization, request.membership
+    is_admin = can(membership, Action.MANAGE_MEMBERS)
+    everyone = None
+    if is_admin:
+        everyone = Paginator(
+            selectors_tokens.tokens_of_everyone(organization=organization), EVERYONE_PAGE_SIZE
+        ).get_page(request.GET.get("page"))
+    mine = list(selectors_tokens.tokens_of(organization=organization, user=request.user))
+    return {
+        "mine": [(token, selectors_tokens.token_state(token)) for token in mine],
+        "everyone": everyone,
+        "everyone_rows": [
+            (token, selectors_tokens.token_state(token)) for token in (everyone or [])
+        ],
+        "is_admin": is_admin,
+        **extra,
+    }

@@ -21,6 +21,7 @@ from actionitems.models import ActionItem
 from incidents import services as incident_services
 from organizations.models import Notification
 from organizations.roles import Role
+from organizations.services import api_token_create
 from postmortems.models import Comment, Postmortem, Revision, Section
 
 from .factories import MembershipFactory, OrganizationFactory, TeamFactory, UserFactory
@@ -97,6 +98,7 @@ FILLERS = {
     "notification_id": lambda side: side["notification"].pk,
     "role": lambda side: "editors",
     "item": lambda side: side["action_item"].number,
+    "token_id": lambda side: side["token"].pk,
 }
 # Parameters that name no object (a fixed word of the URL): nothing to take from elsewhere.
 WORDS = {"role"}
@@ -215,6 +217,9 @@ def world(db):
             title=f"A note in {organization.slug}",
             url=f"/o/{organization.slug}/",
         )
+        objects[side]["token"] = api_token_create(
+            organization=organization, user=recipient, name=f"token of {organization.slug}"
+        )[0]
     return World(user=user, home=home, foreign=foreign, objects=objects)
 
 
