@@ -19,9 +19,9 @@ from django_scopes import scope
 
 from actionitems.models import ActionItem
 from incidents import services as incident_services
-from organizations.models import Notification
+from organizations.models import Invitation, Notification
 from organizations.roles import Role
-from organizations.services import api_token_create
+from organizations.services import api_token_create, hash_token
 from postmortems.models import Comment, Postmortem, Revision, Section
 
 from .factories import MembershipFactory, OrganizationFactory, TeamFactory, UserFactory
@@ -99,6 +99,9 @@ FILLERS = {
     "role": lambda side: "editors",
     "item": lambda side: side["action_item"].number,
     "token_id": lambda side: side["token"].pk,
+    "team_id": lambda side: side["team"].pk,
+    "username": lambda side: side["member"].username,
+    "invitation_id": lambda side: side["invitation"].pk,
 }
 # Parameters that name no object (a fixed word of the URL): nothing to take from elsewhere.
 WORDS = {"role"}
@@ -220,6 +223,14 @@ def world(db):
         objects[side]["token"] = api_token_create(
             organization=organization, user=recipient, name=f"token of {organization.slug}"
         )[0]
+        objects[side]["member"] = recipient
+        objects[side]["team"] = TeamFactory(organization=organization, name=f"Team of {side}")
+        objects[side]["invitation"] = Invitation.objects.create(
+            organization=organization,
+            email=f"invitee@{organization.slug}.example",
+            token_hash=hash_token(f"invitation of {organization.slug}"),
+            expires_at=timezone.now() + timedelta(days=7),
+        )
     return World(user=user, home=home, foreign=foreign, objects=objects)
 
 
