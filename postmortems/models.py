@@ -381,6 +381,89 @@ class PostmortemSearchDocument(TenantModel):
         return f"Search document of {self.postmortem_id}"
 
 
+class LanguageDismissal(TenantModel):
+    """A writer's "not a problem here" on one language alarm in one sentence of a postmortem."""
+
+    postmortem = models.ForeignKey(
+        Postmortem, on_delete=models.CASCADE, related_name="language_dismissals"
+    )
+    key = models.CharField(max_length=80, help_text="language.dismissal_key: rule and sentence.")
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["postmortem", "key"], name="unique_dismissal")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class QualitySnapshot(TenantModel):
+    """The checklist items that were failing when the author submitted anyway (confirmed),
+    shown to the reviewers of that round."""
+
+    postmortem = models.ForeignKey(
+        Postmortem, on_delete=models.CASCADE, related_name="quality_snapshots"
+    )
+    round = models.PositiveIntegerField()
+    failing = models.JSONField(default=list, help_text='[{"key", "label", "detail"}, …]')
+    score = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["postmortem", "round"], name="one_quality_snapshot_per_round"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Quality {self.score} at round {self.round}"
+
+
+class ReviewMeeting(TenantModel):
+    """The postmortem's review meeting: when, how long, who, the agenda's notes."""
+
+    postmortem = models.OneToOneField(
+        Postmortem, on_delete=models.CASCADE, related_name="review_meeting"
+    )
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    location = models.CharField(max_length=300, blank=True, help_text="Room or video link.")
+    notes = models.TextField(blank=True)
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sequence = models.PositiveIntegerField(
+        default=0, help_text="iCalendar SEQUENCE: rises with each reschedule."
+    )
+    uid = models.CharField(max_length=120, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Review meeting of {self.postmortem_id} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class ReviewMeetingAttendee(TenantModel):
+    meeting = models.ForeignKey(ReviewMeeting, on_delete=models.CASCADE, related_name="attendees")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    invited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="unique_meeting_attendee")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at {self.meeting_id}"
+
+
 class PostmortemUserObjectPermission(UserObjectPermissionBase):
     """Direct foreign-key object permissions (invited editors, assigned reviewers…)."""
 
