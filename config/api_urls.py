@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny
 from actionitems import api as actionitems_api
 from incidents import api as incidents_api
 from postmortems import api as postmortems_api
-from postmortems import api_review
+from postmortems import api_exports, api_review
 
 app_name = "api"
 
@@ -71,6 +71,11 @@ urlpatterns = [
         "postmortems/<int:number>/action-items",
         actionitems_api.PostmortemActionItemsView.as_view(),
         name="postmortem_action_items",
+    ),
+    path(
+        "postmortems/<int:number>/export/<str:fmt>",
+        api_exports.PostmortemExportView.as_view(),
+        name="postmortem_export",
     ),
     path("action-items", actionitems_api.ActionItemListView.as_view(), name="action_item_list"),
     path(

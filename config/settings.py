@@ -127,6 +127,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "actionitems.tasks.send_reminders",
         "schedule": env.int("REMINDERS_EVERY_SECONDS", default=3600),
     },
+    # Bulk-export ZIPs are kept for a day (postmortems.bulk_exports.EXPORT_TTL).
+    "expire-export-files": {
+        "task": "postmortems.tasks.expire_export_files",
+        "schedule": env.int("EXPORT_EXPIRY_EVERY_SECONDS", default=3600),
+    },
 }
 
 # --- Accounts ----------------------------------------------------------------------------------

@@ -26,10 +26,13 @@ urlpatterns = [
     path("o/<slug:org_slug>/incidents/", include("incidents.urls")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_editor")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_read")),
+    path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_exports")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_review")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_comments")),
     path("o/<slug:org_slug>/postmortems/", include("actionitems.urls_postmortem")),
     path("o/<slug:org_slug>/action-items/", include("actionitems.urls_tracker")),
+    path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_sharing")),
+    path("share/", include("postmortems.urls_public")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
 ]

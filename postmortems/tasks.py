@@ -2,6 +2,7 @@
 any the resolution event missed (for instance when the broker was down at resolve time)."""
 
 from celery import shared_task
+from django.db import OperationalError
 from django_scopes import scope, scopes_disabled
 
 from incidents.models import Incident
@@ -47,3 +48,32 @@ def reconcile_organization(organization_id: int) -> None:
         )[:RECONCILE_BATCH]
         for incident_id in list(missing):
             generate_postmortem.delay(incident_id)
+
+
+# --- Exports (issue 8) -------------------------------------------------------------------------
+
+EXPORT_SOFT_LIMIT = 15 * 60
+
+
+@shared_task(
+    soft_time_limit=EXPORT_SOFT_LIMIT,
+    time_limit=EXPORT_SOFT_LIMIT + 60,
+    max_retries=3,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+)
+def build_export_zip(job_id: int) -> None:
+    """Build one bulk export's ZIP (``bulk_exports.export_job_run``: idempotent). Past the soft
+    time limit the job is marked failed; the hard limit ends only this task's child process."""
+    from .bulk_exports import export_job_run
+
+    export_job_run(job_id)
+
+
+@shared_task(max_retries=3, **RETRY)
+def expire_export_files() -> int:
+    """Beat entry point: delete the ZIPs of bulk exports older than a day."""
+    from .bulk_exports import export_jobs_expire
+
+    return export_jobs_expire()

@@ -62,11 +62,13 @@ FOREIGN_OBJECT_FILLERS = {
     "ref": lambda world: world.foreign_incident.ref,
     "number": lambda world: world.foreign_postmortem.number,
     "id": lambda world: world.foreign_item.number,
+    "fmt": lambda world: "json",
 }
 HOME_OBJECT_FILLERS = {
     "ref": lambda world: world.home_incident.ref,
     "number": lambda world: world.home_postmortem.number,
     "id": lambda world: world.home_item.number,
+    "fmt": lambda world: "json",
 }
 
 # Bodies a route would accept, so that a route which failed to refuse would really write.

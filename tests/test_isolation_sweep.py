@@ -22,7 +22,8 @@ from incidents import services as incident_services
 from organizations.models import Invitation, Notification
 from organizations.roles import Role
 from organizations.services import api_token_create, hash_token
-from postmortems.models import Comment, Postmortem, Revision, Section
+from postmortems.models import Comment, ExportJob, Postmortem, Revision, Section, ShareLink
+from postmortems.services import templates_install_builtins
 
 from .factories import MembershipFactory, OrganizationFactory, TeamFactory, UserFactory
 
@@ -40,6 +41,9 @@ EXEMPT = {
     "password_reset_done": "account page, by email address",
     "password_reset_confirm": "account page, by signed one-time token",
     "password_reset_complete": "account page, by email address",
+    "share_public": "public share link: the token names its organization (tests/test_sharing.py)",
+    "share_public_pdf": "public share link: the token names its organization (test_sharing)",
+    "share_public_json": "public share link: the token names its organization (test_sharing)",
     "invitation_accept": "by single-use token, which names its organization (test_invitations)",
 }
 EXEMPT_NAMESPACES = {
@@ -102,9 +106,14 @@ FILLERS = {
     "team_id": lambda side: side["team"].pk,
     "username": lambda side: side["member"].username,
     "invitation_id": lambda side: side["invitation"].pk,
+    "share_link_id": lambda side: side["share_link"].pk,
+    "template_id": lambda side: side["template"].pk,
+    "section_id": lambda side: side["template_section"].pk,
+    "fmt": lambda side: "md",
+    "job_id": lambda side: side["export_job"].pk,
 }
 # Parameters that name no object (a fixed word of the URL): nothing to take from elsewhere.
-WORDS = {"role"}
+WORDS = {"role", "fmt"}
 
 
 def database_fingerprint() -> str:
@@ -153,7 +162,18 @@ def _objects_of(organization, *, incidents: int) -> dict:
             section_key=section.key,
             description=f"Follow-up {number} in {organization.slug}",
         )
+    with scope(organization=organization):
+        share_link = ShareLink.objects.create(
+            organization=organization,
+            postmortem=postmortem,
+            token_hash=hash_token(f"sweep-{organization.slug}"),
+            prefix="sweep",
+        )
+    template = templates_install_builtins(organization=organization)[0]
     return {
+        "template": template,
+        "template_section": template.sections.first(),
+        "share_link": share_link,
         "organization": organization,
         "incident": incident,
         "entry": entry,
@@ -224,6 +244,9 @@ def world(db):
             organization=organization, user=recipient, name=f"token of {organization.slug}"
         )[0]
         objects[side]["member"] = recipient
+        objects[side]["export_job"] = ExportJob.objects.create(
+            organization=organization, requested_by=recipient
+        )
         objects[side]["team"] = TeamFactory(organization=organization, name=f"Team of {side}")
         objects[side]["invitation"] = Invitation.objects.create(
             organization=organization,
