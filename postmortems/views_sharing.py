@@ -159,7 +159,8 @@ def _panel(request: HttpRequest, postmortem: Postmortem, status: int = 200, **ex
     if request.htmx and request.GET.get("part") == "links":  # the list on the document
         return render(request, PANEL + "#links", context, status=status)
     if not context["published"] and status == 200:
-        status = 409
+        # The page explains why nothing can be shared (200); only a write is a conflict.
+        status = 200 if request.method == "GET" else 409
         context["conflict"] = _not_published_message(postmortem)
     response = render(request, PANEL, context, status=status)
     add_never_cache_headers(response)
