@@ -170,16 +170,23 @@ def time_limit(seconds: float) -> Iterator[None]:
         yield
         return
 
+    fired = []
+
     def expired(signum, frame):
+        fired.append(True)
         raise _Expired
 
     previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The timer repeats after it first fires: a raise that lands inside a C callback (Pango
+    # through cffi) is swallowed there, the next one lands in Python code.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if fired:  # finished after the limit, every raise swallowed: still past the limit
+        raise _Expired
 
 
 def render_pdf(
