@@ -79,6 +79,7 @@ from incidents.selectors import policy_for
 from organizations.models import Membership, Notification, NotificationKind, Organization
 from organizations.notifications import email_wanted
 from organizations.roles import Action, can
+from organizations.webhooks import overdue_items_queue
 from postmortems.models import (
     Postmortem,
     PostmortemStatus,
@@ -454,6 +455,7 @@ class Digest:
     reminders: int
     emailed: bool
     by_kind: Counter
+    overdue_item_ids: list[int] = field(default_factory=list)
 
 
 def digest_send(
@@ -519,6 +521,7 @@ def digest_send(
         reminders=len(ids),
         emailed=emailed,
         by_kind=Counter(str(d.kind) for d in due),
+        overdue_item_ids=[d.item_id for d in due if d.kind == ReminderKind.OVERDUE],
     )
 
 
@@ -561,6 +564,7 @@ class RunReport:
     reminders: int = 0  # Reminder rows recorded
     by_kind: Counter = field(default_factory=Counter)
     failed: list[int] = field(default_factory=list)  # user ids whose digest failed
+    overdue_item_ids: list[int] = field(default_factory=list)  # got an OVERDUE reminder
     seconds: float = 0.0
 
     def add(self, digest: Digest | None) -> None:
@@ -570,6 +574,7 @@ class RunReport:
         self.emails += digest.emailed
         self.reminders += digest.reminders
         self.by_kind.update(digest.by_kind)
+        self.overdue_item_ids += digest.overdue_item_ids
 
 
 def send_digests(
@@ -596,6 +601,8 @@ def send_digests(
                     "Reminder digest for user %s in %s failed", user_id, organization.slug
                 )
                 report.failed.append(user_id)
+    # one chat message per run for the items that just got an overdue reminder
+    overdue_items_queue(organization=organization, item_ids=report.overdue_item_ids, now=now)
     return report
 
 

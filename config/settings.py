@@ -127,6 +127,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "actionitems.tasks.send_reminders",
         "schedule": env.int("REMINDERS_EVERY_SECONDS", default=3600),
     },
+    # Webhook deliveries whose task was lost (broker restart) are queued again.
+    "requeue-stale-webhooks": {
+        "task": "organizations.tasks.requeue_stale_webhooks",
+        "schedule": env.int("WEBHOOK_REQUEUE_EVERY_SECONDS", default=600),
+    },
     # Bulk-export ZIPs are kept for a day (postmortems.bulk_exports.EXPORT_TTL).
     "expire-export-files": {
         "task": "postmortems.tasks.expire_export_files",
@@ -161,6 +166,9 @@ GUARDIAN_RAISE_403 = False
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Hindsight <hindsight@localhost>")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Hosts the organization webhook may reach over plain http or at a private address (tests, or
+# an internal chat server you trust). Empty by default: https to public addresses only.
+WEBHOOK_INSECURE_HOSTS = env.list("WEBHOOK_INSECURE_HOSTS", default=[])
 
 # --- Static files ------------------------------------------------------------------------------
 STATIC_URL = "static/"

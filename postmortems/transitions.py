@@ -23,6 +23,7 @@ from incidents.selectors import policy_for
 from organizations.models import NotificationKind
 from organizations.notifications import notify
 from organizations.selectors import membership_in
+from organizations.webhooks import postmortem_published_queue
 
 from . import selectors_review
 from .models import Postmortem, PostmortemStatus, Review, ReviewDecision
@@ -251,6 +252,7 @@ def _publish(postmortem: Postmortem, actor: AbstractBaseUser) -> None:
         title=f"Published: PM-{postmortem.number} {postmortem.title}",
         url=_page(postmortem),
     )
+    postmortem_published_queue(postmortem)  # the chat webhook, after commit
 
 
 @transaction.atomic
