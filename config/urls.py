@@ -31,6 +31,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_comments")),
     path("o/<slug:org_slug>/postmortems/", include("actionitems.urls_postmortem")),
     path("o/<slug:org_slug>/action-items/", include("actionitems.urls_tracker")),
+    path("o/<slug:org_slug>/search/", include("postmortems.urls_search")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_sharing")),
     path("share/", include("postmortems.urls_public")),
     path("admin/", admin.site.urls),

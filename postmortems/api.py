@@ -208,7 +208,15 @@ class PostmortemListFilterSerializer(serializers.Serializer):
     incident = serializers.CharField(
         required=False, help_text="An incident reference (primary or related), e.g. INC-2026-0042."
     )
-    q = serializers.CharField(required=False, help_text="Words of the title.")
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=True,
+        help_text=(
+            "Full-text search (title first, then summary and root cause, then the rest; quotes "
+            'for phrases, "or", and -word to exclude); results come best match first.'
+        ),
+    )
 
     def validate_incident(self, value: str) -> str:
         if parse_ref(value) is None:

@@ -14,6 +14,7 @@ from incidents.models import Incident, IncidentLink, IncidentService, MetricSeri
 from incidents.selectors import parse_ref
 from organizations.models import Organization
 
+from . import search
 from .models import (
     Postmortem,
     PostmortemIncident,
@@ -113,11 +114,12 @@ def _text_of(section: dict) -> str:
 
 
 def postmortem_list(*, organization: Organization, membership, filters: dict | None = None):
-    """The organization's postmortems, most recently edited first.
+    """The organization's postmortems, most recently edited first (best match first with ``q``).
 
     ``filters`` (all optional): ``status``, ``severity`` (the primary incident's), ``service``
     (a service name of the primary incident), ``author`` (a username), ``incident`` (a
-    reference, primary or related), ``q`` (words of the title), ``date_from`` / ``date_to``
+    reference, primary or related), ``q`` (a full-text search: ``search.text_search``),
+    ``date_from`` / ``date_to``
     (days of the primary incident's start, in the current time zone) and ``drafts_of`` (a user:
     the drafts they author or were invited to edit).
     """
@@ -135,11 +137,11 @@ def postmortem_list(*, organization: Organization, membership, filters: dict | N
         queryset = queryset.filter(author__username=filters["author"])
     if filters.get("incident"):
         queryset = queryset.filter(_covers_incident(organization, filters["incident"]))
-    if filters.get("q"):
-        queryset = queryset.filter(Q(title__icontains=filters["q"].strip()))
     queryset = _incident_started_between(queryset, filters.get("date_from"), filters.get("date_to"))
     if filters.get("drafts_of") is not None:
         queryset = queryset.filter(_drafts_of(filters["drafts_of"]))
+    if filters.get("q"):
+        return search.text_search(queryset, filters["q"])  # ranked, best first
     return queryset.order_by("-updated_at", "-number")
 
 

@@ -19,7 +19,7 @@ from incidents.selectors import policy_for, policy_requires
 from organizations.models import Organization
 from organizations.services import next_number
 
-from . import builtin_templates, selectors
+from . import builtin_templates, search, selectors
 from .models import (
     Postmortem,
     PostmortemIncident,
@@ -404,6 +404,8 @@ def _write_revision(
         .values("pk", "number", "author_id", "summary", "updated_at", "changed_sections")
         .first()
     )
+    if changed or latest is None:  # the text changed (or is new): keep its search vector current
+        search.search_document_refresh(postmortem, snapshot)
     if (
         coalesce
         and latest is not None

@@ -30,4 +30,17 @@
     var flash = event.target.closest(".flash--error");
     if (flash) flash.remove();
   });
+
+  // "/" focuses the search box (the search page's own, else the header's) unless typing.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+    var box = document.querySelector('[data-search-shortcut="page"]') ||
+      document.querySelector("[data-search-shortcut]");
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
 })();
