@@ -240,6 +240,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TimelineEntryKindEnum": "incidents.models.EntryKind",
         "SectionKindEnum": "postmortems.models.SectionKind",
+        "ActionItemStatusEnum": "actionitems.models.ItemStatus",
+        "ReviewDecisionEnum": "postmortems.models.ReviewDecision",
     },
 }
 

@@ -5,6 +5,7 @@ the upper-case values of DESIGN §2, section bodies the markdown as stored. drf-
 reads these classes for ``/api/v1/schema``.
 """
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from actionitems.models import ActionItem
@@ -13,6 +14,7 @@ from incidents.models import IncidentLink, MetricSeries
 from .models import Review, Section
 
 
+@extend_schema_field({"type": "string", "nullable": True, "description": "A username."})
 class Username(serializers.SlugRelatedField):
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", "A username, or null.")
