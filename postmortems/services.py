@@ -180,7 +180,7 @@ def postmortem_create(
             required=ts.required,
             body=substitute(ts.default_text, ctx),
             data=_initial_data(ts.kind, ctx),
-            helper_prompt=ts.helper_prompt,
+            helper_prompt=substitute(ts.helper_prompt, ctx),
             position=ts.position,
         )
         for ts in (template.sections.all() if template else [])

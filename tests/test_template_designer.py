@@ -628,6 +628,27 @@ class TestExistingPostmortemsKeepTheirContent:
         assert Section.objects.get(postmortem=fresh, key="summary").body == f"New {incident.ref}"
 
 
+    def test_helper_prompts_are_filled_from_the_incident_like_default_texts(
+        self, admin_client, org, standard, admin_user
+    ):
+        summary = standard.sections.get(key="summary")
+        admin_client.post(
+            section_url("template_section_edit", summary),
+            section_data(
+                f"s{summary.pk}",
+                title="Summary",
+                helper_prompt="Explain {{incident.id}} to a customer.",
+            ),
+        )
+        incident = declare(org, title="Queue backlog")
+        with scope(organization=org):
+            postmortem = services.postmortem_create(
+                organization=org, actor=admin_user, template=standard, incident=incident
+            )
+        prompt = Section.objects.get(postmortem=postmortem, key="summary").helper_prompt
+        assert prompt == f"Explain {incident.ref} to a customer."
+
+
 # --- Preview -----------------------------------------------------------------------------------
 
 
