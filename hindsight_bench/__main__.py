@@ -28,11 +28,13 @@ from .report import (
     print_workers,
     worker_memory,
 )
+from .search import SEARCH_NAME
 from .seed_constants import ACTION_ITEMS, POSTMORTEM_NUMBER
 from .tracker import CSV_NAME, REMINDERS_NAME, CsvRun, ReminderRun, csv_path, time_csv
 from .tracker import goals as action_item_goals
 from .writes import SaveRun, Writer, run_saves
 
+PDF_NAME = "pdf export"
 FLOOR = Page("floor", "/bench/floor/")
 REFERENCE = Page("reference list", "/bench/reference-list/")
 ORG = f"/o/{BENCH_ORG_SLUG}"
@@ -128,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         print_header(args, prepared.seconds, log_path)
         phases, saves, csv = measure(args, password, log_path, prepared.autosave_sections)
         reminders = measure_reminders(args)
+        extra = measure_in_process(args)
     except BenchError as error:
         print(f"\nBenchmark aborted: {error}", file=sys.stderr)
         if log_path.stat().st_size:
@@ -136,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nInterrupted.", file=sys.stderr)
         return 130
-    return report(args, phases, saves, prepared.generation_seconds, csv, reminders)
+    return report(args, phases, saves, prepared.generation_seconds, csv, reminders, extra)
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,11 @@ def prepare_database(args: argparse.Namespace, password: str) -> Prepared:
     sections = create_postmortem(organization)
     generation = time_generation(organization)
     seed_action_items(organization, args.action_items)
+    if selected(args.only, SEARCH_NAME):
+        from .search import seed_search
+
+        print("Seeding the published postmortems for search …")
+        seed_search(organization)
     connections.close_all()
     return Prepared(time.perf_counter() - started, sections, generation)
 
@@ -241,6 +249,27 @@ def measure_reminders(args: argparse.Namespace) -> ReminderRun | None:
     return time_reminders()
 
 
+def measure_in_process(args: argparse.Namespace) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """The measures taken in this process once the server has stopped: search over the
+    published postmortems, and the PDF export (in a subprocess of its own)."""
+    sections = []
+    if selected(args.only, SEARCH_NAME):
+        from . import search
+
+        print("Timing search …")
+        run = search.time_search()
+        search.print_run(run)
+        sections.append(("search", search.goals(run)))
+    if selected(args.only, PDF_NAME):
+        from . import pdf
+
+        print("Timing the PDF export of the Comprehensive demo postmortem …")
+        result = pdf.run_pdf_bench()
+        pdf.print_pdf_bench(result)
+        sections.append(("pdf export", pdf.goals(result)))
+    return sections
+
+
 def write_goals(saves: list[SaveRun], generation: list[float]) -> list[tuple[str, str, bool]]:
     """(what, measured, passed) for the write goals, which are absolute, not ratios."""
     single, many = saves
@@ -277,6 +306,7 @@ def report(
     generation: list[float],
     csv: CsvRun | None = None,
     reminders: ReminderRun | None = None,
+    extra: list[tuple[str, list[tuple[str, str, bool]]]] = (),
 ) -> int:
     """Print (and optionally write) the results; return the exit status."""
     results = page_results(selected_pages(args.only), phases, REFERENCE)
@@ -295,9 +325,13 @@ def report(
     if action_items:
         print_writes(action_items, "action items")
         print()
+    for title, goals in extra:
+        print_writes(goals, title)
+        print()
     print_workers(workers)
     failures = [result.name for result in results if result.passed is False]
     failures += [what for what, _, passed in writes + action_items if not passed]
+    failures += [what for _, goals in extra for what, _, passed in goals if not passed]
     failures += [f"worker {worker.pid} memory" for worker in workers if not worker.passed]
     print(f"\nGoals: {'FAIL: ' + ', '.join(failures) if failures else 'all PASS'}")
     if args.json:

@@ -81,6 +81,27 @@ def print_pdf_bench(result: dict) -> None:
     )
 
 
+def goals(result: dict) -> list[tuple[str, str, bool]]:
+    """(what, measured, passed), like the other sections of the report."""
+    return [
+        (
+            f"PDF export, warm: < {GOAL_SECONDS} s",
+            f"{result['export_seconds']:.3f} s (CPU {result['export_cpu_seconds']:.3f} s)",
+            result["export_ok"],
+        ),
+        (
+            f"PDF export vs WeasyPrint alone: <= {GOAL_RATIO}x",
+            f"{result['ratio']:.2f}x ({result['weasyprint_seconds']:.3f} s alone)",
+            result["ratio_ok"],
+        ),
+        (
+            f"PDF export peak memory: < {GOAL_PEAK_MB:.0f} MB",
+            f"{result['peak_mb']:.0f} MB, {result['pages']} pages",
+            result["memory_ok"],
+        ),
+    ]
+
+
 # --- In the measuring process ------------------------------------------------------------------
 
 
