@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from organizations.roles import Action, can
+from postmortems.language import vague_action_item
 from postmortems.models import Postmortem, PostmortemUserObjectPermission, Section
 from postmortems.permissions import Access
 
@@ -165,8 +166,14 @@ class Row:
         return "No success criteria" in self.flags
 
     @cached_property
+    def vague(self):
+        """``language.vague_action_item``'s finding for an open item: a wish, an exhortation
+        or a generic chore, with its rationale and a concrete rewording."""
+        return None if self.item.is_closed else vague_action_item(self.item.description)
+
+    @property
     def hint(self) -> str:
-        return "" if self.item.is_closed else selectors.vagueness_hint(self.item.description)
+        return self.vague.rule.rationale if self.vague else ""
 
     @cached_property
     def ticket_kind(self) -> str:

@@ -256,5 +256,6 @@ LOGGING = {
     "loggers": {
         "axes": {"level": "WARNING"},
         "celery": {"level": env.str("CELERY_LOG_LEVEL", default="WARNING")},
+        "weasyprint.progress": {"level": "WARNING"},  # a line per rendering step: noise
     },
 }

@@ -25,6 +25,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/settings/templates/", include("postmortems.urls_templates")),
     path("o/<slug:org_slug>/incidents/", include("incidents.urls")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_editor")),
+    path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_guidance")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_read")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_exports")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_review")),
@@ -34,6 +35,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/search/", include("postmortems.urls_search")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_sharing")),
     path("share/", include("postmortems.urls_public")),
+    path("o/<slug:org_slug>/analytics/", include("postmortems.urls_analytics")),
+    path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_meetings")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
 ]

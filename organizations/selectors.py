@@ -67,20 +67,5 @@ def team_list(*, organization: Organization) -> QuerySet[Team]:
     )
 
 
-def organization_overview(*, organization: Organization) -> dict:
-    """Figures for the dashboard, in a fixed number of queries."""
-    role_counts = dict(
-        Membership.objects.filter(organization=organization)
-        .values_list("role")
-        .annotate(n=Count("id"))
-        .values_list("role", "n")
-    )
-    return {
-        "member_count": sum(role_counts.values()),
-        "role_counts": role_counts,
-        "team_count": Team.objects.filter(organization=organization).count(),
-    }
-
-
 def slug_is_taken(slug: str) -> bool:
     return Organization.objects.filter(slug=slug).exists()

@@ -6,10 +6,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import selectors, services
+from . import selectors, selectors_dashboard, services
 from .decorators import require_action
 from .forms import OrganizationCreateForm
-from .roles import ROLE_SUMMARY, Action, Role
+from .roles import ROLE_SUMMARY, Action, Role, can
 
 
 @login_required
@@ -39,18 +39,16 @@ def organization_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 @require_action(Action.VIEW)
 def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
-    overview = selectors.organization_overview(organization=request.organization)
-    role_rows = [
-        {"role": role, "count": overview["role_counts"].get(role.value, 0)} for role in Role
-    ]
+    """The organization's home: open incidents, what waits for me, overdue follow-ups and
+    recent publications (``selectors_dashboard``), with the organization's figures aside."""
+    organization, membership = request.organization, request.membership
     return render(
         request,
         "organizations/dashboard.html",
         {
-            "overview": overview,
-            "role_rows": role_rows,
-            "teams": selectors.team_list(organization=request.organization),
-            "role_summary": ROLE_SUMMARY[request.membership.role],
+            **selectors_dashboard.dashboard(organization=organization, membership=membership),
+            "role_summary": ROLE_SUMMARY[membership.role],
+            "can_track": can(membership, Action.TRACK_ACTION_ITEMS),
         },
     )
 

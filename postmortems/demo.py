@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
+from actionitems.models import ActionItem
 from incidents.demo import (
     GATEWAY_503,
     MOBILE_ROLLBACK,
@@ -29,7 +30,7 @@ from incidents.models import Incident, Severity, Status
 from organizations.models import Organization
 
 from . import services, services_comments, transitions
-from .models import Postmortem, Section, SectionKind
+from .models import Postmortem, Review, Section, SectionKind
 from .selectors_review import unfilled_required_sections
 from .services_impact import Impact, postmortem_set_impact
 
@@ -640,3 +641,76 @@ def _changes_requested(postmortem: Postmortem, users: Users) -> None:
         comment="The actions are too vague to check: give each an owner, a due date and a "
         "number we can measure (for example, alert when jobs wait over 10 minutes).",
     )
+
+
+# --- Dates and categories as they would have happened ------------------------------------------
+
+# Root-cause categories of the demo incidents, read from words of their titles (first match).
+CATEGORY_WORDS = (
+    (("migration", "null", "schema", "index"), "CODE_DEFECT"),
+    (
+        ("config", "flag", "setting", "samesite", "certificate", "expired", "credential"),
+        "CONFIGURATION_ERROR",
+    ),
+    (("pool", "backlog", "capacity", "disk", "memory", "queue", "latency", "full"), "CAPACITY"),
+    (
+        ("provider", "gateway", "carrier", "third", "upstream", "vendor", "dns", "cdn"),
+        "DEPENDENCY_FAILURE",
+    ),
+    (("alert", "monitor", "dashboard", "silent"), "MONITORING_GAP"),
+    (("rollback", "deploy", "release", "rollout"), "PROCESS_GAP"),
+)
+
+
+def settle_history(*, organization: Organization) -> None:
+    """Give the demo postmortems the dates they would have had (drafted minutes after their
+    incident resolved, submitted and published days later) and a root-cause category, so the
+    analytics and recurring patterns read like an organization's real year. Safe to re-run."""
+    now = timezone.now()
+    with scope(organization=organization), transaction.atomic():
+        postmortems = Postmortem.objects.filter(
+            organization=organization, incident__resolved_at__isnull=False
+        ).select_related("incident")
+        for postmortem in postmortems:
+            dates = _settled_dates(postmortem, now)
+            Postmortem.objects.filter(pk=postmortem.pk).update(
+                **dates,
+                root_cause_category=postmortem.root_cause_category
+                or _category_of(postmortem.incident.title, postmortem.number),
+            )
+            # Review requests went out at the submit; action items were written with the draft.
+            if "submitted_at" in dates:
+                Review.objects.filter(postmortem=postmortem).update(
+                    created_at=dates["submitted_at"]
+                )
+                Review.objects.filter(postmortem=postmortem, decided_at__isnull=False).update(
+                    decided_at=dates.get("published_at", dates["submitted_at"])
+                )
+            ActionItem.objects.filter(postmortem=postmortem).update(
+                created_at=dates["created_at"] + timedelta(hours=2)
+            )
+
+
+def _settled_dates(postmortem: Postmortem, now: datetime) -> dict:
+    """Drafted 7 minutes after resolution; submitted 2–5 days later, published 1–3 days after."""
+    spread = postmortem.number % 4
+    created = min(postmortem.incident.resolved_at + timedelta(minutes=7), now)
+    dates = {"created_at": created, "updated_at": created}
+    if postmortem.submitted_at:
+        submitted = min(created + timedelta(days=2 + spread), now)
+        dates.update(submitted_at=submitted, updated_at=submitted)
+        if postmortem.published_at:
+            published = min(submitted + timedelta(days=1 + spread % 3), now)
+            dates.update(published_at=published, updated_at=published)
+    if postmortem.archived_at:
+        dates["archived_at"] = max(dates["updated_at"], min(postmortem.archived_at, now))
+        dates["updated_at"] = dates["archived_at"]
+    return dates
+
+
+def _category_of(title: str, number: int) -> str:
+    words = title.lower()
+    for keys, category in CATEGORY_WORDS:
+        if any(key in words for key in keys):
+            return category
+    return ("OPERATIONAL_ERROR", "DESIGN_FLAW", "PROCESS_GAP")[number % 3]

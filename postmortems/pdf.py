@@ -28,7 +28,6 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per step: noise
 
 #: The base URL documents are rendered against when the caller names none: relative and
 #: root-relative URLs (``/static/css/print.css``) resolve to it, and nothing resolves outside.

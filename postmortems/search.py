@@ -598,12 +598,22 @@ def _substring_snippets(
     return titles, snippets
 
 
+def _word_window(text: str, hit_start: int, hit_end: int) -> tuple[int, int]:
+    """About 90 characters before the hit and 120 after, widened to whole words."""
+    start, end = max(0, hit_start - 90), min(len(text), hit_end + 120)
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return start, end
+
+
 def _mark_around(text: str, pattern: re.Pattern | None, *, whole: bool = False) -> SafeString:
     """The text around the first hit (all of it when ``whole``), escaped, hits in ``<mark>``."""
     hit = pattern.search(text) if pattern else None
     if hit is None:
         return marked(text if whole else _words(text))
-    start, end = (0, len(text)) if whole else (max(0, hit.start() - 90), hit.end() + 120)
+    start, end = (0, len(text)) if whole else _word_window(text, hit.start(), hit.end())
     window = text[start:end]
     window = pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", window)
     prefix = "… " if start > 0 else ""

@@ -24,6 +24,7 @@ from .models import (
     Postmortem,
     PostmortemIncident,
     Revision,
+    RootCauseCategory,
     Section,
     SectionKind,
     Template,
@@ -464,4 +465,27 @@ def revision_restore(
         summary=f"Restored revision {revision.number}",
         coalesce=False,
     )
+    return locked
+
+
+# --- Root-cause category -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def postmortem_set_root_cause(
+    *, postmortem: Postmortem, actor: AbstractBaseUser | None, category: str
+) -> Postmortem:
+    """Set the root-cause category (analytics, recurring patterns, search and the checklist
+    read it). A history entry records the change; the document's version is left alone, so
+    nobody's text autosave is made stale by it."""
+    if category and category not in RootCauseCategory.values:
+        raise ValidationError({"category": "Choose one of the listed root-cause categories."})
+    locked = Postmortem.objects.select_for_update().get(pk=postmortem.pk)
+    if locked.root_cause_category == category:
+        return locked
+    Postmortem.objects.filter(pk=locked.pk).update(root_cause_category=category)
+    locked.root_cause_category = category
+    label = RootCauseCategory(category).label if category else "not set"
+    history_note(postmortem=locked, actor=actor, summary=f"Root-cause category: {label}")
+    search.search_document_refresh(locked)
     return locked

@@ -77,3 +77,24 @@ def expire_export_files() -> int:
     from .bulk_exports import export_jobs_expire
 
     return export_jobs_expire()
+
+
+# --- Review meetings (issue 9) -------------------------------------------------------------------
+
+
+@shared_task(max_retries=6, **RETRY)
+def send_review_meeting_emails(meeting_id: int, sequence: int) -> int:
+    """Email the review meeting's invitation (or cancellation) with its ``.ics`` to each
+    attendee not sent it yet for this ``sequence`` (``meetings.meeting_emails_send``:
+    idempotent; an outdated sequence does nothing)."""
+    from .meetings import meeting_emails_send
+
+    return meeting_emails_send(meeting_id=meeting_id, sequence=sequence)
+
+
+@shared_task(max_retries=6, **RETRY)
+def send_review_meeting_removals(meeting_id: int, sequence: int, user_ids: list[int]) -> int:
+    """Email a cancellation to the people taken off a rescheduled meeting's list."""
+    from .meetings import meeting_removals_send
+
+    return meeting_removals_send(meeting_id=meeting_id, sequence=sequence, user_ids=user_ids)

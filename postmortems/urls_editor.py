@@ -5,11 +5,16 @@ Mounted at ``/o/<org_slug>/postmortems/`` beside ``urls_read`` (the list, the do
 
 from django.urls import path
 
-from . import views_editor
+from . import views_editor, views_root_cause
 
 urlpatterns = [
     path("new/", views_editor.postmortem_create, name="postmortem_create"),
     path("<int:number>/edit/", views_editor.postmortem_edit, name="postmortem_edit"),
+    path(
+        "<int:number>/root-cause/",
+        views_root_cause.postmortem_root_cause,
+        name="postmortem_root_cause",
+    ),
     path(
         "<int:number>/sections/<slug:section_key>/",
         views_editor.postmortem_section_save,

@@ -34,7 +34,14 @@ from organizations.fragments import render_cached
 from organizations.markdown import render_markdown
 from organizations.roles import Action
 
-from . import review_panels, selectors, selectors_review, services, views_comments
+from . import (
+    review_panels,
+    selectors,
+    selectors_review,
+    services,
+    views_comments,
+    views_guidance,
+)
 from . import services_impact as editing
 from .forms import (
     ROW_EDITORS,
@@ -50,7 +57,7 @@ from .forms import (
     timeline_row_views,
 )
 from .lookups import postmortem_from_number
-from .models import Postmortem, Section, SectionKind
+from .models import Postmortem, RootCauseCategory, Section, SectionKind
 from .permissions import may_edit
 from .templatetags.postmortems import textarea_rows
 
@@ -361,23 +368,27 @@ def editor_context(
         document=document,
         with_items={item.section_key for item in items},
     )
+    sections = [
+        editor_section(
+            section,
+            number,
+            postmortem,
+            incident_entries,
+            url_patterns,
+            untouched=section.key in document.untouched,
+            comment_count=unresolved.get(section.key, 0),
+            **overrides.get(section.key, {}),
+        )
+        for number, section in enumerate(document.sections, start=1)
+    ]
     return {
         "postmortem": postmortem,
         "incident": incident,
         "document": document,
-        "sections": [
-            editor_section(
-                section,
-                number,
-                postmortem,
-                incident_entries,
-                url_patterns,
-                untouched=section.key in document.untouched,
-                comment_count=unresolved.get(section.key, 0),
-                **overrides.get(section.key, {}),
-            )
-            for number, section in enumerate(document.sections, start=1)
-        ],
+        "sections": sections,
+        **views_guidance.editor_context(
+            request, postmortem, document=document, sections=sections, action_items=items
+        ),
         "charts": [render_chart(s, incident=incident) for s in document.metrics]
         if SectionKind.METRICS in kinds
         else [],
@@ -390,6 +401,7 @@ def editor_context(
             access=panel["review_panel"].access,
             items=items,
         ),
+        "root_cause_choices": RootCauseCategory.choices,
         "title": overrides.get("title", {}).get("body", postmortem.title),
         "title_conflict": overrides.get("title", {}).get("conflict"),
         "title_error": overrides.get("title", {}).get("error", ""),

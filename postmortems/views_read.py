@@ -26,9 +26,10 @@ from incidents.models import Severity
 from organizations.decorators import require_action
 from organizations.roles import Action
 
-from . import review_panels, selectors, services
+from . import guidance, review_panels, selectors, services
 from .lookups import postmortem_from_number
 from .models import Postmortem, PostmortemStatus, Revision
+from .patterns import patterns_for_postmortem
 from .permissions import may_edit
 
 PAGE_SIZE = 25
@@ -123,7 +124,9 @@ def postmortem_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "postmortems": action_item_views.with_item_counts(list(page.object_list), organization),
+        "postmortems": guidance.with_quality_scores(
+            action_item_views.with_item_counts(list(page.object_list), organization), organization
+        ),
         "is_filtered": form.is_filtered,
         "only_mine": bool(form.cleaned_data.get("mine")),
     }
@@ -152,6 +155,7 @@ def postmortem_detail(request: HttpRequest, postmortem: Postmortem) -> HttpRespo
         "incident": incident,
         "charts": [render_chart(series, incident=incident) for series in document.metrics],
         "can_edit": may_edit(request.user, request.membership, postmortem),
+        "recurring_patterns": patterns_for_postmortem(postmortem, membership=request.membership),
         **panel,
         **action_item_views.action_items_context(
             request,

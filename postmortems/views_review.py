@@ -23,7 +23,15 @@ from django_htmx.http import HttpResponseClientRedirect
 from actionitems import views_postmortem as action_item_views
 from incidents.charts import render_chart
 
-from . import selectors, selectors_review, services_people, transitions, views_comments
+from . import (
+    guidance,
+    selectors,
+    selectors_review,
+    services_people,
+    transitions,
+    views_comments,
+    views_guidance,
+)
 from .forms_review import PersonForm, ReviewForm, SubmitForm, VisibilityForm
 from .lookups import postmortem_from_number
 from .models import (
@@ -189,15 +197,21 @@ def postmortem_submit(request: HttpRequest, postmortem: Postmortem) -> HttpRespo
             f"We asked {names(asked)} for a review."
         )
 
-    return _transition(
-        request,
-        postmortem,
-        doing="submit",
-        call=lambda: transitions.postmortem_submit(
-            postmortem=postmortem, actor=request.user, reviewers=form.cleaned_data["reviewers"]
-        ),
-        message=message,
-    )
+    try:  # failing checklist items ask for confirmation first (guidance, issue #9)
+        return _transition(
+            request,
+            postmortem,
+            doing="submit",
+            call=lambda: guidance.postmortem_submit_checked(
+                postmortem=postmortem,
+                actor=request.user,
+                reviewers=form.cleaned_data["reviewers"],
+                confirmed=request.POST.get("confirm") == "1",
+            ),
+            message=message,
+        )
+    except guidance.NeedsConfirmation as pending:
+        return views_guidance.submit_confirmation(request, postmortem, pending)
 
 
 @postmortem_from_number
@@ -307,6 +321,7 @@ def review_context(
             request, postmortem, document.sections, access=access
         ),
         "urls": panel.urls,
+        "quality_snapshot": guidance.quality_snapshot(postmortem),
     }
 
 

@@ -22,7 +22,15 @@ from incidents import services as incident_services
 from organizations.models import Invitation, Notification
 from organizations.roles import Role
 from organizations.services import api_token_create, hash_token
-from postmortems.models import Comment, ExportJob, Postmortem, Revision, Section, ShareLink
+from postmortems.models import (
+    Comment,
+    ExportJob,
+    Postmortem,
+    ReviewMeeting,
+    Revision,
+    Section,
+    ShareLink,
+)
 from postmortems.services import templates_install_builtins
 
 from .factories import MembershipFactory, OrganizationFactory, TeamFactory, UserFactory
@@ -111,9 +119,10 @@ FILLERS = {
     "section_id": lambda side: side["template_section"].pk,
     "fmt": lambda side: "md",
     "job_id": lambda side: side["export_job"].pk,
+    "chart": lambda side: "created",
 }
 # Parameters that name no object (a fixed word of the URL): nothing to take from elsewhere.
-WORDS = {"role", "fmt"}
+WORDS = {"role", "fmt", "chart"}
 
 
 def database_fingerprint() -> str:
@@ -168,6 +177,12 @@ def _objects_of(organization, *, incidents: int) -> dict:
             postmortem=postmortem,
             token_hash=hash_token(f"sweep-{organization.slug}"),
             prefix="sweep",
+        )
+        ReviewMeeting.objects.create(
+            organization=organization,
+            postmortem=postmortem,
+            starts_at=timezone.now() + timedelta(days=1),
+            uid=f"sweep-{organization.slug}",
         )
     template = templates_install_builtins(organization=organization)[0]
     return {

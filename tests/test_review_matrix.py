@@ -364,7 +364,7 @@ def page_request(world: World, postmortem: Postmortem, action: str):
     if action == "comment":
         return "post", "postmortem_comments", {}, {"body": "Is this the first signal?"}
     names = {
-        "submit": ("postmortem_submit", {}),
+        "submit": ("postmortem_submit", {"confirm": "1"}),
         "approve": ("postmortem_approve", {"comment": "Clear and blameless."}),
         "request_changes": ("postmortem_request_changes", {"comment": "Say why it was late."}),
         "archive": ("postmortem_archive", {}),

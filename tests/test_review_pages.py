@@ -90,7 +90,9 @@ class TestSubmit:
     ):
         fill_required(draft, author)
         client.force_login(author)
-        response = client.post(url("postmortem_submit", draft), {"reviewers": ["rita"]})
+        response = client.post(
+            url("postmortem_submit", draft), {"reviewers": ["rita"], "confirm": "1"}
+        )
         assert response.status_code == 302
         assert response.url == url("postmortem_detail", draft)
         assert flashes(response) == [
@@ -102,7 +104,9 @@ class TestSubmit:
     def test_htmx_gets_a_client_redirect(self, client, draft, author, reviewer):
         fill_required(draft, author)
         client.force_login(author)
-        response = client.post(url("postmortem_submit", draft), {"reviewers": "rita"}, **HTMX)
+        response = client.post(
+            url("postmortem_submit", draft), {"reviewers": "rita", "confirm": "1"}, **HTMX
+        )
         assert response.status_code == 200
         assert response["HX-Redirect"] == url("postmortem_detail", draft)
 
@@ -113,7 +117,7 @@ class TestSubmit:
         with scope(organization=draft.organization):
             people.reviewer_assign(postmortem=draft, actor=author, user=reviewer)
         client.force_login(author)
-        assert client.post(url("postmortem_submit", draft)).status_code == 302
+        assert client.post(url("postmortem_submit", draft), {"confirm": "1"}).status_code == 302
         assert Review.objects.get(postmortem=draft, round=1).reviewer == reviewer
 
     def test_given_reviewers_replace_the_assigned_ones(
@@ -124,7 +128,8 @@ class TestSubmit:
             people.reviewer_assign(postmortem=draft, actor=author, user=reviewer)
         client.force_login(author)
         response = client.post(
-            url("postmortem_submit", draft), {"reviewers": ["max"], "replace_reviewers": "1"}
+            url("postmortem_submit", draft),
+            {"reviewers": ["max"], "replace_reviewers": "1", "confirm": "1"},
         )
         assert response.status_code == 302
         assert selectors_review.assigned_reviewers(draft) == [second_reviewer]

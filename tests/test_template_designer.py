@@ -627,7 +627,6 @@ class TestExistingPostmortemsKeepTheirContent:
         assert "timeline" not in keys and "customer-communication" in keys
         assert Section.objects.get(postmortem=fresh, key="summary").body == f"New {incident.ref}"
 
-
     def test_helper_prompts_are_filled_from_the_incident_like_default_texts(
         self, admin_client, org, standard, admin_user
     ):

@@ -792,4 +792,4 @@ def test_an_organization_without_items_explains_where_they_come_from(client, org
     assert response.status_code == 200
     html = response.content.decode()
     assert "No action items yet" in html
-    assert 'role="search"' not in html  # no filters over nothing
+    assert 'aria-label="Filter action items"' not in html  # no filters over nothing

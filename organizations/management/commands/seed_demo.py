@@ -11,9 +11,11 @@ from django_scopes import scopes_disabled
 from actionitems.demo import seed_action_items
 from incidents.demo import seed_incidents
 from organizations import services
-from organizations.models import Organization
+from organizations.models import Invitation, Organization
 from organizations.roles import Role
-from postmortems.demo import seed_postmortems, seed_reviews
+from organizations.services_members import invitation_create
+from postmortems.demo import seed_postmortems, seed_reviews, settle_history
+from postmortems.search import search_documents_rebuild
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "hindsight-demo")
 
@@ -87,6 +89,25 @@ class Command(BaseCommand):
                 seed_postmortems(organization=organization, users=users)
             seed_reviews(organization=organizations["acme"], users=users)
             seed_action_items(organization=organizations["acme"], users=users)
+            for organization in organizations.values():
+                settle_history(organization=organization)
+            self._pending_invitation(organizations["acme"], inviter=users["alice"])
+            search_documents_rebuild()  # PostgreSQL only: every postmortem's full-text vector
+
+    @staticmethod
+    def _pending_invitation(organization: Organization, *, inviter) -> None:
+        """One invitation waiting to be accepted, so the members page shows the flow."""
+        email = "frank@example.com"
+        pending = Invitation.objects.filter(
+            organization=organization,
+            email=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        )
+        if not pending.exists():
+            invitation_create(
+                organization=organization, email=email, role=Role.ENGINEER, actor=inviter
+            )
 
     @staticmethod
     def _organization(slug: str, name: str, time_zone: str) -> Organization:
