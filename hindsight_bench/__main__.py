@@ -36,6 +36,8 @@ from .writes import SaveRun, Writer, run_saves
 
 PDF_NAME = "pdf export"
 ANALYTICS_NAME = "analytics"
+LANGUAGE_NAME = "language guidance"
+LANGUAGE_GOAL_MS = 20.0
 ANALYTICS_MEDIAN_GOAL_MS = 300.0
 ANALYTICS_RATIO_GOAL = 10.0
 FLOOR = Page("floor", "/bench/floor/")
@@ -279,10 +281,33 @@ def analytics_goals(results: list[PageResult]) -> list[tuple[str, str, bool]]:
     ]
 
 
+def language_goals(runs: int = 30) -> list[tuple[str, str, bool]]:
+    """The blameless-language check of a 4,000-word draft, median of ``runs`` in this process."""
+    from postmortems.language import bench_text, check
+
+    text = bench_text(4000)
+    check(text)  # warm: the rules are compiled on import, caches fill on first use
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        findings = check(text)
+        timings.append((time.perf_counter() - started) * 1000)
+    median = statistics.median(timings)
+    return [
+        (
+            f"language guidance, 4,000 words: < {LANGUAGE_GOAL_MS:.0f} ms",
+            f"{median:.1f} ms median of {runs} ({len(findings)} findings)",
+            median < LANGUAGE_GOAL_MS,
+        )
+    ]
+
+
 def measure_in_process(args: argparse.Namespace) -> list[tuple[str, list[tuple[str, str, bool]]]]:
     """The measures taken in this process once the server has stopped: search over the
     published postmortems, and the PDF export (in a subprocess of its own)."""
     sections = []
+    if selected(args.only, LANGUAGE_NAME):
+        sections.append(("language guidance", language_goals()))
     if selected(args.only, SEARCH_NAME):
         from . import search
 
