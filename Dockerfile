@@ -21,7 +21,8 @@ COPY static ./static
 COPY manage.py ./
 RUN pip install . \
  && DEBUG=false SECRET_KEY=build-only-collectstatic STATIC_MANIFEST=true python manage.py collectstatic --noinput \
- && useradd --create-home --uid 1000 hindsight
+ && useradd --create-home --uid 1000 hindsight \
+ && mkdir -p /app/media && chown hindsight /app/media
 USER hindsight
 
 ENV STATIC_MANIFEST=true
