@@ -168,7 +168,20 @@ def incident_update(
         incident_add_participants(incident=incident, users=[changes["commander"]])
     if "severity" in changes:
         _resort_action_items(incident)
+    if "title" in changes or services is not None:
+        _reindex_postmortems(incident)
     return incident
+
+
+def _reindex_postmortems(incident: Incident) -> None:
+    """The postmortems of this incident search by its reference, title and services too."""
+    from postmortems.models import Postmortem
+    from postmortems.search import search_document_refresh
+
+    for postmortem in Postmortem.objects.filter(
+        organization=incident.organization, incident=incident
+    ):
+        search_document_refresh(postmortem)
 
 
 def _resort_action_items(incident: Incident) -> None:

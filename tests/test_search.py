@@ -521,6 +521,22 @@ def test_structured_sections_and_the_incident_are_searchable(org, engineer):
 
 
 @pytest.mark.postgres
+def test_renaming_the_incident_or_its_services_reindexes_its_postmortems(org, engineer):
+    from incidents import services as incident_services
+
+    incident = resolved_incident(org, engineer, title="Checkout down", links=0, services=["kafka"])
+    write(org, engineer, "Structured", incident=incident)
+    assert hit_titles(org, engineer, "quokkaflux") == []
+    with scope(organization=org):
+        incident_services.incident_update(
+            incident=incident, actor=engineer, title="Quokkaflux outage", services=["zookeeper"]
+        )
+    assert hit_titles(org, engineer, "quokkaflux") == ["Structured"]
+    assert hit_titles(org, engineer, "zookeeper") == ["Structured"]
+    assert hit_titles(org, engineer, "kafka") == []
+
+
+@pytest.mark.postgres
 def test_other_scripts_are_found(org, engineer):
     write(org, engineer, "数据库故障复盘")
     write(org, engineer, "Отказ базы", root_cause="Сервер базы данных перегружен")
