@@ -10,7 +10,6 @@ the organization, whose scope and time zone they enter explicitly. Every public 
 
 import functools
 import json
-from datetime import datetime, time, timedelta
 from functools import wraps
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_scopes import scope
 
 from organizations.decorators import require_action
+from organizations.forms_expiry import ExpiryForm
 from organizations.roles import Action
 
 from . import sharing
@@ -82,7 +82,9 @@ EXPIRY_CHOICES = [
 ]
 
 
-class ShareLinkForm(forms.Form):
+class ShareLinkForm(ExpiryForm):
+    THING = "link"
+
     label = forms.CharField(
         max_length=80,
         required=False,
@@ -90,33 +92,7 @@ class ShareLinkForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Status page"}),
     )
     expiry = forms.ChoiceField(choices=EXPIRY_CHOICES, initial="30", label="Expires")
-    expires_on = forms.DateField(
-        required=False,
-        label="Expiry date",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Only with “On a date…”. The link stops working at midnight.",
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("expiry") == "date":
-            day, today = cleaned.get("expires_on"), timezone.localdate()
-            if day is None:
-                self.add_error("expires_on", "Choose the day the link should stop working.")
-            elif day <= today:
-                self.add_error("expires_on", "Choose a day after today.")
-            elif day > today + timedelta(days=3 * 365):
-                self.add_error("expires_on", "Choose a day within three years.")
-        return cleaned
-
-    def expires_at(self) -> datetime | None:
-        expiry = self.cleaned_data["expiry"]
-        if expiry == "never":
-            return None
-        if expiry == "date":
-            day = self.cleaned_data["expires_on"] + timedelta(days=1)
-            return timezone.make_aware(datetime.combine(day, time.min))
-        return timezone.now() + timedelta(days=int(expiry))
+    field_order = ["label", "expiry", "expires_on"]
 
 
 # --- The panel ---------------------------------------------------------------------------------
