@@ -25,6 +25,7 @@ postmortems not visible to the whole organization never leave Hindsight.
 import ipaddress
 import logging
 import socket
+import time
 import urllib.error
 import urllib.request
 import zoneinfo
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 TIMEOUT_SECONDS = 5
+EAGER_BUDGET_SECONDS = 10  # in-process delivery (no broker): what a request may wait
 BACKOFF_SECONDS = 30  # 30 s, 1 min, 2 min, 4 min between the five attempts
 BACKOFF_MAX_SECONDS = 600
 OVERDUE_GATHER_SECONDS = 60  # the chunks of one reminder run join the first one's message
@@ -183,14 +185,25 @@ def _enqueue(delivery_id: int, countdown: int | None = None) -> None:
     from .tasks import deliver_webhook
 
     if deliver_webhook.app.conf.task_always_eager:
-        # No broker, no worker (development): nobody would run a retry later, so every
-        # attempt is made now, back to back.
+        # No broker, no worker (development): nobody would run a retry later, so the attempts
+        # are made now, back to back, within a budget (the request is waiting for them).
+        deadline = time.monotonic() + EAGER_BUDGET_SECONDS
         while (
             delivery := webhook_attempt(delivery_id)
         ) and delivery.status == WebhookStatus.PENDING:
-            pass
+            if time.monotonic() >= deadline:
+                _give_up(delivery, "No worker to retry later (tasks run in-process).")
+                break
         return
     deliver_webhook.apply_async(args=[delivery_id], countdown=countdown)
+
+
+def _give_up(delivery: WebhookDelivery, why: str) -> None:
+    WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookStatus.PENDING).update(
+        status=WebhookStatus.FAILED,
+        finished_at=timezone.now(),
+        last_error=f"{delivery.last_error} {why}".strip()[:300],
+    )
 
 
 def webhook_test_queue(*, organization: Organization, actor) -> WebhookDelivery | None:

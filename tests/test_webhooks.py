@@ -203,6 +203,19 @@ def test_without_a_broker_every_attempt_is_made_at_once(
     assert (delivery.status, delivery.attempts) == ("SENT", 3)
 
 
+def test_without_a_broker_the_attempts_stop_within_a_budget(
+    hooked_org, hook, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(webhooks, "EAGER_BUDGET_SECONDS", 0)
+    hook.answer(500, 500, 200)
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = queue(hooked_org)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("FAILED", 1)
+    assert "No worker to retry later" in delivery.last_error
+    assert len(hook.requests) == 1
+
+
 def test_a_redirect_is_not_followed(hooked_org, hook):
     hook.answer((302, b"", {"Location": "/somewhere-else"}))
     delivery = queue(hooked_org)
