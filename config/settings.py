@@ -132,6 +132,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "organizations.tasks.requeue_stale_webhooks",
         "schedule": env.int("WEBHOOK_REQUEUE_EVERY_SECONDS", default=600),
     },
+    # Search vectors the debounced autosave refresh left behind a postmortem's last change.
+    "refresh-stale-search-documents": {
+        "task": "postmortems.tasks.refresh_stale_search_documents",
+        "schedule": env.int("SEARCH_SWEEP_EVERY_SECONDS", default=60),
+    },
     # Bulk-export ZIPs are kept for a day (postmortems.bulk_exports.EXPORT_TTL).
     "expire-export-files": {
         "task": "postmortems.tasks.expire_export_files",

@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.utils import timezone
 
 from actionitems import selectors as item_selectors
+from actionitems.tracker_cache import cached_counts
 from incidents.models import Incident, Status
 from postmortems.models import (
     Postmortem,
@@ -114,14 +115,27 @@ def my_meetings(*, organization: Organization, membership: Membership) -> Panel:
 def overdue_counts(*, organization: Organization, membership: Membership) -> dict[str, int]:
     """Open action items past due: mine, and the organization's (those this member may read,
     so the number matches the tracker's), in one query."""
-    overdue = item_selectors.due_bucket_q("overdue", item_selectors.today_in(organization))
-    return (
-        item_selectors.visible_items(organization=organization, membership=membership)
-        .order_by()
-        .aggregate(
-            organization=Count("pk", filter=overdue),
-            mine=Count("pk", filter=overdue & Q(owner_id=membership.user_id)),
+    today = item_selectors.today_in(organization)
+    overdue = item_selectors.due_bucket_q("overdue", today)
+
+    def count() -> dict[str, int]:
+        return (
+            item_selectors.visible_items(organization=organization, membership=membership)
+            .order_by()
+            .aggregate(
+                organization=Count("pk", filter=overdue),
+                mine=Count("pk", filter=overdue & Q(owner_id=membership.user_id)),
+            )
         )
+
+    # Cached like the tracker's counts: any action-item write makes the entry obsolete.
+    return cached_counts(
+        organization=organization,
+        membership=membership,
+        today=today,
+        name="dashboard-overdue",
+        parameters=membership.user_id,
+        compute=count,
     )
 
 

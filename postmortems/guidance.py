@@ -13,6 +13,7 @@ a fixed number of queries and stores what writers decide:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -143,6 +144,9 @@ def row_texts(data: Any) -> list[tuple[str, str]]:
     return found
 
 
+SEGMENT_BREAK = "\n\n"
+
+
 def section_findings(
     key: str,
     body: str,
@@ -153,10 +157,18 @@ def section_findings(
 ) -> SectionFindings:
     """The findings of one section's text and of its rows, split into shown and dismissed."""
     result = SectionFindings(key)
-    for where, text in [("", body), *row_texts(data)]:
-        for finding in language.check(text, people=people):
-            target = result.dismissed if finding.dismissal_key in dismissed else result.findings
-            target.append(shown(finding, where))
+    segments = [("", body), *row_texts(data)]
+    starts, offset = [], 0
+    for _, text in segments:
+        starts.append(offset)
+        offset += len(text) + len(SEGMENT_BREAK)
+    # One pass over the section and all its rows (a timeline has hundreds): the paragraph
+    # break between them ends every sentence, so each finding belongs to one segment.
+    joined = SEGMENT_BREAK.join(text for _, text in segments)
+    for finding in language.check(joined, people=people):
+        where = segments[bisect_right(starts, finding.start) - 1][0]
+        target = result.dismissed if finding.dismissal_key in dismissed else result.findings
+        target.append(shown(finding, where))
     return result
 
 

@@ -19,6 +19,7 @@ missed…" are never read as a person.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
@@ -820,6 +821,14 @@ class _Draft:
 
 
 def _known_names(people: Iterable[str]) -> frozenset[str]:
+    people = people if isinstance(people, frozenset) else frozenset(people)
+    return _names_with(people) if people else FIRST_NAMES
+
+
+@functools.lru_cache(maxsize=64)
+def _names_with(people: frozenset[str]) -> frozenset[str]:
+    """The built-in first names and these people's name parts (cached: an editor page checks
+    every section with the same members)."""
     extra = {
         word.lower()
         for person in people

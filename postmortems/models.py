@@ -157,7 +157,11 @@ class Postmortem(TenantModel):
                 name="one_generated_postmortem_per_incident",
             ),
         ]
-        indexes = [models.Index(fields=["organization", "status", "-updated_at"])]
+        indexes = [
+            models.Index(fields=["organization", "status", "-updated_at"]),
+            # The dashboard's and search's "recently published": newest first, one status.
+            models.Index(fields=["organization", "status", "-published_at"], name="pm_published"),
+        ]
 
     def __str__(self) -> str:
         return f"PM-{self.number} {self.title}"

@@ -171,7 +171,7 @@ def _upsert_sql() -> str:
                        JOIN {Service._meta.db_table} s ON s.id = l.service_id
                       WHERE l.incident_id = i.id))
                 FROM {Incident._meta.db_table} i WHERE i.id = p.incident_id), '')), 'D'),
-            now()
+            clock_timestamp()
         FROM unnest(%(ids)s::bigint[], %(a)s::text[], %(b)s::text[], %(c)s::text[])
             AS src(id, a, b, c)
         JOIN {Postmortem._meta.db_table} p ON p.id = src.id
@@ -216,6 +216,39 @@ def search_document_refresh(postmortem: Postmortem, snapshot: dict | None = None
             )
         ]
     )
+
+
+REFRESH_AT_MOST_EVERY = timedelta(seconds=20)
+
+
+def search_document_refresh_soon(postmortem: Postmortem, snapshot: dict | None = None) -> None:
+    """Refresh the vector unless it was refreshed moments ago: a writer's autosaves come every
+    few seconds, and rebuilding the vector of a long document each time would double their
+    cost. ``search_documents_refresh_stale`` (beat) picks up the last change of a burst."""
+    if not is_postgres():
+        return
+    recent = PostmortemSearchDocument.objects.filter(
+        postmortem_id=postmortem.pk, updated_at__gte=timezone.now() - REFRESH_AT_MOST_EVERY
+    ).exists()
+    if not recent:
+        search_document_refresh(postmortem, snapshot)
+
+
+def search_documents_refresh_stale(*, limit: int = 500) -> int:
+    """Refresh the vectors older than their postmortem's last change (every organization: a
+    beat task). Returns how many were refreshed."""
+    if not is_postgres():
+        return 0
+    stale = list(
+        Postmortem.objects.filter(
+            Q(search_document__isnull=True) | Q(updated_at__gt=F("search_document__updated_at"))
+        )
+        .order_by("updated_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for start in range(0, len(stale), 100):
+        _rebuild_batch(stale[start : start + 100])
+    return len(stale)
 
 
 def search_documents_rebuild(

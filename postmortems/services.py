@@ -331,6 +331,7 @@ def postmortem_save(
         summary="Edited",
         coalesce=True,
         sections=current.values(),
+        typing=not section_data and "title" not in changed,
     )
     return locked
 
@@ -392,6 +393,7 @@ def _write_revision(
     summary: str,
     coalesce: bool,
     sections: Iterable[Section] | None = None,
+    typing: bool = False,
 ) -> Revision | None:
     """Snapshot the document. Saves by the same writer within a few minutes coalesce (and
     answer None; a new revision is returned).
@@ -405,16 +407,22 @@ def _write_revision(
         .values("pk", "number", "author_id", "summary", "updated_at", "changed_sections")
         .first()
     )
-    if changed or latest is None:  # the text changed (or is new): keep its search vector current
-        search.search_document_refresh(postmortem, snapshot)
-    if (
+    coalesced = (
         coalesce
         and latest is not None
         and actor is not None
         and latest["author_id"] == actor.pk
         and latest["summary"] == summary
         and timezone.now() - latest["updated_at"] < COALESCE_WINDOW
-    ):
+    )
+    # Keep the search vector current: at once, except while one writer's text autosaves
+    # (``typing``) coalesce: then at most every few seconds, and the beat sweeper catches the
+    # last of the burst.
+    if coalesced and typing:
+        search.search_document_refresh_soon(postmortem, snapshot)
+    else:
+        search.search_document_refresh(postmortem, snapshot)
+    if coalesced:
         Revision.objects.filter(pk=latest["pk"]).update(
             snapshot=snapshot,
             changed_sections=sorted(set(latest["changed_sections"]) | set(changed)),

@@ -23,8 +23,7 @@ from organizations.models import Team
 from organizations.roles import Action
 
 from . import analytics
-from .analytics_charts import chart_cards
-from .patterns import patterns_in_scope
+from .analytics_cache import page_figures
 
 PAGE = "postmortems/analytics/page.html"
 MAX_SPAN = timedelta(days=5 * 365 + 1)  # five years, leap day included
@@ -121,12 +120,8 @@ def analytics_page(request: HttpRequest, org_slug: str) -> HttpResponse:
         context["scope"] = scope
         context["has_data"] = analytics.has_any_data(request.organization)
         if context["has_data"]:
-            report = analytics.analytics_report(scope)
             context |= {
-                "report": report,
-                "cards": chart_cards(report),
-                "on_time_table": analytics.table_on_time(report.on_time),
-                "patterns": patterns_in_scope(scope, membership=request.membership),
+                **page_figures(scope, membership=request.membership),
                 "query": form.query_string(),
             }
     status = 400 if form.errors else 200

@@ -574,3 +574,19 @@ def test_an_action_item_change_shows_at_once_despite_the_cache(client, world):
     )
     tracker_changed(organization=world.organization)  # as every action-item service does
     assert 'data-stat="on-time">33%<' in client.get(url, RANGE).content.decode()
+
+
+def test_new_postmortems_and_policy_changes_show_at_once_despite_the_cache(client, world):
+    client.force_login(world.manager)
+    url = page_url(world.organization)
+
+    def created() -> str:
+        html = client.get(url, RANGE).content.decode()
+        return html.split('data-stat="created">', 1)[1].split("<", 1)[0]
+
+    before = int(created())
+    add_noise(world.organization, 2)
+    assert int(created()) == before + 2
+    completion = client.get(url, RANGE).content.decode()
+    PostmortemPolicy.objects.filter(organization=world.organization).update(severities=[])
+    assert client.get(url, RANGE).content.decode() != completion

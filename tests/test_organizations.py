@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from organizations.models import Membership, Organization
 from organizations.roles import Role
@@ -86,8 +87,10 @@ def _populate(org, members: int, teams: int) -> None:
 def test_pages_run_a_bounded_number_of_queries(client, engineer, org, page, count_queries):
     client.force_login(engineer)
     _populate(org, members=2, teams=1)
+    cache.clear()  # the dashboard caches its overdue counts: count a miss each time
     small = count_queries(lambda: client.get(page))
     _populate(org, members=40, teams=12)
+    cache.clear()
     large = count_queries(lambda: client.get(page))
     assert large == small
-    assert large <= 10
+    assert large <= 12

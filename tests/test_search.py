@@ -537,6 +537,26 @@ def test_renaming_the_incident_or_its_services_reindexes_its_postmortems(org, en
 
 
 @pytest.mark.postgres
+def test_a_burst_of_autosaves_is_indexed_at_once_then_by_the_sweeper(org, engineer):
+    from postmortems import tasks
+
+    postmortem = write(org, engineer, "Burst", summary="first words")
+    with scope(organization=org):
+        services.postmortem_save(
+            postmortem=postmortem,
+            actor=engineer,
+            base_version=postmortem.version,
+            sections={"executive-summary": "the wombatrix stalled"},
+        )
+    # Moments after the last refresh, the coalesced autosave does not rebuild the vector…
+    assert hit_titles(org, engineer, "wombatrix") == []
+    # …the beat sweeper does, for every postmortem changed since its vector was written.
+    assert tasks.refresh_stale_search_documents() >= 1
+    assert hit_titles(org, engineer, "wombatrix") == ["Burst"]
+    assert tasks.refresh_stale_search_documents() == 0
+
+
+@pytest.mark.postgres
 def test_other_scripts_are_found(org, engineer):
     write(org, engineer, "数据库故障复盘")
     write(org, engineer, "Отказ базы", root_cause="Сервер базы данных перегружен")
