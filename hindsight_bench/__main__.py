@@ -39,6 +39,7 @@ ANALYTICS_NAME = "analytics"
 LANGUAGE_NAME = "language guidance"
 LANGUAGE_GOAL_MS = 20.0
 ANALYTICS_MEDIAN_GOAL_MS = 300.0
+ANALYTICS_MAX_QUERIES = 30
 ANALYTICS_RATIO_GOAL = 10.0
 FLOOR = Page("floor", "/bench/floor/")
 REFERENCE = Page("reference list", "/bench/reference-list/")
@@ -274,9 +275,10 @@ def analytics_goals(results: list[PageResult]) -> list[tuple[str, str, bool]]:
             page.p50_ms < ANALYTICS_MEDIAN_GOAL_MS,
         ),
         (
-            "analytics page: constant queries",
-            f"{page.queries_min}–{page.queries_max} per request",
-            page.queries_min == page.queries_max,
+            # Fewer on a cache hit; tests/test_analytics.py checks that more data adds none.
+            f"analytics page: at most {ANALYTICS_MAX_QUERIES} queries",
+            f"{page.queries_min}–{page.queries_max} per request (hit–miss)",
+            page.queries_max <= ANALYTICS_MAX_QUERIES,
         ),
     ]
 

@@ -24,4 +24,9 @@ urlpatterns = [
         name="postmortem_language_restore",
     ),
     path("<int:number>/quality/", views_guidance.postmortem_quality, name="postmortem_quality"),
+    path(
+        "<int:number>/language/findings/",
+        views_guidance.postmortem_language_findings,
+        name="postmortem_language_findings",
+    ),
 ]

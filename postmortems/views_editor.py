@@ -386,9 +386,7 @@ def editor_context(
         "incident": incident,
         "document": document,
         "sections": sections,
-        **views_guidance.editor_context(
-            request, postmortem, document=document, sections=sections, action_items=items
-        ),
+        **views_guidance.editor_context(request, postmortem),
         "charts": [render_chart(s, incident=incident) for s in document.metrics]
         if SectionKind.METRICS in kinds
         else [],

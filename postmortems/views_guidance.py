@@ -38,29 +38,17 @@ def guidance_urls(postmortem: Postmortem) -> dict[str, str]:
             ("dismiss", "language_dismiss"),
             ("restore", "language_restore"),
             ("quality", "quality"),
+            ("findings", "language_findings"),
             ("edit", "edit"),
         )
     }
 
 
-def editor_context(
-    request: HttpRequest, postmortem: Postmortem, *, document, sections: list, action_items
-) -> dict:
-    """The editor's guidance, for ``views_editor.editor_context``: each editor section gets its
-    findings as ``item.language``; the page gets the checklist. A refused save's text (still on
-    the page) is what is checked."""
-    texts = {item.section.key: item.text for item in sections if item.body is not None}
-    found = guidance.postmortem_guidance(
-        postmortem,
-        sections=document.sections,
-        texts=texts,
-        action_items=action_items,
-        created=document.created_bodies,
-        incident_ids=[i.pk for i in document.incidents],
-    )
-    for item in sections:
-        item.language = found.sections.get(item.section.key)
-    return {"guidance": found, "lg_urls": guidance_urls(postmortem)}
+def editor_context(request: HttpRequest, postmortem: Postmortem) -> dict:
+    """What the editor page needs of the guidance: only its addresses. The checklist and each
+    section's findings load just after the page (``postmortem_quality``,
+    ``postmortem_language_findings``), so the page itself costs nothing more to render."""
+    return {"lg_urls": guidance_urls(postmortem)}
 
 
 def section_or_404(request: HttpRequest, postmortem: Postmortem) -> Section:
@@ -168,6 +156,17 @@ def postmortem_quality(request: HttpRequest, postmortem: Postmortem) -> HttpResp
         "postmortem": postmortem,
     }
     return render(request, T + "_checklist.html", context)
+
+
+@postmortem_from_number
+@require_GET
+def postmortem_language_findings(request: HttpRequest, postmortem: Postmortem) -> HttpResponse:
+    """Every section's findings (as saved), each swapped into its slot on the editor page
+    (``hx-swap-oob``): the page asks for them once it has loaded."""
+    ensure_may_edit(request, postmortem)
+    found = guidance.postmortem_guidance(postmortem)
+    context = {"sections": found.sections.items(), "lg_urls": guidance_urls(postmortem)}
+    return render(request, T + "_all_findings.html", context)
 
 
 def submit_confirmation(

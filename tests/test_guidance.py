@@ -241,33 +241,43 @@ class TestDismiss:
 
 
 class TestEditor:
-    def test_sections_show_their_findings_and_the_checklist(self, client, draft, author):
+    def test_the_page_loads_the_findings_and_the_checklist_right_after_itself(
+        self, client, draft, author
+    ):
+        client.force_login(author)
+        html = client.get(url("postmortem_edit", draft)).content.decode()
+        findings_url = url("postmortem_language_findings", draft)
+        assert f'hx-get="{findings_url}" hx-trigger="load"' in html
+        assert f'hx-get="{url("postmortem_quality", draft)}"' in html
+        assert 'id="lg-executive-summary"' in html  # each section's slot, filled by the swap
+        assert "js/guidance.js" in html and "css/guidance.css" in html
+        assert url("postmortem_language_check", draft) in html
+
+    def test_sections_findings_arrive_each_in_its_slot(self, client, draft, author):
         save_body(draft, author, "executive-summary", BLAMING)
         save_body(draft, author, "went-poorly", BLAMELESS)
         client.force_login(author)
-        html = client.get(url("postmortem_edit", draft)).content.decode()
+        html = client.get(url("postmortem_language_findings", draft)).content.decode()
         summary = html[html.index('id="lg-executive-summary"') :]
-        summary = summary[: summary.index("</section>")]
-        assert "<mark>Bob broke</mark>" in summary
+        summary = summary[: summary.index('data-lg-findings="', 30)]
+        assert 'hx-swap-oob="true"' in summary and "<mark>Bob broke</mark>" in summary
         poorly = html[html.index('id="lg-went-poorly"') :]
-        assert "<mark>" not in poorly[: poorly.index("</section>")]
-        assert 'id="lg-quality"' in html and "Quality checklist" in html
+        assert "<mark>" not in poorly[: poorly.index("</div>")]
+        checklist = client.get(url("postmortem_quality", draft)).content.decode()
+        assert 'id="lg-quality"' in checklist and "Quality checklist" in checklist
         for label in quality.LABELS.values():
-            assert label in html
-        assert "js/guidance.js" in html and "css/guidance.css" in html
-        assert (
-            reverse(
-                "postmortem_language_check", kwargs={"org_slug": "acme", "number": draft.number}
-            )
-            in html
-        )
+            assert label in checklist
+
+    def test_the_findings_need_the_right_to_edit(self, client, draft, viewer):
+        client.force_login(viewer)
+        assert client.get(url("postmortem_language_findings", draft)).status_code == 403
 
     def test_dismissed_findings_are_hidden_behind_a_toggle(self, client, draft, author):
         save_body(draft, author, "executive-summary", BLAMING)
         with scope(organization=draft.organization):
             guidance.language_dismiss(postmortem=draft, actor=author, key=finding_keys(BLAMING)[0])
         client.force_login(author)
-        html = client.get(url("postmortem_edit", draft)).content.decode()
+        html = client.get(url("postmortem_language_findings", draft)).content.decode()
         assert "<mark>Bob broke</mark>" not in html.split("Show 1 dismissed")[0]
         assert "Show 1 dismissed" in html
 
@@ -289,12 +299,13 @@ class TestEditor:
                     section_key="actions-immediate",
                 )
         client.force_login(author)
-        for warm in (small, big):
-            client.get(url("postmortem_edit", warm))
-        small_count = count_queries(lambda: client.get(url("postmortem_edit", small)))
-        big_count = count_queries(lambda: client.get(url("postmortem_edit", big)))
+        for page in ("postmortem_edit", "postmortem_language_findings", "postmortem_quality"):
+            for warm in (small, big):
+                client.get(url(page, warm))
+            small_count = count_queries(lambda p=page: client.get(url(p, small)))
+            big_count = count_queries(lambda p=page: client.get(url(p, big)))
+            assert small_count == big_count, page
         assert big.sections.count() > 2 * small.sections.count()
-        assert small_count == big_count
 
 
 # --- The checklist fragment ----------------------------------------------------------------------
