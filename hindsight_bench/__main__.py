@@ -376,6 +376,7 @@ def report(
     writes = write_goals(saves, generation)
     action_items = action_item_goals(csv, reminders)
     extra = [*extra, ("analytics", analytics_goals(results))]
+    extra = [(title, goals) for title, goals in extra if goals]  # parts not measured this run
     print_pages(results, REFERENCE.name)
     print()
     print_writes(writes)
