@@ -19,7 +19,7 @@ FRAGMENT_TTL = 60 * 60 * 24
 
 
 @memoize
-def _template_version(template_name: str) -> str:
+def template_version(template_name: str) -> str:
     """Changes whenever the file holding the partial changes."""
     source = get_template(template_name.split("#")[0]).template.source
     return hashlib.sha256(source.encode()).hexdigest()[:16]
@@ -29,7 +29,7 @@ def render_cached(
     template_name: str, items: Sequence[tuple[tuple, dict]], *, shared: tuple
 ) -> SafeString:
     """Render ``(shown values, context)`` items with the template, reusing cached HTML."""
-    shared = (*shared, timezone.get_current_timezone_name(), _template_version(template_name))
+    shared = (*shared, timezone.get_current_timezone_name(), template_version(template_name))
     keys = [
         f"fragment:{hashlib.sha256(repr((shown, shared)).encode()).hexdigest()}"
         for shown, _ in items

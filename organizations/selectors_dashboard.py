@@ -9,7 +9,17 @@ incidents are visible to every member, as on the incident list.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 
 from actionitems import selectors as item_selectors
@@ -208,3 +218,65 @@ def dashboard(*, organization: Organization, membership: Membership) -> dict:
         if can(membership, Action.MANAGE_MEMBERS)
         else None,
     }
+
+
+def _latest(queryset: QuerySet, field: str) -> Subquery:
+    """A scalar subquery: "<row count>|<latest value of field>" of the organization's rows."""
+    from django.db.models import CharField, Max
+    from django.db.models.functions import Cast, Concat
+
+    return Subquery(
+        queryset.order_by()
+        .values("organization")
+        .annotate(
+            mark=Concat(Cast(Count("pk"), CharField()), Value("|"), Cast(Max(field), CharField()))
+        )
+        .values("mark")[:1],
+        output_field=CharField(),
+    )
+
+
+def dashboard_fingerprint(*, organization: Organization, membership: Membership) -> str:
+    """Everything the dashboard shows changes one of these marks: counts and latest changes of
+    the incidents, postmortems, reviews, meetings and their attendees, the member's rights on
+    documents, teams and memberships; the action-item version; the minute (relative times).
+    One query."""
+    from actionitems.tracker_cache import tracker_version
+    from postmortems.models import PostmortemUserObjectPermission
+
+    from .models import TeamMember
+
+    org = OuterRef("pk")
+    row = (
+        Organization.objects.filter(pk=organization.pk)
+        .annotate(
+            incidents=_latest(Incident.objects.filter(organization=org), "updated_at"),
+            postmortems=_latest(Postmortem.objects.filter(organization=org), "updated_at"),
+            reviews=_latest(Review.objects.filter(organization=org), "decided_at"),
+            review_ids=_latest(Review.objects.filter(organization=org), "id"),
+            meetings=_latest(ReviewMeeting.objects.filter(organization=org), "updated_at"),
+            attendees=_latest(ReviewMeetingAttendee.objects.filter(organization=org), "id"),
+            rights=_latest(
+                PostmortemUserObjectPermission.objects.filter(
+                    content_object__organization=org, user_id=membership.user_id
+                ).annotate(organization=F("content_object__organization")),
+                "id",
+            ),
+            teams=_latest(TeamMember.objects.filter(organization=org), "id"),
+            members=_latest(Membership.objects.filter(organization=org), "id"),
+        )
+        .values_list(
+            "incidents",
+            "postmortems",
+            "reviews",
+            "review_ids",
+            "meetings",
+            "attendees",
+            "rights",
+            "teams",
+            "members",
+        )
+        .get()
+    )
+    minute = timezone.now().replace(second=0, microsecond=0).isoformat()
+    return repr((row, tracker_version(organization), minute, membership.user_id, membership.role))

@@ -293,3 +293,22 @@ def test_admins_see_the_organizations_figures(client, org, admin_user, engineer,
     assert "<dt>Members</dt><dd>3</dd>" in html and "<dt>Admins</dt><dd>2</dd>" in html
     assert "<dt>Teams</dt><dd>0</dd>" in html
     assert "<dt>Members</dt>" not in dashboard(client, engineer)
+
+
+def test_a_repeat_view_is_served_from_the_cache_until_something_it_shows_changes(
+    client, org, me, colleague, count_queries
+):
+    url = reverse("dashboard", kwargs={"org_slug": "acme"})
+    client.force_login(me)
+    incident(org, "Checkout latency")
+    first = count_queries(lambda: client.get(url))
+    assert count_queries(lambda: client.get(url)) < first  # the panels come from the cache
+    incident(org, "Queue stall", severity="SEV1")
+    assert "Queue stall" in client.get(url).content.decode()  # a new incident shows at once
+    draft = postmortem(org, "Invited draft", colleague)
+    assign_perm(EDIT_PERMISSION, me, draft)
+    assert "Invited draft" in client.get(url).content.decode()
+    Incident.objects.filter(title="Queue stall").update(
+        status="RESOLVED", updated_at=timezone.now()
+    )
+    assert "Queue stall" not in client.get(url).content.decode()
