@@ -77,6 +77,8 @@ class Incident(TenantModel):
         indexes = [
             models.Index(fields=["organization", "-started_at"]),
             models.Index(fields=["organization", "status"]),
+            # The latest change in the organization (the dashboard's cache fingerprint).
+            models.Index(fields=["organization", "updated_at"], name="incident_changed"),
         ]
 
     def __str__(self) -> str:

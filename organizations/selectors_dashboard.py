@@ -236,6 +236,11 @@ def _latest(queryset: QuerySet, field: str) -> Subquery:
     )
 
 
+def _newest(queryset: QuerySet, field: str) -> Subquery:
+    """A scalar subquery: the latest value of ``field`` among the organization's rows."""
+    return Subquery(queryset.order_by(f"-{field}").values(field)[:1])
+
+
 def dashboard_fingerprint(*, organization: Organization, membership: Membership) -> str:
     """Everything the dashboard shows changes one of these marks: counts and latest changes of
     the incidents, postmortems, reviews, meetings and their attendees, the member's rights on
@@ -250,8 +255,9 @@ def dashboard_fingerprint(*, organization: Organization, membership: Membership)
     row = (
         Organization.objects.filter(pk=organization.pk)
         .annotate(
-            incidents=_latest(Incident.objects.filter(organization=org), "updated_at"),
-            postmortems=_latest(Postmortem.objects.filter(organization=org), "updated_at"),
+            # Neither is ever deleted: the latest change is enough, and an index answers it.
+            incidents=_newest(Incident.objects.filter(organization=org), "updated_at"),
+            postmortems=_newest(Postmortem.objects.filter(organization=org), "updated_at"),
             reviews=_latest(Review.objects.filter(organization=org), "decided_at"),
             review_ids=_latest(Review.objects.filter(organization=org), "id"),
             meetings=_latest(ReviewMeeting.objects.filter(organization=org), "updated_at"),

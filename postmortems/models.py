@@ -161,6 +161,8 @@ class Postmortem(TenantModel):
             models.Index(fields=["organization", "status", "-updated_at"]),
             # The dashboard's and search's "recently published": newest first, one status.
             models.Index(fields=["organization", "status", "-published_at"], name="pm_published"),
+            # The latest change in the organization (the dashboard's cache fingerprint).
+            models.Index(fields=["organization", "updated_at"], name="pm_changed"),
         ]
 
     def __str__(self) -> str:
