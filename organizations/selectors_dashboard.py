@@ -242,14 +242,14 @@ def _newest(queryset: QuerySet, field: str) -> Subquery:
 
 
 def dashboard_fingerprint(*, organization: Organization, membership: Membership) -> str:
-    """Everything the dashboard shows changes one of these marks: counts and latest changes of
-    the incidents, postmortems, reviews, meetings and their attendees, the member's rights on
-    documents, teams and memberships; the action-item version; the minute (relative times).
-    One query."""
-    from actionitems.tracker_cache import tracker_version
+    """Everything the dashboard shows changes one of these marks, read in one query: the latest
+    change of the incidents and postmortems; counts and latest changes of the reviews, meetings
+    and attendees, the member's rights on documents, teams and memberships; the action-item
+    version (its counter row). And the minute, for the relative times."""
+    from actionitems import tracker_cache
     from postmortems.models import PostmortemUserObjectPermission
 
-    from .models import TeamMember
+    from .models import Counter, TeamMember
 
     org = OuterRef("pk")
     row = (
@@ -270,6 +270,10 @@ def dashboard_fingerprint(*, organization: Organization, membership: Membership)
             ),
             teams=_latest(TeamMember.objects.filter(organization=org), "id"),
             members=_latest(Membership.objects.filter(organization=org), "id"),
+            items=_newest(
+                Counter.objects.filter(organization=org, name=tracker_cache.VERSION_COUNTER),
+                "value",
+            ),
         )
         .values_list(
             "incidents",
@@ -281,8 +285,9 @@ def dashboard_fingerprint(*, organization: Organization, membership: Membership)
             "rights",
             "teams",
             "members",
+            "items",
         )
         .get()
     )
     minute = timezone.now().replace(second=0, microsecond=0).isoformat()
-    return repr((row, tracker_version(organization), minute, membership.user_id, membership.role))
+    return repr((row, minute, membership.user_id, membership.role))
