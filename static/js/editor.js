@@ -21,19 +21,7 @@
   var units = [];
   var forms = {}; // structured sections by key: {status, savedAt, retryDelay, message}
 
-  // The cookie first: signing in again in another tab rotates the token, and a long editing
-  // session should survive that. The page's token otherwise.
-  function csrfToken() {
-    var cookie = document.cookie.split("; ").filter(function (part) {
-      return part.indexOf("csrftoken=") === 0;
-    })[0];
-    if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-    } catch (error) {
-      return "";
-    }
-  }
+  var csrfToken = window.hindsight.csrfToken; // static/js/ui.js
 
   // --- Time ---------------------------------------------------------------------------------
 

@@ -22,17 +22,7 @@
   var asked = {}; // section key: the number of the latest check sent
   var refreshTimer = null;
 
-  function csrfToken() {
-    var cookie = document.cookie.split("; ").filter(function (part) {
-      return part.indexOf("csrftoken=") === 0;
-    })[0];
-    if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-    } catch (error) {
-      return "";
-    }
-  }
+  var csrfToken = window.hindsight.csrfToken; // static/js/ui.js
 
   function inputOf(key) {
     return document.getElementById("body-" + key);
