@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# `make run` is a development server: DEBUG on unless you say otherwise.
-RUN_ENV := DEBUG=$${DEBUG:-true}
+# `make run` is a development server: DEBUG on unless you say otherwise; links in emails and
+# calendar files point where it serves unless SITE_URL says otherwise.
+RUN_ENV := DEBUG=$${DEBUG:-true} HOST=$(HOST) PORT=$(PORT)
 
 .PHONY: install run test lint format bench clean
 
@@ -16,7 +17,12 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+# A development checkout's settings, so `manage.py` works without exported variables (the
+# environment still wins; production installs have no such file).
+.env:
+	@printf '# Development settings for this checkout (read by config/settings.py; the\n# environment wins). Production sets its variables itself and has no such file.\nDEBUG=true\n' > $@
+
+install: $(VENV)/.installed .env
 
 run: install
 	$(RUN_ENV) $(MANAGE) migrate --noinput

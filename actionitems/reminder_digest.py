@@ -7,11 +7,11 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from organizations.models import Organization
+from organizations.site import absolute_url
 
 from .models import ActionItem, ReminderKind
 
@@ -50,7 +50,6 @@ class DigestContent:
         self.zone = zoneinfo.ZoneInfo(organization.time_zone or "UTC")
         self.due = due
         self.now = now
-        self.site = settings.SITE_URL.rstrip("/")
         self.tracker_path = reverse("action_item_tracker", kwargs={"org_slug": organization.slug})
         self.counts = Counter(d.kind for d in due)
         self._paths: dict[int, str] = {}
@@ -116,7 +115,7 @@ class DigestContent:
                 continue
             lines = [self._line(d) for d in entries[:SECTION_LIMIT]]
             more = len(entries) - len(lines)
-            more_url = f"{self.site}{self.tracker_path}?{tracker_query}" if tracker_query else ""
+            more_url = absolute_url(f"{self.tracker_path}?{tracker_query}") if tracker_query else ""
             sections.append(
                 {
                     "kind": kind,
@@ -125,7 +124,7 @@ class DigestContent:
                     "count": len(entries),
                     "lines": lines,
                     "more": more,
-                    "more_url": more_url or f"{self.site}{self.tracker_path}",
+                    "more_url": more_url or absolute_url(self.tracker_path),
                     "intro": self._intro(kind),
                 }
             )
@@ -145,7 +144,7 @@ class DigestContent:
         item = self._items[due.item_id] if due.draft is None else None
         postmortem = due.draft if item is None else item.postmortem
         path = self.postmortem_path(postmortem.number)
-        link = f"{self.site}{path}"
+        link = absolute_url(path)
         if item is None:
             return {
                 "ref": f"PM-{postmortem.number}",
@@ -191,8 +190,10 @@ class DigestContent:
             "title": self.title,
             "summary": self.summary,
             "sections": self.sections,
-            "open_link": f"{self.site}{self.primary_path}",
-            "tracker_link": f"{self.site}{self.tracker_path}?mine=1",
-            "settings_link": f"{self.site}/o/{self.organization.slug}/notifications/settings/",
+            "open_link": absolute_url(self.primary_path),
+            "tracker_link": absolute_url(f"{self.tracker_path}?mine=1"),
+            "settings_link": absolute_url(
+                reverse("notification_settings", kwargs={"org_slug": self.organization.slug})
+            ),
             "today": timezone.localtime(self.now, self.zone).date(),
         }

@@ -15,6 +15,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 INSECURE_DEV_SECRET_KEY = "django-insecure-hindsight-development-key-do-not-use-in-production"  # noqa: S105 (refused when DEBUG is off)
 
 env = environ.Env()
+# A development checkout keeps its settings in `.env` (`make install` writes DEBUG=true there), so
+# `manage.py` works without exported variables. The real environment always wins, and a
+# production install has no such file: there the development key is still refused.
+environ.Env.read_env(env.str("HINDSIGHT_ENV_FILE", default=str(BASE_DIR / ".env")))
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_DEV_SECRET_KEY)
@@ -170,7 +174,12 @@ GUARDIAN_RAISE_403 = False
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Hindsight <hindsight@localhost>")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The public address for links in emails, calendar files and chat messages. Without SITE_URL it
+# is where `make run` serves (HOST and PORT).
+_SERVED_HOST = env.str("HOST", default="127.0.0.1")
+if _SERVED_HOST in {"0.0.0.0", "::", "[::]"}:  # noqa: S104 (a link, not a bind)
+    _SERVED_HOST = "localhost"
+SITE_URL = env.str("SITE_URL", default=f"http://{_SERVED_HOST}:{env.int('PORT', default=8000)}")
 # Hosts the organization webhook may reach over plain http or at a private address (tests, or
 # an internal chat server you trust). Empty by default: https to public addresses only.
 WEBHOOK_INSECURE_HOSTS = env.list("WEBHOOK_INSECURE_HOSTS", default=[])

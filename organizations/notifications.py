@@ -7,14 +7,15 @@ commits, queues the email task with the new rows' ids; each member may turn emai
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import Notification, NotificationKind, NotificationSetting, Organization
+from .site import absolute_url
 
 
 def notify(
@@ -99,9 +100,10 @@ def notification_email_send(notification: Notification) -> bool:
         context = {
             "notification": locked,
             "recipient": recipient,
-            "link": f"{settings.SITE_URL.rstrip('/')}{locked.url}",
-            "settings_link": f"{settings.SITE_URL.rstrip('/')}/o/{locked.organization.slug}"
-            "/notifications/settings/",
+            "link": absolute_url(locked.url),
+            "settings_link": absolute_url(
+                reverse("notification_settings", kwargs={"org_slug": locked.organization.slug})
+            ),
         }
         send_mail(
             subject=f"[{locked.organization.name}] {locked.title}",

@@ -30,6 +30,7 @@ from .selectors_members import (
     removal_summary,
 )
 from .services import hash_token, membership_remove
+from .site import absolute_url
 
 User = get_user_model()
 
@@ -246,7 +247,7 @@ def invitation_resend(*, invitation: Invitation, actor: AbstractBaseUser) -> tup
 
 
 def invitation_link(token: str) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("invitation_accept", kwargs={"token": token})
+    return absolute_url(reverse("invitation_accept", kwargs={"token": token}))
 
 
 def _send_invitation(invitation: Invitation, token: str) -> None:

@@ -42,6 +42,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from .models import Organization, WebhookDelivery, WebhookStatus
+from .site import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -146,10 +147,6 @@ def _link(url: str, label: str) -> str:
     return f"<{url}|{_escape(label)}>"
 
 
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
-
-
 def _person(user) -> str:
     return (user.get_full_name() or user.get_username()) if user is not None else "no owner"
 
@@ -208,7 +205,9 @@ def _give_up(delivery: WebhookDelivery, why: str) -> None:
 
 def webhook_test_queue(*, organization: Organization, actor) -> WebhookDelivery | None:
     """A message an admin sends to check the webhook."""
-    settings_link = _absolute(reverse("settings_general", kwargs={"org_slug": organization.slug}))
+    settings_link = absolute_url(
+        reverse("settings_general", kwargs={"org_slug": organization.slug})
+    )
     text = (
         f"Hindsight test message from {_escape(organization.name)}, sent by "
         f"{_escape(_person(actor))}. This channel will hear when postmortems are published and "
@@ -230,7 +229,7 @@ def postmortem_published_queue(postmortem) -> WebhookDelivery | None:
     )
     public = postmortem.visibility == Visibility.ORGANIZATION
     label = f"PM-{postmortem.number} {postmortem.title}" if public else f"PM-{postmortem.number}"
-    text = f"Postmortem published: {_link(_absolute(path), label)}"
+    text = f"Postmortem published: {_link(absolute_url(path), label)}"
     if not public:
         text += " (restricted: open it in Hindsight to read it)"
     elif postmortem.incident_id:
@@ -240,7 +239,7 @@ def postmortem_published_queue(postmortem) -> WebhookDelivery | None:
 
 
 def _overdue_text(organization: Organization, count: int, lines: list[str]) -> str:
-    tracker = _absolute(reverse("action_item_tracker", kwargs={"org_slug": organization.slug}))
+    tracker = absolute_url(reverse("action_item_tracker", kwargs={"org_slug": organization.slug}))
     head = f"{count} action item{'s are' if count != 1 else ' is'} overdue in {organization.name}"
     body = [_escape(head), *lines]
     if count > len(lines):
@@ -272,7 +271,7 @@ def _overdue_lines(organization: Organization, item_ids: list[int], now: datetim
         )
         days = (today - item.due_date).days if item.due_date else 0
         lines.append(
-            f"• {_link(_absolute(path) + f'#action-item-{item.number}', f'AI-{item.number}')} "
+            f"• {_link(absolute_url(path) + f'#action-item-{item.number}', f'AI-{item.number}')} "
             f"{_escape(_shorten(item.description))} — {_escape(_person(item.owner))}, "
             f"{days} day{'s' if days != 1 else ''} overdue "
             f"(PM-{item.postmortem.number} {_escape(_shorten(item.postmortem.title, 60))})"

@@ -43,6 +43,7 @@ from incidents.models import IncidentParticipant
 from organizations.models import Membership
 from organizations.roles import Action, can
 from organizations.selectors import membership_in
+from organizations.site import absolute_url
 
 from .models import (
     Postmortem,
@@ -438,7 +439,7 @@ def meeting_url(meeting: ReviewMeeting) -> str:
             "number": meeting.postmortem.number,
         },
     )
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
+    return absolute_url(path)
 
 
 def _address(user: AbstractBaseUser | None) -> vCalAddress:

@@ -84,11 +84,19 @@ def test_static_assets_exist():
     assert settings.STATICFILES_DIRS == [ROOT / "static"]
 
 
-def _import_settings(env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+SETTINGS_VARIABLES = {"DEBUG", "SECRET_KEY", "SITE_URL", "HOST", "PORT", "HINDSIGHT_ENV_FILE"}
+
+
+def _import_settings(env: dict, code: str = "") -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    return subprocess.run(  # noqa: S603 (the test's own code)
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "HINDSIGHT_ENV_FILE": os.devnull,  # not this checkout's .env
+            **env,
+        },
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -105,3 +113,33 @@ def test_production_mode_refuses_the_default_secret_key():
 def test_production_mode_starts_with_a_real_secret_key():
     result = _import_settings({"DEBUG": "false", "SECRET_KEY": "x" * 60})
     assert result.returncode == 0, result.stderr
+
+
+def test_a_development_checkout_runs_manage_py_without_exported_variables(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=true\n")  # what `make install` writes
+    result = _import_settings({"HINDSIGHT_ENV_FILE": str(env_file)})
+    assert result.returncode == 0, result.stderr
+    refused = _import_settings({"HINDSIGHT_ENV_FILE": str(tmp_path / "missing.env")})
+    assert "SECRET_KEY must be set" in refused.stderr  # production: no such file
+    overridden = _import_settings({"HINDSIGHT_ENV_FILE": str(env_file), "DEBUG": "false"})
+    assert "SECRET_KEY must be set" in overridden.stderr  # the environment wins
+
+
+@pytest.mark.parametrize(
+    ("env", "site"),
+    [
+        ({}, "http://127.0.0.1:8000"),
+        ({"PORT": "8100"}, "http://127.0.0.1:8100"),
+        ({"HOST": "0.0.0.0", "PORT": "8100"}, "http://localhost:8100"),  # noqa: S104
+        (
+            {"PORT": "8100", "SITE_URL": "https://hindsight.acme.test"},
+            "https://hindsight.acme.test",
+        ),
+    ],
+)
+def test_links_leaving_the_browser_follow_where_make_run_serves(env, site):
+    show = "from django.conf import settings; print(settings.SITE_URL)"
+    result = _import_settings({"DEBUG": "true", **env}, show)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == site

@@ -1,9 +1,12 @@
 """Reminders (issue 6 §5): one digest per recipient per run, never the same reminder twice."""
 
 from datetime import UTC, date, datetime, timedelta
+from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django_scopes import scope
 from guardian.shortcuts import assign_perm
 
@@ -562,3 +565,23 @@ def test_a_chunk_whose_mail_failed_is_retried_and_sends_each_digest_once(pm, bob
     assert len(failures) == 1
     assert sorted(m.to[0] for m in mail.outbox) == ["bob@example.com", "cat@example.com"]
     assert Reminder.objects.filter(sent_at__isnull=False).count() == 2
+
+
+# --- The run_reminders command ----------------------------------------------------------------
+
+
+def test_run_reminders_command_sends_what_is_due_once_and_says_so(pm, bob, other_org):
+    add_item(pm, bob, date.today() - timedelta(days=1))
+    out = StringIO()
+    call_command("run_reminders", "--organization", pm.organization.slug, stdout=out)
+    assert f"{pm.organization.slug}: 1 digest to 1 member" in out.getvalue()
+    assert len(emails_to(bob)) == 1
+
+    again = StringIO()
+    call_command("run_reminders", stdout=again)  # every organization; nothing new to send
+    assert f"{pm.organization.slug}: 0 digests to 0 members" in again.getvalue()
+    assert f"{other_org.slug}: 0 digests" in again.getvalue()
+    assert len(emails_to(bob)) == 1
+
+    with pytest.raises(CommandError, match="No organization with the slug 'nope'"):
+        call_command("run_reminders", "--organization", "nope")
