@@ -13,12 +13,10 @@ finders, refusing ``..``. Everything else raises, and WeasyPrint renders without
 from __future__ import annotations
 
 import base64
-import contextlib
 import logging
 import mimetypes
-import signal
-import threading
-from collections.abc import Iterator
+import multiprocessing
+from multiprocessing.connection import Connection
 from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
@@ -37,7 +35,7 @@ INTERNAL_BASE_URL = "https://hindsight.internal/"
 MAX_HTML_BYTES = 4 * 1024 * 1024
 #: A ``data:`` URI larger than this is refused (the image is left out).
 MAX_DATA_URI_BYTES = 5 * 1024 * 1024
-#: Seconds a synchronous render may take when the platform allows a timer (main thread).
+#: Seconds a render may take before its process is stopped.
 RENDER_TIME_LIMIT = 60
 
 STATIC_SUFFIXES = {
@@ -65,11 +63,6 @@ class PdfTooLarge(PdfError):
 
 class PdfTimeout(PdfError):
     """Rendering took longer than its time limit."""
-
-
-class _Expired(BaseException):
-    """Raised by the timer: a BaseException, so no ``except Exception`` inside WeasyPrint
-    swallows it."""
 
 
 class RefusedURL(ValueError):
@@ -159,33 +152,18 @@ def decode_data_uri(url: str) -> tuple[str, bytes]:
 # --- Rendering ---------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise ``PdfTimeout`` after ``seconds`` — where a timer signal can be used (the main
-    thread of a process: gunicorn sync workers, Celery prefork children, the bench). Elsewhere
-    the size limit is the only guard; Celery tasks also carry their own time limits."""
-    usable = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
-    if not usable or seconds <= 0:
-        yield
-        return
-
-    fired = []
-
-    def expired(signum, frame):
-        fired.append(True)
-        raise _Expired
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    # The timer repeats after it first fires: a raise that lands inside a C callback (Pango
-    # through cffi) is swallowed there, the next one lands in Python code.
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+def _render_in_child(conn: Connection, html: str, base: str) -> None:
+    """The child process: render, send ``(outcome, payload)`` back, exit."""
     try:
-        yield
+        fetcher = SafeURLFetcher(base)
+        conn.send(("ok", HTML(string=html, base_url=base, url_fetcher=fetcher).write_pdf()))
+    except (MemoryError, RecursionError) as error:
+        conn.send(("too_large", type(error).__name__))
+    except Exception:
+        logger.exception("PDF rendering failed")
+        conn.send(("failed", ""))
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-    if fired:  # finished after the limit, every raise swallowed: still past the limit
-        raise _Expired
+        conn.close()
 
 
 def render_pdf(
@@ -200,22 +178,36 @@ def render_pdf(
     internal origin). Raises ``PdfTooLarge`` for documents over ``MAX_HTML_BYTES``,
     ``PdfTimeout`` past the time limit and ``PdfError`` when WeasyPrint fails; never anything
     that would take the process down.
+
+    WeasyPrint runs in a forked child process. A render past its time limit is stopped by
+    killing the child, so nothing is ever interrupted half-way inside this process (an exception
+    thrown into WeasyPrint, its caches or a garbage-collector callback leaves them broken for
+    every later render), and the memory a large document takes is given back when it ends.
     """
     if len(html.encode("utf-8", "replace")) > MAX_HTML_BYTES:
         raise PdfTooLarge("This document is too large to export as PDF.")
-    base = base_url or INTERNAL_BASE_URL
-    fetcher = SafeURLFetcher(base)
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_render_in_child, args=(sender, html, base_url or INTERNAL_BASE_URL), daemon=True
+    )
+    child.start()
+    sender.close()  # the child holds its own end: EOF here once it is gone
     try:
-        with time_limit(time_limit_seconds):
-            return HTML(string=html, base_url=base, url_fetcher=fetcher).write_pdf()
-    except _Expired as error:
-        logger.warning("PDF rendering stopped after %s s", time_limit_seconds)
-        raise PdfTimeout("The PDF took too long to render.") from error
-    except PdfError:
-        raise
-    except (MemoryError, RecursionError) as error:
-        logger.warning("PDF rendering ran out of resources: %s", type(error).__name__)
-        raise PdfTooLarge("This document is too large to export as PDF.") from error
-    except Exception as error:
-        logger.exception("PDF rendering failed")
-        raise PdfError("The PDF could not be rendered.") from error
+        if not receiver.poll(time_limit_seconds):
+            logger.warning("PDF rendering stopped after %s s", time_limit_seconds)
+            raise PdfTimeout("The PDF took too long to render.")
+        try:
+            outcome, payload = receiver.recv()
+        except EOFError:  # the child died without a word (killed, out of memory)
+            outcome, payload = "failed", ""
+    finally:
+        receiver.close()
+        child.kill()
+        child.join()
+    if outcome == "ok":
+        return payload
+    if outcome == "too_large":
+        logger.warning("PDF rendering ran out of resources: %s", payload)
+        raise PdfTooLarge("This document is too large to export as PDF.")
+    raise PdfError("The PDF could not be rendered.")

@@ -1,3 +1,6 @@
+import copy
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -27,6 +30,17 @@ def _test_body_unscoped():
     because the tenant middleware activates one for every request."""
     with scopes_disabled():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _cache_of_its_own(settings):
+    """Every test starts with an empty cache. Cached pages, fragments and PDFs are keyed by
+    primary keys and timestamps, and those repeat across tests (SQLite hands out the ids of
+    rolled-back rows again): a key prefix per test keeps one test's entries from answering
+    another's, on the in-memory cache and on Redis alike (entries there expire by themselves)."""
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"hindsight-test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = caches
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ while the PDF still renders.
 """
 
 import io
+import multiprocessing
+import signal
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -200,5 +202,18 @@ def test_rendering_past_the_time_limit_fails_cleanly():
     rows = "".join(f"<tr><td>{n}</td><td>{'word ' * 40}</td></tr>" for n in range(4000))
     with pytest.raises(pdf.PdfTimeout):
         pdf.render_pdf(f"<table>{rows}</table>", time_limit_seconds=0.3)
-    # the process is fine afterwards
+    # the render was stopped in its own process: nothing is left running or half-done here
+    assert multiprocessing.active_children() == []
     assert pdf.render_pdf("<p>after</p>").startswith(b"%PDF")
+
+
+def test_rendering_never_interrupts_this_process(monkeypatch):
+    """A render happens in a child process: a timer signal or exception thrown into this one
+    would leave WeasyPrint's caches (and anything else it caught mid-way) broken for the next
+    render of every other document."""
+    delivered = []
+    monkeypatch.setattr(signal, "setitimer", lambda *args: delivered.append(args))
+    rows = "".join(f"<tr><td>{n}</td><td>{'word ' * 40}</td></tr>" for n in range(4000))
+    with pytest.raises(pdf.PdfTimeout):
+        pdf.render_pdf(f"<table>{rows}</table>", time_limit_seconds=0.2)
+    assert delivered == []
