@@ -538,7 +538,7 @@ def _md_impact(section: ExportSection, export: Export) -> str:
         ("Users affected", f"{pm.users_affected:,}" if pm.users_affected is not None else "—"),
         (
             "Duration of impact",
-            human_duration(export.incident.impact_duration) if export.incident else "—",
+            human_duration(export.incident.duration) if export.incident else "—",
         ),
         ("Revenue impact", money(pm.revenue_impact)),
         ("SLA", {None: "—", True: "Breached", False: "Met"}[pm.sla_breached]),

@@ -350,7 +350,6 @@ class PublicIncident:
     mitigated_at: datetime | None
     resolved_at: datetime | None
     duration: timedelta | None
-    impact_duration: timedelta | None
     time_to_detect: timedelta | None
 
 
@@ -396,7 +395,6 @@ def _public_incident(incident) -> PublicIncident:
         mitigated_at=incident.mitigated_at,
         resolved_at=incident.resolved_at,
         duration=incident.duration,
-        impact_duration=incident.impact_duration,
         time_to_detect=incident.time_to_detect,
     )
 
@@ -547,7 +545,6 @@ def public_json(document: PublicDocument) -> dict:
             "mitigated_at": _iso(incident.mitigated_at),
             "resolved_at": _iso(incident.resolved_at),
             "duration_minutes": _minutes(incident.duration),
-            "impact_minutes": _minutes(incident.impact_duration),
         },
         "sections": [_section_json(section) for section in document.sections],
     }
