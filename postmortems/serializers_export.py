@@ -12,6 +12,7 @@ from actionitems.models import ActionItem
 from incidents.models import IncidentLink, MetricSeries
 
 from .models import Review, Section
+from .timeline import rows_in_time_order
 
 
 @extend_schema_field({"type": "string", "nullable": True, "description": "A username."})
@@ -215,6 +216,6 @@ def _rows(data) -> list[dict]:
             "actor": str(row.get("actor") or ""),
             "key": bool(row.get("key")),
         }
-        for row in (rows if isinstance(rows, list) else [])
+        for row in (rows_in_time_order(rows) if isinstance(rows, list) else [])
         if isinstance(row, dict)
     ]
