@@ -15,7 +15,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .models import Incident, MetricSeries
 
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 52, 16, 34, 26
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 52, 16, 40, 26
+TITLE_BAND = 22  # the chart title, above the marker labels
+MARKER_ROW = 13  # the height of one row of marker labels
+MARKER_SIZE = 10
+LABEL_GAP = 6  # the least room between two texts, in pixels
 INK, MUTED, GRID, LINE, WINDOW = "#111827", "#6b7280", "#e5e7eb", "#4338ca", "#fee2e2"
 MARKERS = (
     ("started_at", "Impact", "#b91c1c"),
@@ -70,11 +74,15 @@ def render_chart(
         parts.append(_empty_message(width, height))
     else:
         frame = _frame(points, width, height)
+        labels = _marker_labels(frame, incident, width)
+        if labels:  # the plot starts below the rows of marker labels
+            rows = max(label.row for label in labels) + 1
+            frame.y0 = max(MARGIN_TOP, TITLE_BAND + rows * MARKER_ROW + 4)
         parts += _window(frame, incident)
         parts += _y_axis(frame, series.unit)
         parts += _x_axis(frame)
         parts += _line(frame, points)
-        parts += _markers(frame, incident)
+        parts += _markers(frame, labels)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 (every text is escaped where it is written)
 
@@ -180,8 +188,10 @@ def _y_axis(frame: Frame, unit: str) -> list[str]:
         y = _r(frame.y(value))
         parts.append(_line_el(frame.x0, y, frame.x1, y, GRID))
         parts.append(_text(frame.x0 - 6, y + 4, label, anchor="end", fill=MUTED))
-    if unit:
-        parts.append(_text(frame.x0 - 6, frame.y0 - 8, unit, anchor="end", fill=MUTED))
+    if unit and text_width(unit, 11) <= frame.x0 - 8:
+        # Above the top tick label and clear of it; a unit too long for the margin is left to
+        # the title, which always names it.
+        parts.append(_text(frame.x0 - 6, frame.y0 - 10, unit, anchor="end"))
     return parts
 
 
@@ -240,21 +250,68 @@ def _window(frame: Frame, incident: Incident | None) -> list[str]:
     ]
 
 
-def _markers(frame: Frame, incident: Incident | None) -> list[str]:
+@dataclass(frozen=True)
+class MarkerLabel:
+    x: float  # the marker's position
+    text: str
+    colour: str
+    row: int  # 0 is the row nearest the title
+    anchor: str  # "start": the label runs right of the marker; "end": left of it
+    left: float
+    right: float
+
+
+def text_width(text: str, size: float, *, bold: bool = False) -> float:
+    """A generous estimate of the width of ``text`` in the chart's sans-serif font."""
+    return len(text) * size * (0.68 if bold else 0.62)
+
+
+def _marker_labels(frame: Frame, incident: Incident | None, width: int) -> list[MarkerLabel]:
+    """The incident's moments inside the chart, labelled in rows above the plot: each label
+    takes the first row where it keeps clear of the labels already placed, so markers a minute
+    apart get staggered labels instead of overprinted ones."""
     if incident is None:
         return []
-    parts = []
-    visible = [
-        (getattr(incident, field), label, colour)
-        for field, label, colour in MARKERS
-        if getattr(incident, field) and frame.contains(getattr(incident, field))
-    ]
-    for row, (moment, label, colour) in enumerate(visible):
+    placed: list[MarkerLabel] = []
+    for field, text, colour in MARKERS:
+        moment = getattr(incident, field)
+        if not moment or not frame.contains(moment):
+            continue
         x = _r(frame.x(moment))
-        parts.append(_line_el(x, frame.y0, x, frame.y1, colour, dashed=True))
-        anchor, dx = ("end", -3) if x > (frame.x0 + frame.x1) / 2 else ("start", 3)
-        y = frame.y0 + 9 + (row % 2) * 11
-        parts.append(_text(x + dx, y, label, anchor=anchor, fill=colour, size=10, weight="600"))
+        size = text_width(text, MARKER_SIZE, bold=True)
+        anchor, left = ("start", x + 3) if x + 3 + size <= width - 2 else ("end", x - 3 - size)
+        row = next(
+            row
+            for row in range(len(MARKERS))
+            if all(
+                other.row != row
+                or left >= other.right + LABEL_GAP
+                or left + size + LABEL_GAP <= other.left
+                for other in placed
+            )
+        )
+        placed.append(MarkerLabel(x, text, colour, row, anchor, left, left + size))
+    return placed
+
+
+def _markers(frame: Frame, labels: list[MarkerLabel]) -> list[str]:
+    """Each marker: a dashed line from its label down through the plot, and the label."""
+    parts = []
+    for label in labels:
+        baseline = TITLE_BAND + (label.row + 1) * MARKER_ROW - 3
+        parts.append(_line_el(label.x, baseline - 9, label.x, frame.y1, label.colour, dashed=True))
+        x = label.left if label.anchor == "start" else label.right
+        parts.append(
+            _text(
+                x,
+                baseline,
+                label.text,
+                anchor=label.anchor,
+                fill=label.colour,
+                size=MARKER_SIZE,
+                weight="600",
+            )
+        )
     return parts
 
 

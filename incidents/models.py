@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import DurationField, ExpressionWrapper, F
 
 from organizations.models import TenantModel
 
@@ -91,6 +92,14 @@ class Incident(TenantModel):
     # Derived figures; each is None when a timestamp it needs is missing.
     @property
     def duration(self) -> timedelta | None:
+        """The duration of impact, the one figure every page, export and chart shows: from the
+        start of impact (``started_at``) to resolution.
+
+        Not until mitigation: mitigation is optional and often never recorded, users may still
+        be affected after it (queued work, degraded service), and the reference postmortems
+        state the duration from first symptom to resolution ("2h 14m (14:32 - 16:46 UTC)",
+        mitigated at 15:15). ``duration_expression`` is the same figure in SQL.
+        """
         return _between(self.started_at, self.resolved_at)
 
     @property
@@ -107,16 +116,16 @@ class Incident(TenantModel):
 
     @property
     def time_to_resolve(self) -> timedelta | None:
-        return _between(self.started_at, self.resolved_at)
-
-    @property
-    def impact_duration(self) -> timedelta | None:
-        """How long users were affected: until mitigation, else until resolution."""
-        return self.time_to_mitigate or self.duration
+        return self.duration
 
     @property
     def is_resolved(self) -> bool:
         return self.status == Status.RESOLVED
+
+
+def duration_expression() -> ExpressionWrapper:
+    """``Incident.duration`` in SQL (for annotations and aggregates)."""
+    return ExpressionWrapper(F("resolved_at") - F("started_at"), output_field=DurationField())
 
 
 def _between(start, end) -> timedelta | None:

@@ -7,8 +7,6 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Case,
-    DurationField,
-    ExpressionWrapper,
     F,
     IntegerField,
     Prefetch,
@@ -33,6 +31,7 @@ from .models import (
     Severity,
     Status,
     TimelineEntry,
+    duration_expression,
 )
 
 
@@ -74,11 +73,8 @@ def _policy_q(policy: PostmortemPolicy) -> Q:
 
 
 def with_duration(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
-    return queryset.annotate(
-        _duration=ExpressionWrapper(
-            F("resolved_at") - F("started_at"), output_field=DurationField()
-        )
-    )
+    """Annotate ``_duration``: ``Incident.duration``, for the policy's minimum-duration rule."""
+    return queryset.annotate(_duration=duration_expression())
 
 
 def incidents_needing_postmortem(*, organization: Organization) -> QuerySet[Incident]:

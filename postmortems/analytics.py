@@ -50,7 +50,13 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from actionitems.models import ActionItem, Category, ItemStatus
-from incidents.models import Incident, IncidentService, PostmortemPolicy, Severity
+from incidents.models import (
+    Incident,
+    IncidentService,
+    PostmortemPolicy,
+    Severity,
+    duration_expression,
+)
 from incidents.selectors import _policy_q, policy_for, with_duration
 from organizations.models import Organization, Team, TeamMember
 
@@ -468,7 +474,7 @@ def detect_resolve(scope: AnalyticsScope) -> DetectResolve:
         started_at__gte=scope.start, started_at__lt=scope.end
     )
     ttd = _duration(F("detected_at") - F("started_at"))
-    ttr = _duration(F("resolved_at") - F("started_at"))
+    ttr = duration_expression()  # time to resolve is the incident's duration
     month = TruncMonth("started_at", tzinfo=scope.zone)
     if native_percentiles(queryset):
         stats = {

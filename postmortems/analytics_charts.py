@@ -16,7 +16,7 @@ from incidents.charts import GRID, INK, MUTED, nice_ticks, tick_labels
 
 ACCENT = "#4338ca"
 SERIES_COLOURS = ["#b91c1c", "#c2410c", "#1d4ed8", "#047857", "#7c3aed", "#0f766e"]
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 24, 30
+LEFT, RIGHT, TOP, BOTTOM = 48, 16, 34, 30
 
 
 @dataclass
@@ -64,8 +64,8 @@ def _y_axis(top: float, width: int, height: int, unit: str) -> tuple[list[str], 
         y = y1 - value / maximum * (y1 - y0)
         parts.append(_line(LEFT, y, width - RIGHT, y))
         parts.append(_text(LEFT - 6, y + 4, label, anchor="end"))
-    if unit:
-        parts.append(_text(4, TOP - 4, unit, size=10))
+    if unit:  # the axis title, clear above the top tick label
+        parts.append(_text(4, TOP - 12, unit, size=10))
     return parts, maximum
 
 

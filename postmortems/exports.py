@@ -64,6 +64,7 @@ class ExportSection:
     """A section as the files show it: its body as safe HTML and its structured parts."""
 
     section: Section
+    body: str  # the written body: untouched template placeholders left out
     html: str
     show_body: bool
     items: list[ActionItem] = field(default_factory=list)
@@ -142,11 +143,13 @@ class Export:
         keys = [s.key for s in self.document.sections if s.kind == SectionKind.ACTION_ITEMS]
         by_section = _items_by_section(self.items, keys)
         untouched = self.document.untouched
+        written = self.document.written_bodies
         return [
             ExportSection(
                 section=section,
-                html=self.body_html(section.body),
-                show_body=bool(section.body.strip()) and section.key not in untouched,
+                body=written[section.key],
+                html=self.body_html(written[section.key]),
+                show_body=bool(written[section.key].strip()) and section.key not in untouched,
                 items=by_section.get(section.key, []),
                 export=self,
             )
@@ -458,7 +461,7 @@ def _md_header(export: Export) -> str:
 
 
 def _md_section(section: ExportSection, export: Export) -> str:
-    body = section.section.body.strip() if section.show_body else ""
+    body = section.body.strip() if section.show_body else ""
     extra = {
         SectionKind.TIMELINE: _md_timeline,
         SectionKind.FIVE_WHYS: _md_whys,
@@ -538,7 +541,7 @@ def _md_impact(section: ExportSection, export: Export) -> str:
         ("Users affected", f"{pm.users_affected:,}" if pm.users_affected is not None else "—"),
         (
             "Duration of impact",
-            human_duration(export.incident.impact_duration) if export.incident else "—",
+            human_duration(export.incident.duration) if export.incident else "—",
         ),
         ("Revenue impact", money(pm.revenue_impact)),
         ("SLA", {None: "—", True: "Breached", False: "Met"}[pm.sla_breached]),

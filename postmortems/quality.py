@@ -21,6 +21,7 @@ from typing import Any
 
 from . import language
 from .models import RootCauseCategory, SectionKind
+from .placeholders import written_text
 from .selectors_review import section_is_filled
 
 
@@ -101,7 +102,7 @@ def section_written(section: Any, created_body: str | None = None, postmortem: A
     owner = postmortem if postmortem is not None else _NO_IMPACT
     if not section_is_filled(view, created_body, owner):
         return False
-    if has_prose(view.body):
+    if has_prose(written_text(view.body, created_body)):
         return True
     return section_is_filled(replace(view, body=""), None, owner)  # structured rows
 

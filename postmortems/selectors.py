@@ -26,6 +26,7 @@ from .models import (
     Template,
 )
 from .permissions import EDIT_PERMISSION, visible_q
+from .placeholders import written_text
 
 
 def template_for_severity(*, organization: Organization, severity: str) -> Template | None:
@@ -204,6 +205,13 @@ class PostmortemDocument:
     def created_bodies(self) -> dict[str, str]:
         """Each section's body as the template generated it (one query, when asked)."""
         return created_bodies(self.postmortem)
+
+    @cached_property
+    def written_bodies(self) -> dict[str, str]:
+        """Each section's body as pages and exports show it: untouched template placeholders
+        left out (``placeholders.written_text``)."""
+        created = self.created_bodies
+        return {s.key: written_text(s.body, created.get(s.key)) for s in self.sections}
 
     @cached_property
     def untouched(self) -> set[str]:

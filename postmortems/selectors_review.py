@@ -23,6 +23,7 @@ from .models import (
     SectionKind,
 )
 from .permissions import EDIT_PERMISSION, REVIEW_PERMISSION
+from .placeholders import is_written
 from .selectors import created_bodies
 
 
@@ -91,10 +92,10 @@ def _has_rows(data: dict, name: str, fields: tuple[str, ...]) -> bool:
 
 
 def section_is_filled(section: Section, created_body: str | None, postmortem: Postmortem) -> bool:
-    """Written by someone: a body that is not blank and not the template's scaffold, or
-    structured content (timeline rows, answered whys, factors, impact figures)."""
-    body = section.body.strip()
-    if body and (created_body is None or body != created_body.strip()):
+    """Written by someone: a body with more than the template's generated text and untouched
+    placeholders (``placeholders.is_written``), or structured content (timeline rows, answered
+    whys, factors, impact figures)."""
+    if is_written(section.body, created_body):
         return True
     data = section.data or {}
     if section.kind == SectionKind.TIMELINE:

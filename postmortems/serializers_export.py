@@ -12,6 +12,7 @@ from actionitems.models import ActionItem
 from incidents.models import IncidentLink, MetricSeries
 
 from .models import Review, Section
+from .timeline import rows_in_time_order
 
 
 @extend_schema_field({"type": "string", "nullable": True, "description": "A username."})
@@ -22,10 +23,18 @@ class Username(serializers.SlugRelatedField):
 
 
 class ExportSectionSerializer(serializers.ModelSerializer):
-    """A section: its markdown ``body`` and, for structured kinds, its ``data`` (timeline rows,
-    five whys, contributing factors …) as stored."""
+    """A section: its markdown ``body`` (untouched template placeholders left out) and, for
+    structured kinds, its ``data`` (timeline rows, five whys, contributing factors …) as
+    stored."""
 
+    body = serializers.SerializerMethodField(help_text="Markdown, as written.")
     data = serializers.JSONField(read_only=True)
+
+    def get_body(self, section: Section) -> str:
+        export = self.context.get("export")
+        if export is None:
+            return section.body
+        return export.document.written_bodies.get(section.key, section.body)
 
     class Meta:
         model = Section
@@ -215,6 +224,6 @@ def _rows(data) -> list[dict]:
             "actor": str(row.get("actor") or ""),
             "key": bool(row.get("key")),
         }
-        for row in (rows if isinstance(rows, list) else [])
+        for row in (rows_in_time_order(rows) if isinstance(rows, list) else [])
         if isinstance(row, dict)
     ]

@@ -31,6 +31,7 @@ from .models import (
     TemplateSection,
 )
 from .permissions import EDIT_PERMISSION
+from .timeline import section_data_in_order
 from .variables import IncidentContext, substitute, validate_template_text
 
 logger = logging.getLogger(__name__)
@@ -357,14 +358,16 @@ def _parts_unchanged(
 def _apply_section_changes(
     current: dict[str, Section], bodies: dict[str, str], data: dict[str, dict]
 ) -> list[str]:
+    """Write the changed bodies and data; a timeline's rows are stored in time order."""
     changed = []
     for key, section in current.items():
         fields = []
         if key in bodies and bodies[key] != section.body:
             section.body = bodies[key]
             fields.append("body")
-        if key in data and data[key] != section.data:
-            section.data = data[key]
+        new_data = section_data_in_order(section.kind, data[key]) if key in data else None
+        if key in data and new_data != section.data:
+            section.data = new_data
             fields.append("data")
         if fields:
             section.save(update_fields=[*fields, "updated_at"])

@@ -16,20 +16,20 @@ so concurrent writers cannot race past each other. When someone else changed tha
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.dateparse import parse_datetime
 
 from incidents.models import TimelineEntry
 
 from . import services
 from .models import Postmortem, PostmortemIncident, Section
 from .services import StaleVersionError
+from .timeline import row_time, rows_in_time_order
 
 UTC_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?\+00:00$")
 IMPACT_FIELDS = ("users_affected", "revenue_impact", "sla_breached", "support_tickets")
@@ -328,32 +328,8 @@ def rows_missing_from(rows: list[dict], candidates: list[dict]) -> list[dict]:
 
 
 def rows_merge(rows: list[dict], incoming: list[dict]) -> list[dict]:
-    """``rows`` with ``incoming`` inserted in time order; the existing order is kept."""
-    merged = list(rows)
-    for row in incoming:
-        moment = _row_time(row)
-        position = next(
-            (
-                index
-                for index, existing in enumerate(merged)
-                if moment is not None
-                and _row_time(existing) is not None
-                and _row_time(existing) > moment
-            ),
-            len(merged),
-        )
-        merged.insert(position, row)
-    return merged
-
-
-def _row_time(row: dict) -> datetime | None:
-    try:
-        moment = parse_datetime(str(row.get("time") or ""))
-    except ValueError:
-        return None
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """``rows`` and ``incoming`` together in time order (existing rows first at equal times)."""
+    return rows_in_time_order([*rows, *incoming])
 
 
 def _row_identity(row: dict) -> tuple[str, str]:
@@ -364,5 +340,5 @@ def _row_minute(time: str) -> str:
     """The row's minute in UTC. Stored rows hold UTC ISO times, read without parsing."""
     if UTC_ISO.match(time):
         return time[:16]
-    moment = _row_time({"time": time})
+    moment = row_time({"time": time})
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M") if moment else ""

@@ -45,6 +45,7 @@ from .models import (
     ShareLink,
 )
 from .permissions import Access
+from .placeholders import written_text
 from .selectors import DATA_BACKED_KINDS, created_bodies
 from .services import history_note
 from .templatetags.documents import factor_levels, filled_whys, timeline_rows
@@ -350,7 +351,6 @@ class PublicIncident:
     mitigated_at: datetime | None
     resolved_at: datetime | None
     duration: timedelta | None
-    impact_duration: timedelta | None
     time_to_detect: timedelta | None
 
 
@@ -396,7 +396,6 @@ def _public_incident(incident) -> PublicIncident:
         mitigated_at=incident.mitigated_at,
         resolved_at=incident.resolved_at,
         duration=incident.duration,
-        impact_duration=incident.impact_duration,
         time_to_detect=incident.time_to_detect,
     )
 
@@ -409,6 +408,7 @@ class _SectionBuilder:
         self.redact = redact
         kinds = {s.kind for s in sections}
         incident_id = postmortem.incident_id
+        self.created = created_bodies(postmortem) if sections else {}
         self.untouched = self._untouched(sections)
         self.items = (
             list(ActionItem.objects.filter(postmortem=postmortem).order_by("position", "id"))
@@ -430,13 +430,12 @@ class _SectionBuilder:
         """Data-backed sections whose body is still the generated one (it repeats the data,
         with actors and URLs): their body is not shown."""
         candidates = {s.key: s.body for s in sections if s.kind in DATA_BACKED_KINDS}
-        if not candidates:
-            return set()
-        created = created_bodies(self.postmortem)
-        return {key for key, body in candidates.items() if created.get(key) == body}
+        return {key for key, body in candidates.items() if self.created.get(key) == body}
 
     def build(self, section: Section) -> PublicSection:
-        body = "" if section.key in self.untouched else self.redact(section.body)
+        """The section's public form; untouched template placeholders are left out."""
+        written = written_text(section.body, self.created.get(section.key))
+        body = "" if section.key in self.untouched else self.redact(written)
         rows_of = getattr(self, f"_{section.kind}", None)
         public = PublicSection(
             key=section.key,
@@ -547,7 +546,6 @@ def public_json(document: PublicDocument) -> dict:
             "mitigated_at": _iso(incident.mitigated_at),
             "resolved_at": _iso(incident.resolved_at),
             "duration_minutes": _minutes(incident.duration),
-            "impact_minutes": _minutes(incident.impact_duration),
         },
         "sections": [_section_json(section) for section in document.sections],
     }

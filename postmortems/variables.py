@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Incident, IncidentLink, LinkType, MetricSeries, TimelineEntry
+from organizations.templatetags.hindsight import duration as human_duration
 
 VARIABLE_PATTERN = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 ENGINE_SYNTAX = re.compile(r"\{%|%\}|\{#|#\}")
@@ -40,13 +41,9 @@ def _when(value: datetime | None) -> str:
 
 
 def format_duration(value: timedelta | None) -> str:
-    if value is None:
-        return "—"
-    minutes = int(value.total_seconds() // 60)
-    days, minutes = divmod(minutes, 60 * 24)
-    hours, minutes = divmod(minutes, 60)
-    parts = [f"{days}d"] * bool(days) + [f"{hours}h"] * bool(hours) + [f"{minutes}m"]
-    return " ".join(parts if days or hours else [f"{minutes}m"])
+    """A duration as the pages and exports write it ("2h 14m"), so generated text and the
+    figures beside it read the same."""
+    return human_duration(value)
 
 
 def _cell(text: str) -> str:

@@ -60,6 +60,7 @@ from .lookups import postmortem_from_number
 from .models import Postmortem, RootCauseCategory, Section, SectionKind
 from .permissions import may_edit
 from .templatetags.postmortems import textarea_rows
+from .timeline import section_data_in_order
 
 EDITOR = "postmortems/editor/edit.html"
 ROW_TEMPLATES = {  # kind: (the rows, the buttons below them)
@@ -545,7 +546,8 @@ def save_rows(request: HttpRequest, postmortem: Postmortem, section: Section) ->
     if base is None or not formset.is_valid():
         return structured_refused(request, postmortem, section, formset=formset, base=base)
     rows = rows_after(postmortem, section, rows_from(section, formset), op)
-    data = data_with_rows(section, rows)
+    data = section_data_in_order(section.kind, data_with_rows(section, rows))
+    reordered = data_with_rows(section, rows) != data  # the writer's order was not time order
     try:
         saved = editing.section_data_save(
             postmortem=postmortem,
@@ -562,7 +564,9 @@ def save_rows(request: HttpRequest, postmortem: Postmortem, section: Section) ->
         return structured_refused(request, postmortem, section, formset=formset, base=base)
     section.data = data
     digest = editing.content_digest(data)
-    return structured_saved(request, absorb(postmortem, saved), section, digest, op=op)
+    return structured_saved(
+        request, absorb(postmortem, saved), section, digest, op=op, redraw=reordered
+    )
 
 
 def rows_after(postmortem: Postmortem, section: Section, rows: list[dict], op) -> list[dict]:
@@ -612,15 +616,22 @@ def save_impact(request: HttpRequest, postmortem: Postmortem, section: Section) 
 
 
 def structured_saved(
-    request: HttpRequest, saved: Postmortem, section: Section, digest: str, *, op
+    request: HttpRequest,
+    saved: Postmortem,
+    section: Section,
+    digest: str,
+    *,
+    op,
+    redraw: bool = False,
 ) -> HttpResponse:
     """After a field edit the form stays as the writer left it (no swap, so no keystroke is
-    lost); after a row operation it is drawn again. Either way the editor learns the new base
+    lost); after a row operation, or when the save stored the rows in another order (a
+    timeline keeps time order), it is drawn again. Either way the editor learns the new base
     from the ``pm:saved`` event."""
     if not request.htmx:
         return redirect(editor_url(saved, f"section-{section.key}"))
-    if op:
-        focus_last = op[0] == "add"
+    if op or redraw:
+        focus_last = bool(op) and op[0] == "add"
         response = structured_response(request, saved, section, focus_last=focus_last)
     else:
         response = HttpResponse(status=200)

@@ -518,6 +518,7 @@ class TestTimeline:
         assert event["digest"] == content_digest(section(postmortem, "timeline").data)
 
         rows[1]["key"] = True
+        rows[1]["time"] = rows[0]["time"]  # rows keep time order; "up" orders equal times
         response = client.post(
             save_url(postmortem, "timeline"),
             rows_post(postmortem, "timeline", rows, op="up:1"),

@@ -758,8 +758,8 @@ def test_display_filters_survive_malformed_section_data():
     rows = documents.timeline_rows(
         {"rows": [{"time": "not a time", "event": "x"}, "junk", {"time": "2026-03-10T14:00"}]}
     )
-    assert [r.raw_time for r in rows] == ["not a time", "2026-03-10T14:00"]
-    assert rows[0].moment is None and rows[1].moment is not None and rows[1].new_day
+    assert [r.raw_time for r in rows] == ["2026-03-10T14:00", "not a time"]  # unreadable last
+    assert rows[0].moment is not None and rows[0].new_day and rows[1].moment is None
     assert documents.timeline_rows({"rows": "nope"}) == [] == documents.timeline_rows(None)
     levels = documents.factor_levels(
         {"factors": [{"title": "A", "level": "weird"}, {"level": "primary"}, {"title": "B"}]}

@@ -124,7 +124,7 @@ class TestVariables:
         assert "Error rate \\| above 5%" in timeline  # a pipe cannot break the table
         assert "★" in timeline
         assert "[v2.3.1 \\[hotfix\\]](https://git.example.com/releases/231) — caused by" in releases
-        assert duration == "2h 0m"
+        assert duration == "2h"
 
 
 class TestGeneration:

@@ -273,7 +273,6 @@ def test_the_json_has_only_public_fields(client, shared):
         "mitigated_at",
         "resolved_at",
         "duration_minutes",
-        "impact_minutes",
     }
     keys = [s["key"] for s in data["sections"]]
     assert "root-cause" not in keys and "document-history" not in keys

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.timesince import timesince
 
+from ..timeline import rows_in_time_order
+
 register = template.Library()
 
 FACTOR_LEVELS = (
@@ -49,9 +51,10 @@ class TimelineRow:
 
 @register.filter
 def timeline_rows(data: dict | None) -> list[TimelineRow]:
-    """The timeline section's ``data["rows"]`` with times in the current time zone."""
+    """The timeline section's ``data["rows"]`` in time order (whatever order they were stored
+    in), with times in the current time zone."""
     rows, previous_day = [], None
-    for row in _list(data, "rows"):
+    for row in rows_in_time_order(_list(data, "rows")):
         moment = _local(str(row.get("time") or ""))
         day = moment.date() if moment else None
         rows.append(
@@ -78,6 +81,13 @@ def _local(value: str) -> datetime | None:
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, UTC)
     return timezone.localtime(moment)
+
+
+@register.filter
+def written_body(section, document) -> str:
+    """The section's body without untouched placeholder text (``document``: the
+    ``PostmortemDocument`` the page shows)."""
+    return document.written_bodies.get(section.key, section.body)
 
 
 @register.filter

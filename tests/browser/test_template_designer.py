@@ -127,3 +127,26 @@ def test_sections_reorder_by_drag_and_drop(page, demo):
     expect(page.locator("#sections .ts").last).to_contain_text(title)
     assert list(lightweight.sections.values_list("key", flat=True)) == [*keys[1:], keys[0]]
     assert not [e for e in page.console_errors if "Content Security Policy" in e]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_preview_keeps_each_timeline_time_on_one_line(page, demo, width):
+    comprehensive = Template.objects.get(organization__slug="acme", builtin_key="comprehensive")
+    log_in(page, "/o/acme/settings/templates/")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"/o/acme/settings/templates/{comprehensive.pk}/")
+    table = page.locator("#preview .preview-section", has_text="Timeline").locator("table")
+    expect(table).to_be_visible()
+    lines = """cells => cells.map(cell => {
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        return new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size;
+    })"""
+    times = table.locator("tbody td:first-child").evaluate_all(lines)
+    assert times and all(count == 1 for count in times), times
+    # Words are never cut in two either ("Hinds|ight"): a table too wide for the card scrolls
+    # inside it.
+    one_word = table.locator("tbody td").filter(has_text=re.compile(r"^[^\s-]+$"))
+    words = one_word.evaluate_all(lines)
+    assert words and all(count == 1 for count in words), words
+    assert table.evaluate("table => table.getBoundingClientRect().right") <= width
