@@ -331,3 +331,27 @@ def test_the_entry_form_of_an_automatic_entry_keeps_its_time(eng_client, enginee
     assert response.status_code == 302
     entry.refresh_from_db()
     assert entry.occurred_at == minutes(5) and entry.description == "Declared from the alert."
+
+
+def test_the_migration_marks_and_realigns_entries_written_before_markers(org, engineer, incident):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("incidents.migrations.0006_timelineentry_follows")
+    transitions.incident_acknowledge(incident=incident, actor=engineer, at=minutes(10))
+    with scope(organization=org):
+        services.timeline_entry_add(
+            incident=incident,
+            actor=engineer,
+            occurred_at=minutes(11),
+            description="Incident acknowledged.",
+        )  # a person's entry with the same words: left alone
+    TimelineEntry.objects.update(follows="")
+    Incident.objects.filter(pk=incident.pk).update(acknowledged_at=minutes(8))  # corrected since
+    migration.mark_automatic_entries(apps, None)
+    marked = TimelineEntry.objects.exclude(follows="").order_by("occurred_at")
+    assert [(e.follows, e.occurred_at) for e in marked] == [
+        ("declared", minutes(5)),
+        ("acknowledged_at", minutes(8)),
+    ]
