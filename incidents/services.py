@@ -21,6 +21,7 @@ from .models import (
     IncidentService,
     MetricSeries,
     Service,
+    Status,
     TimelineEntry,
 )
 
@@ -190,6 +191,8 @@ def incident_update(
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     before = {field: getattr(incident, field) for field in (*TIME_ORDER, "severity")}
     moved = {f for f in TIME_ORDER if f in changes and changes[f] != before[f]}
+    if "resolved_at" in moved:
+        _check_resolution_time(incident, changes["resolved_at"])
     validate_times({**before, **{f: changes[f] for f in moved}}, changed=moved)
     if "commander" in changes:
         validate_member(incident.organization, changes["commander"], "commander")
@@ -207,6 +210,14 @@ def incident_update(
     if "title" in changes or services is not None:
         _reindex_postmortems(incident)
     return incident
+
+
+def _check_resolution_time(incident: Incident, resolved_at: datetime | None) -> None:
+    """The resolved time is set by resolving, then corrected; never cleared or set alone."""
+    if incident.status != Status.RESOLVED:
+        raise ValidationError({"resolved_at": "Set when the incident is resolved."})
+    if resolved_at is None:
+        raise ValidationError({"resolved_at": "A resolved incident keeps its resolved time."})
 
 
 # The automatic entry of each status time: its text and whether it is a key event.

@@ -355,3 +355,18 @@ def test_the_migration_marks_and_realigns_entries_written_before_markers(org, en
         ("declared", minutes(5)),
         ("acknowledged_at", minutes(8)),
     ]
+
+
+@pytest.mark.parametrize("resolved", [False, True])
+def test_the_resolved_time_is_set_by_resolving_then_only_corrected(api, incident, resolved):
+    if resolved:
+        transitions.incident_resolve(incident=incident, actor=None, at=minutes(60))
+    change = {"resolved_at": None if resolved else minutes(60).isoformat()}
+    response = api.patch(f"/api/v1/incidents/{incident.ref}", change, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["resolved_at"]
+    incident.refresh_from_db()
+    assert incident.resolved_at == (minutes(60) if resolved else None)
+    assert TimelineEntry.objects.filter(incident=incident, follows="resolved_at").count() == int(
+        resolved
+    )
