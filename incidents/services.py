@@ -54,9 +54,10 @@ def validate_times(
     """Refuse times out of order: started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved,
     each compared with the nearest earlier time that is set.
 
-    The error names the time that moved: of two times out of order, the one in ``changed``
-    (the later one when both or neither changed). Used by declaring, editing (form and API)
-    and the status transitions alike.
+    Only pairs with a time in ``changed`` (default: all) are judged, so data stored out of
+    order before never blocks an unrelated change. The error names the time that moved (the
+    later one when both did). Used by declaring, editing (form and API) and the status
+    transitions alike.
     """
     if values.get("started_at") is None:
         raise ValidationError({"started_at": "When did the impact begin?"})
@@ -67,7 +68,7 @@ def validate_times(
         value = values.get(field)
         if value is None:
             continue
-        if value < values[earlier]:
+        if value < values[earlier] and {earlier, field} & changed:
             if earlier in changed and field not in changed:
                 errors.setdefault(earlier, _out_of_order(earlier, "after", field))
             else:
@@ -248,7 +249,9 @@ def automatic_entries_follow(
             status_time_entry_follow(incident=incident, field=field, actor=actor)
 
 
-def status_time_entry_follow(*, incident: Incident, field: str, actor: AbstractBaseUser | None):
+def status_time_entry_follow(
+    *, incident: Incident, field: str, actor: AbstractBaseUser | None
+) -> None:
     """The automatic entry of one status time (``acknowledged_at`` …) at that time."""
     moment = getattr(incident, field)
     entries = TimelineEntry.objects.filter(incident=incident, follows=field)

@@ -2,9 +2,8 @@
 
 Each runs in a transaction with the incident row locked, records its timestamp (in order with
 the incident's other times), shows it on the timeline (the automatic entry of that time), and is
-harmless when repeated. Status only moves forward; a step may be skipped
-(an incident can be resolved straight from OPEN). Resolving emits the resolution event after
-commit.
+harmless when repeated. Status only moves forward; a step may be skipped (an incident can be
+resolved straight from OPEN). Resolving emits the resolution event after commit.
 """
 
 from datetime import datetime

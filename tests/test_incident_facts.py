@@ -370,3 +370,11 @@ def test_the_resolved_time_is_set_by_resolving_then_only_corrected(api, incident
     assert TimelineEntry.objects.filter(incident=incident, follows="resolved_at").count() == int(
         resolved
     )
+
+
+def test_times_stored_out_of_order_earlier_do_not_block_other_changes(org, incident):
+    Incident.objects.filter(pk=incident.pk).update(acknowledged_at=minutes(2))  # older data
+    update(incident, title="Checkout errors for card payments")
+    with pytest.raises(ValidationError) as info:
+        update(incident, mitigated_at=minutes(1))
+    assert list(info.value.message_dict) == ["mitigated_at"]
