@@ -203,8 +203,15 @@ class IncidentCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     severity = serializers.ChoiceField(choices=Severity.choices)
-    started_at = serializers.DateTimeField(help_text="When impact began.")
-    detected_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    started_at = serializers.DateTimeField(
+        required=False, help_text="When impact began. Left out (with detected_at): now."
+    )
+    detected_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Left out with started_at: now. Left out alone: unknown (null).",
+    )
     services = serializers.ListField(
         child=serializers.CharField(max_length=80), required=False, default=list
     )

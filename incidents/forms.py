@@ -121,7 +121,7 @@ class IncidentForm(forms.Form):
     )
     commander = CommanderField(queryset=None, required=False, empty_label="Nobody yet")
     started_at = datetime_field(
-        "Impact started", required=True, help_text="When customers were first affected."
+        "Impact started", help_text="When customers were first affected. Empty: now."
     )
     detected_at = datetime_field("Detected", help_text="When someone or something noticed.")
     description = forms.CharField(
@@ -215,6 +215,12 @@ class TimelineEntryForm(forms.Form):
         form = cls(data, initial=initial, prefix=f"entry-{entry.pk}")
         if entry.actor_id:
             del form.fields["actor_name"]  # a person's entry stays theirs
+        if entry.follows:
+            occurred_at = form.fields["occurred_at"]
+            occurred_at.disabled = True
+            occurred_at.help_text = (
+                f"Follows the incident's {entry.get_follows_display()}: correct it there."
+            )
         return form
 
     @classmethod

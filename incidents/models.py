@@ -169,6 +169,16 @@ class EntryKind(models.TextChoices):
     NOTE = "NOTE", "Note"
 
 
+class FollowedTime(models.TextChoices):
+    """The incident time an automatic timeline entry shows. The entry moves when that time is
+    corrected, and is removed when it is cleared."""
+
+    DECLARED = "declared", "detected time (else its start)"
+    ACKNOWLEDGED = "acknowledged_at", "acknowledged time"
+    MITIGATED = "mitigated_at", "mitigated time"
+    RESOLVED = "resolved_at", "resolved time"
+
+
 class TimelineEntry(TenantModel):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
     occurred_at = models.DateTimeField()
@@ -182,11 +192,24 @@ class TimelineEntry(TenantModel):
     description = models.TextField()
     evidence_url = models.URLField(max_length=500, blank=True)
     is_key_event = models.BooleanField(default=False)
+    follows = models.CharField(
+        max_length=16,
+        choices=FollowedTime.choices,
+        blank=True,
+        help_text="Set on automatic entries: the incident time the entry shows.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["occurred_at", "id"]
         indexes = [models.Index(fields=["incident", "occurred_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "follows"],
+                condition=~models.Q(follows=""),
+                name="one_entry_per_followed_time",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.description[:40]}"

@@ -14,16 +14,26 @@ from organizations.services import next_number
 
 from .models import (
     EntryKind,
+    FollowedTime,
     Incident,
     IncidentLink,
     IncidentParticipant,
     IncidentService,
     MetricSeries,
     Service,
+    Status,
     TimelineEntry,
 )
 
 TIMESTAMP_FIELDS = ("detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
+# The order an incident's times must keep (each compared only when set).
+TIME_ORDER = ("started_at", *TIMESTAMP_FIELDS)
+TIME_NAMES = {
+    "detected_at": "detected time",
+    "acknowledged_at": "acknowledged time",
+    "mitigated_at": "mitigated time",
+    "resolved_at": "resolved time",
+}
 EDITABLE_FIELDS = {
     "title",
     "description",
@@ -38,19 +48,40 @@ EDITABLE_FIELDS = {
 }
 
 
-def validate_times(values: dict[str, datetime | None]) -> None:
-    """Refuse timestamps before the impact began, field by field."""
-    started = values.get("started_at")
-    if started is None:
+def validate_times(
+    values: dict[str, datetime | None], *, changed: Iterable[str] | None = None
+) -> None:
+    """Refuse times out of order: started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved,
+    each compared with the nearest earlier time that is set.
+
+    Only pairs with a time in ``changed`` (default: all) are judged, so data stored out of
+    order before never blocks an unrelated change. The error names the time that moved (the
+    later one when both did). Used by declaring, editing (form and API) and the status
+    transitions alike.
+    """
+    if values.get("started_at") is None:
         raise ValidationError({"started_at": "When did the impact begin?"})
-    errors = {}
+    changed = set(TIME_ORDER if changed is None else changed)
+    errors: dict[str, str] = {}
+    earlier = "started_at"
     for field in TIMESTAMP_FIELDS:
         value = values.get(field)
-        if value is not None and value < started:
-            label = field.removesuffix("_at").replace("_", " ")
-            errors[field] = f"The {label} time cannot be before the impact started."
+        if value is None:
+            continue
+        if value < values[earlier] and {earlier, field} & changed:
+            if earlier in changed and field not in changed:
+                errors.setdefault(earlier, _out_of_order(earlier, "after", field))
+            else:
+                errors.setdefault(field, _out_of_order(field, "before", earlier))
+        earlier = field
     if errors:
         raise ValidationError(errors)
+
+
+def _out_of_order(field: str, relation: str, other: str) -> str:
+    name = "impact start" if field == "started_at" else TIME_NAMES[field]
+    other_name = "the impact started" if other == "started_at" else f"the {TIME_NAMES[other]}"
+    return f"The {name} cannot be {relation} {other_name}."
 
 
 def validate_member(organization: Organization, user: AbstractBaseUser | None, field: str) -> None:
@@ -79,7 +110,7 @@ def incident_declare(
     actor: AbstractBaseUser | None,
     title: str,
     severity: str,
-    started_at: datetime,
+    started_at: datetime | None = None,
     detected_at: datetime | None = None,
     description: str = "",
     services: Iterable[str] = (),
@@ -90,6 +121,10 @@ def incident_declare(
     security: bool = False,
     near_miss: bool = False,
 ) -> Incident:
+    """A new open incident. Declared with no times, it started and was detected now; with a
+    detection time only, the impact is taken to have started then."""
+    if started_at is None:
+        started_at = detected_at = detected_at or timezone.now()
     validate_times({"started_at": started_at, "detected_at": detected_at})
     validate_member(organization, commander, "commander")
     year = timezone.localtime(started_at, timezone.get_current_timezone()).year
@@ -120,6 +155,7 @@ def incident_declare(
         actor=actor,
         description=f"Incident declared as {severity}.",
         is_key_event=True,
+        follows=FollowedTime.DECLARED,
     )
     return incident
 
@@ -154,9 +190,11 @@ def incident_update(
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    values = {f: getattr(incident, f) for f in ("started_at", *TIMESTAMP_FIELDS)}
-    values.update({k: v for k, v in changes.items() if k in values})
-    validate_times(values)
+    before = {field: getattr(incident, field) for field in (*TIME_ORDER, "severity")}
+    moved = {f for f in TIME_ORDER if f in changes and changes[f] != before[f]}
+    if "resolved_at" in moved:
+        _check_resolution_time(incident, changes["resolved_at"])
+    validate_times({**before, **{f: changes[f] for f in moved}}, changed=moved)
     if "commander" in changes:
         validate_member(incident.organization, changes["commander"], "commander")
     for field, value in changes.items():
@@ -166,11 +204,82 @@ def incident_update(
         incident_set_services(incident=incident, names=services)
     if changes.get("commander"):
         incident_add_participants(incident=incident, users=[changes["commander"]])
-    if "severity" in changes:
+    automatic_entries_follow(incident=incident, fields=moved, actor=actor)
+    if incident.severity != before["severity"]:
+        _log_severity_change(incident, actor, before["severity"])
         _resort_action_items(incident)
     if "title" in changes or services is not None:
         _reindex_postmortems(incident)
     return incident
+
+
+def _check_resolution_time(incident: Incident, resolved_at: datetime | None) -> None:
+    """The resolved time is set by resolving, then corrected; never cleared or set alone."""
+    if incident.status != Status.RESOLVED:
+        raise ValidationError({"resolved_at": "Set when the incident is resolved."})
+    if resolved_at is None:
+        raise ValidationError({"resolved_at": "A resolved incident keeps its resolved time."})
+
+
+# The automatic entry of each status time: its text and whether it is a key event.
+STATUS_TIME_ENTRIES = {
+    FollowedTime.ACKNOWLEDGED: ("Incident acknowledged.", False),
+    FollowedTime.MITIGATED: ("Incident mitigated.", True),
+    FollowedTime.RESOLVED: ("Incident resolved.", True),
+}
+
+
+def automatic_entries_follow(
+    *, incident: Incident, fields: Iterable[str], actor: AbstractBaseUser | None
+) -> None:
+    """Bring the automatic timeline entries of the changed incident times in line with them.
+
+    The declaration entry shows the detection (else the start). A status time's entry moves
+    with it, is added when the time is first set, and removed when it is cleared. The text of
+    an entry (which people may have reworded) is left as it is.
+    """
+    fields = set(fields)
+    if fields & {"started_at", "detected_at"}:
+        TimelineEntry.objects.filter(incident=incident, follows=FollowedTime.DECLARED).update(
+            occurred_at=incident.detected_at or incident.started_at,
+            kind=EntryKind.DETECTION if incident.detected_at else EntryKind.STATUS_CHANGE,
+        )
+    for field in STATUS_TIME_ENTRIES:
+        if field in fields:
+            status_time_entry_follow(incident=incident, field=field, actor=actor)
+
+
+def status_time_entry_follow(
+    *, incident: Incident, field: str, actor: AbstractBaseUser | None
+) -> None:
+    """The automatic entry of one status time (``acknowledged_at`` …) at that time."""
+    moment = getattr(incident, field)
+    entries = TimelineEntry.objects.filter(incident=incident, follows=field)
+    if moment is None:
+        entries.delete()
+    elif not entries.update(occurred_at=moment):
+        description, is_key_event = STATUS_TIME_ENTRIES[field]
+        TimelineEntry.objects.create(
+            organization=incident.organization,
+            incident=incident,
+            occurred_at=moment,
+            kind=EntryKind.STATUS_CHANGE,
+            actor=actor,
+            description=description,
+            is_key_event=is_key_event,
+            follows=field,
+        )
+
+
+def _log_severity_change(incident: Incident, actor: AbstractBaseUser | None, old: str) -> None:
+    TimelineEntry.objects.create(
+        organization=incident.organization,
+        incident=incident,
+        occurred_at=timezone.now(),
+        kind=EntryKind.STATUS_CHANGE,
+        actor=actor,
+        description=f"Severity changed from {old} to {incident.severity}.",
+    )
 
 
 def _reindex_postmortems(incident: Incident) -> None:
@@ -228,6 +337,11 @@ def timeline_entry_update(*, entry: TimelineEntry, **changes: Any) -> TimelineEn
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
     if "description" in changes and not changes["description"].strip():
         raise ValidationError({"description": "Say what happened."})
+    if entry.follows and changes.get("occurred_at", entry.occurred_at) != entry.occurred_at:
+        followed = FollowedTime(entry.follows).label
+        raise ValidationError(
+            {"occurred_at": f"This entry shows the incident's {followed}: correct it there."}
+        )
     for field, value in changes.items():
         setattr(entry, field, value)
     entry.save()

@@ -1,9 +1,9 @@
 """Incident status changes: acknowledge, mitigate, resolve.
 
-Each runs in a transaction with the incident row locked, records its timestamp, writes a
-timeline entry, and is harmless when repeated. Status only moves forward; a step may be skipped
-(an incident can be resolved straight from OPEN). Resolving emits the resolution event after
-commit.
+Each runs in a transaction with the incident row locked, records its timestamp (in order with
+the incident's other times), shows it on the timeline (the automatic entry of that time), and is
+harmless when repeated. Status only moves forward; a step may be skipped (an incident can be
+resolved straight from OPEN). Resolving emits the resolution event after commit.
 """
 
 from datetime import datetime
@@ -12,8 +12,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from .models import STATUS_ORDER, EntryKind, Incident, Status, TimelineEntry
-from .services import validate_times
+from .models import STATUS_ORDER, Incident, Status
+from .services import TIME_ORDER, status_time_entry_follow, validate_times
 
 TIMESTAMP_FOR = {
     Status.ACKNOWLEDGED: "acknowledged_at",
@@ -44,21 +44,12 @@ def _advance(
         )
     at = at or timezone.now()
     field = TIMESTAMP_FOR[target]
-    values = {f: getattr(locked, f) for f in ("started_at", *TIMESTAMP_FOR.values())}
-    values[field] = at
-    validate_times(values)
+    values = {f: getattr(locked, f) for f in TIME_ORDER}
+    validate_times({**values, field: at}, changed={field})
     locked.status = target
     setattr(locked, field, at)
     locked.save(update_fields=["status", field, "updated_at"])
-    TimelineEntry.objects.create(
-        organization=locked.organization,
-        incident=locked,
-        occurred_at=at,
-        kind=EntryKind.STATUS_CHANGE,
-        actor=actor,
-        description=f"Incident {VERB[target]}.",
-        is_key_event=target in (Status.MITIGATED, Status.RESOLVED),
-    )
+    status_time_entry_follow(incident=locked, field=field, actor=actor)
     return locked
 
 

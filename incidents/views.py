@@ -218,7 +218,11 @@ def incident_declare(request: HttpRequest, org_slug: str) -> HttpResponse:
     form = IncidentForm(
         request.POST or None,
         organization=request.organization,
-        initial={"started_at": now_for_input(), "commander": request.user},
+        initial={
+            "started_at": now_for_input(),
+            "detected_at": now_for_input(),
+            "commander": request.user,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:

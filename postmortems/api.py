@@ -324,20 +324,31 @@ class PostmortemListView(PostmortemApiView):
         description="The new draft's sections come from the template, variables filled from "
         "the primary incident; the token's user is its author.",
         request=PostmortemCreateSerializer,
-        responses={201: PostmortemSerializer, **errors(400, 401, 403)},
+        responses={
+            201: PostmortemSerializer,
+            409: OpenApiResponse(
+                description="The incident is the primary incident of a postmortem already; "
+                "`postmortem` is its number."
+            ),
+            **errors(400, 401, 403),
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = PostmortemCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        postmortem = services.postmortem_create(
-            organization=request.organization,
-            actor=request.user,
-            template=data["template"],
-            incident=data["incident"],
-            related_incidents=data["related_incidents"],
-            title=data["title"],
-        )
+        try:
+            postmortem = services.postmortem_create(
+                organization=request.organization,
+                actor=request.user,
+                template=data["template"],
+                incident=data["incident"],
+                related_incidents=data["related_incidents"],
+                title=data["title"],
+            )
+        except services.IncidentHasPostmortem as taken:
+            body = {"detail": str(taken), "postmortem": taken.postmortem.number}
+            return Response(body, status=status.HTTP_409_CONFLICT)
         return self.postmortem_response(
             self.find_postmortem(postmortem.number), status.HTTP_201_CREATED
         )

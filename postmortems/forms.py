@@ -49,8 +49,14 @@ TEXT_LIMIT = 5000
 
 
 class IncidentChoiceField(forms.ModelChoiceField):
+    """The primary incident; an incident that has its postmortem already says which."""
+
+    postmortem_numbers: dict[int, int] = {}
+
     def label_from_instance(self, incident: Incident) -> str:
-        return f"{incident.ref} · {incident.severity} · {incident.title}"
+        number = self.postmortem_numbers.get(incident.pk)
+        ref = f"{incident.ref} · has PM-{number}" if number else incident.ref
+        return f"{ref} · {incident.severity} · {incident.title}"
 
 
 class IncidentMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -63,7 +69,8 @@ class PostmortemCreateForm(forms.Form):
         queryset=Incident.objects.none(),
         required=False,
         empty_label="No incident — start a blank postmortem",
-        help_text="Its timeline, evidence and charts fill the draft.",
+        help_text="Its timeline, evidence and charts fill the draft. An incident marked “has "
+        "PM-…” is reviewed there; cover it below as a further incident instead.",
     )
     template = forms.ModelChoiceField(
         queryset=Template.objects.none(),
@@ -88,6 +95,9 @@ class PostmortemCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         incidents = Incident.objects.filter(organization=organization).order_by("-started_at")
         self.fields["incident"].queryset = incidents
+        self.fields["incident"].postmortem_numbers = selectors.primary_postmortem_numbers(
+            organization=organization
+        )
         self.fields["related_incidents"].queryset = incidents
         self.fields["template"].queryset = selectors.active_templates(
             organization=organization

@@ -151,10 +151,12 @@ class Postmortem(TenantModel):
             models.UniqueConstraint(
                 fields=["organization", "number"], name="unique_postmortem_number"
             ),
+            # An incident is reviewed once: further postmortems may cover it as a related
+            # incident (PostmortemIncident), never as their primary one.
             models.UniqueConstraint(
-                fields=["incident"],
-                condition=Q(generated=True),
-                name="one_generated_postmortem_per_incident",
+                fields=["organization", "incident"],
+                condition=Q(incident__isnull=False),
+                name="one_postmortem_per_incident",
             ),
         ]
         indexes = [

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from incidents.models import Incident, IncidentLink, IncidentService, MetricSeries
@@ -43,6 +43,47 @@ def template_for_severity(*, organization: Organization, severity: str) -> Templ
 
 def active_templates(*, organization: Organization) -> QuerySet[Template]:
     return Template.objects.filter(organization=organization, retired_at__isnull=True)
+
+
+def primary_postmortem_numbers(*, organization: Organization) -> dict[int, int]:
+    """``{incident id: number}`` of the postmortem each incident is the primary incident of
+    (one at most). Numbers only: the picker marks the incidents, whoever may read them."""
+    return dict(
+        Postmortem.objects.filter(organization=organization, incident__isnull=False).values_list(
+            "incident_id", "number"
+        )
+    )
+
+
+@dataclass
+class DuplicatePrimary:
+    """An incident that is the primary incident of several postmortems (data from before one
+    postmortem per incident was enforced)."""
+
+    incident: Incident
+    postmortems: list[Postmortem]
+
+
+def duplicate_primaries() -> list[DuplicatePrimary]:
+    """Every such incident, in every organization (by organization, then reference); each
+    group's postmortems oldest first."""
+    incident_ids = (
+        Postmortem.objects.filter(incident__isnull=False)
+        .values("incident_id")
+        .annotate(postmortems=Count("id"))
+        .filter(postmortems__gt=1)
+        .values("incident_id")
+    )
+    postmortems = (
+        Postmortem.objects.filter(incident_id__in=incident_ids)
+        .select_related("incident__organization")
+        .order_by("incident__organization__slug", "incident__year", "incident__number", "number")
+    )
+    groups: dict[int, DuplicatePrimary] = {}
+    for postmortem in postmortems:
+        group = groups.setdefault(postmortem.incident_id, DuplicatePrimary(postmortem.incident, []))
+        group.postmortems.append(postmortem)
+    return list(groups.values())
 
 
 def visible_postmortems(*, organization: Organization, membership) -> QuerySet[Postmortem]:

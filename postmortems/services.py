@@ -23,6 +23,7 @@ from . import builtin_templates, search, selectors
 from .models import (
     Postmortem,
     PostmortemIncident,
+    PostmortemStatus,
     Revision,
     RootCauseCategory,
     Section,
@@ -106,6 +107,24 @@ def template_section_validate(*, default_text: str, helper_prompt: str = "") -> 
 # --- Creation and generation -------------------------------------------------------------------
 
 
+class IncidentHasPostmortem(Exception):
+    """The incident is already the primary incident of a postmortem (the API answers 409)."""
+
+    def __init__(self, incident: Incident, postmortem: Postmortem):
+        self.incident = incident
+        self.postmortem = postmortem
+        super().__init__(
+            f"{incident.ref} already has a postmortem, PM-{postmortem.number}. Open it, or "
+            f"cover {incident.ref} as a further incident of another postmortem."
+        )
+
+
+def primary_postmortem_of(incident: Incident) -> Postmortem | None:
+    return Postmortem.objects.filter(
+        organization_id=incident.organization_id, incident=incident
+    ).first()
+
+
 def incident_context(incident: Incident) -> IncidentContext:
     """Everything the template variables read, in a handful of queries."""
     participants = IncidentParticipant.objects.filter(incident=incident).select_related("user")
@@ -156,22 +175,34 @@ def postmortem_create(
     editors: Iterable[AbstractBaseUser] = (),
     generated: bool = False,
 ) -> Postmortem:
-    """A new draft from a template, its variables filled from the primary incident."""
+    """A new draft from a template, its variables filled from the primary incident.
+
+    Raises ``IncidentHasPostmortem`` when the incident is the primary incident of a postmortem
+    already (checked first, and held by the database when two people start one at once).
+    """
+    if incident is not None and (existing := primary_postmortem_of(incident)):
+        raise IncidentHasPostmortem(incident, existing)
     template = template or selectors.template_for_severity(
         organization=organization, severity=incident.severity if incident else "SEV2"
     )
     ctx = incident_context(incident) if incident else None
-    postmortem = Postmortem.objects.create(
-        organization=organization,
-        number=next_number(organization=organization, name="postmortem"),
-        title=(title or (f"{incident.ref}: {incident.title}" if incident else "Untitled")).strip()[
-            :200
-        ],
-        incident=incident,
-        generated=generated,
-        template=template,
-        author=author or actor,
-    )
+    title = (title or (f"{incident.ref}: {incident.title}" if incident else "Untitled")).strip()
+    try:
+        with transaction.atomic():
+            postmortem = Postmortem.objects.create(
+                organization=organization,
+                number=next_number(organization=organization, name="postmortem"),
+                title=title[:200],
+                incident=incident,
+                generated=generated,
+                template=template,
+                author=author or actor,
+            )
+    except IntegrityError:
+        existing = primary_postmortem_of(incident) if incident is not None else None
+        if existing is None:
+            raise
+        raise IncidentHasPostmortem(incident, existing) from None
     sections = [
         Section(
             organization=organization,
@@ -207,11 +238,12 @@ def postmortem_create(
 
 
 def postmortem_generate_for_incident(*, incident: Incident) -> Postmortem | None:
-    """The draft for a resolved incident, when the policy asks for one. Safe to run twice or
-    concurrently: the database allows one generated draft per incident."""
+    """The draft for a resolved incident, when the policy asks for one; the incident's
+    postmortem when it has one already (generated or started by people). Safe to run twice or
+    concurrently: an incident is the primary incident of one postmortem at most."""
     organization = incident.organization
     with scope(organization=organization), timezone.override(organization.time_zone):
-        existing = Postmortem.objects.filter(incident=incident, generated=True).first()
+        existing = primary_postmortem_of(incident)
         if existing:
             return existing
         policy = policy_for(organization)
@@ -233,9 +265,36 @@ def postmortem_generate_for_incident(*, incident: Incident) -> Postmortem | None
                     generated=True,
                 )
                 _notify_generated(postmortem, [author, *participants])
-        except IntegrityError:
-            return Postmortem.objects.get(incident=incident, generated=True)
+        except IncidentHasPostmortem as taken:
+            return taken.postmortem
         return postmortem
+
+
+# How far a postmortem got: the one that stays primary when duplicates are resolved.
+PROGRESS = {
+    PostmortemStatus.PUBLISHED: 3,
+    PostmortemStatus.IN_REVIEW: 2,
+    PostmortemStatus.DRAFT: 1,
+    PostmortemStatus.ARCHIVED: 0,
+}
+
+
+@transaction.atomic
+def duplicate_primary_demote(*, incident: Incident, postmortems: list[Postmortem]) -> Postmortem:
+    """Keep one of the postmortems whose primary incident is ``incident`` (the furthest along,
+    then the oldest) and make it a further incident of the others. Nothing is deleted: every
+    postmortem keeps its content and still covers the incident. Returns the one kept."""
+    keep = min(postmortems, key=lambda p: (-PROGRESS.get(p.status, 0), p.number))
+    for postmortem in postmortems:
+        if postmortem == keep:
+            continue
+        PostmortemIncident.objects.get_or_create(
+            organization_id=postmortem.organization_id, postmortem=postmortem, incident=incident
+        )
+        postmortem.incident = None
+        postmortem.save(update_fields=["incident", "updated_at"])
+        search.search_document_refresh(postmortem)
+    return keep
 
 
 def _notify_generated(postmortem: Postmortem, recipients: list[AbstractBaseUser | None]) -> None:

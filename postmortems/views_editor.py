@@ -172,6 +172,9 @@ def postmortem_create(request: HttpRequest, org_slug: str) -> HttpResponse:
             postmortem = services.postmortem_create(
                 organization=organization, actor=request.user, **form.cleaned_data
             )
+        except services.IncidentHasPostmortem as taken:
+            form.add_error("incident", str(taken))
+            preselected = taken.incident
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -184,7 +187,7 @@ def postmortem_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     context = {
         "form": form,
         "preselected": preselected,
-        "existing": list(preselected.postmortems.all()) if preselected else [],
+        "existing": services.primary_postmortem_of(preselected) if preselected else None,
         "templates": list(form.fields["template"].queryset),
     }
     return render(

@@ -204,10 +204,14 @@ def _objects_of(organization, *, incidents: int) -> dict:
 
 def _postmortem_of(organization, incident, *, count: int):
     """``count`` postmortems, each with ``count`` revisions; the last one's section key is
-    unique to the organization, so foreign numbers, revisions and keys do not exist at home."""
+    unique to the organization, so foreign numbers, revisions and keys do not exist at home.
+    The last one reviews the incident (an incident has one postmortem at most)."""
     for number in range(1, count + 1):
         postmortem = Postmortem.objects.create(
-            organization=organization, number=number, title=f"Review {number}", incident=incident
+            organization=organization,
+            number=number,
+            title=f"Review {number}",
+            incident=incident if number == count else None,
         )
         section = Section.objects.create(
             organization=organization,

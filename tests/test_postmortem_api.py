@@ -193,7 +193,8 @@ def test_create_by_template_name_and_defaults(api, org, incident):
     data = api.post(url(), {"incident": incident.ref, "template": "Standard"}, format="json").json()
     assert data["title"] == f"{incident.ref}: {incident.title}"
     assert "impact" in [s["key"] for s in data["sections"]]
-    default = api.post(url(), {"incident": incident.ref}, format="json").json()
+    another = resolved_incident(org, None, title="Another outage")
+    default = api.post(url(), {"incident": another.ref}, format="json").json()
     assert "executive-summary" in [s["key"] for s in default["sections"]]  # SEV1 → Comprehensive
 
 

@@ -714,7 +714,8 @@ def test_the_list_never_shows_another_organizations_postmortems(eng_client, org,
 def test_list_selector_filters_by_incident_reference_primary_or_related(org, engineer):
     first, second = make_list(org, engineer, 2)
     extra = resolved_incident(org, engineer, title="Also covered")
-    covering = new_postmortem(org, engineer, second.incident, related_incidents=[extra])
+    primary = resolved_incident(org, engineer, title="Reviewed here")
+    covering = new_postmortem(org, engineer, primary, related_incidents=[extra])
     found = selectors.postmortem_list(
         organization=org,
         membership=engineer.memberships.get(organization=org),

@@ -619,13 +619,14 @@ class TestExistingPostmortemsKeepTheirContent:
         postmortem.refresh_from_db()
         assert postmortem.template == standard
         # ...while a new postmortem gets the template as it is now.
+        another = declare(org, title="Queue backlog again")
         with scope(organization=org):
             fresh = services.postmortem_create(
-                organization=org, actor=admin_user, template=standard, incident=incident
+                organization=org, actor=admin_user, template=standard, incident=another
             )
         keys = set(Section.objects.filter(postmortem=fresh).values_list("key", flat=True))
         assert "timeline" not in keys and "customer-communication" in keys
-        assert Section.objects.get(postmortem=fresh, key="summary").body == f"New {incident.ref}"
+        assert Section.objects.get(postmortem=fresh, key="summary").body == f"New {another.ref}"
 
     def test_helper_prompts_are_filled_from_the_incident_like_default_texts(
         self, admin_client, org, standard, admin_user
