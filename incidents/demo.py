@@ -93,6 +93,7 @@ class Scenario:
     recovery: tuple[When, When] | None = None  # metrics start recovering; back to baseline
     ramp_minutes: float = 3  # how long the metrics take to reach their peak
     declared_as: str = ""  # the first severity, when the incident was escalated
+    escalated: When | None = None  # when it was raised from ``declared_as`` to ``severity``
     days_ago: int = 0  # the day of the clock times
     customer_impact: bool = False
     data_loss: bool = False
@@ -114,6 +115,7 @@ NOT_NULL_MIGRATION = Scenario(
     title="Checkout payments failing after NOT NULL migration on payments table",
     severity=SEV1,
     declared_as=SEV2,
+    escalated="14:42",
     days_ago=74,
     services=("payments-api", "checkout", "postgres"),
     declared_by="bob",
@@ -1373,7 +1375,9 @@ def _create(s: Scenario, *, organization: Organization, users: Users) -> Inciden
         near_miss=s.near_miss,
     )
     if s.declared_as:
-        incident = incident_update(incident=incident, actor=commander, severity=s.severity)
+        incident = incident_update(
+            incident=incident, actor=commander, severity=s.severity, changed_at=s.escalated
+        )
     for entry in s.entries:
         _add_entry(incident, entry, users)
     for link in s.links:
@@ -1473,6 +1477,7 @@ def _on_day(s: Scenario, now: datetime) -> Scenario:
         acknowledged=at(s.acknowledged),
         mitigated=at(s.mitigated),
         resolved=at(s.resolved),
+        escalated=at(s.escalated),
         recovery=tuple(map(at, s.recovery)) if s.recovery else None,
         entries=tuple(replace(e, at=at(e.at)) for e in s.entries),
         links=tuple(replace(link, at=at(link.at)) for link in s.links),

@@ -183,9 +183,11 @@ def incident_update(
     incident: Incident,
     actor: AbstractBaseUser | None,
     services: Iterable[str] | None = None,
+    changed_at: datetime | None = None,
     **changes: Any,
 ) -> Incident:
-    """Change fields (including correcting recorded times); times stay in order."""
+    """Change fields (including correcting recorded times); times stay in order. A severity
+    change is logged on the timeline at ``changed_at`` (default: now)."""
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
@@ -206,7 +208,7 @@ def incident_update(
         incident_add_participants(incident=incident, users=[changes["commander"]])
     automatic_entries_follow(incident=incident, fields=moved, actor=actor)
     if incident.severity != before["severity"]:
-        _log_severity_change(incident, actor, before["severity"])
+        _log_severity_change(incident, actor, before["severity"], at=changed_at)
         _resort_action_items(incident)
     if "title" in changes or services is not None:
         _reindex_postmortems(incident)
@@ -271,11 +273,13 @@ def status_time_entry_follow(
         )
 
 
-def _log_severity_change(incident: Incident, actor: AbstractBaseUser | None, old: str) -> None:
+def _log_severity_change(
+    incident: Incident, actor: AbstractBaseUser | None, old: str, *, at: datetime | None
+) -> None:
     TimelineEntry.objects.create(
         organization=incident.organization,
         incident=incident,
-        occurred_at=timezone.now(),
+        occurred_at=at or timezone.now(),
         kind=EntryKind.STATUS_CHANGE,
         actor=actor,
         description=f"Severity changed from {old} to {incident.severity}.",

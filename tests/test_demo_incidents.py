@@ -110,3 +110,11 @@ def test_generation_is_deterministic(acme_incidents):
         return list(acme_incidents.order_by("started_at").values_list("title", "started_at"))
 
     assert snapshot() == snapshot()
+
+
+def test_the_escalation_is_on_the_timeline_when_it_happened(acme_incidents):
+    outage = acme_incidents.get(title=NOT_NULL_MIGRATION.title)
+    change = outage.timeline.get(description="Severity changed from SEV2 to SEV1.")
+    decision = outage.timeline.get(description__startswith="Escalated to SEV1")
+    assert change.occurred_at == decision.occurred_at  # 14:42, not when the demo was seeded
+    assert outage.detected_at < change.occurred_at < outage.resolved_at
