@@ -2,9 +2,9 @@
 
 Forms parse and validate what the browser sends; the services write. A structured editor is a
 formset over the rows of a section's ``data`` (timeline rows, whys, factors). Row operations
-(add, remove, move, pull in from the incident) arrive as ``op`` (``"add"``, ``"delete:3"``,
-``"up:2"`` …) together with the rows as the writer sees them, so an operation never loses an
-edit that was not saved yet.
+(add, remove, move, undo a removal, pull in from the incident) arrive as ``op`` (``"add"``,
+``"delete:3"``, ``"up:2"`` …) together with the rows as the writer sees them, so an operation
+never loses an edit that was not saved yet.
 """
 
 import json
