@@ -2,11 +2,12 @@
 
 Forms parse and validate what the browser sends; the services write. A structured editor is a
 formset over the rows of a section's ``data`` (timeline rows, whys, factors). Row operations
-(add, remove, move, pull in from the incident) arrive as ``op`` (``"add"``, ``"delete:3"``,
-``"up:2"`` …) together with the rows as the writer sees them, so an operation never loses an
-edit that was not saved yet.
+(add, remove, move, undo a removal, pull in from the incident) arrive as ``op`` (``"add"``,
+``"delete:3"``, ``"up:2"`` …) together with the rows as the writer sees them, so an operation
+never loses an edit that was not saved yet.
 """
 
+import json
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import UTC, datetime
@@ -41,7 +42,9 @@ FACTOR_CATEGORIES = [
     ("resources", "Resources"),
     ("incentives", "Incentives"),
 ]
-ROW_OPS = {"add", "delete", "up", "down", "pull", "reload", "save"}
+ROW_OPS = {"add", "delete", "up", "down", "undo", "pull", "reload"}
+# Operations that take rows away or reorder them: each is a revision of its own.
+HISTORY_OPS = {"delete", "up", "down", "undo"}
 TEXT_LIMIT = 5000
 
 
@@ -347,7 +350,8 @@ def data_with_rows(section, rows: list[dict]) -> dict:
 
 
 def parse_op(value: str) -> tuple[str, int | None] | None:
-    """``"delete:3"`` → ``("delete", 3)``; ``""`` → ``None``; anything unknown → ``None``."""
+    """``"delete:3"`` → ``("delete", 3)``; ``""``, ``"save"`` (the form's default button: a
+    plain save) and anything unknown → ``None``."""
     name, _, index = (value or "").partition(":")
     if name not in ROW_OPS:
         return None
@@ -369,6 +373,20 @@ def rows_apply(rows: list[dict], op: str, index: int | None, blank: dict) -> lis
     elif op == "down" and in_range and index < len(rows) - 1:
         rows[index], rows[index + 1] = rows[index + 1], rows[index]
     return rows
+
+
+def row_to_restore(section, posted: str) -> dict | None:
+    """The deleted row an undo brings back, posted as the JSON the editor was given with the
+    delete; checked as the section's row form checks a row. ``None`` when it is not one."""
+    try:
+        raw = json.loads(posted or "")
+    except ValueError:
+        return None
+    if not isinstance(raw, dict):
+        return None
+    form_class = ROW_EDITORS[section.kind].form
+    form = form_class(data=form_class.initial_of(raw))
+    return form_class.row_of(form.cleaned_data) if form.is_valid() else None
 
 
 def lf(text: str) -> str:

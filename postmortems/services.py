@@ -350,8 +350,12 @@ def postmortem_save(
     sections: dict[str, str] | None = None,
     section_data: dict[str, dict] | None = None,
     part_digests: dict[str, str] | None = None,
+    summary: str = "",
 ) -> Postmortem:
     """Save title and/or section bodies (and structured data) on top of ``base_version``.
+
+    Edits by one writer coalesce into one revision; a save with a ``summary`` (a row deleted
+    or moved…) gets a revision of its own under it, so the history keeps the text before it.
 
     The version is document-wide, so a save by someone working on another part makes it stale.
     ``part_digests`` (``{"title" or section key: content_digest of what the change was based
@@ -388,8 +392,8 @@ def postmortem_save(
         locked,
         actor,
         changed=changed,
-        summary="Edited",
-        coalesce=True,
+        summary=summary or "Edited",
+        coalesce=not summary,
         sections=current.values(),
         typing=not section_data and "title" not in changed,
     )

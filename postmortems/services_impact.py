@@ -85,6 +85,44 @@ def section_data_save(
     return _section_part_save(postmortem, actor, key, "data", data, base_version, base_digest)
 
 
+@transaction.atomic
+def section_rows_change(
+    *,
+    postmortem: Postmortem,
+    actor: AbstractBaseUser | None,
+    key: str,
+    edited: dict,
+    changed: dict,
+    summary: str,
+    base_version: int,
+    base_digest: str = "",
+) -> Postmortem:
+    """A row operation on a structured section (a row deleted, moved, or brought back).
+
+    ``edited`` is the section's data as the writer saw it just before the operation, with any
+    edits not saved yet; ``changed`` is the data after it. The edits are saved first (an
+    ordinary edit, which coalesces), then the operation as a revision of its own named by
+    ``summary``: the history always holds the rows as they were just before it."""
+    saved = section_data_save(
+        postmortem=postmortem,
+        actor=actor,
+        key=key,
+        data=edited,
+        base_version=base_version,
+        base_digest=base_digest,
+    )
+    return _section_part_save(
+        postmortem,
+        actor,
+        key,
+        "data",
+        changed,
+        saved.version,
+        content_digest(edited),
+        summary=summary,
+    )
+
+
 def _section_part_save(
     postmortem: Postmortem,
     actor: AbstractBaseUser | None,
@@ -93,6 +131,7 @@ def _section_part_save(
     value: Any,
     base_version: int,
     base_digest: str,
+    summary: str = "",
 ) -> Postmortem:
     changes = {"sections": {key: value}} if field == "body" else {"section_data": {key: value}}
     return _save_replaying(
@@ -106,6 +145,7 @@ def _section_part_save(
             actor=actor,
             base_version=version,
             part_digests={key: base_digest} if base_digest else None,
+            summary=summary,
             **changes,
         ),
     )

@@ -44,12 +44,14 @@ from . import (
 )
 from . import services_impact as editing
 from .forms import (
+    HISTORY_OPS,
     ROW_EDITORS,
     ImpactForm,
     PostmortemCreateForm,
     data_with_rows,
     lf,
     parse_op,
+    row_to_restore,
     rows_apply,
     rows_formset,
     rows_from,
@@ -214,6 +216,8 @@ class EditorSection:
     data_conflict: editing.SectionConflict | None = None
     form_base: Base | None = None  # overrides the base a structured form posts
     focus_last: bool = False  # a row was just added: the editor focuses it
+    focus: str = ""  # after a row operation: a selector of what the editor focuses
+    deleted_row: "DeletedRow | None" = None  # a row just deleted, which the writer may undo
     rows_html: str = ""  # a row editor's rows, drawn (or taken from the fragment cache)
     save_url: str = ""
     preview_url: str = ""
@@ -546,20 +550,18 @@ def save_rows(request: HttpRequest, postmortem: Postmortem, section: Section) ->
     if op and op[0] == "reload":
         return structured_response(request, postmortem, section)
     base = parse_base(request)
+    undoing = bool(op) and op[0] == "undo"
+    restored = row_to_restore(section, request.POST.get("undo_row", "")) if undoing else None
+    if undoing and restored is None and formset.is_valid():
+        formset._non_form_errors = formset.error_class(["The deleted row could not be restored."])
     if base is None or not formset.is_valid():
         return structured_refused(request, postmortem, section, formset=formset, base=base)
-    rows = rows_after(postmortem, section, rows_from(section, formset), op)
+    edited = rows_from(section, formset)
+    rows = rows_after(postmortem, section, edited, op, restored)
     data = section_data_in_order(section.kind, data_with_rows(section, rows))
     reordered = data_with_rows(section, rows) != data  # the writer's order was not time order
     try:
-        saved = editing.section_data_save(
-            postmortem=postmortem,
-            actor=request.user,
-            key=section.key,
-            data=data,
-            base_version=base.version,
-            base_digest=base.digest,
-        )
+        saved = save_section_rows(request, postmortem, section, edited, data, op, base)
     except editing.SectionConflict as conflict:
         return structured_refused(request, postmortem, section, formset=formset, conflict=conflict)
     except ValidationError as error:
@@ -568,17 +570,76 @@ def save_rows(request: HttpRequest, postmortem: Postmortem, section: Section) ->
     section.data = data
     digest = editing.content_digest(data)
     return structured_saved(
-        request, absorb(postmortem, saved), section, digest, op=op, redraw=reordered
+        request,
+        absorb(postmortem, saved),
+        section,
+        digest,
+        op=op,
+        redraw=reordered,
+        deleted=DeletedRow.of(edited, op),
     )
 
 
-def rows_after(postmortem: Postmortem, section: Section, rows: list[dict], op) -> list[dict]:
+def save_section_rows(request, postmortem, section, edited: list[dict], data: dict, op, base):
+    """Edits coalesce into the writer's current revision; a row deleted, moved or brought back
+    is a revision of its own (see ``section_rows_change``)."""
+    common = {
+        "postmortem": postmortem,
+        "actor": request.user,
+        "key": section.key,
+        "base_version": base.version,
+        "base_digest": base.digest,
+    }
+    if not op or op[0] not in HISTORY_OPS:
+        return editing.section_data_save(data=data, **common)
+    return editing.section_rows_change(
+        edited=data_with_rows(section, edited),
+        changed=data,
+        summary=row_op_summary(section, op),
+        **common,
+    )
+
+
+def row_op_summary(section: Section, op: tuple[str, int | None]) -> str:
+    """How the history names a row operation: “Five whys: why 3 deleted”."""
+    name, index = op
+    noun = ROW_EDITORS[section.kind].noun
+    number = (index or 0) + 1
+    done = {
+        "delete": f"{noun} {number} deleted",
+        "up": f"{noun} {number} moved up",
+        "down": f"{noun} {number} moved down",
+        "undo": f"deleted {noun} restored as {noun} {number}",
+    }[name]
+    return f"{section.title}: {done}"
+
+
+@dataclass(frozen=True)
+class DeletedRow:
+    """A row just deleted, as the editor offers to bring it back (“Row deleted — Undo”)."""
+
+    index: str  # text: the template engine localizes numbers
+    row_json: str
+
+    @classmethod
+    def of(cls, rows: list[dict], op) -> "DeletedRow | None":
+        if not op or op[0] != "delete" or op[1] is None or not 0 <= op[1] < len(rows):
+            return None
+        return cls(index=str(op[1]), row_json=json.dumps(rows[op[1]], sort_keys=True))
+
+
+def rows_after(
+    postmortem: Postmortem, section: Section, rows: list[dict], op, restored: dict | None = None
+) -> list[dict]:
     if not op:
         return rows
     name, index = op
     if name == "pull":
         incoming = editing.rows_missing_from(rows, editing.incident_timeline_rows(postmortem))
         return editing.rows_merge(rows, incoming)
+    if name == "undo":
+        at = min(index if index is not None else len(rows), len(rows))
+        return [*rows[:at], restored, *rows[at:]]
     return rows_apply(rows, name, index, blank_row(section, rows))
 
 
@@ -626,21 +687,47 @@ def structured_saved(
     *,
     op,
     redraw: bool = False,
+    deleted: "DeletedRow | None" = None,
 ) -> HttpResponse:
     """After a field edit the form stays as the writer left it (no swap, so no keystroke is
     lost); after a row operation, or when the save stored the rows in another order (a
-    timeline keeps time order), it is drawn again. Either way the editor learns the new base
-    from the ``pm:saved`` event."""
+    timeline keeps time order), it is drawn again, with “Row deleted — Undo” after a delete.
+    Either way the editor learns the new base from the ``pm:saved`` event."""
     if not request.htmx:
         return redirect(editor_url(saved, f"section-{section.key}"))
     if op or redraw:
-        focus_last = bool(op) and op[0] == "add"
-        response = structured_response(request, saved, section, focus_last=focus_last)
+        response = structured_response(
+            request,
+            saved,
+            section,
+            focus_last=bool(op) and op[0] == "add",
+            focus=focus_after(section, op) if op else "",
+            deleted_row=deleted,
+        )
     else:
         response = HttpResponse(status=200)
         response["HX-Reswap"] = "none"
     response["HX-Trigger"] = pm_saved_event(saved_payload(section.key, saved, digest))
     return response
+
+
+FIRST_FIELD = {  # the field a restored row's keyboard focus returns to
+    SectionKind.TIMELINE: "event",
+    SectionKind.FIVE_WHYS: "why",
+    SectionKind.CONTRIBUTING_FACTORS: "title",
+}
+
+
+def focus_after(section: Section, op) -> str:
+    """Where the keyboard goes once a row operation has redrawn the form (a CSS selector): the
+    moved row's same button, a restored row's first field. Empty: the editor decides."""
+    name, index = op
+    if name in ("up", "down") and index is not None:
+        moved_to = index - 1 if name == "up" else index + 1
+        return f'button[name="op"][value="{name}:{moved_to}"]'
+    if name == "undo" and section.kind in FIRST_FIELD:
+        return f"#id_s-{section.key}-{index}-{FIRST_FIELD[section.kind]}"
+    return ""
 
 
 def pm_saved_event(payload: dict) -> str:

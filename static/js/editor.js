@@ -11,6 +11,7 @@
   var DEBOUNCE_MS = 800;
   var RETRY_FIRST_MS = 1500;
   var RETRY_MAX_MS = 30000;
+  var UNDO_MS = 8000;
   var PRIORITY = ["conflict", "error", "offline", "saving", "dirty", "saved"];
 
   var root = document.querySelector("[data-pm-editor]");
@@ -458,12 +459,40 @@
     var target = event.detail.elt;
     if (!target || !target.matches || !target.matches("[data-structured]")) return;
     growAll(target);
+    var undo = target.querySelector("[data-row-undo]");
+    if (undo && !undo.dataset.shown) offerUndo(undo);
+    if (target.dataset.focus) {
+      // After a row operation: the moved row's button, the restored row's first field.
+      var wanted = target.querySelector(target.dataset.focus);
+      delete target.dataset.focus;
+      if (wanted && !wanted.disabled) wanted.focus();
+      else if (wanted) (wanted.parentElement.querySelector("button:not([disabled])") || target).focus();
+    }
     if (target.hasAttribute("data-focus-last")) {
+      // Once: htmx settles this form again after each later autosave (swapping nothing).
+      target.removeAttribute("data-focus-last");
       var rows = target.querySelectorAll("textarea, input[type=text]");
       var last = target.querySelector(".pm-tl__row:last-child textarea, .pm-why:last-child textarea, .pm-factor:last-child input[type=text]");
       (last || rows[rows.length - 1] || target).focus();
     }
   });
+
+  // "Row deleted — Undo": the keyboard goes to Undo (its label says what it undoes); the offer
+  // leaves after a few seconds, but never from under the keyboard or the pointer.
+  function offerUndo(undo) {
+    undo.dataset.shown = "1";
+    var button = undo.querySelector("button");
+    if (button) button.focus();
+    var expired = false;
+    function leaveWhenIdle() {
+      if (!expired || undo.contains(document.activeElement) || undo.matches(":hover")) return;
+      undo.classList.add("is-leaving");
+      setTimeout(function () { undo.remove(); }, 300);
+    }
+    undo.addEventListener("focusout", function () { setTimeout(leaveWhenIdle, 0); });
+    undo.addEventListener("mouseleave", leaveWhenIdle);
+    setTimeout(function () { expired = true; leaveWhenIdle(); }, UNDO_MS);
+  }
 
   // --- Showing the state ----------------------------------------------------------------------
 

@@ -39,4 +39,25 @@
   document.addEventListener("focusin", (event) => {
     if (event.target.matches("input[data-select-on-focus]")) event.target.select();
   });
+
+  // htmx posts, with any request of a form, the name and value of the button in it that last
+  // had focus or a click. A form that also saves itself on "change" would then send the row
+  // button the writer has just tabbed onto ("delete", "move up") with that save. A button's
+  // value goes only with the submit that this very button made.
+  document.addEventListener("htmx:configRequest", (event) => {
+    const form = event.detail.elt;
+    if (!(form instanceof HTMLFormElement)) return;
+    const trigger = event.detail.triggeringEvent;
+    const submitter = trigger && trigger.type === "submit" ? trigger.submitter : null;
+    const data = event.detail.formData;
+    Array.from(form.elements).forEach((control) => {
+      if (control.type !== "submit" || !control.name || control === submitter) return;
+      const kept = data.getAll(control.name).filter((value) => value !== control.value);
+      data.delete(control.name);
+      kept.forEach((value) => data.append(control.name, value));
+    });
+    if (submitter && submitter.name && !data.getAll(submitter.name).includes(submitter.value)) {
+      data.append(submitter.name, submitter.value);
+    }
+  });
 })();
