@@ -9,9 +9,8 @@ token's organization, so another organization's reference answers 404 whatever t
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -20,7 +19,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from organizations.api_base import TokenApiView
+from organizations.api_base import MemberField, TokenApiView
 from organizations.roles import Action
 
 from .models import (
@@ -79,26 +78,6 @@ LINK_FIELDS = ("id", "type", "title", "url", "relationship", "occurred_at")
 
 
 # --- Fields ------------------------------------------------------------------------------------
-
-
-class MemberField(serializers.SlugRelatedField):
-    """A person by username; only active members of the token's organization are accepted."""
-
-    help_text_default = "The username of a member of the organization."
-
-    default_error_messages = {
-        "does_not_exist": "No member of this organization has the username “{value}”.",
-        "invalid": "Give a username.",
-    }
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("queryset", get_user_model().objects.all())
-        kwargs.setdefault("help_text", self.help_text_default)
-        super().__init__(slug_field="username", **kwargs)
-
-    def get_queryset(self) -> QuerySet:
-        organization = self.context["request"].organization
-        return super().get_queryset().filter(memberships__organization=organization, is_active=True)
 
 
 class HttpUrlField(serializers.URLField):
