@@ -125,7 +125,7 @@ class ItemFieldsSerializer(StrictSerializer):
     due_date = serializers.DateField(
         required=False,
         allow_null=True,
-        help_text="YYYY-MM-DD, today or later (an overdue item keeps its date through other edits).",
+        help_text="YYYY-MM-DD, today or later; an overdue item keeps its date through other edits.",
     )
     priority = serializers.ChoiceField(
         choices=Priority.choices,

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from organizations.api_base import MemberField, TokenApiView
 from organizations.roles import Action
+from organizations.validators import date_range_error
 
 from .models import (
     EntryKind,
@@ -265,11 +266,14 @@ class IncidentListFilterSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs: dict) -> dict:
-        after, before = attrs.get("started_after"), attrs.get("started_before")
-        if after and before and before < after:
-            raise serializers.ValidationError(
-                {"started_before": "Must not be before started_after."}
-            )
+        error = date_range_error(
+            attrs.get("started_after"),
+            attrs.get("started_before"),
+            start_name="started_after",
+            end_name="started_before",
+        )
+        if error:
+            raise serializers.ValidationError({"started_before": error})
         return attrs
 
     def incident_filters(self) -> IncidentFilters:

@@ -10,6 +10,7 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 
 from organizations.models import Organization
+from organizations.validators import refuse_reversed_range
 
 from . import selectors
 from .models import EntryKind, Incident, LinkType, Relationship, Severity, Status
@@ -259,6 +260,11 @@ class IncidentFilterForm(forms.Form):
     def __init__(self, data, *, service_names: list[str]):
         super().__init__(data)
         self.fields["service"].choices = [("", "Any service")] + [(n, n) for n in service_names]
+
+    def clean(self):
+        cleaned = super().clean()
+        refuse_reversed_range(self, "date_from", "date_to")
+        return cleaned
 
     def to_filters(self) -> selectors.IncidentFilters:
         self.is_valid()

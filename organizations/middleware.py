@@ -112,10 +112,11 @@ class HtmxResponseMiddleware:
 
 class RefuseNulBytesMiddleware:
     """No person types a NUL byte, and PostgreSQL can neither store nor compare text holding
-    one: a path carrying one is a 404, a query-string or form field a 400 naming the field.
+    one: a path carrying one is a 404, a posted form field a 400 naming the field.
 
-    Forms and serializers refuse NUL in their text fields too; this covers the parameters a
-    view reads itself (a filter, a ``next``, a typed username) before any query sees them.
+    Forms and serializers refuse NUL in their text fields too; this covers the fields a view
+    reads itself (a ``next``, a typed username, a title) before any query sees them. Query
+    strings are left to the list and search forms, which name a bad filter and ignore it.
     """
 
     def __init__(self, get_response):
@@ -134,11 +135,9 @@ class RefuseNulBytesMiddleware:
 
     @staticmethod
     def _field_with_nul(request: HttpRequest) -> str | None:
-        sources = [request.GET]
-        if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
-            sources.append(request.POST)
-        for source in sources:
-            for name, values in source.lists():
-                if NUL in name or any(NUL in value for value in values):
-                    return name.replace(NUL, "\\x00")
+        if request.method != "POST" or request.content_type not in FORM_CONTENT_TYPES:
+            return None
+        for name, values in request.POST.lists():
+            if NUL in name or any(NUL in value for value in values):
+                return name.replace(NUL, "\\x00")
         return None

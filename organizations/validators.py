@@ -5,7 +5,9 @@ characters; free text gets one size limit, the one postmortem sections have alwa
 """
 
 import re
+from datetime import date
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 
@@ -50,3 +52,30 @@ class TextSizeValidator:
 
 
 validate_text_size = TextSizeValidator()
+
+
+def date_range_error(
+    start: date | None, end: date | None, *, start_name: str, end_name: str
+) -> str:
+    """The message of a range that cannot hold anything (its start after its end), else ""."""
+    if start and end and start > end:
+        return (
+            f"“{start_name}” ({start.isoformat()}) is after “{end_name}” "
+            f"({end.isoformat()}): swap them."
+        )
+    return ""
+
+
+def refuse_reversed_range(form: forms.Form, start_field: str, end_field: str) -> None:
+    """In a filter form's ``clean``: a reversed range is named under its end field and
+    dropped, so the list says why instead of silently showing nothing."""
+    cleaned = form.cleaned_data
+    message = date_range_error(
+        cleaned.get(start_field),
+        cleaned.get(end_field),
+        start_name=str(form.fields[start_field].label or start_field),
+        end_name=str(form.fields[end_field].label or end_field),
+    )
+    if message:
+        form.add_error(end_field, message)  # add_error drops the field from cleaned_data
+        cleaned.pop(start_field, None)
