@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from organizations.api_base import MemberField, TokenApiView
 from organizations.roles import Action
-from organizations.validators import date_range_error
+from organizations.validators import date_range_error, validate_text_size
 
 from .models import (
     EntryKind,
@@ -181,7 +181,9 @@ class IncidentCreateSerializer(StrictSerializer):
     created)."""
 
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", validators=[validate_text_size]
+    )
     severity = serializers.ChoiceField(choices=Severity.choices)
     started_at = serializers.DateTimeField(help_text="When impact began.")
     detected_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -200,7 +202,9 @@ class IncidentUpdateSerializer(StrictSerializer):
     """Every field optional; status changes go through the transition endpoints."""
 
     title = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(
+        required=False, allow_blank=True, validators=[validate_text_size]
+    )
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
     started_at = serializers.DateTimeField(required=False)
     detected_at = serializers.DateTimeField(required=False, allow_null=True)
@@ -228,7 +232,7 @@ class TimelineEntryCreateSerializer(StrictSerializer):
         default="",
         help_text="A system name (e.g. PagerDuty); the token's user when left out.",
     )
-    description = serializers.CharField()
+    description = serializers.CharField(validators=[validate_text_size])
     evidence_url = HttpUrlField(max_length=500, required=False, allow_blank=True, default="")
     is_key_event = serializers.BooleanField(required=False, default=False)
 

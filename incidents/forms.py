@@ -10,7 +10,7 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 
 from organizations.models import Organization
-from organizations.validators import refuse_reversed_range
+from organizations.validators import refuse_reversed_range, validate_text_size
 
 from . import selectors
 from .models import EntryKind, Incident, LinkType, Relationship, Severity, Status
@@ -127,6 +127,7 @@ class IncidentForm(forms.Form):
     detected_at = datetime_field("Detected", help_text="When someone or something noticed.")
     description = forms.CharField(
         required=False,
+        validators=[validate_text_size],
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Markdown. What is happening, who is affected, what is known so far.",
     )
@@ -191,6 +192,7 @@ class TimelineEntryForm(forms.Form):
     occurred_at = datetime_field("When", required=True)
     kind = forms.ChoiceField(choices=EntryKind.choices, initial=EntryKind.NOTE)
     description = forms.CharField(
+        validators=[validate_text_size],
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "What happened? Markdown works."}),
         error_messages={"required": "Say what happened."},
     )

@@ -2,9 +2,13 @@
 a 400 naming the field, in the API and on the pages alike, never a 500."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from incidents.models import Incident
 from organizations.roles import Role
+from organizations.validators import MAX_TEXT_BYTES
+from postmortems import services as postmortem_services
 
 from .test_api_incidents import api_client, declare
 
@@ -104,3 +108,55 @@ def test_a_nul_byte_in_a_posted_form_field_is_a_400_naming_it(client, org, membe
 def test_a_nul_byte_in_a_page_path_is_a_404(client, org, member_factory):
     client.force_login(member_factory(Role.ENGINEER))
     assert client.get(f"/o/{org.slug}\x00/incidents/").status_code == 404
+
+
+# --- One size limit for free text ----------------------------------------------------------------
+
+HUGE = "a" * (MAX_TEXT_BYTES + 1)
+TOO_LARGE = f"This text is {MAX_TEXT_BYTES // 1024} KB; the limit is {MAX_TEXT_BYTES // 1024} KB."
+
+
+def test_the_api_caps_an_incidents_description_like_a_section(api):
+    response = api.post("/api/v1/incidents", {**DECLARE, "description": HUGE}, format="json")
+    assert response.status_code == 400
+    assert TOO_LARGE in response.json()["description"][0]
+    assert "Move large material to a linked document." in response.json()["description"][0]
+
+
+def test_the_api_caps_updates_and_timeline_entries(api, incident):
+    ref = incident.ref
+    patched = api.patch(f"/api/v1/incidents/{ref}", {"description": HUGE}, format="json")
+    assert patched.status_code == 400 and list(patched.json()) == ["description"]
+    entry = api.post(
+        f"/api/v1/incidents/{ref}/timeline",
+        {"occurred_at": "2026-03-10T15:00:00Z", "description": HUGE},
+        format="json",
+    )
+    assert entry.status_code == 400 and list(entry.json()) == ["description"]
+
+
+def test_the_declare_form_caps_the_description(client, org, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("incident_declare", args=[org.slug]),
+        {"title": "Checkout errors", "severity": "SEV2", "started_at": "2026-03-10T10:30"},
+    )
+    assert response.status_code == 302  # the form otherwise declares
+    response = client.post(
+        reverse("incident_declare", args=[org.slug]),
+        {
+            "title": "Huge",
+            "severity": "SEV2",
+            "started_at": "2026-03-10T10:30",
+            "description": HUGE,
+        },
+    )
+    assert TOO_LARGE in response.content.decode()
+    assert not Incident.objects.filter(title="Huge").exists()
+
+
+def test_sections_keep_the_same_limit_and_message():
+    assert postmortem_services.MAX_SECTION_BYTES == MAX_TEXT_BYTES
+    with pytest.raises(ValidationError) as refused:
+        postmortem_services._check_size("root-cause", HUGE)
+    assert TOO_LARGE.replace("text", "section") in refused.value.message_dict["root-cause"][0]
