@@ -221,7 +221,7 @@ def postmortem_approve(
         summary=f"Approved (round {locked.review_round}, {approvals} of {required})",
     )
     if publishes:
-        _publish(locked, actor)
+        _publish(locked, actor, required=required)
     else:
         notify(
             organization=locked.organization,
@@ -235,10 +235,12 @@ def postmortem_approve(
     return _carry(postmortem, locked)
 
 
-def _publish(postmortem: Postmortem, actor: AbstractBaseUser) -> None:
+def _publish(postmortem: Postmortem, actor: AbstractBaseUser, *, required: int) -> None:
+    """Publish, recording the approval rule in force (``required``) with it."""
     postmortem.status = PostmortemStatus.PUBLISHED
     postmortem.published_at = timezone.now()
-    _save_status(postmortem, "published_at")
+    postmortem.published_with_approvals = required
+    _save_status(postmortem, "published_at", "published_with_approvals")
     history_note(postmortem=postmortem, actor=actor, summary="Published")
     notify(
         organization=postmortem.organization,

@@ -878,3 +878,46 @@ class TestBoundedQueries:
         assert bar_cost() <= 4  # people and grants, this round's reviews, the policy, threads
         transitions.postmortem_withdraw(postmortem=draft, actor=author)
         assert bar_cost() <= 6  # and, for whoever may submit the draft, what is unwritten
+
+
+# --- The rule a published postmortem was published under ----------------------------------------
+
+
+def test_a_published_postmortem_shows_the_rule_it_was_published_under(
+    client, org, draft, author, reviewer, admin_user
+):
+    published(draft, author, reviewer)  # one approval was required then
+    PostmortemPolicy.objects.create(organization=org, severities=["SEV1"], required_approvals=2)
+    client.force_login(author)
+    bar = bar_of(client.get(url("postmortem_detail", draft)))
+    assert "Approvals <strong>1 of 1</strong>" in bar
+    review_page = html_of(client.get(url("postmortem_review", draft)))
+    assert "<strong>1</strong> of 1" in review_page and "of 2" not in review_page
+    with scope(organization=org):
+        transitions.postmortem_archive(postmortem=draft, actor=admin_user)
+    bar = bar_of(client.get(url("postmortem_detail", draft)))
+    assert "Approvals <strong>1 of 1</strong>" in bar
+
+
+def test_a_draft_follows_the_rule_of_today(client, org, draft, author, reviewer):
+    PostmortemPolicy.objects.create(organization=org, severities=["SEV1"], required_approvals=2)
+    with scope(organization=org):
+        assert selectors_review.review_state(draft).required == 2
+
+
+def test_postmortems_published_before_the_rule_was_recorded_show_their_last_rounds_approvals(
+    org, draft, author, reviewer, templates
+):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    published(draft, author, reviewer)
+    draft.__class__.objects.filter(pk=draft.pk).update(published_with_approvals=None)
+    unpublished = make_postmortem(org, author, make_incident(org, commander=author))
+    migration = import_module("postmortems.migrations.0008_postmortem_published_with_approvals")
+    migration.backfill_from_the_last_round(apps, None)
+    draft.refresh_from_db()
+    unpublished.refresh_from_db()
+    assert draft.published_with_approvals == 1
+    assert unpublished.published_with_approvals is None
