@@ -293,13 +293,19 @@ def postmortem_request_changes(
 # --- Archive -------------------------------------------------------------------------------------
 
 
+def check_may_archive(postmortem: Postmortem, access: Access) -> None:
+    """Raise why ``access``'s member may not archive ``postmortem`` now (the confirmation page
+    asks the same before it asks anything)."""
+    if not access.may_archive:
+        raise PermissionDenied("Only admins archive a postmortem.")
+    _require_status(postmortem, PostmortemStatus.PUBLISHED, "archived")
+
+
 @transaction.atomic
 def postmortem_archive(*, postmortem: Postmortem, actor: AbstractBaseUser) -> Postmortem:
     access = _locked_access(postmortem, actor)
     locked = access.postmortem
-    if not access.may_archive:
-        raise PermissionDenied("Only admins archive a postmortem.")
-    _require_status(locked, PostmortemStatus.PUBLISHED, "archived")
+    check_may_archive(locked, access)
     locked.status = PostmortemStatus.ARCHIVED
     locked.archived_at = timezone.now()
     _save_status(locked, "archived_at")

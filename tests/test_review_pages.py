@@ -242,7 +242,7 @@ class TestOtherTransitions:
     def test_admins_archive_and_unarchive(self, client, draft, author, reviewer, admin_user):
         published(draft, author, reviewer)
         client.force_login(admin_user)
-        response = client.post(url("postmortem_archive", draft))
+        response = client.post(url("postmortem_archive", draft), {"confirm": "1"})
         assert response.status_code == 302
         assert status_of(draft) == PostmortemStatus.ARCHIVED
         assert flashes(response) == [
@@ -254,14 +254,20 @@ class TestOtherTransitions:
 
     def test_archive_refusals(self, client, draft, author, reviewer, admin_user):
         client.force_login(admin_user)
-        response = client.post(url("postmortem_archive", draft))
-        assert response.status_code == 409
-        assert "only a postmortem published can be archived" in text_of(response)
+        for confirm in ({"confirm": "1"}, {}):
+            response = client.post(url("postmortem_archive", draft), confirm)
+            assert response.status_code == 409
+            assert "only a postmortem published can be archived" in text_of(response)
+        response = client.get(url("postmortem_archive", draft))  # a stale link: back to it
+        assert response.status_code == 302
+        assert "only a postmortem published can be archived" in flashes(response)[0]
         published(draft, author, reviewer)
         client.force_login(author)
-        response = client.post(url("postmortem_archive", draft))
-        assert response.status_code == 403
-        assert "Only admins archive a postmortem." in text_of(response)
+        for confirm in ({"confirm": "1"}, {}):
+            response = client.post(url("postmortem_archive", draft), confirm)
+            assert response.status_code == 403
+            assert "Only admins archive a postmortem." in text_of(response)
+        assert client.get(url("postmortem_archive", draft)).status_code == 403
         response = client.post(url("postmortem_unarchive", draft))
         assert response.status_code == 403
         client.force_login(admin_user)
@@ -277,7 +283,6 @@ class TestOtherTransitions:
             "postmortem_withdraw",
             "postmortem_approve",
             "postmortem_request_changes",
-            "postmortem_archive",
             "postmortem_unarchive",
             "postmortem_visibility",
         ],
@@ -794,7 +799,7 @@ class TestStatusBar:
         published(draft, author, reviewer)
         client.force_login(admin_user)
         bar = bar_of(client.get(url("postmortem_detail", draft)))
-        assert "Archive" in buttons_in(bar)
+        assert "Archive…" in buttons_in(bar)  # asks first
         assert "Approvals <strong>1 of 1</strong>" in bar
         client.force_login(viewer)
         bar = bar_of(client.get(url("postmortem_detail", draft)))
@@ -921,3 +926,42 @@ def test_postmortems_published_before_the_rule_was_recorded_show_their_last_roun
     unpublished.refresh_from_db()
     assert draft.published_with_approvals == 1
     assert unpublished.published_with_approvals is None
+
+
+# --- Archiving asks first, naming the share links it turns off ----------------------------------
+
+
+def test_archive_asks_first_naming_the_share_links_it_turns_off(
+    client, org, draft, author, reviewer, admin_user
+):
+    from postmortems import sharing
+
+    published(draft, author, reviewer)
+    draft.__class__.objects.filter(pk=draft.pk).update(public_summary="Checkout failed.")
+    with scope(organization=org):
+        sharing.share_link_create(postmortem=draft, actor=admin_user, label="Status page")
+        sharing.share_link_create(postmortem=draft, actor=admin_user, label="Customer Acme")
+        revoked, _ = sharing.share_link_create(postmortem=draft, actor=admin_user, label="Old")
+        sharing.share_link_revoke(link=revoked, actor=admin_user)
+    client.force_login(admin_user)
+    bar = bar_of(client.get(url("postmortem_detail", draft)))
+    assert f'href="{url("postmortem_archive", draft)}"' in bar  # a link to the question
+
+    page = html_of(client.get(url("postmortem_archive", draft)))
+    assert "2 public share links stop working" in page
+    assert "Status page" in page and "Customer Acme" in page and "Old" not in page
+    assert 'name="confirm" value="1"' in page
+    assert status_of(draft) == PostmortemStatus.PUBLISHED
+
+    client.post(url("postmortem_archive", draft))  # without the confirmation: nothing
+    assert status_of(draft) == PostmortemStatus.PUBLISHED
+    response = client.post(url("postmortem_archive", draft), {"confirm": "1"})
+    assert response.status_code == 302
+    assert status_of(draft) == PostmortemStatus.ARCHIVED
+
+
+def test_archive_says_when_no_share_link_is_affected(client, draft, author, reviewer, admin_user):
+    published(draft, author, reviewer)
+    client.force_login(admin_user)
+    page = html_of(client.get(url("postmortem_archive", draft)))
+    assert "No public share link points to it" in page
