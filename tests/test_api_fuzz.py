@@ -1,9 +1,10 @@
 """Every operation of ``/api/v1/schema``, fed generated input by schemathesis: none may answer a
 server error. Bad input is the client's mistake (a 4xx naming the field), never a 500.
 
-Each generated case is sent twice: with the path parameters schemathesis made up (unknown
-references, odd characters) and with those of the organization's real objects, so that bodies
-and query strings reach the validation of a real incident, postmortem and action item. The
+Each generated case is sent with the path parameters schemathesis made up (unknown
+references, odd characters), then with those of the organization's real objects, so that bodies
+and query strings reach the validation of a real incident, postmortem and action item, and once
+more with a NUL byte in each of its strings. The
 number of examples is bounded and derandomized, so the run is short and the same every time.
 Run it against PostgreSQL too: it refuses NUL bytes in text, which SQLite stores.
 """
@@ -26,7 +27,7 @@ from postmortems import services as postmortem_services
 from .factories import MembershipFactory, OrganizationFactory, UserFactory
 from .test_api_incidents import declare
 
-MAX_EXAMPLES = 12
+MAX_EXAMPLES = 15
 
 
 @pytest.fixture
@@ -74,10 +75,26 @@ def wsgi_app():
 
 @pytest.fixture
 def api_schema(fuzz_world, wsgi_app):
-    return schemathesis.openapi.from_wsgi("/api/v1/schema", wsgi_app)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema", wsgi_app)
+    # The coverage phase sends about a hundred boundary cases per operation whatever
+    # ``max_examples`` says: too slow for every ``make test``. Examples and fuzzing remain.
+    schema.config.phases.coverage.enabled = False
+    return schema
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+def with_nul_bytes(value):
+    """``value`` with a NUL byte in every string: PostgreSQL refuses them in text, so a field
+    that lets one through to a query answers a 500."""
+    if isinstance(value, str):
+        return f"{value[:1]}\x00{value[1:]}"
+    if isinstance(value, list):
+        return [with_nul_bytes(item) for item in value]
+    if isinstance(value, dict):
+        return {name: with_nul_bytes(item) for name, item in value.items()}
+    return value
 
 
 @schema.parametrize()
@@ -95,4 +112,8 @@ def test_no_operation_answers_a_server_error(case, fuzz_world):
         case.path_parameters = {
             name: real.get(name, value) for name, value in case.path_parameters.items()
         }
+        case.call_and_validate(headers=headers, checks=[not_a_server_error])
+    if isinstance(case.body, dict) or case.query:
+        case.body = with_nul_bytes(case.body)
+        case.query = with_nul_bytes(case.query)
         case.call_and_validate(headers=headers, checks=[not_a_server_error])
