@@ -160,3 +160,9 @@ def test_sections_keep_the_same_limit_and_message():
     with pytest.raises(ValidationError) as refused:
         postmortem_services._check_size("root-cause", HUGE)
     assert TOO_LARGE.replace("text", "section") in refused.value.message_dict["root-cause"][0]
+
+
+def test_a_template_sections_default_text_takes_the_same_limit():
+    with pytest.raises(ValidationError) as refused:
+        postmortem_services.template_section_validate(default_text=HUGE)
+    assert TOO_LARGE in refused.value.message_dict["default_text"][0]
