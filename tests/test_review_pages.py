@@ -914,13 +914,17 @@ def test_postmortems_published_before_the_rule_was_recorded_show_their_last_roun
     org, draft, author, reviewer, templates
 ):
     from importlib import import_module
+    from pathlib import Path
 
     from django.apps import apps
+
+    import postmortems.migrations as migrations
 
     published(draft, author, reviewer)
     draft.__class__.objects.filter(pk=draft.pk).update(published_with_approvals=None)
     unpublished = make_postmortem(org, author, make_incident(org, commander=author))
-    migration = import_module("postmortems.migrations.0008_postmortem_published_with_approvals")
+    (path,) = Path(migrations.__file__).parent.glob("*_postmortem_published_with_approvals.py")
+    migration = import_module(f"postmortems.migrations.{path.stem}")
     migration.backfill_from_the_last_round(apps, None)
     draft.refresh_from_db()
     unpublished.refresh_from_db()
