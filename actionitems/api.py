@@ -16,7 +16,6 @@ of one item both keep their change.
 from datetime import date
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -33,8 +32,7 @@ from rest_framework.response import Response
 
 from incidents.api import StrictSerializer
 from incidents.models import Severity
-from organizations.api_base import TokenApiView
-from organizations.models import Membership
+from organizations.api_base import MemberField, TokenApiView
 from organizations.roles import Action
 from postmortems.api import NUMBER_PARAMETER, PostmortemObjectView
 from postmortems.models import Postmortem, Section, SectionKind
@@ -114,31 +112,6 @@ class ActionItemSerializer(serializers.ModelSerializer):
 # --- Requests (what the API accepts) -----------------------------------------------------------
 
 
-class MemberField(serializers.CharField):
-    """A member of the token's organization, by username (null: nobody)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("help_text", "The owner's username, or null for nobody yet.")
-        super().__init__(allow_null=True, **kwargs)
-
-    def to_internal_value(self, data: Any):
-        username = super().to_internal_value(data).strip()[:150]
-        organization = self.context["request"].organization
-        user = (
-            get_user_model()
-            .objects.filter(
-                username=username,
-                pk__in=Membership.objects.filter(organization=organization).values("user"),
-            )
-            .first()
-        )
-        if user is None:
-            raise serializers.ValidationError(
-                f"No member of this organization is named “{username}”."
-            )
-        return user
-
-
 class ItemFieldsSerializer(StrictSerializer):
     """The fields an item's writers set; shared by creation and the partial update."""
 
@@ -146,11 +119,13 @@ class ItemFieldsSerializer(StrictSerializer):
         max_length=services.MAX_DESCRIPTION,
         help_text="The specific change to make, e.g. “Alert when p99 > 800 ms for 5 minutes”.",
     )
-    owner = MemberField(required=False)
+    owner = MemberField(
+        required=False, allow_null=True, help_text="The owner's username, or null for nobody yet."
+    )
     due_date = serializers.DateField(
         required=False,
         allow_null=True,
-        help_text="YYYY-MM-DD; a new item cannot be due before today.",
+        help_text="YYYY-MM-DD, today or later; an overdue item keeps its date through other edits.",
     )
     priority = serializers.ChoiceField(
         choices=Priority.choices,

@@ -13,6 +13,7 @@ from organizations.models import Membership, Organization
 
 from . import selectors
 from .models import ItemStatus, Priority
+from .services import past_due_date_error
 
 User = get_user_model()
 
@@ -340,8 +341,8 @@ class BulkChangeForm(forms.Form):
             due = data.get("due_date")
             if due is None:
                 self.add_error("due_date", "Pick the new due date.")
-            elif due < self.today:
-                self.add_error("due_date", "Pick today or a later date: this reschedules them.")
+            elif past_due_date_error(due, today=self.today):
+                self.add_error("due_date", past_due_date_error(due, today=self.today))
         if change == "status":
             status = data.get("status")
             if not status:

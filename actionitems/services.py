@@ -72,7 +72,23 @@ def severity_rank_of(postmortem: Postmortem) -> int:
 # --- Validation ----------------------------------------------------------------------------------
 
 
-def _clean(organization: Organization, changes: dict[str, Any], *, creating: bool) -> dict:
+PAST_DUE_DATE = "Pick today or a later date: an item cannot be due in the past."
+
+
+def past_due_date_error(due: date | None, *, today: date, current: date | None = None) -> str:
+    """The one due-date rule of creating, editing and rescheduling: a date set is today or
+    later. An overdue item keeps its date through edits of other fields (``current``, its
+    stored date, is not a change); only a change *to* a past date is refused."""
+    if due is None or due == current or due >= today:
+        return ""
+    return PAST_DUE_DATE
+
+
+def _clean(
+    organization: Organization, changes: dict[str, Any], *, current: ActionItem | None = None
+) -> dict:
+    """``changes`` checked and normalised; ``current`` is the item being edited (None when
+    creating, or for a bulk change of many items)."""
     errors: dict[str, str] = {}
     cleaned = dict(changes)
     if "description" in cleaned:
@@ -88,9 +104,14 @@ def _clean(organization: Organization, changes: dict[str, Any], *, creating: boo
             errors["owner"] = "Choose a member of this organization as the owner."
         elif not can(owner_membership, Action.OWN_ACTION_ITEMS):
             errors["owner"] = "Viewers do not own action items: choose an engineer or above."
-    due = cleaned.get("due_date")
-    if creating and due is not None and due < today_in(organization):
-        errors["due_date"] = "A new item cannot be due in the past: pick today or later."
+    if "due_date" in cleaned:
+        due_error = past_due_date_error(
+            cleaned["due_date"],
+            today=today_in(organization),
+            current=current.due_date if current else None,
+        )
+        if due_error:
+            errors["due_date"] = due_error
     for name, choices in (("priority", Priority), ("status", ItemStatus)):
         if name in cleaned and cleaned[name] not in choices.values:
             labels = ", ".join(choices.values)
@@ -179,7 +200,7 @@ def action_item_create(
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "Not a field of an action item."))
-    cleaned = _clean(organization, {"description": description, **fields}, creating=True)
+    cleaned = _clean(organization, {"description": description, **fields})
     _check_owner_reads(postmortem, cleaned.get("owner"))
     item = ActionItem(organization=organization, postmortem=postmortem, created_by=actor)
     _apply_status(item, cleaned)
@@ -210,7 +231,7 @@ def action_item_update(
         .get(pk=item.pk)
     )
     _check_may_change(locked, actor, set(changes))
-    cleaned = _clean(locked.organization, changes, creating=False)
+    cleaned = _clean(locked.organization, changes, current=locked)
     if "owner" in cleaned:
         _check_owner_reads(locked.postmortem, cleaned["owner"])
     _apply_status(locked, cleaned)
@@ -244,7 +265,7 @@ def action_items_bulk_update(
         raise ValidationError(
             {"changes": "Bulk changes set the owner, the due date or the status."}
         )
-    cleaned = _clean(organization, changes, creating=False)
+    cleaned = _clean(organization, changes)
     items = list(
         ActionItem.objects.select_for_update(of=("self",))
         .filter(organization=organization, number__in=numbers)

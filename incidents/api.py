@@ -9,9 +9,8 @@ token's organization, so another organization's reference answers 404 whatever t
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -20,8 +19,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from organizations.api_base import TokenApiView
+from organizations.api_base import MemberField, TokenApiView
 from organizations.roles import Action
+from organizations.validators import date_range_error, validate_text_size
 
 from .models import (
     EntryKind,
@@ -79,26 +79,6 @@ LINK_FIELDS = ("id", "type", "title", "url", "relationship", "occurred_at")
 
 
 # --- Fields ------------------------------------------------------------------------------------
-
-
-class MemberField(serializers.SlugRelatedField):
-    """A person by username; only active members of the token's organization are accepted."""
-
-    help_text_default = "The username of a member of the organization."
-
-    default_error_messages = {
-        "does_not_exist": "No member of this organization has the username “{value}”.",
-        "invalid": "Give a username.",
-    }
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("queryset", get_user_model().objects.all())
-        kwargs.setdefault("help_text", self.help_text_default)
-        super().__init__(slug_field="username", **kwargs)
-
-    def get_queryset(self) -> QuerySet:
-        organization = self.context["request"].organization
-        return super().get_queryset().filter(memberships__organization=organization, is_active=True)
 
 
 class HttpUrlField(serializers.URLField):
@@ -201,7 +181,9 @@ class IncidentCreateSerializer(StrictSerializer):
     created)."""
 
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", validators=[validate_text_size]
+    )
     severity = serializers.ChoiceField(choices=Severity.choices)
     started_at = serializers.DateTimeField(
         required=False, help_text="When impact began. Left out (with detected_at): now."
@@ -227,7 +209,9 @@ class IncidentUpdateSerializer(StrictSerializer):
     """Every field optional; status changes go through the transition endpoints."""
 
     title = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(
+        required=False, allow_blank=True, validators=[validate_text_size]
+    )
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
     started_at = serializers.DateTimeField(required=False)
     detected_at = serializers.DateTimeField(required=False, allow_null=True)
@@ -255,7 +239,7 @@ class TimelineEntryCreateSerializer(StrictSerializer):
         default="",
         help_text="A system name (e.g. PagerDuty); the token's user when left out.",
     )
-    description = serializers.CharField()
+    description = serializers.CharField(validators=[validate_text_size])
     evidence_url = HttpUrlField(max_length=500, required=False, allow_blank=True, default="")
     is_key_event = serializers.BooleanField(required=False, default=False)
 
@@ -293,11 +277,14 @@ class IncidentListFilterSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs: dict) -> dict:
-        after, before = attrs.get("started_after"), attrs.get("started_before")
-        if after and before and before < after:
-            raise serializers.ValidationError(
-                {"started_before": "Must not be before started_after."}
-            )
+        error = date_range_error(
+            attrs.get("started_after"),
+            attrs.get("started_before"),
+            start_name="started_after",
+            end_name="started_before",
+        )
+        if error:
+            raise serializers.ValidationError({"started_before": error})
         return attrs
 
     def incident_filters(self) -> IncidentFilters:

@@ -10,6 +10,7 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 
 from organizations.models import Organization
+from organizations.validators import refuse_reversed_range, validate_text_size
 
 from . import selectors
 from .models import EntryKind, Incident, LinkType, Relationship, Severity, Status
@@ -126,6 +127,7 @@ class IncidentForm(forms.Form):
     detected_at = datetime_field("Detected", help_text="When someone or something noticed.")
     description = forms.CharField(
         required=False,
+        validators=[validate_text_size],
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Markdown. What is happening, who is affected, what is known so far.",
     )
@@ -190,6 +192,7 @@ class TimelineEntryForm(forms.Form):
     occurred_at = datetime_field("When", required=True)
     kind = forms.ChoiceField(choices=EntryKind.choices, initial=EntryKind.NOTE)
     description = forms.CharField(
+        validators=[validate_text_size],
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "What happened? Markdown works."}),
         error_messages={"required": "Say what happened."},
     )
@@ -265,6 +268,11 @@ class IncidentFilterForm(forms.Form):
     def __init__(self, data, *, service_names: list[str]):
         super().__init__(data)
         self.fields["service"].choices = [("", "Any service")] + [(n, n) for n in service_names]
+
+    def clean(self):
+        cleaned = super().clean()
+        refuse_reversed_range(self, "date_from", "date_to")
+        return cleaned
 
     def to_filters(self) -> selectors.IncidentFilters:
         self.is_valid()

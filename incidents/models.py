@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import DurationField, ExpressionWrapper, F
 
 from organizations.models import TenantModel
+from organizations.validators import validate_text_size
 
 
 class Severity(models.TextChoices):
@@ -43,7 +44,7 @@ class Incident(TenantModel):
     year = models.PositiveSmallIntegerField()
     number = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=[validate_text_size])
     severity = models.CharField(max_length=4, choices=Severity.choices)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     started_at = models.DateTimeField(help_text="When impact began.")
@@ -189,7 +190,7 @@ class TimelineEntry(TenantModel):
     actor_name = models.CharField(
         max_length=80, blank=True, help_text="A system name when the actor is not a person."
     )
-    description = models.TextField()
+    description = models.TextField(validators=[validate_text_size])
     evidence_url = models.URLField(max_length=500, blank=True)
     is_key_event = models.BooleanField(default=False)
     follows = models.CharField(
@@ -250,7 +251,7 @@ class IncidentLink(TenantModel):
         max_length=10, choices=Relationship.choices, default=Relationship.RELATED
     )
     occurred_at = models.DateTimeField(null=True, blank=True)
-    details = models.TextField(blank=True)
+    details = models.TextField(blank=True, validators=[validate_text_size])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

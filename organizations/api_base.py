@@ -4,9 +4,14 @@ Kept apart from ``api_auth`` because DRF imports the authentication class while 
 defining ``APIView``; this module imports ``APIView`` and so must not be imported by it.
 """
 
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from rest_framework import exceptions, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -18,6 +23,8 @@ from rest_framework.views import APIView
 
 from .api_auth import BearerTokenAuthentication
 from .roles import Action, can
+from .selectors_members import member_by_username
+from .validators import has_control_characters
 
 
 class RoleAllows(BasePermission):
@@ -42,6 +49,36 @@ class ApiPagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class MemberField(serializers.Field):
+    """A person by username: an active member of the token's organization (the user)."""
+
+    default_error_messages = {
+        "invalid": "Give a username.",
+        "does_not_exist": "No member of this organization has the username “{value}”.",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", "The username of a member of the organization.")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> AbstractBaseUser:
+        if not isinstance(data, str) or not data.strip():
+            self.fail("invalid")
+        username = data.strip()
+        if has_control_characters(username):
+            raise serializers.ValidationError("Null and control characters are not allowed.")
+        membership = member_by_username(
+            organization=self.context["request"].organization, username=username
+        )
+        if membership is None or not membership.user.is_active:
+            self.fail("does_not_exist", value=username[:150])
+        return membership.user
+
+    def to_representation(self, user: AbstractBaseUser) -> str:
+        return user.get_username()
 
 
 class TokenApiView(APIView):

@@ -1,6 +1,7 @@
 from django import forms
 
 from .audit import AUDIT_GROUPS
+from .validators import refuse_reversed_range
 
 
 class AuditFilterForm(forms.Form):
@@ -17,7 +18,5 @@ class AuditFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        since, until = cleaned.get("since"), cleaned.get("until")
-        if since and until and since > until:
-            self.add_error("until", "The end date is before the start date.")
+        refuse_reversed_range(self, "since", "until")
         return cleaned

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import resolve_url
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -17,6 +17,9 @@ from .models import Membership
 ORG_KWARG = "org_slug"
 API_NAMESPACE = "api"
 UNSCOPED_NAMESPACES = {"admin"}
+NUL = "\x00"
+API_PATH_PREFIX = "/api/"
+FORM_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 class TenantMiddleware:
@@ -105,3 +108,36 @@ class HtmxResponseMiddleware:
             return False
         login_path = resolve_url(settings.LOGIN_URL)
         return response.get("Location", "").split("?")[0] == login_path
+
+
+class RefuseNulBytesMiddleware:
+    """No person types a NUL byte, and PostgreSQL can neither store nor compare text holding
+    one: a path carrying one is a 404, a posted form field a 400 naming the field.
+
+    Forms and serializers refuse NUL in their text fields too; this covers the fields a view
+    reads itself (a ``next``, a typed username, a title) before any query sees them. Query
+    strings are left to the list and search forms, which name a bad filter and ignore it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if NUL in request.path:
+            raise Http404("No such page.")
+        field = self._field_with_nul(request)
+        if field is not None:
+            message = "Null characters are not allowed."
+            if request.path.startswith(API_PATH_PREFIX):
+                return JsonResponse({field: [message]}, status=400)
+            return HttpResponseBadRequest(f"{field}: {message}", content_type="text/plain")
+        return self.get_response(request)
+
+    @staticmethod
+    def _field_with_nul(request: HttpRequest) -> str | None:
+        if request.method != "POST" or request.content_type not in FORM_CONTENT_TYPES:
+            return None
+        for name, values in request.POST.lists():
+            if NUL in name or any(NUL in value for value in values):
+                return name.replace(NUL, "\\x00")
+        return None

@@ -11,6 +11,7 @@ from django_scopes import scopes_disabled
 
 from .models import ApiToken, Invitation, Membership, Organization, Team, TeamMember
 from .roles import ROLE_RANK, Role
+from .validators import is_possible_username
 
 User = get_user_model()
 
@@ -83,7 +84,10 @@ def member_search_queryset(*, organization: Organization, query: str = "") -> Qu
 
 
 def member_by_username(*, organization: Organization, username: str) -> Membership | None:
-    """The organization's membership of the user with this username (None if not a member)."""
+    """The organization's membership of the user with this username (None if not a member,
+    or if ``username`` could name nobody, such as text holding a NUL byte)."""
+    if not is_possible_username(username):
+        return None
     return (
         Membership.objects.filter(organization=organization, user__username=username)
         .select_related("user", "organization")

@@ -125,6 +125,12 @@ class Postmortem(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    published_with_approvals = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The approvals the organization required when this was published: the rule "
+        "a published postmortem shows, whatever the setting says today.",
+    )
     archived_at = models.DateTimeField(null=True, blank=True)
     review_round = models.PositiveIntegerField(
         default=0, help_text="Rises with each submit; 0 until the first."

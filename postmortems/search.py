@@ -377,6 +377,7 @@ def _substring_search(queryset: QuerySet[Postmortem], query: str) -> QuerySet[Po
 # --- The search page -----------------------------------------------------------------------------
 
 ANY_STATUS = "any"
+ANY_STATUS_ALIASES = ("all",)  # the tracker's word for every status
 DATE_FIELDS = {"incident": "incident__started_at", "published": "published_at"}
 
 

@@ -14,6 +14,7 @@ from organizations.roles import MINIMUM_ROLE, ROLE_RANK, Action
 from .models import (
     Comment,
     Postmortem,
+    PostmortemStatus,
     PostmortemTeam,
     PostmortemUserObjectPermission,
     Review,
@@ -208,10 +209,17 @@ def review_state(postmortem: Postmortem) -> ReviewState:
         else []
     )
     return ReviewState(
-        round=postmortem.review_round,
-        required=policy_for(postmortem.organization).required_approvals,
-        reviews=reviews,
+        round=postmortem.review_round, required=required_approvals(postmortem), reviews=reviews
     )
+
+
+def required_approvals(postmortem: Postmortem) -> int:
+    """The approvals that publish ``postmortem``: for a published (or archived) one the rule it
+    was published under, for the others the organization's rule today."""
+    published = postmortem.status in (PostmortemStatus.PUBLISHED, PostmortemStatus.ARCHIVED)
+    if published and postmortem.published_with_approvals is not None:
+        return postmortem.published_with_approvals
+    return policy_for(postmortem.organization).required_approvals
 
 
 def last_reviewed_revision(postmortem: Postmortem, reviewer) -> Revision | None:

@@ -18,6 +18,7 @@ from incidents.models import Incident, IncidentParticipant, TimelineEntry
 from incidents.selectors import policy_for, policy_requires
 from organizations.models import Organization
 from organizations.services import next_number
+from organizations.validators import MAX_TEXT_BYTES, text_too_large_message
 
 from . import builtin_templates, search, selectors
 from .models import (
@@ -37,7 +38,7 @@ from .variables import IncidentContext, substitute, validate_template_text
 
 logger = logging.getLogger(__name__)
 
-MAX_SECTION_BYTES = 200 * 1024
+MAX_SECTION_BYTES = MAX_TEXT_BYTES
 
 
 def content_digest(value) -> str:
@@ -330,14 +331,9 @@ def on_incident_resolved(*, incident: Incident) -> None:
 
 
 def _check_size(key: str, body: str) -> None:
-    size = len(body.encode())
-    if size > MAX_SECTION_BYTES:
-        raise ValidationError(
-            {
-                key: f"This section is {size // 1024} KB; the limit is "
-                f"{MAX_SECTION_BYTES // 1024} KB. Move large material to a linked document."
-            }
-        )
+    message = text_too_large_message(body, noun="section")
+    if message:
+        raise ValidationError({key: message})
 
 
 @transaction.atomic

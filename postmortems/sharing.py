@@ -199,6 +199,19 @@ def share_links_of(postmortem: Postmortem) -> list[ShareLink]:
     )
 
 
+def active_share_links_of(postmortem: Postmortem) -> list[ShareLink]:
+    """The links that work now (not revoked, not expired): those archiving turns off."""
+    return list(
+        ShareLink.objects.filter(
+            organization_id=postmortem.organization_id,
+            postmortem=postmortem,
+            revoked_at__isnull=True,
+        )
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .select_related("created_by")
+    )
+
+
 def share_link_of(postmortem: Postmortem, link_id: int) -> ShareLink | None:
     return (
         ShareLink.objects.filter(

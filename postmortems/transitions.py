@@ -221,7 +221,7 @@ def postmortem_approve(
         summary=f"Approved (round {locked.review_round}, {approvals} of {required})",
     )
     if publishes:
-        _publish(locked, actor)
+        _publish(locked, actor, required=required)
     else:
         notify(
             organization=locked.organization,
@@ -235,10 +235,12 @@ def postmortem_approve(
     return _carry(postmortem, locked)
 
 
-def _publish(postmortem: Postmortem, actor: AbstractBaseUser) -> None:
+def _publish(postmortem: Postmortem, actor: AbstractBaseUser, *, required: int) -> None:
+    """Publish, recording the approval rule in force (``required``) with it."""
     postmortem.status = PostmortemStatus.PUBLISHED
     postmortem.published_at = timezone.now()
-    _save_status(postmortem, "published_at")
+    postmortem.published_with_approvals = required
+    _save_status(postmortem, "published_at", "published_with_approvals")
     history_note(postmortem=postmortem, actor=actor, summary="Published")
     notify(
         organization=postmortem.organization,
@@ -291,13 +293,19 @@ def postmortem_request_changes(
 # --- Archive -------------------------------------------------------------------------------------
 
 
+def check_may_archive(postmortem: Postmortem, access: Access) -> None:
+    """Raise why ``access``'s member may not archive ``postmortem`` now (the confirmation page
+    asks the same before it asks anything)."""
+    if not access.may_archive:
+        raise PermissionDenied("Only admins archive a postmortem.")
+    _require_status(postmortem, PostmortemStatus.PUBLISHED, "archived")
+
+
 @transaction.atomic
 def postmortem_archive(*, postmortem: Postmortem, actor: AbstractBaseUser) -> Postmortem:
     access = _locked_access(postmortem, actor)
     locked = access.postmortem
-    if not access.may_archive:
-        raise PermissionDenied("Only admins archive a postmortem.")
-    _require_status(locked, PostmortemStatus.PUBLISHED, "archived")
+    check_may_archive(locked, access)
     locked.status = PostmortemStatus.ARCHIVED
     locked.archived_at = timezone.now()
     _save_status(locked, "archived_at")

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from incidents.models import Incident, IncidentLink, LinkType, MetricSeries, TimelineEntry
 from organizations.templatetags.hindsight import duration as human_duration
+from organizations.validators import text_too_large_message
 
 VARIABLE_PATTERN = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 ENGINE_SYNTAX = re.compile(r"\{%|%\}|\{#|#\}")
@@ -158,8 +159,12 @@ def variable_catalogue() -> list[tuple[str, str]]:
 
 
 def validate_template_text(text: str, *, field: str = "default_text") -> None:
-    """Refuse engine syntax and unknown variables, naming them and listing the valid ones."""
+    """Refuse text over the size limit, engine syntax and unknown variables, naming them and
+    listing the valid ones."""
     problems = []
+    too_large = text_too_large_message(text)
+    if too_large:
+        problems.append(too_large)
     if ENGINE_SYNTAX.search(text):
         problems.append("Template tags such as {% … %} and comments {# … #} are not allowed.")
     unknown = sorted({m.group(1) for m in VARIABLE_PATTERN.finditer(text)} - set(VARIABLES))

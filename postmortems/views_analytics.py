@@ -21,6 +21,7 @@ from actionitems.selectors import today_in
 from organizations.decorators import require_action
 from organizations.models import Team
 from organizations.roles import Action
+from organizations.validators import date_range_error
 
 from . import analytics
 from .analytics_cache import page_figures
@@ -62,8 +63,13 @@ class AnalyticsFilterForm(forms.Form):
         date_to = data.get("date_to") or default_to
         if date_from > self.today:
             self.add_error("date_from", "The start date is in the future: pick today or earlier.")
-        elif date_to < date_from:
-            self.add_error("date_to", "The end date is before the start date.")
+        elif range_error := date_range_error(
+            date_from,
+            date_to,
+            start_name=self.fields["date_from"].label,
+            end_name=self.fields["date_to"].label,
+        ):
+            self.add_error("date_to", range_error)
         elif date_to - date_from > MAX_SPAN:
             self.add_error("date_from", "A range spans at most five years: pick a later start.")
         data["date_from"], data["date_to"] = date_from, date_to

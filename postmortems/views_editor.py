@@ -33,6 +33,7 @@ from organizations.decorators import require_action
 from organizations.fragments import render_cached
 from organizations.markdown import render_markdown
 from organizations.roles import Action
+from organizations.validators import text_too_large_message
 
 from . import (
     review_panels,
@@ -785,14 +786,8 @@ def postmortem_section_preview(
     """The posted markdown rendered and sanitised exactly as the read view will show it."""
     ensure_may_edit(request, postmortem)
     body = lf(request.POST.get("body", ""))
-    size = len(body.encode())
-    context = {"html": "", "error": ""}
-    if size > services.MAX_SECTION_BYTES:
-        context["error"] = (
-            f"This section is {size // 1024} KB; the limit is "
-            f"{services.MAX_SECTION_BYTES // 1024} KB. Move large material to a linked document."
-        )
-    else:
+    context = {"html": "", "error": text_too_large_message(body, noun="section") or ""}
+    if not context["error"]:
         context["html"] = render_markdown(body)
     status = 400 if context["error"] else 200
     return render(request, "postmortems/editor/_preview.html", context, status=status)

@@ -25,6 +25,7 @@ from incidents.charts import render_chart
 from incidents.models import Severity
 from organizations.decorators import require_action
 from organizations.roles import Action
+from organizations.validators import refuse_reversed_range
 
 from . import guidance, review_panels, selectors, services
 from .lookups import postmortem_from_number
@@ -91,6 +92,11 @@ class PostmortemFilterForm(forms.Form):
         self.fields["author"].choices = [("", "Anyone")] + [
             (user.get_username(), user.get_full_name() or user.get_username()) for user in authors
         ]
+
+    def clean(self):
+        cleaned = super().clean()
+        refuse_reversed_range(self, "date_from", "date_to")
+        return cleaned
 
     def to_filters(self, user) -> dict:
         self.is_valid()

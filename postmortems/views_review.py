@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from actionitems import views_postmortem as action_item_views
@@ -28,6 +28,7 @@ from . import (
     selectors,
     selectors_review,
     services_people,
+    sharing,
     transitions,
     views_comments,
     views_guidance,
@@ -227,15 +228,42 @@ def postmortem_withdraw(request: HttpRequest, postmortem: Postmortem) -> HttpRes
 
 
 @postmortem_from_number
-@require_POST
+@require_http_methods(["GET", "POST"])
 def postmortem_archive(request: HttpRequest, postmortem: Postmortem) -> HttpResponse:
-    return _transition(
-        request,
-        postmortem,
-        doing="archive",
-        call=lambda: transitions.postmortem_archive(postmortem=postmortem, actor=request.user),
-        message=lambda r: f"{pm(r)} is archived. Unarchive it to publish it again.",
-    )
+    """Archiving asks first, naming the public share links it turns off; the confirmation
+    posts ``confirm=1``. Anything else shows the question again and archives nothing."""
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        return _transition(
+            request,
+            postmortem,
+            doing="archive",
+            call=lambda: transitions.postmortem_archive(postmortem=postmortem, actor=request.user),
+            message=lambda r: f"{pm(r)} is archived. Unarchive it to publish it again.",
+        )
+    try:
+        access = Access(request.user, request.membership, postmortem)
+        transitions.check_may_archive(postmortem, access)
+    except TransitionError as error:
+        if request.method == "GET":  # a stale link (archived meanwhile): back to the document
+            messages.info(request, str(error))
+            return redirect(urls_for(postmortem)["detail"])
+        return refused(
+            request, postmortem, status=409, doing="archive", problems=problems_of(error)
+        )
+    except PermissionDenied as error:
+        return refused(
+            request,
+            postmortem,
+            status=status_of(error),
+            doing="archive",
+            problems=problems_of(error),
+        )
+    context = {
+        "postmortem": postmortem,
+        "links": sharing.active_share_links_of(postmortem),
+        "urls": urls_for(postmortem),
+    }
+    return render(request, T + "confirm_archive.html", context)
 
 
 @postmortem_from_number

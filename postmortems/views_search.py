@@ -14,6 +14,7 @@ from incidents import selectors as incident_selectors
 from incidents.models import Severity
 from organizations.decorators import require_action
 from organizations.roles import Action
+from organizations.validators import refuse_reversed_range
 
 from . import search
 from .models import PostmortemStatus, RootCauseCategory
@@ -66,16 +67,15 @@ class SearchForm(forms.Form):
     FILTERS = ("severity", "service", "category", "date_from", "date_to")
 
     def __init__(self, data, *, service_names: list[str]):
+        if data.get("status") in search.ANY_STATUS_ALIASES:
+            data = data.copy()
+            data["status"] = search.ANY_STATUS
         super().__init__(data)
         self.fields["service"].choices = [("", "Any service")] + [(n, n) for n in service_names]
 
     def clean(self):
         cleaned = super().clean()
-        first, last = cleaned.get("date_from"), cleaned.get("date_to")
-        if first and last and first > last:
-            self.add_error("date_to", "The end date is before the start date; swap them.")
-            cleaned.pop("date_from", None)
-            cleaned.pop("date_to", None)
+        refuse_reversed_range(self, "date_from", "date_to")
         return cleaned
 
     @property

@@ -598,3 +598,25 @@ def test_the_schema_describes_the_action_item_endpoints(tmp_path):
     assert "/api/v1/postmortems/{number}/action-items:" in schema
     assert "/api/v1/action-items/{id}:" in schema
     assert "ActionItemStatusEnum:" in schema and "PatchedActionItem:" in schema
+
+
+def test_a_patch_to_a_past_due_date_is_refused_like_creating_one(org, draft, author, today):
+    item = add(draft, author, due_date=today + timedelta(days=5))
+    client = api(org, author)
+    past = (today - timedelta(days=10)).isoformat()
+    response = client.patch(item_url(item.number), {"due_date": past})
+    assert response.status_code == 400
+    assert list(response.json()) == ["due_date"]
+    assert client.post(items_url(draft.number), {"description": "x", "due_date": past}).json() == (
+        response.json()
+    )
+    assert fresh(item).due_date == today + timedelta(days=5)
+
+
+def test_an_overdue_item_takes_other_changes_through_a_patch(org, draft, author, today):
+    item = add(draft, author, due_date=today + timedelta(days=5))
+    set_due(item, -2)
+    client = api(org, author)
+    response = client.patch(item_url(item.number), {"priority": "HIGH"})
+    assert response.status_code == 200
+    assert fresh(item).priority == "HIGH" and fresh(item).due_date == today - timedelta(days=2)

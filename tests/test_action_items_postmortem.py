@@ -615,3 +615,10 @@ def test_row_answers_cost_a_few_queries(ann, draft, author, member_factory, coun
     ann.get(url, headers=HTMX)
     assert count_queries(lambda: ann.get(url, headers=HTMX)) <= 8
     assert count_queries(lambda: ann.post(url, {"status": "IN_PROGRESS"}, headers=HTMX)) <= 14
+
+
+def test_a_nul_byte_in_the_owner_is_a_400_naming_it(ann, org, draft):
+    response = ann.post(list_url(draft), new_item_data(org, owner="ann\x00"), headers=HTMX)
+    assert response.status_code == 400
+    assert "owner" in response.content.decode()
+    assert not ActionItem.objects.filter(postmortem=draft).exists()

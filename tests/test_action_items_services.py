@@ -249,3 +249,31 @@ def test_a_required_action_items_section_is_written_once_it_lists_items(draft, a
     assert "actions-immediate" in unfilled_keys()
     add(draft, author, section_key="actions-immediate")
     assert "actions-immediate" not in unfilled_keys()
+
+
+# --- One due-date rule ---------------------------------------------------------------------------
+
+
+def test_editing_an_item_refuses_a_past_due_date_like_creating_does(draft, author):
+    item = add(draft, author, due_date=date.today() + timedelta(days=7))
+    with pytest.raises(ValidationError) as refused:
+        services.action_item_update(
+            item=item, actor=author, changes={"due_date": date.today() - timedelta(days=30)}
+        )
+    assert refused.value.message_dict == {"due_date": [services.PAST_DUE_DATE]}
+    item.refresh_from_db()
+    assert item.due_date == date.today() + timedelta(days=7)
+
+
+def test_an_overdue_item_keeps_its_date_through_other_edits(draft, author):
+    item = add(draft, author, due_date=date.today() + timedelta(days=7))
+    overdue = date.today() - timedelta(days=3)
+    ActionItem.objects.filter(pk=item.pk).update(due_date=overdue)  # time passed
+    item.refresh_from_db()
+    services.action_item_update(
+        item=item,
+        actor=author,
+        changes={"description": "Alert on checkout errors over 1%", "due_date": overdue},
+    )
+    item.refresh_from_db()
+    assert item.description == "Alert on checkout errors over 1%" and item.due_date == overdue

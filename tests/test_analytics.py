@@ -442,7 +442,7 @@ def test_a_csv_cell_never_runs_as_a_formula(client, world):
 @pytest.mark.parametrize(
     ("params", "field", "message"),
     [
-        ({"date_from": "2025-03-01", "date_to": "2025-01-01"}, "date_to", "before the start"),
+        ({"date_from": "2025-03-01", "date_to": "2025-01-01"}, "date_to", "is after"),
         ({"date_from": "2015-01-01", "date_to": "2025-01-01"}, "date_from", "five years"),
         ({"date_from": "2999-01-01", "date_to": "2999-02-01"}, "date_from", "in the future"),
         ({"date_from": "yesterday"}, "date_from", "valid date"),

@@ -367,7 +367,7 @@ def page_request(world: World, postmortem: Postmortem, action: str):
         "submit": ("postmortem_submit", {"confirm": "1"}),
         "approve": ("postmortem_approve", {"comment": "Clear and blameless."}),
         "request_changes": ("postmortem_request_changes", {"comment": "Say why it was late."}),
-        "archive": ("postmortem_archive", {}),
+        "archive": ("postmortem_archive", {"confirm": "1"}),
     }
     name, data = names[action]
     return "post", name, {}, data

@@ -242,7 +242,7 @@ class TestOtherTransitions:
     def test_admins_archive_and_unarchive(self, client, draft, author, reviewer, admin_user):
         published(draft, author, reviewer)
         client.force_login(admin_user)
-        response = client.post(url("postmortem_archive", draft))
+        response = client.post(url("postmortem_archive", draft), {"confirm": "1"})
         assert response.status_code == 302
         assert status_of(draft) == PostmortemStatus.ARCHIVED
         assert flashes(response) == [
@@ -254,14 +254,20 @@ class TestOtherTransitions:
 
     def test_archive_refusals(self, client, draft, author, reviewer, admin_user):
         client.force_login(admin_user)
-        response = client.post(url("postmortem_archive", draft))
-        assert response.status_code == 409
-        assert "only a postmortem published can be archived" in text_of(response)
+        for confirm in ({"confirm": "1"}, {}):
+            response = client.post(url("postmortem_archive", draft), confirm)
+            assert response.status_code == 409
+            assert "only a postmortem published can be archived" in text_of(response)
+        response = client.get(url("postmortem_archive", draft))  # a stale link: back to it
+        assert response.status_code == 302
+        assert "only a postmortem published can be archived" in flashes(response)[0]
         published(draft, author, reviewer)
         client.force_login(author)
-        response = client.post(url("postmortem_archive", draft))
-        assert response.status_code == 403
-        assert "Only admins archive a postmortem." in text_of(response)
+        for confirm in ({"confirm": "1"}, {}):
+            response = client.post(url("postmortem_archive", draft), confirm)
+            assert response.status_code == 403
+            assert "Only admins archive a postmortem." in text_of(response)
+        assert client.get(url("postmortem_archive", draft)).status_code == 403
         response = client.post(url("postmortem_unarchive", draft))
         assert response.status_code == 403
         client.force_login(admin_user)
@@ -277,7 +283,6 @@ class TestOtherTransitions:
             "postmortem_withdraw",
             "postmortem_approve",
             "postmortem_request_changes",
-            "postmortem_archive",
             "postmortem_unarchive",
             "postmortem_visibility",
         ],
@@ -794,7 +799,7 @@ class TestStatusBar:
         published(draft, author, reviewer)
         client.force_login(admin_user)
         bar = bar_of(client.get(url("postmortem_detail", draft)))
-        assert "Archive" in buttons_in(bar)
+        assert "Archive…" in buttons_in(bar)  # asks first
         assert "Approvals <strong>1 of 1</strong>" in bar
         client.force_login(viewer)
         bar = bar_of(client.get(url("postmortem_detail", draft)))
@@ -878,3 +883,89 @@ class TestBoundedQueries:
         assert bar_cost() <= 4  # people and grants, this round's reviews, the policy, threads
         transitions.postmortem_withdraw(postmortem=draft, actor=author)
         assert bar_cost() <= 6  # and, for whoever may submit the draft, what is unwritten
+
+
+# --- The rule a published postmortem was published under ----------------------------------------
+
+
+def test_a_published_postmortem_shows_the_rule_it_was_published_under(
+    client, org, draft, author, reviewer, admin_user
+):
+    published(draft, author, reviewer)  # one approval was required then
+    PostmortemPolicy.objects.create(organization=org, severities=["SEV1"], required_approvals=2)
+    client.force_login(author)
+    bar = bar_of(client.get(url("postmortem_detail", draft)))
+    assert "Approvals <strong>1 of 1</strong>" in bar
+    review_page = html_of(client.get(url("postmortem_review", draft)))
+    assert "<strong>1</strong> of 1" in review_page and "of 2" not in review_page
+    with scope(organization=org):
+        transitions.postmortem_archive(postmortem=draft, actor=admin_user)
+    bar = bar_of(client.get(url("postmortem_detail", draft)))
+    assert "Approvals <strong>1 of 1</strong>" in bar
+
+
+def test_a_draft_follows_the_rule_of_today(client, org, draft, author, reviewer):
+    PostmortemPolicy.objects.create(organization=org, severities=["SEV1"], required_approvals=2)
+    with scope(organization=org):
+        assert selectors_review.review_state(draft).required == 2
+
+
+def test_postmortems_published_before_the_rule_was_recorded_show_their_last_rounds_approvals(
+    org, draft, author, reviewer, templates
+):
+    from importlib import import_module
+    from pathlib import Path
+
+    from django.apps import apps
+
+    import postmortems.migrations as migrations
+
+    published(draft, author, reviewer)
+    draft.__class__.objects.filter(pk=draft.pk).update(published_with_approvals=None)
+    unpublished = make_postmortem(org, author, make_incident(org, commander=author))
+    (path,) = Path(migrations.__file__).parent.glob("*_postmortem_published_with_approvals.py")
+    migration = import_module(f"postmortems.migrations.{path.stem}")
+    migration.backfill_from_the_last_round(apps, None)
+    draft.refresh_from_db()
+    unpublished.refresh_from_db()
+    assert draft.published_with_approvals == 1
+    assert unpublished.published_with_approvals is None
+
+
+# --- Archiving asks first, naming the share links it turns off ----------------------------------
+
+
+def test_archive_asks_first_naming_the_share_links_it_turns_off(
+    client, org, draft, author, reviewer, admin_user
+):
+    from postmortems import sharing
+
+    published(draft, author, reviewer)
+    draft.__class__.objects.filter(pk=draft.pk).update(public_summary="Checkout failed.")
+    with scope(organization=org):
+        sharing.share_link_create(postmortem=draft, actor=admin_user, label="Status page")
+        sharing.share_link_create(postmortem=draft, actor=admin_user, label="Customer Acme")
+        revoked, _ = sharing.share_link_create(postmortem=draft, actor=admin_user, label="Old")
+        sharing.share_link_revoke(link=revoked, actor=admin_user)
+    client.force_login(admin_user)
+    bar = bar_of(client.get(url("postmortem_detail", draft)))
+    assert f'href="{url("postmortem_archive", draft)}"' in bar  # a link to the question
+
+    page = html_of(client.get(url("postmortem_archive", draft)))
+    assert "2 public share links stop working" in page
+    assert "Status page" in page and "Customer Acme" in page and "Old" not in page
+    assert 'name="confirm" value="1"' in page
+    assert status_of(draft) == PostmortemStatus.PUBLISHED
+
+    client.post(url("postmortem_archive", draft))  # without the confirmation: nothing
+    assert status_of(draft) == PostmortemStatus.PUBLISHED
+    response = client.post(url("postmortem_archive", draft), {"confirm": "1"})
+    assert response.status_code == 302
+    assert status_of(draft) == PostmortemStatus.ARCHIVED
+
+
+def test_archive_says_when_no_share_link_is_affected(client, draft, author, reviewer, admin_user):
+    published(draft, author, reviewer)
+    client.force_login(admin_user)
+    page = html_of(client.get(url("postmortem_archive", draft)))
+    assert "No public share link points to it" in page

@@ -309,7 +309,7 @@ def test_filters_by_severity_service_category_and_dates(eng_client, org, enginee
 def test_a_reversed_date_range_is_explained_not_fatal(eng_client, org, engineer):
     write(org, engineer, "Gammaquill review")
     html = page(eng_client, org, q="gammaquill", date_from="2026-05-01", date_to="2026-04-01")
-    assert "The end date is before the start date" in html
+    assert "is after" in html
     assert "Gammaquill review" in html  # the dates are ignored meanwhile
 
 
