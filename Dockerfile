@@ -15,6 +15,7 @@ COPY organizations ./organizations
 COPY incidents ./incidents
 COPY postmortems ./postmortems
 COPY actionitems ./actionitems
+COPY dashboard ./dashboard
 COPY hindsight_bench ./hindsight_bench
 COPY templates ./templates
 COPY static ./static

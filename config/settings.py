@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "incidents",
     "postmortems",
     "actionitems",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("organizations/new/", organization_views.organization_create, name="organization_create"),
     path("invitations/", include("organizations.urls_invitations")),
+    path("o/<slug:org_slug>/", include("dashboard.urls")),
     path("o/<slug:org_slug>/", include("organizations.urls")),
     path("o/<slug:org_slug>/settings/", include("organizations.urls_settings")),
     path("o/<slug:org_slug>/settings/", include("organizations.urls_members")),

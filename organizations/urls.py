@@ -3,7 +3,6 @@ from django.urls import path
 from . import views, views_notifications
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("members/", views.member_list, name="member_list"),
     path("members/search/", views.member_search, name="member_search"),
     path("notifications/", views_notifications.notification_list, name="notification_list"),

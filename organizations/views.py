@@ -1,21 +1,15 @@
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import selectors, selectors_dashboard, services
+from . import selectors, services
 from .decorators import require_action
 from .forms import OrganizationCreateForm
-from .fragments import template_version
-from .roles import ROLE_SUMMARY, Action, Role, can
+from .roles import ROLE_SUMMARY, Action, Role
 
 
 @login_required
@@ -40,39 +34,6 @@ def organization_create(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard", org_slug=organization.slug)
     status = 400 if form.errors else 200
     return render(request, "organizations/create.html", {"form": form}, status=status)
-
-
-DASHBOARD_PANELS = "organizations/_dashboard_panels.html"
-DASHBOARD_TTL = 120
-
-
-@require_GET
-@require_action(Action.VIEW)
-def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
-    """The organization's home: open incidents, what waits for me, overdue follow-ups and
-    recent publications (``selectors_dashboard``), with the organization's figures aside."""
-    organization, membership = request.organization, request.membership
-    fingerprint = selectors_dashboard.dashboard_fingerprint(
-        organization=organization, membership=membership
-    )
-    shown_as = (
-        organization.name,
-        organization.time_zone,
-        organization.created_at.isoformat(),  # ids are reused by a rolled-back test database
-        request.user.get_full_name(),
-        template_version(DASHBOARD_PANELS),
-    )
-    key = "dashboard:" + hashlib.sha256(repr((fingerprint, shown_as)).encode()).hexdigest()
-    panels = cache.get(key)
-    if panels is None:  # something it shows changed (or a minute passed): render afresh
-        context = {
-            **selectors_dashboard.dashboard(organization=organization, membership=membership),
-            "role_summary": ROLE_SUMMARY[membership.role],
-            "can_track": can(membership, Action.TRACK_ACTION_ITEMS),
-        }
-        panels = render_to_string(DASHBOARD_PANELS, context, request=request)
-        cache.set(key, panels, DASHBOARD_TTL)
-    return render(request, "organizations/dashboard.html", {"panels": mark_safe(panels)})  # noqa: S308
 
 
 @require_GET

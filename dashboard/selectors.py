@@ -10,24 +10,31 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import (
+    CharField,
     Count,
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
 )
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from actionitems import selectors as item_selectors
+from actionitems import tracker_cache
 from actionitems.tracker_cache import cached_counts
 from incidents.models import Incident, Status
+from organizations.models import Counter, Membership, Organization, Team, TeamMember
+from organizations.roles import Action, Role, can
 from postmortems.models import (
     Postmortem,
     PostmortemStatus,
+    PostmortemUserObjectPermission,
     Review,
     ReviewDecision,
     ReviewMeeting,
@@ -35,9 +42,6 @@ from postmortems.models import (
 )
 from postmortems.permissions import visible_q
 from postmortems.selectors import postmortem_list, visible_postmortems
-
-from .models import Membership, Organization, Team
-from .roles import Action, Role, can
 
 PANEL_ROWS = 6
 MEETING_GRACE = timedelta(hours=2)  # a meeting under way still shows
@@ -222,9 +226,6 @@ def dashboard(*, organization: Organization, membership: Membership) -> dict:
 
 def _latest(queryset: QuerySet, field: str) -> Subquery:
     """A scalar subquery: "<row count>|<latest value of field>" of the organization's rows."""
-    from django.db.models import CharField, Max
-    from django.db.models.functions import Cast, Concat
-
     return Subquery(
         queryset.order_by()
         .values("organization")
@@ -246,11 +247,6 @@ def dashboard_fingerprint(*, organization: Organization, membership: Membership)
     change of the incidents and postmortems; counts and latest changes of the reviews, meetings
     and attendees, the member's rights on documents, teams and memberships; the action-item
     version (its counter row). And the minute, for the relative times."""
-    from actionitems import tracker_cache
-    from postmortems.models import PostmortemUserObjectPermission
-
-    from .models import Counter, TeamMember
-
     org = OuterRef("pk")
     row = (
         Organization.objects.filter(pk=organization.pk)
