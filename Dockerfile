@@ -16,6 +16,7 @@ COPY incidents ./incidents
 COPY postmortems ./postmortems
 COPY actionitems ./actionitems
 COPY dashboard ./dashboard
+COPY demo ./demo
 COPY hindsight_bench ./hindsight_bench
 COPY templates ./templates
 COPY static ./static

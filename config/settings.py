@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "postmortems",
     "actionitems",
     "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -142,8 +142,8 @@ def _measure(runs: int) -> dict:
     from django_scopes import scopes_disabled
     from weasyprint import HTML
 
+    from demo.postmortems import TITLE
     from postmortems import exports, pdf
-    from postmortems.demo import TITLE
     from postmortems.models import Postmortem
 
     logging.disable(logging.WARNING)

@@ -9,7 +9,6 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from actionitems.demo import seed_action_items
 from actionitems.models import ActionItem, ItemStatus
 from actionitems.selectors import (
     ticket_kind,
@@ -18,7 +17,8 @@ from actionitems.selectors import (
     vagueness_hint,
     visible_items,
 )
-from incidents.demo import NOT_NULL_MIGRATION
+from demo.action_items import seed_action_items
+from demo.incidents import NOT_NULL_MIGRATION
 from organizations.models import Membership, Organization
 from postmortems.models import PostmortemStatus
 

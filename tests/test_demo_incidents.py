@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count
 
-from incidents.demo import NOT_NULL_MIGRATION, SCENARIOS, seed_incidents
+from demo.incidents import NOT_NULL_MIGRATION, SCENARIOS, seed_incidents
 from incidents.models import (
     Incident,
     IncidentLink,

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from incidents.demo import NOT_NULL_MIGRATION
+from demo.incidents import NOT_NULL_MIGRATION
 from incidents.models import Incident, Status
 from incidents.selectors import policy_for, policy_requires
 from organizations.models import Organization

@@ -1,6 +1,6 @@
 """Demo action items, created through the action-item services, so the tracker tells a story.
 
-The detailed demo postmortems (``postmortems.demo``) list their follow-ups in prose; here they
+The detailed demo postmortems (``demo.postmortems``) list their follow-ups in prose; here they
 become tracked items, owned and dated, each with what "done" means and a ticket (Jira, GitHub,
 Linear, or another tracker). Weeks after the older incidents most of their critical items are
 done (some on time, some late), a few are overdue (one long enough to escalate), one was
@@ -23,7 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
-from incidents.demo import (
+from actionitems import services
+from actionitems.models import ActionItem, Category, ItemStatus, Priority
+from actionitems.selectors import today_in
+from demo.incidents import (
     GATEWAY_503,
     MOBILE_ROLLBACK,
     NOT_NULL_MIGRATION,
@@ -33,10 +36,6 @@ from incidents.demo import (
 from organizations.models import Membership, Organization
 from postmortems.models import Postmortem, Section, SectionKind
 from postmortems.permissions import access
-
-from . import services
-from .models import ActionItem, Category, ItemStatus, Priority
-from .selectors import today_in
 
 Users = dict[str, AbstractBaseUser]  # by username
 
@@ -77,7 +76,7 @@ class Demo:
     reason: str = ""  # why it won't be done
 
 
-# --- The SEV1: the ten actions of ``postmortems.demo`` (A1–A10), seventy-odd days on ----------
+# --- The SEV1: the ten actions of ``demo.postmortems`` (A1–A10), seventy-odd days on ----------
 
 PAYMENT_OUTAGE = [
     Demo(
@@ -204,7 +203,7 @@ PAYMENT_OUTAGE = [
     ),
 ]
 
-# --- The SEV2s and the SEV3 of ``postmortems.demo.WRITTEN`` --------------------------------------
+# --- The SEV2s and the SEV3 of ``demo.postmortems.WRITTEN`` --------------------------------------
 
 POOL = [
     Demo(

@@ -2,7 +2,7 @@
 
 For each demo organization: the built-in templates, a generated draft for every resolved
 incident the organization's policy asks a postmortem for, and, where the organization has it,
-the SEV1 payment outage (``incidents.demo.NOT_NULL_MIGRATION``) written out in full, section by
+the SEV1 payment outage (``demo.incidents.NOT_NULL_MIGRATION``) written out in full, section by
 section and by several people, so the read view and the history show what a good blameless
 postmortem looks like. ``seed_demo`` calls ``seed_postmortems`` on every run: templates and
 generation are idempotent, and the outage is written only while its draft is untouched
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from actionitems.models import ActionItem
-from incidents.demo import (
+from demo.incidents import (
     GATEWAY_503,
     MOBILE_ROLLBACK,
     NOT_NULL_MIGRATION,
@@ -28,11 +28,10 @@ from incidents.demo import (
 )
 from incidents.models import Incident, Severity, Status
 from organizations.models import Organization
-
-from . import services, services_comments, transitions
-from .models import Postmortem, Review, Section, SectionKind
-from .selectors_review import unfilled_required_sections
-from .services_impact import Impact, postmortem_set_impact
+from postmortems import services, services_comments, transitions
+from postmortems.models import Postmortem, Review, Section, SectionKind
+from postmortems.selectors_review import unfilled_required_sections
+from postmortems.services_impact import Impact, postmortem_set_impact
 
 Users = dict[str, AbstractBaseUser]  # by username
 

@@ -15,17 +15,24 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
-from organizations.models import Organization
-
-from .models import STATUS_ORDER, EntryKind, Incident, LinkType, Relationship, Severity, Status
-from .services import (
+from incidents.models import (
+    STATUS_ORDER,
+    EntryKind,
+    Incident,
+    LinkType,
+    Relationship,
+    Severity,
+    Status,
+)
+from incidents.services import (
     incident_declare,
     incident_update,
     link_add,
     metric_series_set,
     timeline_entry_add,
 )
-from .transitions import incident_acknowledge, incident_mitigate, incident_resolve
+from incidents.transitions import incident_acknowledge, incident_mitigate, incident_resolve
+from organizations.models import Organization
 
 SEED = 20260315
 METRIC_POINTS = 90

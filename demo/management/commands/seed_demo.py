@@ -8,13 +8,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_scopes import scopes_disabled
 
-from actionitems.demo import seed_action_items
-from incidents.demo import seed_incidents
+from demo.action_items import seed_action_items
+from demo.incidents import seed_incidents
+from demo.postmortems import seed_postmortems, seed_reviews, settle_history
 from organizations import services
 from organizations.models import Invitation, Organization
 from organizations.roles import Role
 from organizations.services_members import invitation_create
-from postmortems.demo import seed_postmortems, seed_reviews, settle_history
 from postmortems.search import search_documents_rebuild
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "hindsight-demo")
