@@ -79,7 +79,6 @@ from incidents.selectors import policy_for
 from organizations.models import Membership, Notification, NotificationKind, Organization
 from organizations.notifications import email_wanted
 from organizations.roles import Action, can
-from organizations.webhooks import overdue_items_queue
 from postmortems.models import (
     Postmortem,
     PostmortemStatus,
@@ -88,6 +87,7 @@ from postmortems.permissions import readable_by_q, visible_q
 
 from .models import ActionItem, ItemStatus, Reminder, ReminderKind
 from .reminder_digest import DigestContent
+from .webhook_messages import overdue_items_queue
 
 logger = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ Only ``https`` URLs on public addresses are delivered. ``settings.WEBHOOK_INSECU
 by default) names hosts exempt from both rules: the tests' local server, or a chat server on an
 internal network.
 
-Messages: "Postmortem published" (``postmortem_published_queue``, from the publish transition)
-and "action items are overdue" (``overdue_items_queue``, one digest per organization per reminder
-run: the chunks of one run merge into one message while it waits to be sent). Titles of
-postmortems not visible to the whole organization never leave Hindsight.
+This module is the transport only (and the test message an admin sends). What a message says is
+decided next to what it describes, with the markup helpers here (``escape``, ``link``,
+``person``, ``shorten``): "Postmortem published" in ``postmortems.webhook_messages`` and
+"action items are overdue" in ``actionitems.webhook_messages``.
 """
 
 import ipaddress
@@ -28,8 +28,6 @@ import socket
 import time
 import urllib.error
 import urllib.request
-import zoneinfo
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from json import dumps
 from urllib.parse import urlsplit
@@ -51,8 +49,6 @@ TIMEOUT_SECONDS = 5
 EAGER_BUDGET_SECONDS = 10  # in-process delivery (no broker): what a request may wait
 BACKOFF_SECONDS = 30  # 30 s, 1 min, 2 min, 4 min between the five attempts
 BACKOFF_MAX_SECONDS = 600
-OVERDUE_GATHER_SECONDS = 60  # the chunks of one reminder run join the first one's message
-OVERDUE_LINES = 5
 RECENT_DELIVERIES = 20
 STALE_AFTER = timedelta(minutes=30)  # well past the last retry (7.5 min of pauses)
 
@@ -135,23 +131,26 @@ def mask(url: str) -> str:
     return f"{host}/…{path[-4:] if len(path) >= 20 else ''}"
 
 
-# --- Messages ------------------------------------------------------------------------------------
+# --- Message markup ---------------------------------------------------------------------------
 
 
-def _escape(text: str) -> str:
+def escape(text: str) -> str:
     """Slack's control characters in message text."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _link(url: str, label: str) -> str:
-    return f"<{url}|{_escape(label)}>"
+def link(url: str, label: str) -> str:
+    """A link in Slack's markup: ``<url|label>``."""
+    return f"<{url}|{escape(label)}>"
 
 
-def _person(user) -> str:
+def person(user) -> str:
+    """How a message names a person (or that there is nobody)."""
     return (user.get_full_name() or user.get_username()) if user is not None else "no owner"
 
 
-def _shorten(text: str, limit: int = 120) -> str:
+def shorten(text: str, limit: int = 120) -> str:
+    """One line of at most ``limit`` characters, cut with an ellipsis."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -209,116 +208,11 @@ def webhook_test_queue(*, organization: Organization, actor) -> WebhookDelivery 
         reverse("settings_general", kwargs={"org_slug": organization.slug})
     )
     text = (
-        f"Hindsight test message from {_escape(organization.name)}, sent by "
-        f"{_escape(_person(actor))}. This channel will hear when postmortems are published and "
-        f"when action items become overdue. {_link(settings_link, 'Webhook settings')}"
+        f"Hindsight test message from {escape(organization.name)}, sent by "
+        f"{escape(person(actor))}. This channel will hear when postmortems are published and "
+        f"when action items become overdue. {link(settings_link, 'Webhook settings')}"
     )
     return webhook_queue(organization=organization, event=Event.TEST, text=text)
-
-
-def postmortem_published_queue(postmortem) -> WebhookDelivery | None:
-    """Queue “Postmortem published: PM-12 Title”, linked; call inside the publishing
-    transaction."""
-    from postmortems.models import Visibility
-
-    organization = postmortem.organization
-    if not organization.webhook_url:
-        return None
-    path = reverse(
-        "postmortem_detail", kwargs={"org_slug": organization.slug, "number": postmortem.number}
-    )
-    public = postmortem.visibility == Visibility.ORGANIZATION
-    label = f"PM-{postmortem.number} {postmortem.title}" if public else f"PM-{postmortem.number}"
-    text = f"Postmortem published: {_link(absolute_url(path), label)}"
-    if not public:
-        text += " (restricted: open it in Hindsight to read it)"
-    elif postmortem.incident_id:
-        incident = postmortem.incident
-        text += f"\n{incident.severity} · {incident.ref} · by {_escape(_person(postmortem.author))}"
-    return webhook_queue(organization=organization, event=Event.PUBLISHED, text=text)
-
-
-def _overdue_text(organization: Organization, count: int, lines: list[str]) -> str:
-    tracker = absolute_url(reverse("action_item_tracker", kwargs={"org_slug": organization.slug}))
-    head = f"{count} action item{'s are' if count != 1 else ' is'} overdue in {organization.name}"
-    body = [_escape(head), *lines]
-    if count > len(lines):
-        body.append(f"…and {count - len(lines)} more.")
-    body.append(_link(f"{tracker}?due=overdue", "Open the overdue items in Hindsight"))
-    return "\n".join(body)
-
-
-def _overdue_lines(organization: Organization, item_ids: list[int], now: datetime) -> list[str]:
-    """A line per item whose postmortem the whole organization may read (the first few)."""
-    from actionitems.models import ActionItem
-    from postmortems.models import Visibility
-
-    today = timezone.localtime(now, zoneinfo.ZoneInfo(organization.time_zone or "UTC")).date()
-    items = (
-        ActionItem.objects.filter(
-            organization=organization,
-            pk__in=item_ids,
-            postmortem__visibility=Visibility.ORGANIZATION,
-        )
-        .select_related("postmortem", "owner")
-        .order_by("due_date", "number")[:OVERDUE_LINES]
-    )
-    lines = []
-    for item in items:
-        path = reverse(
-            "postmortem_detail",
-            kwargs={"org_slug": organization.slug, "number": item.postmortem.number},
-        )
-        days = (today - item.due_date).days if item.due_date else 0
-        lines.append(
-            f"• {_link(absolute_url(path) + f'#action-item-{item.number}', f'AI-{item.number}')} "
-            f"{_escape(_shorten(item.description))} — {_escape(_person(item.owner))}, "
-            f"{days} day{'s' if days != 1 else ''} overdue "
-            f"(PM-{item.postmortem.number} {_escape(_shorten(item.postmortem.title, 60))})"
-        )
-    return lines
-
-
-def overdue_items_queue(
-    *, organization: Organization, item_ids: Iterable[int], now: datetime
-) -> WebhookDelivery | None:
-    """One message for the items that got an overdue reminder in the reminder run at ``now``:
-    joined to the run's message while that one waits to be sent, else a new one (sent after
-    ``OVERDUE_GATHER_SECONDS`` so the run's other chunks can join it)."""
-    item_ids = sorted(set(item_ids))
-    if not item_ids or not organization.webhook_url:
-        return None
-    run = now.isoformat()
-    with transaction.atomic(), scope(organization=organization):
-        # one writer per organization at a time, so two chunks never both start a message
-        Organization.objects.select_for_update().filter(pk=organization.pk).first()
-        lines = _overdue_lines(organization, item_ids, now)
-        waiting = (
-            WebhookDelivery.objects.select_for_update()
-            .filter(
-                organization=organization,
-                event=Event.OVERDUE,
-                status=WebhookStatus.PENDING,
-                attempts=0,
-                payload__hindsight__run=run,
-            )
-            .first()
-        )
-        if waiting is None:
-            extra = {"run": run, "count": len(item_ids), "lines": lines}
-            return webhook_queue(
-                organization=organization,
-                event=Event.OVERDUE,
-                text=_overdue_text(organization, len(item_ids), lines),
-                extra=extra,
-                countdown=OVERDUE_GATHER_SECONDS,
-            )
-        extra = waiting.payload["hindsight"]
-        extra["count"] += len(item_ids)
-        extra["lines"] = (extra["lines"] + lines)[:OVERDUE_LINES]
-        waiting.payload["text"] = _overdue_text(organization, extra["count"], extra["lines"])
-        waiting.save(update_fields=["payload"])
-        return waiting
 
 
 # --- Delivery ------------------------------------------------------------------------------------

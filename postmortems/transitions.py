@@ -23,13 +23,13 @@ from incidents.selectors import policy_for
 from organizations.models import NotificationKind
 from organizations.notifications import notify
 from organizations.selectors import membership_in
-from organizations.webhooks import postmortem_published_queue
 
 from . import selectors_review
 from .models import Postmortem, PostmortemStatus, Review, ReviewDecision
 from .permissions import Access
 from .services import history_note
 from .services_people import reviewers_validate, set_reviewers
+from .webhook_messages import postmortem_published_queue
 
 STATUS_WORDS = {
     PostmortemStatus.DRAFT: "a draft",
