@@ -1,11 +1,11 @@
 """Reads for organizations and memberships."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django_scopes import scopes_disabled
 
 from .models import Membership, Organization, Team, TeamMember
-from .roles import ROLE_RANK
+from .roles import MINIMUM_ROLE, ROLE_RANK, Action
 
 User = get_user_model()
 
@@ -69,3 +69,31 @@ def team_list(*, organization: Organization) -> QuerySet[Team]:
 
 def slug_is_taken(slug: str) -> bool:
     return Organization.objects.filter(slug=slug).exists()
+
+
+def members_with_role(organization: Organization, action: Action) -> QuerySet[Membership]:
+    """Members whose role allows ``action`` (reviewers for reviewing, engineers for editing)."""
+    minimum = ROLE_RANK[MINIMUM_ROLE[action]]
+    roles = [role for role, rank in ROLE_RANK.items() if rank >= minimum]
+    return Membership.objects.filter(organization=organization, role__in=roles).select_related(
+        "user"
+    )
+
+
+def member_search(
+    *, organization: Organization, query: str, action: Action | None = None, limit: int = 8
+) -> list[Membership]:
+    """Members whose username or name contains the words typed (and whose role allows
+    ``action``, when given)."""
+    memberships = (
+        members_with_role(organization, action)
+        if action is not None
+        else Membership.objects.filter(organization=organization).select_related("user")
+    )
+    for word in query.split()[:3]:
+        memberships = memberships.filter(
+            Q(user__username__icontains=word)
+            | Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+        )
+    return list(memberships.order_by("user__username")[:limit])

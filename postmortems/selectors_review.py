@@ -4,12 +4,10 @@ comment threads and the review state of the current round."""
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from actionitems.models import ActionItem
 from incidents.selectors import policy_for
-from organizations.models import Membership, Organization
-from organizations.roles import MINIMUM_ROLE, ROLE_RANK, Action
 
 from .models import (
     Comment,
@@ -52,34 +50,6 @@ def postmortem_teams(postmortem: Postmortem) -> list:
         link.team
         for link in PostmortemTeam.objects.filter(postmortem=postmortem).select_related("team")
     ]
-
-
-def members_with_role(organization: Organization, action: Action) -> QuerySet[Membership]:
-    """Members whose role allows ``action`` (reviewers for reviewing, engineers for editing)."""
-    minimum = ROLE_RANK[MINIMUM_ROLE[action]]
-    roles = [role for role, rank in ROLE_RANK.items() if rank >= minimum]
-    return Membership.objects.filter(organization=organization, role__in=roles).select_related(
-        "user"
-    )
-
-
-def member_search(
-    *, organization: Organization, query: str, action: Action | None = None, limit: int = 8
-) -> list[Membership]:
-    """Members whose username or name contains the words typed (and whose role allows
-    ``action``, when given)."""
-    memberships = (
-        members_with_role(organization, action)
-        if action is not None
-        else Membership.objects.filter(organization=organization).select_related("user")
-    )
-    for word in query.split()[:3]:
-        memberships = memberships.filter(
-            Q(user__username__icontains=word)
-            | Q(user__first_name__icontains=word)
-            | Q(user__last_name__icontains=word)
-        )
-    return list(memberships.order_by("user__username")[:limit])
 
 
 # --- What blocks a submit ------------------------------------------------------------------------
