@@ -2,7 +2,7 @@
 
 Counting 100,000 items for the summary cards and the paginator takes tens of milliseconds on
 every request. The counts are cached under a key that includes a per-organization version
-number kept in the database (``organizations.Counter``), so
+number kept in the database (an ``organizations`` counter, ``counter_bump``), so
 
 - every write that changes action items bumps it **inside its transaction** by calling
   ``tracker_changed(organization=…)``: readers see the new version exactly when the change is
@@ -20,11 +20,11 @@ from datetime import date
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import F
-from django_scopes import scopes_disabled
 
-from organizations.models import Counter, Organization
+from organizations.models import Organization
 from organizations.roles import Action, can
+from organizations.selectors import counter_value
+from organizations.services import counter_bump
 
 VERSION_COUNTER = "action-items-version"
 COUNTS_TTL = 300
@@ -34,25 +34,11 @@ def tracker_changed(*, organization: Organization | int) -> None:
     """Make every cached tracker count of ``organization`` obsolete. Call it inside the
     transaction of any write that creates, changes or deletes action items (one call per
     transaction is enough; the row lock it takes is held until the transaction ends)."""
-    organization_id = getattr(organization, "pk", organization)
-    with scopes_disabled():
-        counters = Counter.objects.filter(organization_id=organization_id, name=VERSION_COUNTER)
-        if not counters.update(value=F("value") + 1):
-            counter, created = Counter.objects.get_or_create(
-                organization_id=organization_id, name=VERSION_COUNTER, defaults={"value": 1}
-            )
-            if not created:
-                counters.update(value=F("value") + 1)
+    counter_bump(organization=organization, name=VERSION_COUNTER)
 
 
 def tracker_version(organization: Organization) -> int:
-    with scopes_disabled():
-        found = (
-            Counter.objects.filter(organization=organization, name=VERSION_COUNTER)
-            .values_list("value", flat=True)
-            .first()
-        )
-    return found or 0
+    return counter_value(organization=organization, name=VERSION_COUNTER)
 
 
 def visibility_scope(membership) -> str:

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django_scopes import scopes_disabled
 
-from .models import Membership, Organization, Team, TeamMember
+from .models import Counter, Membership, Organization, Team, TeamMember
 from .roles import MINIMUM_ROLE, ROLE_RANK, Action
 
 User = get_user_model()
@@ -97,3 +97,15 @@ def member_search(
             | Q(user__last_name__icontains=word)
         )
     return list(memberships.order_by("user__username")[:limit])
+
+
+def counter_value(*, organization: Organization | int, name: str) -> int:
+    """The current value of the organization's counter ``name`` (0 before its first bump)."""
+    organization_id = getattr(organization, "pk", organization)
+    with scopes_disabled():
+        found = (
+            Counter.objects.filter(organization_id=organization_id, name=name)
+            .values_list("value", flat=True)
+            .first()
+        )
+    return found or 0

@@ -8,10 +8,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from .models import ApiToken, Counter, Membership, Organization, Team, TeamMember
 from .roles import Role
+from .selectors import counter_value
 
 TOKEN_PREFIX = "hs_"  # noqa: S105 (a public marker, not a secret)
 
@@ -49,18 +50,30 @@ def team_create(
     return team
 
 
-def next_number(*, organization: Organization, name: str) -> int:
-    """The next value of a per-organization sequence, safe under concurrent transactions.
+def counter_bump(*, organization: Organization | int, name: str) -> None:
+    """Add one to the organization's counter ``name``, creating it at 1 on first use.
 
-    The UPDATE locks the counter row until the caller's transaction ends, so two concurrent
-    callers are serialised and never receive the same number. Call inside ``transaction.atomic``.
-    """
-    with scope(organization=organization):
-        Counter.objects.get_or_create(organization=organization, name=name)
-        Counter.objects.filter(organization=organization, name=name).update(value=F("value") + 1)
-        return Counter.objects.filter(organization=organization, name=name).values_list(
-            "value", flat=True
-        )[0]
+    The one counter API: per-organization sequences (``next_number``) and the version numbers
+    that make cached reads obsolete (``actionitems.tracker_cache``) both go through it. The
+    UPDATE locks the counter row until the caller's transaction ends, so concurrent bumps are
+    serialised, and readers see the new value exactly when the change commits."""
+    organization_id = getattr(organization, "pk", organization)
+    with scopes_disabled():
+        counters = Counter.objects.filter(organization_id=organization_id, name=name)
+        if not counters.update(value=F("value") + 1):
+            _, created = Counter.objects.get_or_create(
+                organization_id=organization_id, name=name, defaults={"value": 1}
+            )
+            if not created:  # created meanwhile by a concurrent transaction
+                counters.update(value=F("value") + 1)
+
+
+def next_number(*, organization: Organization, name: str) -> int:
+    """The next value of a per-organization sequence, safe under concurrent transactions
+    (``counter_bump`` keeps the row locked until the caller's transaction ends, so two
+    callers never receive the same number). Call inside ``transaction.atomic``."""
+    counter_bump(organization=organization, name=name)
+    return counter_value(organization=organization, name=name)
 
 
 def api_token_create(
