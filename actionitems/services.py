@@ -17,6 +17,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from incidents.models import Incident
 from organizations.models import Organization
 from organizations.roles import Action, can
 from organizations.selectors import membership_in
@@ -67,6 +68,18 @@ def suggested_due_date(priority: str, today: date) -> date:
 def severity_rank_of(postmortem: Postmortem) -> int:
     incident = postmortem.incident
     return SEVERITY_RANKS.get(incident.severity, NO_SEVERITY_RANK) if incident else NO_SEVERITY_RANK
+
+
+def action_items_follow_incident(*, incident: Incident, fields: frozenset[str]) -> None:
+    """The tracker sorts action items by their incident's severity, kept on each item: a new
+    severity re-sorts them. Receiver of ``incidents.services.INCIDENT_CHANGED`` (registered in
+    ``apps.py``), in the incident's transaction."""
+    if "severity" not in fields:
+        return
+    ActionItem.objects.filter(postmortem__incident=incident).update(
+        severity_rank=SEVERITY_RANKS.get(incident.severity, NO_SEVERITY_RANK)
+    )
+    tracker_changed(organization=incident.organization_id)
 
 
 # --- Validation ----------------------------------------------------------------------------------

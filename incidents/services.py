@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from organizations import hooks
 from organizations.models import Membership, Organization
 from organizations.services import next_number
 
@@ -46,6 +47,12 @@ EDITABLE_FIELDS = {
     "security",
     "near_miss",
 }
+
+# The hook ``incident_update`` runs (``organizations.hooks``) inside its transaction, with the
+# ``incident`` and ``fields``: those of "title", "services" and "severity" it changed. The apps
+# above keep data that follows them (postmortems: search documents; action items: the
+# severity the tracker sorts by) and register their receivers in their ``AppConfig.ready()``.
+INCIDENT_CHANGED = "incidents.incident_changed"
 
 
 def validate_times(
@@ -207,11 +214,16 @@ def incident_update(
     if changes.get("commander"):
         incident_add_participants(incident=incident, users=[changes["commander"]])
     automatic_entries_follow(incident=incident, fields=moved, actor=actor)
+    followed = set()
+    if "title" in changes:
+        followed.add("title")
+    if services is not None:
+        followed.add("services")
     if incident.severity != before["severity"]:
         _log_severity_change(incident, actor, before["severity"], at=changed_at)
-        _resort_action_items(incident)
-    if "title" in changes or services is not None:
-        _reindex_postmortems(incident)
+        followed.add("severity")
+    if followed:
+        hooks.run(INCIDENT_CHANGED, incident=incident, fields=frozenset(followed))
     return incident
 
 
@@ -284,28 +296,6 @@ def _log_severity_change(
         actor=actor,
         description=f"Severity changed from {old} to {incident.severity}.",
     )
-
-
-def _reindex_postmortems(incident: Incident) -> None:
-    """The postmortems of this incident search by its reference, title and services too."""
-    from postmortems.models import Postmortem
-    from postmortems.search import search_document_refresh
-
-    for postmortem in Postmortem.objects.filter(
-        organization=incident.organization, incident=incident
-    ):
-        search_document_refresh(postmortem)
-
-
-def _resort_action_items(incident: Incident) -> None:
-    """The tracker sorts action items by their incident's severity, kept on each item."""
-    from actionitems.models import NO_SEVERITY_RANK, SEVERITY_RANKS, ActionItem
-    from actionitems.tracker_cache import tracker_changed
-
-    ActionItem.objects.filter(postmortem__incident=incident).update(
-        severity_rank=SEVERITY_RANKS.get(incident.severity, NO_SEVERITY_RANK)
-    )
-    tracker_changed(organization=incident.organization_id)
 
 
 def timeline_entry_add(

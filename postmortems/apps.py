@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class PostmortemsConfig(AppConfig):
     name = "postmortems"
+
+    def ready(self) -> None:
+        from incidents.services import INCIDENT_CHANGED
+        from organizations import hooks
+
+        from .search import postmortems_follow_incident
+
+        hooks.register(INCIDENT_CHANGED, postmortems_follow_incident)

@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from incidents.models import IncidentService
+from incidents.models import Incident, IncidentService
 from organizations.models import Organization
 
 from .models import (
@@ -219,6 +219,18 @@ def search_document_refresh(postmortem: Postmortem, snapshot: dict | None = None
 
 
 REFRESH_AT_MOST_EVERY = timedelta(seconds=20)
+
+
+def postmortems_follow_incident(*, incident: Incident, fields: frozenset[str]) -> None:
+    """The postmortems of an incident search by its reference, title and services too: a new
+    title or new services rebuild their vectors. Receiver of
+    ``incidents.services.INCIDENT_CHANGED`` (registered in ``apps.py``)."""
+    if not fields & {"title", "services"}:
+        return
+    for postmortem in Postmortem.objects.filter(
+        organization=incident.organization, incident=incident
+    ):
+        search_document_refresh(postmortem)
 
 
 def search_document_refresh_soon(postmortem: Postmortem, snapshot: dict | None = None) -> None:
