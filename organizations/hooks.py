@@ -1,13 +1,15 @@
-"""Hooks: how a service of a lower app lets the apps above it follow its writes.
+"""How a lower app sets off work in, or keeps in step, the apps above it without importing them.
 
-Imports point down only (actionitems → postmortems → incidents → organizations). Work a lower
-app sets off in a higher one later (an incident resolves → its postmortem draft is generated)
-is a Celery task queued by name (``queue_task``). Some writes
-of a lower app leave data kept by a higher one out of date: an incident's new severity changes
-how the tracker sorts its action items (kept on each item), its new title or services change
-what its postmortems are found by (their search documents). The lower service cannot import
-the code that fixes them, so it calls ``run(name, …)`` with what changed, and each higher app
-registers its receiver for that name in its ``AppConfig.ready()``.
+Imports point down only (actionitems → postmortems → incidents → organizations).
+
+- Work done later (an incident resolves → its postmortem draft is generated) is a Celery task
+  queued by name: ``queue_task``.
+- Some writes of a lower app leave data kept by a higher one out of date: an incident's new
+  severity changes how the tracker sorts its action items (kept on each item), its new title or
+  services change what its postmortems are found by (their search documents). The lower
+  service cannot import the code that fixes them, so it calls ``run(name, …)`` with what
+  changed, and each higher app registers its receiver for that name in its
+  ``AppConfig.ready()``.
 
 Receivers run at once, in the caller's transaction, in the order the apps are installed:
 exactly as if the service had called them itself, so they either all commit with the write or
