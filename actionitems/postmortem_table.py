@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from organizations.roles import Action, can
-from postmortems.language import vague_action_item
+from postmortems.language.rules import vague_action_item
 from postmortems.models import Postmortem, PostmortemUserObjectPermission, Section
 from postmortems.permissions import Access
 

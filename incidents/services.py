@@ -289,7 +289,7 @@ def _log_severity_change(
 def _reindex_postmortems(incident: Incident) -> None:
     """The postmortems of this incident search by its reference, title and services too."""
     from postmortems.models import Postmortem
-    from postmortems.search import search_document_refresh
+    from postmortems.search.services import search_document_refresh
 
     for postmortem in Postmortem.objects.filter(
         organization=incident.organization, incident=incident

@@ -27,8 +27,9 @@ from django.db.models import Count, Exists, OuterRef, Subquery
 from actionitems.models import ActionItem
 from incidents.models import Incident, IncidentLink, TimelineEntry
 from organizations.models import Membership, Organization
+from postmortems import quality, selectors, transitions
+from postmortems.language import rules as language
 
-from . import language, quality, selectors, transitions
 from .models import (
     LanguageDismissal,
     Postmortem,

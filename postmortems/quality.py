@@ -19,7 +19,8 @@ from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
 
-from . import language
+from postmortems.language import rules as language
+
 from .models import RootCauseCategory, SectionKind
 from .placeholders import written_text
 from .selectors_review import section_is_filled

@@ -98,16 +98,3 @@ def send_review_meeting_removals(meeting_id: int, sequence: int, user_ids: list[
     from .meetings import meeting_removals_send
 
     return meeting_removals_send(meeting_id=meeting_id, sequence=sequence, user_ids=user_ids)
-
-
-# --- Search (issue 8) --------------------------------------------------------------------------
-
-
-@shared_task(max_retries=3, **RETRY)
-def refresh_stale_search_documents() -> int:
-    """Beat entry point: rebuild the search vectors older than their postmortem's last change
-    (the last autosaves of a writing burst are indexed by this, within a minute)."""
-    from .search import search_documents_refresh_stale
-
-    with scopes_disabled():
-        return search_documents_refresh_stale()

@@ -26,11 +26,11 @@ from incidents.models import Severity
 from organizations.decorators import require_action
 from organizations.roles import Action
 from organizations.validators import refuse_reversed_range
+from postmortems.analytics.patterns import patterns_for_postmortem
 
 from . import guidance, review_panels, selectors, services
 from .lookups import postmortem_from_number
 from .models import Postmortem, PostmortemStatus, Revision
-from .patterns import patterns_for_postmortem
 from .permissions import may_edit
 
 PAGE_SIZE = 25

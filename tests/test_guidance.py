@@ -11,7 +11,8 @@ from django_scopes import scope
 
 from actionitems import services as item_services
 from organizations.roles import Role
-from postmortems import guidance, language, quality, services
+from postmortems import guidance, quality, services
+from postmortems.language import rules as language
 from postmortems.models import LanguageDismissal, PostmortemStatus, QualitySnapshot
 
 from .test_postmortem_editor import make_incident, make_postmortem

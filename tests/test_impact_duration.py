@@ -14,8 +14,9 @@ from django_scopes import scope
 from incidents import services as incident_services
 from incidents import transitions
 from organizations.roles import Role
-from postmortems import analytics, sharing
-from postmortems.analytics import AnalyticsScope
+from postmortems import sharing
+from postmortems.analytics import metrics as analytics
+from postmortems.analytics.metrics import AnalyticsScope
 from postmortems.models import Section
 
 from .test_exports import export_url, pdf_text

@@ -133,7 +133,7 @@ def test_language_findings_are_counted_over_bodies_and_structured_rows():
     )
     assert count_language_findings(document) == 2
     assert count_language_findings(document, people=["Bob"]) == 2
-    from postmortems.language import check, dismissal_key
+    from postmortems.language.rules import check, dismissal_key
 
     [finding] = check("The root cause was human error.")
     assert count_language_findings(document, dismissed={dismissal_key(finding)}) == 1

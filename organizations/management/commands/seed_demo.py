@@ -15,7 +15,7 @@ from organizations.models import Invitation, Organization
 from organizations.roles import Role
 from organizations.services_members import invitation_create
 from postmortems.demo import seed_postmortems, seed_reviews, settle_history
-from postmortems.search import search_documents_rebuild
+from postmortems.search.services import search_documents_rebuild
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "hindsight-demo")
 

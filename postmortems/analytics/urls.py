@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_analytics
+from postmortems.analytics import views as views_analytics
 
 urlpatterns = [
     path("", views_analytics.analytics_page, name="analytics"),

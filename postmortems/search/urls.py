@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_search
+from postmortems.search import views as views_search
 
 urlpatterns = [
     path("", views_search.postmortem_search, name="postmortem_search"),

@@ -18,10 +18,9 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import FloatField, Func, QuerySet
 
 from incidents.models import Incident, IncidentService, format_ref
-
-from .analytics import AnalyticsScope, incidents_in_scope
-from .models import Postmortem, RootCauseCategory
-from .permissions import visible_q
+from postmortems.analytics.metrics import AnalyticsScope, incidents_in_scope
+from postmortems.models import Postmortem, RootCauseCategory
+from postmortems.permissions import visible_q
 
 WINDOW = timedelta(days=90)
 WINDOW_SECONDS = WINDOW.total_seconds()

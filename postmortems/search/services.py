@@ -40,15 +40,14 @@ from django.utils.safestring import SafeString, mark_safe
 
 from incidents.models import IncidentService
 from organizations.models import Organization
-
-from .models import (
+from postmortems.models import (
     Postmortem,
     PostmortemSearchDocument,
     PostmortemStatus,
     RootCauseCategory,
     Section,
 )
-from .permissions import visible_q
+from postmortems.permissions import visible_q
 
 MAX_QUERY_CHARS = 200
 PAGE_SIZE = 20

@@ -224,7 +224,7 @@ SEVERITY_COLOURS = {"SEV1": "#b91c1c", "SEV2": "#c2410c", "SEV3": "#1d4ed8", "SE
 
 
 def _month_labels(months) -> list[str]:
-    from .analytics import month_label
+    from postmortems.analytics.metrics import month_label
 
     return [month_label(month) for month in months]
 

@@ -15,9 +15,8 @@ from incidents.models import Severity
 from organizations.decorators import require_action
 from organizations.roles import Action
 from organizations.validators import refuse_reversed_range
-
-from . import search
-from .models import PostmortemStatus, RootCauseCategory
+from postmortems.models import PostmortemStatus, RootCauseCategory
+from postmortems.search import services as search
 
 PAGE = "postmortems/search/page.html"
 STATUS_CHOICES = [

@@ -22,9 +22,8 @@ from organizations.decorators import require_action
 from organizations.models import Team
 from organizations.roles import Action
 from organizations.validators import date_range_error
-
-from . import analytics
-from .analytics_cache import page_figures
+from postmortems.analytics import metrics as analytics
+from postmortems.analytics.cache import page_figures
 
 PAGE = "postmortems/analytics/page.html"
 MAX_SPAN = timedelta(days=5 * 365 + 1)  # five years, leap day included

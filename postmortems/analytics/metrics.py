@@ -59,8 +59,7 @@ from incidents.models import (
 )
 from incidents.selectors import _policy_q, policy_for, with_duration
 from organizations.models import Organization, Team, TeamMember
-
-from .models import Postmortem, Review, RootCauseCategory
+from postmortems.models import Postmortem, Review, RootCauseCategory
 
 DAY = timedelta(days=1)
 
