@@ -142,8 +142,9 @@ def _measure(runs: int) -> dict:
     from django_scopes import scopes_disabled
     from weasyprint import HTML
 
-    from postmortems import exports, pdf
     from postmortems.demo import TITLE
+    from postmortems.exports import documents as exports
+    from postmortems.exports import pdf
     from postmortems.models import Postmortem
 
     logging.disable(logging.WARNING)

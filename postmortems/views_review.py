@@ -22,17 +22,17 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from actionitems import views_postmortem as action_item_views
 from incidents.charts import render_chart
-
-from . import (
+from postmortems import (
     guidance,
     selectors,
     selectors_review,
     services_people,
-    sharing,
     transitions,
     views_comments,
     views_guidance,
 )
+from postmortems.sharing import services as sharing
+
 from .forms_review import PersonForm, ReviewForm, SubmitForm, VisibilityForm
 from .lookups import postmortem_from_number
 from .models import (

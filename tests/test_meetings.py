@@ -14,7 +14,8 @@ from icalendar import Calendar
 
 from incidents.models import IncidentParticipant
 from organizations.roles import Role
-from postmortems import meetings, services_people
+from postmortems import services_people
+from postmortems.meetings import services as meetings
 from postmortems.models import (
     Postmortem,
     PostmortemStatus,

@@ -938,7 +938,7 @@ def test_postmortems_published_before_the_rule_was_recorded_show_their_last_roun
 def test_archive_asks_first_naming_the_share_links_it_turns_off(
     client, org, draft, author, reviewer, admin_user
 ):
-    from postmortems import sharing
+    from postmortems.sharing import services as sharing
 
     published(draft, author, reviewer)
     draft.__class__.objects.filter(pk=draft.pk).update(public_summary="Checkout failed.")

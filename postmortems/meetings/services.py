@@ -44,16 +44,15 @@ from organizations.models import Membership
 from organizations.roles import Action, can
 from organizations.selectors import membership_in
 from organizations.site import absolute_url
-
-from .models import (
+from postmortems.models import (
     Postmortem,
     PostmortemStatus,
     Review,
     ReviewMeeting,
     ReviewMeetingAttendee,
 )
-from .permissions import EDIT_PERMISSION, REVIEW_PERMISSION, Access
-from .selectors_review import users_with_permission
+from postmortems.permissions import EDIT_PERMISSION, REVIEW_PERMISSION, Access
+from postmortems.selectors_review import users_with_permission
 
 DURATIONS = (30, 45, 60, 90)
 MAX_ATTENDEES = 60
@@ -317,7 +316,7 @@ def _set_attendees(meeting: ReviewMeeting, people: list[AbstractBaseUser]) -> li
 
 
 def _queue_emails(meeting: ReviewMeeting, removed: Iterable[int] = ()) -> None:
-    from . import tasks
+    from postmortems.meetings import tasks
 
     meeting_id, sequence, removed = meeting.pk, meeting.sequence, list(removed)
 

@@ -31,12 +31,11 @@ from django_scopes import scope
 from organizations.decorators import require_action
 from organizations.forms_expiry import ExpiryForm
 from organizations.roles import Action
-
-from . import sharing
-from .lookups import postmortem_from_number
-from .models import Postmortem, PostmortemStatus
-from .permissions import access
-from .selectors import sections_of
+from postmortems.lookups import postmortem_from_number
+from postmortems.models import Postmortem, PostmortemStatus
+from postmortems.permissions import access
+from postmortems.selectors import sections_of
+from postmortems.sharing import services as sharing
 
 PANEL = "postmortems/sharing/panel.html"
 PUBLIC_HEADERS = {
@@ -273,7 +272,7 @@ def share_public_json(request: HttpRequest, token: str, document) -> HttpRespons
 
 @public_view
 def share_public_pdf(request: HttpRequest, token: str, document) -> HttpResponse:
-    from .pdf import PdfError, render_pdf
+    from postmortems.exports.pdf import PdfError, render_pdf
 
     context = {"document": document, "token": token, "for_pdf": True, "inline_css": _public_css()}
     html = render_to_string("public/document.html", context)

@@ -31,11 +31,10 @@ from organizations.markdown import render_markdown
 from organizations.models import Organization
 from organizations.templatetags.hindsight import duration as human_duration
 from organizations.templatetags.hindsight import t_offset
-
-from . import selectors
-from .models import Postmortem, Review, Revision, Section, SectionKind
-from .pdf import render_pdf
-from .templatetags.documents import (
+from postmortems import selectors
+from postmortems.exports.pdf import render_pdf
+from postmortems.models import Postmortem, Review, Revision, Section, SectionKind
+from postmortems.templatetags.documents import (
     category_label,
     factor_levels,
     filled_whys,
@@ -591,7 +590,7 @@ def _when(moment: datetime | None) -> str:
 
 def data_of(export: Export) -> dict:
     """The document as structured data (``serializers_export.PostmortemExportSerializer``)."""
-    from .serializers_export import PostmortemExportSerializer
+    from postmortems.exports.serializers import PostmortemExportSerializer
 
     return PostmortemExportSerializer(export, context={"export": export}).data
 

@@ -13,11 +13,11 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from . import exports
-from .api import ERRORS, NUMBER_PARAMETER, PostmortemObjectView
-from .pdf import PdfError, PdfTooLarge
-from .serializers_export import PostmortemExportSerializer
-from .views_exports import file_response
+from postmortems.api import ERRORS, NUMBER_PARAMETER, PostmortemObjectView
+from postmortems.exports import documents as exports
+from postmortems.exports.pdf import PdfError, PdfTooLarge
+from postmortems.exports.responses import file_response
+from postmortems.exports.serializers import PostmortemExportSerializer
 
 
 class _PassThrough(BaseRenderer):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_meetings
+from postmortems.meetings import views as views_meetings
 
 urlpatterns = [
     path("<int:number>/meeting/", views_meetings.postmortem_meeting, name="postmortem_meeting"),

@@ -19,11 +19,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from organizations.decorators import require_action
 from organizations.roles import Action
-
-from . import bulk_exports, exports
-from .lookups import postmortem_from_number
-from .models import ExportJob, ExportStatus, Postmortem
-from .pdf import PdfError, PdfTooLarge
+from postmortems.exports import bulk as bulk_exports
+from postmortems.exports import documents as exports
+from postmortems.exports.pdf import PdfError, PdfTooLarge
+from postmortems.exports.responses import file_response
+from postmortems.lookups import postmortem_from_number
+from postmortems.models import ExportJob, ExportStatus, Postmortem
 
 STATUS_PAGE = "postmortems/export/bulk_status.html"
 
@@ -50,17 +51,6 @@ def postmortem_export(request: HttpRequest, postmortem: Postmortem, fmt: str) ->
     else:
         body = json.dumps(exports.data_of(export), indent=2, ensure_ascii=False, default=str)
     return file_response(body, fmt, export.filename)
-
-
-def file_response(body: str | bytes, fmt: str, filename: str) -> HttpResponse:
-    """The file with its type; the PDF opens in the browser, the others download."""
-    content_type, extension = exports.FORMATS[fmt]
-    response = HttpResponse(body, content_type=content_type)
-    disposition = "inline" if fmt == "pdf" else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}.{extension}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _pdf_failed(request: HttpRequest, postmortem: Postmortem, error: PdfError) -> HttpResponse:

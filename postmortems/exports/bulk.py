@@ -25,10 +25,10 @@ from django_scopes import scope, scopes_disabled
 
 from incidents import selectors as incident_selectors
 from organizations.models import Membership, Organization
-
-from . import exports, selectors
-from .models import ExportJob, ExportStatus, Postmortem
-from .pdf import PdfError
+from postmortems import selectors
+from postmortems.exports import documents as exports
+from postmortems.exports.pdf import PdfError
+from postmortems.models import ExportJob, ExportStatus, Postmortem
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def filters_from(data: QueryDict) -> dict[str, str]:
 def postmortems_for(job: ExportJob) -> QuerySet[Postmortem] | None:
     """What the job exports: the list's filtered postmortems that its requester may read now
     (None when they are no longer a member)."""
-    from .views_read import PostmortemFilterForm
+    from postmortems.views_read import PostmortemFilterForm
 
     organization = job.organization
     membership = (
@@ -109,7 +109,7 @@ def postmortems_for(job: ExportJob) -> QuerySet[Postmortem] | None:
 def export_job_create(*, organization: Organization, user, filters: dict) -> ExportJob:
     """Record a bulk export and queue its task on commit. While the member has one still being
     built, that one is answered instead of starting another."""
-    from .tasks import build_export_zip
+    from postmortems.exports.tasks import build_export_zip
 
     existing = active_job(organization=organization, user=user)
     if existing is not None:

@@ -33,8 +33,7 @@ from incidents.charts import render_chart
 from incidents.models import IncidentLink, IncidentParticipant, MetricSeries, TimelineEntry
 from organizations.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
 from organizations.services import hash_token
-
-from .models import (
+from postmortems.models import (
     Comment,
     Postmortem,
     PostmortemStatus,
@@ -44,11 +43,11 @@ from .models import (
     SectionKind,
     ShareLink,
 )
-from .permissions import Access
-from .placeholders import written_text
-from .selectors import DATA_BACKED_KINDS, created_bodies
-from .services import history_note
-from .templatetags.documents import factor_levels, filled_whys, timeline_rows
+from postmortems.permissions import Access
+from postmortems.placeholders import written_text
+from postmortems.selectors import DATA_BACKED_KINDS, created_bodies
+from postmortems.services import history_note
+from postmortems.templatetags.documents import factor_levels, filled_whys, timeline_rows
 
 TOKEN_BYTES = 32
 PREFIX_LENGTH = 6

@@ -5,7 +5,7 @@ Mounted at ``/o/<org_slug>/postmortems/``.
 
 from django.urls import path
 
-from . import views_sharing
+from postmortems.sharing import views as views_sharing
 
 urlpatterns = [
     path("<int:number>/sharing/", views_sharing.postmortem_sharing, name="postmortem_sharing"),

@@ -5,7 +5,7 @@ Mounted at ``/o/<org_slug>/postmortems/`` beside ``urls_read``.
 
 from django.urls import path
 
-from . import views_exports
+from postmortems.exports import views as views_exports
 
 urlpatterns = [
     path(

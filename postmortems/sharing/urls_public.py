@@ -5,7 +5,7 @@ Mounted at ``/share/``.
 
 from django.urls import path
 
-from . import views_sharing
+from postmortems.sharing import views as views_sharing
 
 urlpatterns = [
     path("<str:token>/", views_sharing.share_public, name="share_public"),

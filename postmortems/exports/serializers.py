@@ -10,9 +10,8 @@ from rest_framework import serializers
 
 from actionitems.models import ActionItem
 from incidents.models import IncidentLink, MetricSeries
-
-from .models import Review, Section
-from .timeline import rows_in_time_order
+from postmortems.models import Review, Section
+from postmortems.timeline import rows_in_time_order
 
 
 @extend_schema_field({"type": "string", "nullable": True, "description": "A username."})
@@ -171,7 +170,7 @@ class PostmortemExportSerializer(serializers.Serializer):
     metrics = ExportMetricSerializer(many=True)
 
     def to_representation(self, export):
-        from .exports import seconds
+        from postmortems.exports.documents import seconds
 
         pm, incident = export.postmortem, export.incident
         source = {

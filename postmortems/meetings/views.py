@@ -19,11 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from organizations.decorators import require_action
 from organizations.models import Membership
 from organizations.roles import Action
-
-from . import meetings
-from .lookups import postmortem_from_number
-from .models import Postmortem, PostmortemStatus, ReviewMeeting
-from .permissions import access as access_of
+from postmortems.lookups import postmortem_from_number
+from postmortems.meetings import services as meetings
+from postmortems.models import Postmortem, PostmortemStatus, ReviewMeeting
+from postmortems.permissions import access as access_of
 
 PAGE = "postmortems/meeting/page.html"
 
