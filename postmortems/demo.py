@@ -28,8 +28,9 @@ from incidents.demo import (
 )
 from incidents.models import Incident, Severity, Status
 from organizations.models import Organization
+from postmortems import services, transitions
+from postmortems.comments import services as services_comments
 
-from . import services, services_comments, transitions
 from .models import Postmortem, Review, Section, SectionKind
 from .selectors_review import unfilled_required_sections
 from .services_impact import Impact, postmortem_set_impact

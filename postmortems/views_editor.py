@@ -34,15 +34,10 @@ from organizations.fragments import render_cached
 from organizations.markdown import render_markdown
 from organizations.roles import Action
 from organizations.validators import text_too_large_message
+from postmortems import review_panels, selectors, selectors_review, services
+from postmortems.comments import presenter as comments_presenter
+from postmortems.guidance import presenter as guidance_presenter
 
-from . import (
-    review_panels,
-    selectors,
-    selectors_review,
-    services,
-    views_comments,
-    views_guidance,
-)
 from . import services_impact as editing
 from .forms import (
     HISTORY_OPS,
@@ -395,12 +390,12 @@ def editor_context(
         "incident": incident,
         "document": document,
         "sections": sections,
-        **views_guidance.editor_context(request, postmortem),
+        **guidance_presenter.editor_context(request, postmortem),
         "charts": [render_chart(s, incident=incident) for s in document.metrics]
         if SectionKind.METRICS in kinds
         else [],
         **panel,
-        **views_comments.comment_counts_context(request, postmortem, counts=unresolved),
+        **comments_presenter.comment_counts_context(request, postmortem, counts=unresolved),
         **action_item_views.action_items_context(
             request,
             postmortem,

@@ -26,9 +26,10 @@ from incidents.models import Severity
 from organizations.decorators import require_action
 from organizations.roles import Action
 from organizations.validators import refuse_reversed_range
+from postmortems import review_panels, selectors, services
 from postmortems.analytics.patterns import patterns_for_postmortem
+from postmortems.guidance import services as guidance
 
-from . import guidance, review_panels, selectors, services
 from .lookups import postmortem_from_number
 from .models import Postmortem, PostmortemStatus, Revision
 from .permissions import may_edit

@@ -22,15 +22,10 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from actionitems import views_postmortem as action_item_views
 from incidents.charts import render_chart
-from postmortems import (
-    guidance,
-    selectors,
-    selectors_review,
-    services_people,
-    transitions,
-    views_comments,
-    views_guidance,
-)
+from postmortems import selectors, selectors_review, services_people, transitions
+from postmortems.comments import presenter as comments_presenter
+from postmortems.guidance import presenter as guidance_presenter
+from postmortems.guidance import services as guidance
 from postmortems.sharing import services as sharing
 
 from .forms_review import PersonForm, ReviewForm, SubmitForm, VisibilityForm
@@ -212,7 +207,7 @@ def postmortem_submit(request: HttpRequest, postmortem: Postmortem) -> HttpRespo
             message=message,
         )
     except guidance.NeedsConfirmation as pending:
-        return views_guidance.submit_confirmation(request, postmortem, pending)
+        return guidance_presenter.submit_confirmation(request, postmortem, pending)
 
 
 @postmortem_from_number
@@ -340,7 +335,7 @@ def review_context(
         "status": status,
         # The comments' own reader: threads in document order with section titles and
         # highlighted mentions (``selectors_review.comment_threads`` underneath).
-        "comment_threads": views_comments.threads_of(postmortem, sections=document.sections),
+        "comment_threads": comments_presenter.threads_of(postmortem, sections=document.sections),
         "comment_sections": document.sections,
         "can_comment": access.can_comment,
         "may_comment": access.may_comment,

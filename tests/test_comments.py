@@ -11,7 +11,8 @@ from django_scopes import scope
 
 from organizations.models import Notification, NotificationKind
 from organizations.roles import Role
-from postmortems import selectors_review, services, services_comments, transitions
+from postmortems import selectors_review, services, transitions
+from postmortems.comments import services as services_comments
 from postmortems.models import Comment, PostmortemStatus
 
 from .factories import MembershipFactory, OrganizationFactory, UserFactory

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_scopes import scope
 
-from postmortems import quality, selectors, selectors_review, transitions
+from postmortems import selectors, selectors_review, transitions
+from postmortems.guidance import quality
 from postmortems.models import Section
 from postmortems.placeholders import is_written, written_text
 from postmortems.sharing import services as sharing

@@ -7,8 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from postmortems import builtin_templates
-from postmortems.models import Section
-from postmortems.quality import (
+from postmortems.guidance.quality import (
     ChecklistItem,
     count_language_findings,
     failing,
@@ -18,6 +17,7 @@ from postmortems.quality import (
     quality_score,
     section_written,
 )
+from postmortems.models import Section
 
 T0 = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
 INCIDENT_TIMES = {

@@ -11,8 +11,9 @@ from rest_framework.test import APIClient
 from incidents.models import PostmortemPolicy
 from organizations.models import Notification, NotificationKind
 from organizations.roles import Role
-from postmortems import selectors_review, services, services_comments, services_people
+from postmortems import selectors_review, services, services_people
 from postmortems import transitions as pm_transitions
+from postmortems.comments import services as services_comments
 from postmortems.models import (
     Postmortem,
     PostmortemStatus,

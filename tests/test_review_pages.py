@@ -12,8 +12,9 @@ from guardian.shortcuts import assign_perm
 from incidents.models import PostmortemPolicy
 from organizations.models import Membership
 from organizations.roles import Role
-from postmortems import selectors, selectors_review, services, services_comments, transitions
+from postmortems import selectors, selectors_review, services, transitions
 from postmortems import services_people as people
+from postmortems.comments import services as services_comments
 from postmortems.models import PostmortemStatus, Review, Visibility
 from postmortems.permissions import EDIT_PERMISSION, REVIEW_PERMISSION
 from postmortems.review_panels import review_panel_context

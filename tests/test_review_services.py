@@ -13,8 +13,9 @@ from incidents.models import PostmortemPolicy
 from organizations import services as org_services
 from organizations.models import Membership, Notification, NotificationKind
 from organizations.roles import Role
-from postmortems import selectors, selectors_review, services, services_comments, transitions
+from postmortems import selectors, selectors_review, services, transitions
 from postmortems import services_people as people
+from postmortems.comments import services as services_comments
 from postmortems.models import (
     PostmortemStatus,
     PostmortemUserObjectPermission,

@@ -4,11 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from incidents.models import Incident
-
-from .models import SectionKind, Template, TemplateSection
-from .selectors_templates import SAMPLE, SEVERITIES
-from .services_templates import name_taken
-from .variables import validate_template_text
+from postmortems.designer.selectors import SAMPLE, SEVERITIES
+from postmortems.designer.services import name_taken
+from postmortems.models import SectionKind, Template, TemplateSection
+from postmortems.variables import validate_template_text
 
 DEFAULT_TEXT_MAX = 20_000
 HELPER_PROMPT_MAX = 2_000

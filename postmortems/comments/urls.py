@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_comments
+from postmortems.comments import views as views_comments
 
 urlpatterns = [
     path("<int:number>/comments/", views_comments.comment_list, name="postmortem_comments"),

@@ -17,9 +17,8 @@ from django.utils import timezone
 from organizations.models import Membership, NotificationKind
 from organizations.notifications import notify
 from organizations.selectors import membership_in
-
-from .models import Comment, Postmortem, Section
-from .permissions import Access
+from postmortems.models import Comment, Postmortem, Section
+from postmortems.permissions import Access
 
 MAX_COMMENT_CHARS = 10_000
 MENTION = re.compile(r"(?<![\w@.])@([\w.+-]+)")

@@ -5,7 +5,7 @@ Mounted at ``/o/<org_slug>/postmortems/`` beside the editor.
 
 from django.urls import path
 
-from . import views_guidance
+from postmortems.guidance import views as views_guidance
 
 urlpatterns = [
     path(

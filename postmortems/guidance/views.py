@@ -1,5 +1,6 @@
-"""The writer's guidance in the editor: live language checks, dismissing a false alarm, the
-quality checklist panel, and the confirmation asked when submitting with failing items.
+"""The writer's guidance in the editor: live language checks, dismissing a false alarm and the
+quality checklist panel (the confirmation asked when submitting with failing items is in
+``presenter``, drawn by the submit view).
 
 Every endpoint has the editor's authorization: the postmortem is looked up first (another
 organization's number is a 404 for any method), then ``may_edit`` (403 otherwise). Fragments
@@ -10,15 +11,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from . import guidance, services
-from .forms import lf
-from .lookups import postmortem_from_number
-from .models import Postmortem, Section
-from .permissions import may_edit
-from .review_panels import urls_for
+from postmortems import services
+from postmortems.forms import lf
+from postmortems.guidance import services as guidance
+from postmortems.guidance.presenter import guidance_urls
+from postmortems.lookups import postmortem_from_number
+from postmortems.models import Postmortem, Section
+from postmortems.permissions import may_edit
 
 T = "postmortems/guidance/"
 REFRESH_EVENT = "guidance:changed"  # the checklist panel reloads on it
@@ -27,28 +28,6 @@ REFRESH_EVENT = "guidance:changed"  # the checklist panel reloads on it
 def ensure_may_edit(request: HttpRequest, postmortem: Postmortem) -> None:
     if not may_edit(request.user, request.membership, postmortem):
         raise PermissionDenied("You may read this postmortem, but not edit it.")
-
-
-def guidance_urls(postmortem: Postmortem) -> dict[str, str]:
-    kwargs = {"org_slug": postmortem.organization.slug, "number": postmortem.number}
-    return {
-        name: reverse(f"postmortem_{view}", kwargs=kwargs)
-        for name, view in (
-            ("check", "language_check"),
-            ("dismiss", "language_dismiss"),
-            ("restore", "language_restore"),
-            ("quality", "quality"),
-            ("findings", "language_findings"),
-            ("edit", "edit"),
-        )
-    }
-
-
-def editor_context(request: HttpRequest, postmortem: Postmortem) -> dict:
-    """What the editor page needs of the guidance: only its addresses. The checklist and each
-    section's findings load just after the page (``postmortem_quality``,
-    ``postmortem_language_findings``), so the page itself costs nothing more to render."""
-    return {"lg_urls": guidance_urls(postmortem)}
 
 
 def section_or_404(request: HttpRequest, postmortem: Postmortem) -> Section:
@@ -167,20 +146,3 @@ def postmortem_language_findings(request: HttpRequest, postmortem: Postmortem) -
     found = guidance.postmortem_guidance(postmortem)
     context = {"sections": found.sections.items(), "lg_urls": guidance_urls(postmortem)}
     return render(request, T + "_all_findings.html", context)
-
-
-def submit_confirmation(
-    request: HttpRequest, postmortem: Postmortem, pending: guidance.NeedsConfirmation
-) -> HttpResponse:
-    """Submitting with failing checklist items: list them, with "Submit anyway" (which posts
-    the same form again with ``confirm=1``). Nothing was submitted."""
-    context = {
-        "postmortem": postmortem,
-        "failing": pending.failing,
-        "score": pending.score,
-        "urls": urls_for(postmortem),
-        "reviewers": request.POST.getlist("reviewers"),
-        "replace_reviewers": request.POST.get("replace_reviewers", ""),
-    }
-    template = "_confirm_submit.html" if request.htmx else "confirm_submit.html"
-    return render(request, T + template, context)

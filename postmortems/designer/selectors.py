@@ -23,10 +23,9 @@ from incidents.models import (
 from incidents.selectors import parse_ref
 from organizations.markdown import render_markdown
 from organizations.models import Organization
-
-from .models import Postmortem, SectionKind, Template, TemplateSection
-from .services import incident_context
-from .variables import IncidentContext, substitute
+from postmortems.models import Postmortem, SectionKind, Template, TemplateSection
+from postmortems.services import incident_context
+from postmortems.variables import IncidentContext, substitute
 
 SEVERITIES = [value for value, _ in Severity.choices]
 PREVIEW_INCIDENTS = 50

@@ -20,10 +20,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from postmortems.language import rules as language
-
-from .models import RootCauseCategory, SectionKind
-from .placeholders import written_text
-from .selectors_review import section_is_filled
+from postmortems.models import RootCauseCategory, SectionKind
+from postmortems.placeholders import written_text
+from postmortems.selectors_review import section_is_filled
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,10 @@ from django.db.models import Count, Exists, OuterRef, Subquery
 from actionitems.models import ActionItem
 from incidents.models import Incident, IncidentLink, TimelineEntry
 from organizations.models import Membership, Organization
-from postmortems import quality, selectors, transitions
+from postmortems import selectors, transitions
+from postmortems.guidance import quality
 from postmortems.language import rules as language
-
-from .models import (
+from postmortems.models import (
     LanguageDismissal,
     Postmortem,
     PostmortemIncident,

@@ -7,8 +7,8 @@ The form checks the shape of the input and finds the parent among this postmorte
 
 from django import forms
 
-from .models import Comment, Postmortem
-from .services_comments import MAX_COMMENT_CHARS
+from postmortems.comments.services import MAX_COMMENT_CHARS
+from postmortems.models import Comment, Postmortem
 
 SCOPES = ("section", "all")  # which threads an answer shows: one section's, or all
 

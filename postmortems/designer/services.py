@@ -13,11 +13,10 @@ from django.utils.text import Truncator, slugify
 
 from organizations import audit
 from organizations.models import Organization
-
-from .builtin_templates import BUILTIN_TEMPLATES
-from .models import SectionKind, Template, TemplateSection
-from .selectors_templates import SEVERITIES
-from .services import template_section_validate, templates_install_builtins
+from postmortems.builtin_templates import BUILTIN_TEMPLATES
+from postmortems.designer.selectors import SEVERITIES
+from postmortems.models import SectionKind, Template, TemplateSection
+from postmortems.services import template_section_validate, templates_install_builtins
 
 SECTION_FIELDS = ("title", "kind", "required", "default_text", "helper_prompt")
 NAME_MAX = Template._meta.get_field("name").max_length

@@ -6,7 +6,7 @@ within the request's organization (and the section within its template): 404 oth
 
 from django.urls import path
 
-from . import views_templates as views
+from postmortems.designer import views
 
 urlpatterns = [
     path("", views.template_list, name="template_list"),

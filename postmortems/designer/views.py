@@ -21,10 +21,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from organizations.decorators import require_action
 from organizations.roles import Action
-
-from . import selectors_templates as selectors
-from . import services_templates as services
-from .forms_templates import (
+from postmortems.designer import selectors, services
+from postmortems.designer.forms import (
     DefaultsForm,
     MoveForm,
     PreviewForm,
@@ -33,8 +31,8 @@ from .forms_templates import (
     TemplateCreateForm,
     TemplateDetailsForm,
 )
-from .models import Postmortem, Template, TemplateSection
-from .variables import variable_catalogue
+from postmortems.models import Postmortem, Template, TemplateSection
+from postmortems.variables import variable_catalogue
 
 LIST = "postmortems/designer/list.html"
 CREATE = "postmortems/designer/create.html"
