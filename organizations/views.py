@@ -94,7 +94,7 @@ def member_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 def member_search(request: HttpRequest, org_slug: str) -> HttpResponse:
     """Members matching ``q`` as ``<option>``s for a ``<datalist>`` (the people pickers and
     @mentions). ``role=reviewer`` or ``role=editor`` keeps those whose role allows it."""
-    from postmortems.selectors_review import member_search as search
+    from postmortems.review.selectors import member_search as search
 
     role = {"reviewer": Action.REVIEW_POSTMORTEM, "editor": Action.CREATE_POSTMORTEM}.get(
         request.GET.get("role", "")

@@ -28,11 +28,12 @@ from incidents.demo import (
 )
 from incidents.models import Incident, Severity, Status
 from organizations.models import Organization
-from postmortems import services, transitions
+from postmortems import services
 from postmortems.comments import services as services_comments
+from postmortems.review import transitions
+from postmortems.review.selectors import unfilled_required_sections
 
 from .models import Postmortem, Review, Section, SectionKind
-from .selectors_review import unfilled_required_sections
 from .services_impact import Impact, postmortem_set_impact
 
 Users = dict[str, AbstractBaseUser]  # by username

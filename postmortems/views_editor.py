@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.views.decorators.http import require_http_methods, require_POST
 
-from actionitems import views_postmortem as action_item_views
+from actionitems import postmortem_table as action_item_tables
 from actionitems.postmortem_table import items_of
 from incidents import selectors as incident_selectors
 from incidents.charts import render_chart
@@ -34,9 +34,11 @@ from organizations.fragments import render_cached
 from organizations.markdown import render_markdown
 from organizations.roles import Action
 from organizations.validators import text_too_large_message
-from postmortems import review_panels, selectors, selectors_review, services
+from postmortems import selectors, services
 from postmortems.comments import presenter as comments_presenter
 from postmortems.guidance import presenter as guidance_presenter
+from postmortems.review import panels as review_panels
+from postmortems.review import selectors as selectors_review
 
 from . import services_impact as editing
 from .forms import (
@@ -396,7 +398,7 @@ def editor_context(
         else [],
         **panel,
         **comments_presenter.comment_counts_context(request, postmortem, counts=unresolved),
-        **action_item_views.action_items_context(
+        **action_item_tables.action_items_context(
             request,
             postmortem,
             document.sections,

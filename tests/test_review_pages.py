@@ -12,12 +12,13 @@ from guardian.shortcuts import assign_perm
 from incidents.models import PostmortemPolicy
 from organizations.models import Membership
 from organizations.roles import Role
-from postmortems import selectors, selectors_review, services, transitions
-from postmortems import services_people as people
+from postmortems import selectors, services
 from postmortems.comments import services as services_comments
 from postmortems.models import PostmortemStatus, Review, Visibility
 from postmortems.permissions import EDIT_PERMISSION, REVIEW_PERMISSION
-from postmortems.review_panels import review_panel_context
+from postmortems.review import people, transitions
+from postmortems.review import selectors as selectors_review
+from postmortems.review.panels import review_panel_context
 
 from .factories import TeamFactory, TeamMemberFactory
 from .test_postmortem_editor import make_incident, make_postmortem

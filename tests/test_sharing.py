@@ -18,7 +18,6 @@ from incidents import services as incident_services
 from incidents.models import IncidentParticipant
 from organizations.roles import Role
 from organizations.services import hash_token
-from postmortems import transitions
 from postmortems.models import (
     Comment,
     Postmortem,
@@ -28,6 +27,7 @@ from postmortems.models import (
     Section,
     ShareLink,
 )
+from postmortems.review import transitions
 from postmortems.services import history_note
 from postmortems.services_impact import Impact, postmortem_set_impact
 from postmortems.sharing import services as sharing

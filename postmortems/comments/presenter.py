@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from organizations.markdown import render_markdown
-from postmortems import selectors_review
 from postmortems.comments import services as services_comments
 from postmortems.models import Comment, Postmortem, Section
+from postmortems.review import selectors as selectors_review
 
 
 class _MentionMarker(HTMLParser):

@@ -23,7 +23,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from postmortems import selectors_review
 from postmortems.comments import services as services_comments
 from postmortems.comments.forms import SCOPES, CommentForm
 from postmortems.comments.presenter import (
@@ -35,6 +34,7 @@ from postmortems.comments.presenter import (
 from postmortems.lookups import postmortem_from_number
 from postmortems.models import Comment, Postmortem, Section
 from postmortems.permissions import Access, access
+from postmortems.review import selectors as selectors_review
 
 THREADS = "postmortems/comments/_threads.html"
 PAGE = "postmortems/comments/page.html"

@@ -29,6 +29,7 @@ from postmortems import selectors
 from postmortems.exports import documents as exports
 from postmortems.exports.pdf import PdfError
 from postmortems.models import ExportJob, ExportStatus, Postmortem
+from postmortems.read.forms import PostmortemFilterForm
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +83,6 @@ def filters_from(data: QueryDict) -> dict[str, str]:
 def postmortems_for(job: ExportJob) -> QuerySet[Postmortem] | None:
     """What the job exports: the list's filtered postmortems that its requester may read now
     (None when they are no longer a member)."""
-    from postmortems.views_read import PostmortemFilterForm
-
     organization = job.organization
     membership = (
         Membership.objects.filter(organization=organization, user_id=job.requested_by_id)

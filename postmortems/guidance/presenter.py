@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from postmortems.guidance import services as guidance
 from postmortems.models import Postmortem
-from postmortems.review_panels import urls_for
+from postmortems.review.panels import urls_for
 
 T = "postmortems/guidance/"
 

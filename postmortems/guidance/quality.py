@@ -22,7 +22,7 @@ from typing import Any
 from postmortems.language import rules as language
 from postmortems.models import RootCauseCategory, SectionKind
 from postmortems.placeholders import written_text
-from postmortems.selectors_review import section_is_filled
+from postmortems.review.selectors import section_is_filled
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from django.db.models import Count, Exists, OuterRef, Subquery
 from actionitems.models import ActionItem
 from incidents.models import Incident, IncidentLink, TimelineEntry
 from organizations.models import Membership, Organization
-from postmortems import selectors, transitions
+from postmortems import selectors
 from postmortems.guidance import quality
 from postmortems.language import rules as language
 from postmortems.models import (
@@ -38,6 +38,7 @@ from postmortems.models import (
     Revision,
     Section,
 )
+from postmortems.review import transitions
 
 CONTEXT_CHARS = 110  # how much of a long sentence is shown on each side of the phrase
 KEY_FORMAT = re.compile(r"^(?P<rule>[a-z][a-z-]{1,40}):[0-9a-f]{12}$")

@@ -52,7 +52,7 @@ from postmortems.models import (
     ReviewMeetingAttendee,
 )
 from postmortems.permissions import EDIT_PERMISSION, REVIEW_PERMISSION, Access
-from postmortems.selectors_review import users_with_permission
+from postmortems.review.selectors import users_with_permission
 
 DURATIONS = (30, 45, 60, 90)
 MAX_ATTENDEES = 60

@@ -8,8 +8,8 @@ from django_scopes import scope
 from playwright.sync_api import expect
 
 from organizations.roles import Role
-from postmortems import transitions
 from postmortems.models import Postmortem, PostmortemStatus
+from postmortems.review import transitions
 from postmortems.sharing import services as sharing
 
 from ..factories import MembershipFactory, UserFactory

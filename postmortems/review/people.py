@@ -19,10 +19,9 @@ from organizations.models import Membership, NotificationKind, Team
 from organizations.notifications import notify
 from organizations.roles import Action, can
 from organizations.selectors import membership_in
-
-from . import selectors_review
-from .models import Postmortem, PostmortemStatus, PostmortemTeam, Review, Visibility
-from .permissions import EDIT_PERMISSION, OPEN_STATUSES, REVIEW_PERMISSION, Access
+from postmortems.models import Postmortem, PostmortemStatus, PostmortemTeam, Review, Visibility
+from postmortems.permissions import EDIT_PERMISSION, OPEN_STATUSES, REVIEW_PERMISSION, Access
+from postmortems.review import selectors as selectors_review
 
 
 class PeopleLocked(Exception):

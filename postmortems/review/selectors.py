@@ -10,8 +10,7 @@ from actionitems.models import ActionItem
 from incidents.selectors import policy_for
 from organizations.models import Membership, Organization
 from organizations.roles import MINIMUM_ROLE, ROLE_RANK, Action
-
-from .models import (
+from postmortems.models import (
     Comment,
     Postmortem,
     PostmortemStatus,
@@ -23,9 +22,9 @@ from .models import (
     Section,
     SectionKind,
 )
-from .permissions import EDIT_PERMISSION, REVIEW_PERMISSION
-from .placeholders import is_written
-from .selectors import created_bodies
+from postmortems.permissions import EDIT_PERMISSION, REVIEW_PERMISSION
+from postmortems.placeholders import is_written
+from postmortems.selectors import created_bodies
 
 
 def users_with_permission(postmortem: Postmortem, codename: str) -> QuerySet:

@@ -8,7 +8,6 @@ the role. The editor (``views_editor``) lives elsewhere.
 
 from functools import wraps
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,21 +17,20 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from actionitems import views_postmortem as action_item_views
+from actionitems import postmortem_table as action_item_tables
 from actionitems.postmortem_table import items_of
 from incidents import selectors as incident_selectors
 from incidents.charts import render_chart
-from incidents.models import Severity
 from organizations.decorators import require_action
 from organizations.roles import Action
-from organizations.validators import refuse_reversed_range
-from postmortems import review_panels, selectors, services
+from postmortems import selectors, services
 from postmortems.analytics.patterns import patterns_for_postmortem
 from postmortems.guidance import services as guidance
-
-from .lookups import postmortem_from_number
-from .models import Postmortem, PostmortemStatus, Revision
-from .permissions import may_edit
+from postmortems.lookups import postmortem_from_number
+from postmortems.models import Postmortem, Revision
+from postmortems.permissions import may_edit
+from postmortems.read.forms import DiffRequest, PostmortemFilterForm
+from postmortems.review import panels as review_panels
 
 PAGE_SIZE = 25
 HISTORY_PAGE_SIZE = 50
@@ -65,54 +63,6 @@ def history_url(postmortem: Postmortem) -> str:
 # --- The list ----------------------------------------------------------------------------------
 
 
-class PostmortemFilterForm(forms.Form):
-    """The list page's query string. Invalid values are ignored rather than refused."""
-
-    q = forms.CharField(
-        required=False,
-        label="Search",
-        widget=forms.SearchInput(attrs={"placeholder": "Search titles…"}),
-    )
-    status = forms.ChoiceField(choices=[("", "Any"), *PostmortemStatus.choices], required=False)
-    severity = forms.ChoiceField(choices=[("", "Any"), *Severity.choices], required=False)
-    service = forms.ChoiceField(required=False)
-    author = forms.ChoiceField(required=False)
-    date_from = forms.DateField(
-        required=False, label="Incident from", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label="Incident to", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    mine = forms.BooleanField(required=False, label="My drafts")
-
-    FILTERS = ("q", "status", "severity", "service", "author", "date_from", "date_to", "mine")
-
-    def __init__(self, data, *, service_names: list[str], authors):
-        super().__init__(data)
-        self.fields["service"].choices = [("", "Any")] + [(n, n) for n in service_names]
-        self.fields["author"].choices = [("", "Anyone")] + [
-            (user.get_username(), user.get_full_name() or user.get_username()) for user in authors
-        ]
-
-    def clean(self):
-        cleaned = super().clean()
-        refuse_reversed_range(self, "date_from", "date_to")
-        return cleaned
-
-    def to_filters(self, user) -> dict:
-        self.is_valid()
-        data = {name: self.cleaned_data.get(name) for name in self.FILTERS}
-        filters = {key: value for key, value in data.items() if value and key != "mine"}
-        if data["mine"]:
-            filters["drafts_of"] = user
-        return filters
-
-    @property
-    def is_filtered(self) -> bool:
-        self.is_valid()
-        return any(self.cleaned_data.get(name) for name in self.FILTERS)
-
-
 @require_GET
 @require_action(Action.VIEW)
 def postmortem_list(request: HttpRequest, org_slug: str) -> HttpResponse:
@@ -132,7 +82,7 @@ def postmortem_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         "form": form,
         "page": page,
         "postmortems": guidance.with_quality_scores(
-            action_item_views.with_item_counts(list(page.object_list), organization), organization
+            action_item_tables.with_item_counts(list(page.object_list), organization), organization
         ),
         "is_filtered": form.is_filtered,
         "only_mine": bool(form.cleaned_data.get("mine")),
@@ -164,7 +114,7 @@ def postmortem_detail(request: HttpRequest, postmortem: Postmortem) -> HttpRespo
         "can_edit": may_edit(request.user, request.membership, postmortem),
         "recurring_patterns": patterns_for_postmortem(postmortem, membership=request.membership),
         **panel,
-        **action_item_views.action_items_context(
+        **action_item_tables.action_items_context(
             request,
             postmortem,
             document.sections,
@@ -216,22 +166,6 @@ def describe_changes(keys: list[str], titles: dict[str, str]) -> dict:
         "shown": ordered[:SHOWN_CHANGES],
         "more": ordered[SHOWN_CHANGES:],
     }
-
-
-class DiffRequest(forms.Form):
-    """``?from=<revision>&to=<revision>``: revision numbers within the postmortem."""
-
-    from_ = forms.IntegerField(min_value=1)
-    to = forms.IntegerField(min_value=1)
-
-    def __init__(self, data):
-        super().__init__({"from_": data.get("from"), "to": data.get("to")})
-
-    def problem(self) -> str:
-        """Why the request cannot be served, in words; "" when it can."""
-        if self.is_valid():
-            return ""
-        return "Choose two revisions to compare: “from” and “to” must be revision numbers."
 
 
 @require_action(Action.VIEW)

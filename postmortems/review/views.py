@@ -20,25 +20,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from actionitems import views_postmortem as action_item_views
+from actionitems import postmortem_table as action_item_tables
 from incidents.charts import render_chart
-from postmortems import selectors, selectors_review, services_people, transitions
+from postmortems import selectors
 from postmortems.comments import presenter as comments_presenter
 from postmortems.guidance import presenter as guidance_presenter
 from postmortems.guidance import services as guidance
-from postmortems.sharing import services as sharing
-
-from .forms_review import PersonForm, ReviewForm, SubmitForm, VisibilityForm
-from .lookups import postmortem_from_number
-from .models import (
-    Postmortem,
-    PostmortemStatus,
-    Review,
-    ReviewDecision,
-    Visibility,
-)
-from .permissions import Access
-from .review_panels import (
+from postmortems.lookups import postmortem_from_number
+from postmortems.models import Postmortem, PostmortemStatus, Review, ReviewDecision, Visibility
+from postmortems.permissions import Access
+from postmortems.review import people as services_people
+from postmortems.review import selectors as selectors_review
+from postmortems.review import transitions
+from postmortems.review.forms import PersonForm, ReviewForm, SubmitForm, VisibilityForm
+from postmortems.review.panels import (
     BAR_ID,
     PANEL_ID,
     ROLES,
@@ -49,8 +44,9 @@ from .review_panels import (
     review_panel,
     urls_for,
 )
-from .services_people import PeopleLocked
-from .transitions import TransitionError
+from postmortems.review.people import PeopleLocked
+from postmortems.review.transitions import TransitionError
+from postmortems.sharing import services as sharing
 
 T = "postmortems/review/"
 SLOT_ID = "rv-people-slot"  # where the bar loads the people panel when "Manage people" opens
@@ -340,7 +336,7 @@ def review_context(
         "can_comment": access.can_comment,
         "may_comment": access.may_comment,
         "can_edit": access.can_edit,
-        **action_item_views.action_items_context(
+        **action_item_tables.action_items_context(
             request, postmortem, document.sections, access=access
         ),
         "urls": panel.urls,

@@ -8,9 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from organizations.models import Team
-
-from . import selectors_review
-from .models import (
+from postmortems.models import (
     Postmortem,
     PostmortemStatus,
     PostmortemUserObjectPermission,
@@ -18,7 +16,8 @@ from .models import (
     ReviewDecision,
     Visibility,
 )
-from .permissions import EDIT_PERMISSION, OPEN_STATUSES, REVIEW_PERMISSION, Access
+from postmortems.permissions import EDIT_PERMISSION, OPEN_STATUSES, REVIEW_PERMISSION, Access
+from postmortems.review import selectors as selectors_review
 
 BAR_ID = "rv-bar"  # the status bar's element id: htmx answers addressed to it get the bar back
 PANEL_ID = "rv-people"  # the people panel's, on the people page

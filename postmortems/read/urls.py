@@ -5,7 +5,7 @@ Mounted at ``/o/<org_slug>/postmortems/`` beside ``urls_editor`` (creating and e
 
 from django.urls import path
 
-from . import views_read
+from postmortems.read import views as views_read
 
 urlpatterns = [
     path("", views_read.postmortem_list, name="postmortem_list"),

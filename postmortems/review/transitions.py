@@ -24,12 +24,11 @@ from organizations.models import NotificationKind
 from organizations.notifications import notify
 from organizations.selectors import membership_in
 from organizations.webhooks import postmortem_published_queue
-
-from . import selectors_review
-from .models import Postmortem, PostmortemStatus, Review, ReviewDecision
-from .permissions import Access
-from .services import history_note
-from .services_people import reviewers_validate, set_reviewers
+from postmortems.models import Postmortem, PostmortemStatus, Review, ReviewDecision
+from postmortems.permissions import Access
+from postmortems.review import selectors as selectors_review
+from postmortems.review.people import reviewers_validate, set_reviewers
+from postmortems.services import history_note
 
 STATUS_WORDS = {
     PostmortemStatus.DRAFT: "a draft",

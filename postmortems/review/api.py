@@ -19,12 +19,11 @@ from rest_framework.response import Response
 from incidents.api import StrictSerializer
 from organizations.models import Membership
 from organizations.roles import Action
-
-from . import transitions
-from .api import NUMBER_PARAMETER, PostmortemObjectView, PostmortemSerializer, errors
-from .models import Review
-from .permissions import Access
-from .services_people import PeopleLocked
+from postmortems.api import NUMBER_PARAMETER, PostmortemObjectView, PostmortemSerializer, errors
+from postmortems.models import Review
+from postmortems.permissions import Access
+from postmortems.review import transitions
+from postmortems.review.people import PeopleLocked
 
 MAX_REVIEWERS = 20
 APPROVE, REQUEST_CHANGES = "approve", "request_changes"

@@ -7,7 +7,7 @@ status does not allow it now and 400 naming what is missing, the page showing th
 
 from django.urls import path
 
-from . import views_review
+from postmortems.review import views as views_review
 
 urlpatterns = [
     path("<int:number>/review/", views_review.postmortem_review, name="postmortem_review"),

@@ -12,8 +12,7 @@ from django import forms
 from django.db.models import Q
 
 from organizations.models import Membership, Organization, Team
-
-from .models import Visibility
+from postmortems.models import Visibility
 
 SEPARATORS = re.compile(r"[,;\s]+")
 
