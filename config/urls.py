@@ -24,7 +24,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/settings/audit/", include("organizations.urls_audit")),
     path("o/<slug:org_slug>/settings/templates/", include("postmortems.designer.urls")),
     path("o/<slug:org_slug>/incidents/", include("incidents.urls")),
-    path("o/<slug:org_slug>/postmortems/", include("postmortems.urls_editor")),
+    path("o/<slug:org_slug>/postmortems/", include("postmortems.editor.urls")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.guidance.urls")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.read.urls")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.exports.urls")),

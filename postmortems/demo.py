@@ -30,11 +30,11 @@ from incidents.models import Incident, Severity, Status
 from organizations.models import Organization
 from postmortems import services
 from postmortems.comments import services as services_comments
+from postmortems.editor.services import Impact, postmortem_set_impact
 from postmortems.review import transitions
 from postmortems.review.selectors import unfilled_required_sections
 
 from .models import Postmortem, Review, Section, SectionKind
-from .services_impact import Impact, postmortem_set_impact
 
 Users = dict[str, AbstractBaseUser]  # by username
 

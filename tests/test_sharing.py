@@ -18,6 +18,7 @@ from incidents import services as incident_services
 from incidents.models import IncidentParticipant
 from organizations.roles import Role
 from organizations.services import hash_token
+from postmortems.editor.services import Impact, postmortem_set_impact
 from postmortems.models import (
     Comment,
     Postmortem,
@@ -29,7 +30,6 @@ from postmortems.models import (
 )
 from postmortems.review import transitions
 from postmortems.services import history_note
-from postmortems.services_impact import Impact, postmortem_set_impact
 from postmortems.sharing import services as sharing
 
 from .factories import UserFactory

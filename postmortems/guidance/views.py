@@ -8,26 +8,21 @@ for htmx; without JavaScript the forms post and answer with a redirect to the ed
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from postmortems import services
-from postmortems.forms import lf
+from postmortems.editor.forms import lf
 from postmortems.guidance import services as guidance
 from postmortems.guidance.presenter import guidance_urls
 from postmortems.lookups import postmortem_from_number
 from postmortems.models import Postmortem, Section
-from postmortems.permissions import may_edit
+from postmortems.permissions import ensure_may_edit
 
 T = "postmortems/guidance/"
 REFRESH_EVENT = "guidance:changed"  # the checklist panel reloads on it
-
-
-def ensure_may_edit(request: HttpRequest, postmortem: Postmortem) -> None:
-    if not may_edit(request.user, request.membership, postmortem):
-        raise PermissionDenied("You may read this postmortem, but not edit it.")
 
 
 def section_or_404(request: HttpRequest, postmortem: Postmortem) -> Section:

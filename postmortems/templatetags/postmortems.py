@@ -5,8 +5,8 @@ from datetime import datetime
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from postmortems.forms import FACTOR_CATEGORIES, FACTOR_LEVELS, TimelineRowForm
-from postmortems.services_impact import content_digest
+from postmortems.editor.forms import FACTOR_CATEGORIES, FACTOR_LEVELS, TimelineRowForm
+from postmortems.editor.services import content_digest
 
 register = template.Library()
 

@@ -25,11 +25,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from incidents.models import TimelineEntry
-
-from . import services
-from .models import Postmortem, PostmortemIncident, Section
-from .services import StaleVersionError
-from .timeline import row_time, rows_in_time_order
+from postmortems import services
+from postmortems.models import Postmortem, PostmortemIncident, Section
+from postmortems.services import StaleVersionError
+from postmortems.timeline import row_time, rows_in_time_order
 
 UTC_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?\+00:00$")
 IMPACT_FIELDS = ("users_affected", "revenue_impact", "sla_breached", "support_tickets")

@@ -6,10 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from . import services
-from .lookups import postmortem_from_number
-from .models import Postmortem, RootCauseCategory
-from .views_editor import ensure_may_edit
+from postmortems import services
+from postmortems.lookups import postmortem_from_number
+from postmortems.models import Postmortem, RootCauseCategory
+from postmortems.permissions import ensure_may_edit
 
 PANEL = "postmortems/editor/_root_cause.html"
 

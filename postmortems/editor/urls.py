@@ -5,7 +5,8 @@ Mounted at ``/o/<org_slug>/postmortems/`` beside ``urls_read`` (the list, the do
 
 from django.urls import path
 
-from . import views_editor, views_root_cause
+from postmortems.editor import views as views_editor
+from postmortems.editor import views_root_cause
 
 urlpatterns = [
     path("new/", views_editor.postmortem_create, name="postmortem_create"),

@@ -18,10 +18,9 @@ from django.utils.dateparse import parse_datetime
 
 from incidents.models import Incident
 from organizations.models import Organization
-
-from . import selectors
-from .models import SectionKind, Template
-from .services_impact import Impact
+from postmortems import selectors
+from postmortems.editor.services import Impact
+from postmortems.models import SectionKind, Template
 
 FACTOR_LEVELS = [
     ("primary", "Primary"),
