@@ -20,14 +20,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from actionitems import postmortem_table as action_item_tables
-from incidents.charts import render_chart
-from postmortems import selectors
-from postmortems.comments import presenter as comments_presenter
 from postmortems.guidance import presenter as guidance_presenter
 from postmortems.guidance import services as guidance
 from postmortems.lookups import postmortem_from_number
-from postmortems.models import Postmortem, PostmortemStatus, Review, ReviewDecision, Visibility
+from postmortems.models import Postmortem, PostmortemStatus, Visibility
 from postmortems.permissions import Access
 from postmortems.review import people as services_people
 from postmortems.review import selectors as selectors_review
@@ -45,6 +41,7 @@ from postmortems.review.panels import (
     urls_for,
 )
 from postmortems.review.people import PeopleLocked
+from postmortems.review.presenter import review_context
 from postmortems.review.transitions import TransitionError
 from postmortems.sharing import services as sharing
 
@@ -270,78 +267,6 @@ def postmortem_unarchive(request: HttpRequest, postmortem: Postmortem) -> HttpRe
 
 
 # --- The review screen and the decisions -------------------------------------------------------
-
-
-def review_context(
-    request: HttpRequest,
-    postmortem: Postmortem,
-    *,
-    form: ReviewForm | None = None,
-    problems: list[tuple[str, str]] = (),
-    status: int = 200,
-) -> dict:
-    panel = review_panel(request, postmortem)
-    access = panel.access
-    since = (
-        selectors_review.last_reviewed_revision(postmortem, request.user)
-        if access.may_review and panel.in_review
-        else None
-    )
-    latest = (
-        selectors.revisions_of(postmortem).order_by("-number").first()
-        if since is not None
-        else None
-    )
-    document = selectors.postmortem_document(postmortem)
-    incident = postmortem.incident
-    history = list(
-        Review.objects.filter(postmortem=postmortem)
-        .exclude(decision=ReviewDecision.PENDING)
-        .select_related("reviewer")
-        .order_by("-round", "-decided_at", "-id")
-    )
-    mine = panel.my_review
-    others_approved = sum(1 for r in panel.state.approvals if r.reviewer_id != request.user.pk)
-    return {
-        "postmortem": postmortem,
-        "review_panel": panel,
-        "access": access,
-        "document": document,
-        "incident": incident,
-        "charts": [render_chart(series, incident=incident) for series in document.metrics],
-        "since": since,
-        "latest": latest,
-        "diffs": selectors.revision_diff(since, latest) if since and latest else [],
-        "since_round": next(
-            (
-                r.round
-                for r in history
-                if r.reviewer_id == request.user.pk and since and r.revision_id == since.pk
-            ),
-            None,
-        ),
-        "first_review": panel.can_review and since is None,
-        "history": history,
-        "my_review": mine,
-        "decide": panel.can_review and not (mine and mine.decision == ReviewDecision.APPROVED),
-        "approval_publishes": others_approved + 1 >= panel.state.required,
-        "form": form or ReviewForm(),
-        "problems": problems,
-        "problem_title": TITLES.get(status, ""),
-        "status": status,
-        # The comments' own reader: threads in document order with section titles and
-        # highlighted mentions (``selectors_review.comment_threads`` underneath).
-        "comment_threads": comments_presenter.threads_of(postmortem, sections=document.sections),
-        "comment_sections": document.sections,
-        "can_comment": access.can_comment,
-        "may_comment": access.may_comment,
-        "can_edit": access.can_edit,
-        **action_item_tables.action_items_context(
-            request, postmortem, document.sections, access=access
-        ),
-        "urls": panel.urls,
-        "quality_snapshot": guidance.quality_snapshot(postmortem),
-    }
 
 
 @postmortem_from_number
