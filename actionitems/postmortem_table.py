@@ -39,7 +39,7 @@ CHOICES = {
 @dataclass
 class _PageAccess(Access):
     """``Access`` whose object permissions are read in one query (guardian's checker takes two).
-    Postmortem permissions are only ever granted to users (``services_people``), never to
+    Postmortem permissions are only ever granted to users (``postmortems.review.people``), never to
     groups, so the two agree."""
 
     @cached_property

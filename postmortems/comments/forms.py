@@ -1,7 +1,7 @@
 """The comment form: a new thread on a section (or on the whole document), or a reply.
 
 The form checks the shape of the input and finds the parent among this postmortem's threads;
-``services_comments.comment_add`` decides the rest (rights, status, length, the section) and its
+``comments.services.comment_add`` decides the rest (rights, status, length, the section) and its
 ``ValidationError`` is put back on the form's fields, so every refusal reads the same.
 """
 

@@ -5,7 +5,7 @@ Computed from plain inputs (sections as dicts or objects, the incident's entry k
 timestamps, action-item tuples, counts), so a page can feed it from the queries it already runs
 and the list can score many postmortems without reading each one again. No queries here.
 
-A section counts as written when ``selectors_review.section_is_filled`` says so (the submit
+A section counts as written when ``review.selectors.section_is_filled`` says so (the submit
 check: not blank, not the generated body, or structured rows) *and* what is left once the
 template's scaffolding is taken away (headings, ``**Label:**`` prompts, ``_italic
 placeholders_``, list markers) is real text, so an untouched template never passes.

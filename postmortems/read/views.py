@@ -3,7 +3,7 @@
 Views parse input, call selectors (reads) and services (writes), and choose between a page and
 an htmx partial. Every postmortem and revision is looked up in the request's organization
 before anything else, so another organization's number answers 404 whatever the method or
-the role. The editor (``views_editor``) lives elsewhere.
+the role. The editor (``editor.views``) lives elsewhere.
 """
 
 from functools import wraps

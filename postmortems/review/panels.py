@@ -72,7 +72,7 @@ def people_of(postmortem: Postmortem) -> People:
 class KnownGrantsAccess(Access):
     """An ``Access`` whose object permissions come from the people list read with them, rather
     than from two more queries of guardian's checker. Postmortem permissions are only ever
-    granted to users (``services_people``), never to groups, so the two agree."""
+    granted to users (``review.people``), never to groups, so the two agree."""
 
     grants: frozenset = frozenset()
 

@@ -52,7 +52,7 @@ def icon(name: str) -> SafeString:
 
 @register.filter
 def digest(value) -> str:
-    """The fingerprint a save sends as ``base_digest`` (see ``services_impact``)."""
+    """The fingerprint a save sends as ``base_digest`` (see ``editor.services``)."""
     return content_digest(value if value is not None else "")
 
 
