@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from postmortems.api import ERRORS, NUMBER_PARAMETER, PostmortemObjectView
 from postmortems.exports import documents as exports
+from postmortems.exports.markdown import markdown_of
 from postmortems.exports.pdf import PdfError, PdfTooLarge
 from postmortems.exports.responses import file_response
 from postmortems.exports.serializers import PostmortemExportSerializer
@@ -107,7 +108,7 @@ class PostmortemExportView(PostmortemObjectView):
                 detail = {"detail": str(error), "too_large": isinstance(error, PdfTooLarge)}
                 return Response(detail, status=503)
         elif fmt == "md":
-            body = exports.markdown_of(export)
+            body = markdown_of(export)
         else:
             body = exports.html_of(export)
         return file_response(body, fmt, export.filename)

@@ -27,6 +27,7 @@ from incidents import selectors as incident_selectors
 from organizations.models import Membership, Organization
 from postmortems import selectors
 from postmortems.exports import documents as exports
+from postmortems.exports.markdown import markdown_of
 from postmortems.exports.pdf import PdfError
 from postmortems.models import ExportJob, ExportStatus, Postmortem
 from postmortems.read.forms import PostmortemFilterForm
@@ -189,7 +190,7 @@ def _build(job: ExportJob) -> None:
 def _add(archive: zipfile.ZipFile, postmortem: Postmortem) -> None:
     export = exports.load_export(postmortem)
     base = export.filename
-    archive.writestr(f"{base}.md", exports.markdown_of(export))
+    archive.writestr(f"{base}.md", markdown_of(export))
     try:
         archive.writestr(f"{base}.pdf", exports.pdf_of(export))
     except PdfError as error:

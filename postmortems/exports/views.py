@@ -21,6 +21,7 @@ from organizations.decorators import require_action
 from organizations.roles import Action
 from postmortems.exports import bulk as bulk_exports
 from postmortems.exports import documents as exports
+from postmortems.exports.markdown import markdown_of
 from postmortems.exports.pdf import PdfError, PdfTooLarge
 from postmortems.exports.responses import file_response
 from postmortems.lookups import postmortem_from_number
@@ -45,7 +46,7 @@ def postmortem_export(request: HttpRequest, postmortem: Postmortem, fmt: str) ->
         except PdfError as error:
             return _pdf_failed(request, postmortem, error)
     elif fmt == "md":
-        body = exports.markdown_of(export)
+        body = markdown_of(export)
     elif fmt == "html":
         body = exports.html_of(export)
     else:
