@@ -12,8 +12,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from organizations.roles import Action, can
-from postmortems.language import vague_action_item
-from postmortems.models import Postmortem, PostmortemUserObjectPermission, Section
+from postmortems.language.rules import vague_action_item
+from postmortems.models import Postmortem, PostmortemUserObjectPermission, Section, SectionKind
 from postmortems.permissions import Access
 
 from . import selectors, services
@@ -39,7 +39,7 @@ CHOICES = {
 @dataclass
 class _PageAccess(Access):
     """``Access`` whose object permissions are read in one query (guardian's checker takes two).
-    Postmortem permissions are only ever granted to users (``services_people``), never to
+    Postmortem permissions are only ever granted to users (``postmortems.review.people``), never to
     groups, so the two agree."""
 
     @cached_property
@@ -368,3 +368,28 @@ def load_page(
         items=items,
         section_keys=section_keys,
     )
+
+
+def action_items_context(
+    request, postmortem, sections, *, access: Access | None = None, items=None
+) -> dict:
+    """Context for the action-items tables of the editor and the read view: one query for the
+    items (with their owners), one more for the reader's object permissions when their role
+    and authorship do not settle the rights (none when ``access`` is given)."""
+    keys = [s.key for s in sections if s.kind == SectionKind.ACTION_ITEMS]
+    page = load_page(request, postmortem, keys, access=access, items=items)
+    return {
+        "ai_page": page,
+        "action_items_by_section": {k: rows for k, rows in page.rows_by_section.items() if rows},
+    }
+
+
+def with_item_counts(postmortems: list[Postmortem], organization) -> list[Postmortem]:
+    """The list page's rows with ``item_counts`` (open, completed, overdue): one query."""
+    if postmortems:
+        counts = selectors.postmortem_item_counts(
+            [p.pk for p in postmortems], selectors.today_in(organization)
+        )
+        for postmortem in postmortems:
+            postmortem.item_counts = counts.get(postmortem.pk)
+    return postmortems

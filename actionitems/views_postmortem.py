@@ -25,9 +25,8 @@ from organizations.decorators import require_action
 from organizations.roles import Action
 from postmortems.lookups import postmortem_from_number
 from postmortems.models import Postmortem, Section, SectionKind
-from postmortems.permissions import Access
 
-from . import selectors, services
+from . import services
 from .forms import ActionItemForm, FormState
 from .models import ActionItem
 from .postmortem_table import (
@@ -45,31 +44,6 @@ ROW_EDIT = "actionitems/_row_edit.html"
 PAGE = "actionitems/_row_page.html"  # a form on its own page (without JavaScript)
 MODES = ("edit", "read")
 STATUS_FIELDS = {"status", "wont_do_reason"}
-
-
-def action_items_context(
-    request, postmortem, sections, *, access: Access | None = None, items=None
-) -> dict:
-    """Context for the action-items tables of the editor and the read view: one query for the
-    items (with their owners), one more for the reader's object permissions when their role
-    and authorship do not settle the rights (none when ``access`` is given)."""
-    keys = [s.key for s in sections if s.kind == SectionKind.ACTION_ITEMS]
-    page = load_page(request, postmortem, keys, access=access, items=items)
-    return {
-        "ai_page": page,
-        "action_items_by_section": {k: rows for k, rows in page.rows_by_section.items() if rows},
-    }
-
-
-def with_item_counts(postmortems: list[Postmortem], organization) -> list[Postmortem]:
-    """The list page's rows with ``item_counts`` (open, completed, overdue): one query."""
-    if postmortems:
-        counts = selectors.postmortem_item_counts(
-            [p.pk for p in postmortems], selectors.today_in(organization)
-        )
-        for postmortem in postmortems:
-            postmortem.item_counts = counts.get(postmortem.pk)
-    return postmortems
 
 
 # --- Plumbing ------------------------------------------------------------------------------------

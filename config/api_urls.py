@@ -11,7 +11,8 @@ from rest_framework.permissions import AllowAny
 from actionitems import api as actionitems_api
 from incidents import api as incidents_api
 from postmortems import api as postmortems_api
-from postmortems import api_exports, api_review
+from postmortems.exports import api as api_exports
+from postmortems.review import api as api_review
 
 app_name = "api"
 

@@ -9,3 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("hindsight")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Sub-packages of an app keep their tasks in their own ``tasks`` module.
+app.autodiscover_tasks(["postmortems.exports", "postmortems.meetings", "postmortems.search"])

@@ -144,7 +144,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "postmortems.tasks.refresh_stale_search_documents",
         "schedule": env.int("SEARCH_SWEEP_EVERY_SECONDS", default=60),
     },
-    # Bulk-export ZIPs are kept for a day (postmortems.bulk_exports.EXPORT_TTL).
+    # Bulk-export ZIPs are kept for a day (postmortems.exports.bulk.EXPORT_TTL).
     "expire-export-files": {
         "task": "postmortems.tasks.expire_export_files",
         "schedule": env.int("EXPORT_EXPIRY_EVERY_SECONDS", default=3600),

@@ -28,10 +28,12 @@ from demo.incidents import (
 )
 from incidents.models import Incident, Severity, Status
 from organizations.models import Organization
-from postmortems import services, services_comments, transitions
+from postmortems import services
+from postmortems.comments import services as services_comments
+from postmortems.editor.services import Impact, postmortem_set_impact
 from postmortems.models import Postmortem, Review, Section, SectionKind
-from postmortems.selectors_review import unfilled_required_sections
-from postmortems.services_impact import Impact, postmortem_set_impact
+from postmortems.review import transitions
+from postmortems.review.selectors import unfilled_required_sections
 
 Users = dict[str, AbstractBaseUser]  # by username
 

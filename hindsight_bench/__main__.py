@@ -285,7 +285,7 @@ def analytics_goals(results: list[PageResult]) -> list[tuple[str, str, bool]]:
 
 def language_goals(runs: int = 30) -> list[tuple[str, str, bool]]:
     """The blameless-language check of a 4,000-word draft, median of ``runs`` in this process."""
-    from postmortems.language import bench_text, check
+    from postmortems.language.rules import bench_text, check
 
     text = bench_text(4000)
     check(text)  # warm: the rules are compiled on import, caches fill on first use

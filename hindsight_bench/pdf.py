@@ -143,7 +143,8 @@ def _measure(runs: int) -> dict:
     from weasyprint import HTML
 
     from demo.postmortems import TITLE
-    from postmortems import exports, pdf
+    from postmortems.exports import documents as exports
+    from postmortems.exports import pdf
     from postmortems.models import Postmortem
 
     logging.disable(logging.WARNING)

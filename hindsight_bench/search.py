@@ -287,7 +287,7 @@ def seed_search(organization, count: int = SEARCH_POSTMORTEMS) -> int:
         with transaction.atomic():
             _create(organization, count, random.Random(RANDOM_SEED))
             Counter.objects.create(organization=organization, name=SEEDED_COUNTER, value=count)
-        from postmortems.search import search_documents_rebuild
+        from postmortems.search.services import search_documents_rebuild
 
         search_documents_rebuild(organization=organization, batch_size=BATCH_SIZE)
     with connection.cursor() as cursor:
@@ -454,8 +454,8 @@ def time_search(organization=None, *, repeats: int = REPEATS, warmup: int = WARM
 
     from organizations.models import Membership
     from organizations.roles import Role
-    from postmortems import search
     from postmortems.models import Postmortem
+    from postmortems.search import services as search
 
     from . import BENCH_USERNAME
     from .seed import bench_organization

@@ -32,7 +32,7 @@ class SaveRun:
 
 
 def digest(text: str) -> str:
-    """The editor's fingerprint of a part's content (postmortems.services_impact)."""
+    """The editor's fingerprint of a part's content (postmortems.editor.services)."""
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

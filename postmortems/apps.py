@@ -8,6 +8,6 @@ class PostmortemsConfig(AppConfig):
         from incidents.services import INCIDENT_CHANGED
         from organizations import hooks
 
-        from .search import postmortems_follow_incident
+        from .search.services import postmortems_follow_incident
 
         hooks.register(INCIDENT_CHANGED, postmortems_follow_incident)

@@ -13,7 +13,9 @@ transition (409). ``Access`` answers the first; ``transitions`` the second.
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, OuterRef, Q
+from django.http import HttpRequest
 from guardian.core import ObjectPermissionChecker
 
 from organizations.models import Membership, TeamMember
@@ -199,3 +201,12 @@ def readable_by_q(*, user: str, postmortem: str) -> Q:
             )
         )
     )
+
+
+READ_ONLY_MESSAGE = "You may read this postmortem, but not edit it."
+
+
+def ensure_may_edit(request: HttpRequest, postmortem: Postmortem) -> None:
+    """Refuse (403) a request of someone who may read the postmortem but not edit it."""
+    if not may_edit(request.user, request.membership, postmortem):
+        raise PermissionDenied(READ_ONLY_MESSAGE)

@@ -13,8 +13,8 @@ from django.utils import timezone
 from incidents.models import Incident, IncidentLink, IncidentService, MetricSeries
 from incidents.selectors import parse_ref
 from organizations.models import Organization
+from postmortems.search import services as search
 
-from . import search
 from .models import (
     Postmortem,
     PostmortemIncident,

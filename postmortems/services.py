@@ -19,8 +19,9 @@ from incidents.selectors import policy_for, policy_requires
 from organizations.models import Organization
 from organizations.services import next_number
 from organizations.validators import MAX_TEXT_BYTES, text_too_large_message
+from postmortems import builtin_templates, selectors
+from postmortems.search import services as search
 
-from . import builtin_templates, search, selectors
 from .models import (
     Postmortem,
     PostmortemIncident,

@@ -1,8 +1,9 @@
 """Postmortem tasks: drafts generated for resolved incidents, and the reconciler that catches
-any the resolution event missed (for instance when the broker was down at resolve time)."""
+any the resolution event missed (for instance when the broker was down at resolve time).
+Sub-domains keep their tasks in their own ``tasks`` module (``exports``, ``meetings``,
+``search``); ``config/celery.py`` discovers them."""
 
 from celery import shared_task
-from django.db import OperationalError
 from django_scopes import scope, scopes_disabled
 
 from incidents.models import Incident
@@ -48,66 +49,3 @@ def reconcile_organization(organization_id: int) -> None:
         )[:RECONCILE_BATCH]
         for incident_id in list(missing):
             generate_postmortem.delay(incident_id)
-
-
-# --- Exports (issue 8) -------------------------------------------------------------------------
-
-EXPORT_SOFT_LIMIT = 15 * 60
-
-
-@shared_task(
-    soft_time_limit=EXPORT_SOFT_LIMIT,
-    time_limit=EXPORT_SOFT_LIMIT + 60,
-    max_retries=3,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-)
-def build_export_zip(job_id: int) -> None:
-    """Build one bulk export's ZIP (``bulk_exports.export_job_run``: idempotent). Past the soft
-    time limit the job is marked failed; the hard limit ends only this task's child process."""
-    from .bulk_exports import export_job_run
-
-    export_job_run(job_id)
-
-
-@shared_task(max_retries=3, **RETRY)
-def expire_export_files() -> int:
-    """Beat entry point: delete the ZIPs of bulk exports older than a day."""
-    from .bulk_exports import export_jobs_expire
-
-    return export_jobs_expire()
-
-
-# --- Review meetings (issue 9) -------------------------------------------------------------------
-
-
-@shared_task(max_retries=6, **RETRY)
-def send_review_meeting_emails(meeting_id: int, sequence: int) -> int:
-    """Email the review meeting's invitation (or cancellation) with its ``.ics`` to each
-    attendee not sent it yet for this ``sequence`` (``meetings.meeting_emails_send``:
-    idempotent; an outdated sequence does nothing)."""
-    from .meetings import meeting_emails_send
-
-    return meeting_emails_send(meeting_id=meeting_id, sequence=sequence)
-
-
-@shared_task(max_retries=6, **RETRY)
-def send_review_meeting_removals(meeting_id: int, sequence: int, user_ids: list[int]) -> int:
-    """Email a cancellation to the people taken off a rescheduled meeting's list."""
-    from .meetings import meeting_removals_send
-
-    return meeting_removals_send(meeting_id=meeting_id, sequence=sequence, user_ids=user_ids)
-
-
-# --- Search (issue 8) --------------------------------------------------------------------------
-
-
-@shared_task(max_retries=3, **RETRY)
-def refresh_stale_search_documents() -> int:
-    """Beat entry point: rebuild the search vectors older than their postmortem's last change
-    (the last autosaves of a writing burst are indexed by this, within a minute)."""
-    from .search import search_documents_refresh_stale
-
-    with scopes_disabled():
-        return search_documents_refresh_stale()

@@ -13,8 +13,8 @@ from actionitems import services as item_services
 from actionitems.models import ActionItem, ItemStatus
 from actionitems.selectors import today_in
 from organizations.roles import Role
-from postmortems import transitions
 from postmortems.models import Postmortem, PostmortemStatus, Visibility
+from postmortems.review import transitions
 
 from .factories import MembershipFactory, UserFactory
 from .test_api_incidents import api_client as token_client

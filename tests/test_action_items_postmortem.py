@@ -13,8 +13,9 @@ from actionitems import services
 from actionitems.models import ActionItem, ItemStatus
 from actionitems.selectors import today_in
 from organizations.roles import Role
-from postmortems import services_people, transitions
 from postmortems.models import PostmortemStatus
+from postmortems.review import people as services_people
+from postmortems.review import transitions
 
 from .test_postmortem_editor import make_incident, make_postmortem
 from .test_review_services import submitted

@@ -13,8 +13,7 @@ from actionitems.models import ActionItem, ItemStatus
 from incidents import services as incident_services
 from organizations.models import Membership
 from organizations.roles import Role
-from postmortems import services_people as people
-from postmortems import transitions
+from postmortems.review import people, transitions
 
 from .test_postmortem_editor import make_incident, make_postmortem
 from .test_review_services import submitted
@@ -241,7 +240,7 @@ def test_an_owner_who_may_not_read_the_postmortem_is_refused(draft, author, engi
 
 
 def test_a_required_action_items_section_is_written_once_it_lists_items(draft, author):
-    from postmortems.selectors_review import unfilled_required_sections
+    from postmortems.review.selectors import unfilled_required_sections
 
     def unfilled_keys():
         return {s.key for s in unfilled_required_sections(draft)}

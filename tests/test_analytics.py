@@ -30,8 +30,8 @@ from django.urls import reverse
 from actionitems.models import ActionItem, Category, ItemStatus
 from incidents.models import Incident, IncidentService, PostmortemPolicy, Service, Status
 from organizations.roles import Role
-from postmortems import analytics
-from postmortems.analytics import AnalyticsScope
+from postmortems.analytics import metrics as analytics
+from postmortems.analytics.metrics import AnalyticsScope
 from postmortems.models import (
     Postmortem,
     PostmortemStatus,

@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organizations.roles import Role
-from postmortems import bulk_exports, exports, tasks
+from postmortems.exports import bulk as bulk_exports
+from postmortems.exports import documents as exports
+from postmortems.exports import tasks
 from postmortems.models import ExportJob, ExportStatus, Postmortem, PostmortemStatus, Visibility
 
 from .factories import MembershipFactory, UserFactory

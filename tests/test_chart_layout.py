@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from incidents.charts import render_chart
 from incidents.models import Incident, MetricSeries
-from postmortems.analytics_charts import Series, column_chart, line_chart
+from postmortems.analytics.charts import Series, column_chart, line_chart
 
 T0 = datetime(2026, 3, 10, 10, 32, tzinfo=UTC)
 TEXT = re.compile(

@@ -11,8 +11,11 @@ from django_scopes import scope
 
 from organizations.models import Notification, NotificationKind
 from organizations.roles import Role
-from postmortems import selectors_review, services, services_comments, transitions
+from postmortems import services
+from postmortems.comments import services as services_comments
 from postmortems.models import Comment, PostmortemStatus
+from postmortems.review import selectors as selectors_review
+from postmortems.review import transitions
 
 from .factories import MembershipFactory, OrganizationFactory, UserFactory
 from .test_postmortem_editor import make_incident, make_postmortem

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from postmortems import services
-from postmortems import services_impact as editing
+from postmortems.editor import services as editing
+from postmortems.editor.services import content_digest
 from postmortems.models import Revision
-from postmortems.services_impact import content_digest
 
 from .test_postmortem_editor import (
     HTMX,

@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 from actionitems.models import ActionItem
 from organizations.roles import Role
 from organizations.services import api_token_create
-from postmortems import exports, pdf
+from postmortems.exports import documents as exports
+from postmortems.exports import pdf
 from postmortems.models import Review, Section, Visibility
 
 from .test_postmortem_read import XSS, Elements, new_postmortem, resolved_incident, save

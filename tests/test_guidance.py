@@ -11,7 +11,10 @@ from django_scopes import scope
 
 from actionitems import services as item_services
 from organizations.roles import Role
-from postmortems import guidance, language, quality, services
+from postmortems import services
+from postmortems.guidance import quality
+from postmortems.guidance import services as guidance
+from postmortems.language import rules as language
 from postmortems.models import LanguageDismissal, PostmortemStatus, QualitySnapshot
 
 from .test_postmortem_editor import make_incident, make_postmortem

@@ -14,9 +14,10 @@ from django_scopes import scope
 from incidents import services as incident_services
 from incidents import transitions
 from organizations.roles import Role
-from postmortems import analytics, sharing
-from postmortems.analytics import AnalyticsScope
+from postmortems.analytics import metrics as analytics
+from postmortems.analytics.metrics import AnalyticsScope
 from postmortems.models import Section
+from postmortems.sharing import services as sharing
 
 from .test_exports import export_url, pdf_text
 from .test_postmortem_read import T0, new_postmortem

@@ -9,8 +9,9 @@ import time
 import pytest
 
 from actionitems.selectors import vagueness_hint
-from postmortems import builtin_templates, language
-from postmortems.language import (
+from postmortems import builtin_templates
+from postmortems.language import rules as language
+from postmortems.language.rules import (
     RULES,
     RULES_BY_ID,
     bench_text,

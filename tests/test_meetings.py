@@ -14,7 +14,7 @@ from icalendar import Calendar
 
 from incidents.models import IncidentParticipant
 from organizations.roles import Role
-from postmortems import meetings, services_people
+from postmortems.meetings import services as meetings
 from postmortems.models import (
     Postmortem,
     PostmortemStatus,
@@ -22,6 +22,7 @@ from postmortems.models import (
     ReviewMeetingAttendee,
     Visibility,
 )
+from postmortems.review import people as services_people
 
 from .test_postmortem_editor import make_incident, make_postmortem
 

@@ -14,8 +14,8 @@ from incidents.models import PostmortemPolicy
 from incidents.selectors import policy_for, policy_requires
 from organizations.models import AuditEntry, Organization, WebhookDelivery, WebhookStatus
 from organizations.roles import Role
-from postmortems import transitions
 from postmortems.models import PostmortemStatus
+from postmortems.review import transitions
 
 from .test_review_services import submitted
 

@@ -7,10 +7,10 @@ from django.urls import reverse
 
 from incidents.models import Service
 from organizations.roles import Role
-from postmortems import patterns
-from postmortems.analytics import AnalyticsScope
+from postmortems.analytics import patterns
+from postmortems.analytics.metrics import AnalyticsScope
+from postmortems.analytics.patterns import Event, busiest_window
 from postmortems.models import RootCauseCategory
-from postmortems.patterns import Event, busiest_window
 
 from .test_analytics import SECRET_TITLE, Maker, at, build_world
 

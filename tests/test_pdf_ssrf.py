@@ -17,7 +17,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from organizations.roles import Role
-from postmortems import exports, pdf
+from postmortems.exports import documents as exports
+from postmortems.exports import pdf
 from postmortems.models import Section
 
 from .test_postmortem_read import new_postmortem, resolved_incident, save

@@ -9,9 +9,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_scopes import scope
 
-from postmortems import quality, selectors, selectors_review, sharing, transitions
+from postmortems import selectors
+from postmortems.guidance import quality
 from postmortems.models import Section
 from postmortems.placeholders import is_written, written_text
+from postmortems.review import selectors as selectors_review
+from postmortems.review import transitions
+from postmortems.sharing import services as sharing
 
 from .test_exports import export_url, pdf_text
 from .test_postmortem_read import save

@@ -13,10 +13,10 @@ from incidents import services as incident_services
 from incidents.models import Incident, Status
 from organizations.roles import Role
 from postmortems import services
-from postmortems import services_impact as editing
+from postmortems.editor import services as editing
+from postmortems.editor.services import content_digest
 from postmortems.models import Postmortem, PostmortemIncident, Revision, Section, SectionKind
 from postmortems.permissions import EDIT_PERMISSION
-from postmortems.services_impact import content_digest
 
 HTMX = {"HX-Request": "true"}
 JSON = {"Accept": "application/json"}

@@ -14,9 +14,9 @@ from incidents import services as incident_services
 from incidents import transitions
 from organizations.roles import Role
 from postmortems import selectors, services
+from postmortems.editor.services import Impact, postmortem_set_impact
 from postmortems.models import Postmortem, PostmortemStatus, Revision, Section, Template
 from postmortems.permissions import EDIT_PERMISSION
-from postmortems.services_impact import Impact, postmortem_set_impact
 from postmortems.templatetags import documents
 
 T0 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)

@@ -363,7 +363,7 @@ class TestReconciler:
 def test_concurrent_writers_on_different_sections_never_conflict(org, engineer):
     """Eight writers, each on their own section, saving as fast as they can: the document
     version changes under each of them all the time, yet no save is refused or lost."""
-    from postmortems import services_impact
+    from postmortems.editor import services as services_impact
 
     services.templates_install_builtins(organization=org)
     incident = resolved_incident(org, commander=engineer)

@@ -7,8 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from postmortems import builtin_templates
-from postmortems.models import Section
-from postmortems.quality import (
+from postmortems.guidance.quality import (
     ChecklistItem,
     count_language_findings,
     failing,
@@ -18,6 +17,7 @@ from postmortems.quality import (
     quality_score,
     section_written,
 )
+from postmortems.models import Section
 
 T0 = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
 INCIDENT_TIMES = {
@@ -133,7 +133,7 @@ def test_language_findings_are_counted_over_bodies_and_structured_rows():
     )
     assert count_language_findings(document) == 2
     assert count_language_findings(document, people=["Bob"]) == 2
-    from postmortems.language import check, dismissal_key
+    from postmortems.language.rules import check, dismissal_key
 
     [finding] = check("The root cause was human error.")
     assert count_language_findings(document, dismissed={dismissal_key(finding)}) == 1

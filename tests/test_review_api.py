@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 from incidents.models import PostmortemPolicy
 from organizations.models import Notification, NotificationKind
 from organizations.roles import Role
-from postmortems import selectors_review, services, services_comments, services_people
-from postmortems import transitions as pm_transitions
+from postmortems import services
+from postmortems.comments import services as services_comments
 from postmortems.models import (
     Postmortem,
     PostmortemStatus,
@@ -21,6 +21,9 @@ from postmortems.models import (
     Revision,
     Template,
 )
+from postmortems.review import people as services_people
+from postmortems.review import selectors as selectors_review
+from postmortems.review import transitions as pm_transitions
 
 from .factories import MembershipFactory, UserFactory
 from .test_api_incidents import api_client as token_client

@@ -25,7 +25,8 @@ from rest_framework.test import APIClient
 from organizations.models import Membership, Organization
 from organizations.roles import Role
 from organizations.services import api_token_create
-from postmortems import selectors, services, services_comments, services_people, transitions
+from postmortems import selectors, services
+from postmortems.comments import services as services_comments
 from postmortems.models import (
     Comment,
     Postmortem,
@@ -36,6 +37,8 @@ from postmortems.models import (
     Visibility,
 )
 from postmortems.permissions import Access
+from postmortems.review import people as services_people
+from postmortems.review import transitions
 
 from .factories import MembershipFactory, OrganizationFactory, UserFactory
 

@@ -12,11 +12,13 @@ from guardian.shortcuts import assign_perm
 from incidents.models import PostmortemPolicy
 from organizations.models import Membership
 from organizations.roles import Role
-from postmortems import selectors, selectors_review, services, services_comments, transitions
-from postmortems import services_people as people
+from postmortems import selectors, services
+from postmortems.comments import services as services_comments
 from postmortems.models import PostmortemStatus, Review, Visibility
 from postmortems.permissions import EDIT_PERMISSION, REVIEW_PERMISSION
-from postmortems.review_panels import review_panel_context
+from postmortems.review import people, transitions
+from postmortems.review import selectors as selectors_review
+from postmortems.review.panels import review_panel_context
 
 from .factories import TeamFactory, TeamMemberFactory
 from .test_postmortem_editor import make_incident, make_postmortem
@@ -938,7 +940,7 @@ def test_postmortems_published_before_the_rule_was_recorded_show_their_last_roun
 def test_archive_asks_first_naming_the_share_links_it_turns_off(
     client, org, draft, author, reviewer, admin_user
 ):
-    from postmortems import sharing
+    from postmortems.sharing import services as sharing
 
     published(draft, author, reviewer)
     draft.__class__.objects.filter(pk=draft.pk).update(public_summary="Checkout failed.")

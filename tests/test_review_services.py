@@ -13,8 +13,8 @@ from incidents.models import PostmortemPolicy
 from organizations import services as org_services
 from organizations.models import Membership, Notification, NotificationKind
 from organizations.roles import Role
-from postmortems import selectors, selectors_review, services, services_comments, transitions
-from postmortems import services_people as people
+from postmortems import selectors, services
+from postmortems.comments import services as services_comments
 from postmortems.models import (
     PostmortemStatus,
     PostmortemUserObjectPermission,
@@ -25,6 +25,8 @@ from postmortems.models import (
     Visibility,
 )
 from postmortems.permissions import EDIT_PERMISSION, REVIEW_PERMISSION, access
+from postmortems.review import people, transitions
+from postmortems.review import selectors as selectors_review
 
 from .factories import TeamFactory, TeamMemberFactory
 from .test_postmortem_editor import make_incident, make_postmortem

@@ -14,7 +14,7 @@ from django_scopes import scope
 from guardian.shortcuts import assign_perm
 
 from organizations.roles import Role
-from postmortems import search, services
+from postmortems import services
 from postmortems.models import (
     Postmortem,
     PostmortemSearchDocument,
@@ -23,6 +23,7 @@ from postmortems.models import (
     Visibility,
 )
 from postmortems.permissions import EDIT_PERMISSION
+from postmortems.search import services as search
 
 from .factories import TeamFactory, TeamMemberFactory
 from .test_api_incidents import api_client
@@ -538,7 +539,7 @@ def test_renaming_the_incident_or_its_services_reindexes_its_postmortems(org, en
 
 @pytest.mark.postgres
 def test_a_burst_of_autosaves_is_indexed_at_once_then_by_the_sweeper(org, engineer):
-    from postmortems import tasks
+    from postmortems.search import tasks
 
     postmortem = write(org, engineer, "Burst", summary="first words")
     with scope(organization=org):

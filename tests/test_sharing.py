@@ -18,7 +18,7 @@ from incidents import services as incident_services
 from incidents.models import IncidentParticipant
 from organizations.roles import Role
 from organizations.services import hash_token
-from postmortems import sharing, transitions
+from postmortems.editor.services import Impact, postmortem_set_impact
 from postmortems.models import (
     Comment,
     Postmortem,
@@ -28,8 +28,9 @@ from postmortems.models import (
     Section,
     ShareLink,
 )
+from postmortems.review import transitions
 from postmortems.services import history_note
-from postmortems.services_impact import Impact, postmortem_set_impact
+from postmortems.sharing import services as sharing
 
 from .factories import UserFactory
 from .test_postmortem_read import T0, new_postmortem, resolved_incident, save

@@ -11,10 +11,11 @@ from incidents import services as incident_services
 from incidents.models import Incident
 from organizations.models import AuditEntry
 from organizations.roles import Role
-from postmortems import selectors, services, services_templates
+from postmortems import selectors, services
+from postmortems.designer import services as services_templates
+from postmortems.designer.selectors import effective_defaults
+from postmortems.designer.urls import urlpatterns
 from postmortems.models import Postmortem, Section, Template, TemplateSection
-from postmortems.selectors_templates import effective_defaults
-from postmortems.urls_templates import urlpatterns
 
 T0 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 SEVERITIES = ["SEV1", "SEV2", "SEV3", "SEV4"]

@@ -21,8 +21,8 @@ from actionitems.services import action_item_create
 from organizations import tasks, webhooks
 from organizations.models import WebhookDelivery, WebhookStatus
 from organizations.roles import Role
-from postmortems import transitions
 from postmortems.models import Postmortem, PostmortemStatus, Visibility
+from postmortems.review import transitions
 
 from .test_review_services import submitted
 

@@ -5,8 +5,8 @@ from datetime import datetime
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from postmortems.forms import FACTOR_CATEGORIES, FACTOR_LEVELS, TimelineRowForm
-from postmortems.services_impact import content_digest
+from postmortems.editor.forms import FACTOR_CATEGORIES, FACTOR_LEVELS, TimelineRowForm
+from postmortems.editor.services import content_digest
 
 register = template.Library()
 
@@ -52,7 +52,7 @@ def icon(name: str) -> SafeString:
 
 @register.filter
 def digest(value) -> str:
-    """The fingerprint a save sends as ``base_digest`` (see ``services_impact``)."""
+    """The fingerprint a save sends as ``base_digest`` (see ``editor.services``)."""
     return content_digest(value if value is not None else "")
 
 

@@ -8,8 +8,9 @@ from django_scopes import scope
 from playwright.sync_api import expect
 
 from organizations.roles import Role
-from postmortems import sharing, transitions
 from postmortems.models import Postmortem, PostmortemStatus
+from postmortems.review import transitions
+from postmortems.sharing import services as sharing
 
 from ..factories import MembershipFactory, UserFactory
 from ..test_review_services import submitted

@@ -10,8 +10,9 @@ from playwright.sync_api import expect
 
 from organizations.models import Membership, Notification
 from organizations.roles import Role
-from postmortems import selectors_review, services
+from postmortems import services
 from postmortems.models import PostmortemStatus
+from postmortems.review import selectors as selectors_review
 
 from ..factories import MembershipFactory, UserFactory
 from .test_postmortem_editor import (

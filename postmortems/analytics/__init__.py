@@ -1,0 +1,1 @@
+"""Analytics: the organization's metrics, their charts and tables, and recurring patterns."""

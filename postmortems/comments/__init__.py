@@ -1,0 +1,1 @@
+"""Comments: threads on a postmortem's sections, replies, mentions and resolving."""

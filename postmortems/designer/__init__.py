@@ -1,0 +1,1 @@
+"""The template designer: an organization's postmortem templates and their sections."""

@@ -1,0 +1,1 @@
+"""The editor: creating a postmortem, the one-page editor, part saves and previews."""

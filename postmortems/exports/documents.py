@@ -1,0 +1,434 @@
+"""A postmortem as a file: PDF, Markdown, standalone HTML and JSON.
+
+``load_export`` reads everything a file shows in a fixed number of queries; the ``*_of``
+functions (``markdown_of`` in ``markdown``) turn it into the file. HTML for the PDF and the
+standalone page comes from one template (``postmortems/export/_document.html``); section bodies
+are the sanitised markdown of the read view, with metric-chart images
+(``/o/<org>/incidents/<ref>/metrics/<key>.svg``) replaced by the chart drawn in place as inline
+SVG, so nothing is ever fetched over HTTP. Times are shown in the organization's time zone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cached_property
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.html import escape
+
+from actionitems import selectors as item_selectors
+from actionitems.models import ActionItem
+from actionitems.postmortem_table import items_of, ticket_ref
+from incidents.charts import render_chart
+from incidents.models import Incident
+from organizations.markdown import render_markdown
+from organizations.models import Organization
+from organizations.templatetags.hindsight import duration as human_duration
+from postmortems import selectors
+from postmortems.exports.pdf import render_pdf
+from postmortems.models import Postmortem, Review, Revision, Section, SectionKind
+from postmortems.templatetags.documents import (
+    factor_levels,
+    filled_whys,
+    timeline_rows,
+)
+
+FORMATS = {
+    "pdf": ("application/pdf", "pdf"),
+    "md": ("text/markdown; charset=utf-8", "md"),
+    "html": ("text/html; charset=utf-8", "html"),
+    "json": ("application/json", "json"),
+}
+PDF_CACHE_TTL = 60 * 60 * 24
+LAYOUT_VERSION = "1"  # bump when the PDF's look changes, so cached PDFs are made again
+IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+IMG_SRC = re.compile(r'\bsrc="([^"]*)"')
+IMG_ALT = re.compile(r'\balt="([^"]*)"')
+
+
+# --- What a file shows -------------------------------------------------------------------------
+
+
+@dataclass
+class ExportSection:
+    """A section as the files show it: its body as safe HTML and its structured parts."""
+
+    section: Section
+    body: str  # the written body: untouched template placeholders left out
+    html: str
+    show_body: bool
+    items: list[ActionItem] = field(default_factory=list)
+    export: Export | None = None
+
+    @property
+    def key(self) -> str:
+        return self.section.key
+
+    @property
+    def title(self) -> str:
+        return self.section.title
+
+    @property
+    def kind(self) -> str:
+        return self.section.kind
+
+    @cached_property
+    def item_rows(self) -> list[dict]:
+        return [self.export.item_row(item) for item in self.items] if self.export else []
+
+    @cached_property
+    def rows(self):
+        return timeline_rows(self.section.data) if self.kind == SectionKind.TIMELINE else []
+
+    @cached_property
+    def whys(self) -> list[dict]:
+        return filled_whys(self.section.data) if self.kind == SectionKind.FIVE_WHYS else []
+
+    @cached_property
+    def factor_levels(self) -> list[dict]:
+        if self.kind != SectionKind.CONTRIBUTING_FACTORS:
+            return []
+        return factor_levels(self.section.data)
+
+    @property
+    def is_empty(self) -> bool:
+        structured = self.rows or self.whys or self.factor_levels or self.items
+        return not (self.show_body or structured) and self.kind not in (
+            SectionKind.IMPACT,
+            SectionKind.LINKS,
+            SectionKind.METRICS,
+        )
+
+
+@dataclass
+class Export:
+    """Everything an export of one postmortem shows, read in a fixed number of queries."""
+
+    postmortem: Postmortem
+    document: selectors.PostmortemDocument
+    items: list[ActionItem]
+    reviews: list[Review]
+    revision: int
+    today: date
+    exported_at: datetime
+
+    @property
+    def organization(self) -> Organization:
+        return self.postmortem.organization
+
+    @property
+    def incident(self) -> Incident | None:
+        return self.postmortem.incident
+
+    @cached_property
+    def charts(self) -> dict[str, str]:
+        """Each metric series of the primary incident as SVG, by key."""
+        return {
+            series.key: str(render_chart(series, incident=self.incident))
+            for series in self.document.metrics
+        }
+
+    @cached_property
+    def sections(self) -> list[ExportSection]:
+        keys = [s.key for s in self.document.sections if s.kind == SectionKind.ACTION_ITEMS]
+        by_section = _items_by_section(self.items, keys)
+        untouched = self.document.untouched
+        written = self.document.written_bodies
+        return [
+            ExportSection(
+                section=section,
+                body=written[section.key],
+                html=self.body_html(written[section.key]),
+                show_body=bool(written[section.key].strip()) and section.key not in untouched,
+                items=by_section.get(section.key, []),
+                export=self,
+            )
+            for section in self.document.sections
+        ]
+
+    def body_html(self, text: str) -> str:
+        return inline_charts(str(render_markdown(text or "")), self)
+
+    @cached_property
+    def key_numbers(self) -> list[tuple[str, str]]:
+        incident, pm = self.incident, self.postmortem
+        users = f"{pm.users_affected:,}" if pm.users_affected is not None else "—"
+        return [
+            ("Duration", human_duration(incident.duration) if incident else "—"),
+            ("Time to detect", human_duration(incident.time_to_detect) if incident else "—"),
+            ("Time to resolve", human_duration(incident.time_to_resolve) if incident else "—"),
+            ("Users affected", users),
+        ]
+
+    @cached_property
+    def reviewers(self) -> list:
+        seen, people = set(), []
+        for review in self.reviews:
+            if review.reviewer_id not in seen:
+                seen.add(review.reviewer_id)
+                people.append(review.reviewer)
+        return people
+
+    @cached_property
+    def latest_reviews(self) -> list[Review]:
+        """Each reviewer's decision in the latest round they took part in."""
+        latest: dict[int, Review] = {}
+        for review in self.reviews:
+            latest[review.reviewer_id] = review
+        return list(latest.values())
+
+    def item_rows(self, items: list[ActionItem]) -> list[dict]:
+        return [self.item_row(item) for item in items]
+
+    def item_row(self, item: ActionItem) -> dict:
+        kind = item_selectors.ticket_kind(item.ticket_url)
+        return {
+            "item": item,
+            "owner": display_name(item.owner) if item.owner else "",
+            "ticket": ticket_ref(item.ticket_url, kind) if kind else "",
+            "overdue": self.is_overdue(item),
+        }
+
+    def is_overdue(self, item: ActionItem) -> bool:
+        return item.due_date is not None and not item.is_closed and item.due_date < self.today
+
+    @property
+    def filename(self) -> str:
+        slug = re.sub(r"[^a-z0-9]+", "-", self.postmortem.title.lower()).strip("-")[:60]
+        return f"PM-{self.postmortem.number}-{slug or 'postmortem'}"
+
+
+def _items_by_section(items: list[ActionItem], keys: list[str]) -> dict[str, list[ActionItem]]:
+    """Items by section key; items of no action-items section go to the first one."""
+    first = keys[0] if keys else ""
+    grouped: dict[str, list[ActionItem]] = {}
+    for item in items:
+        grouped.setdefault(item.section_key if item.section_key in keys else first, []).append(item)
+    return grouped
+
+
+def load_export(postmortem: Postmortem) -> Export:
+    """Read what every export shows (a fixed number of queries, whatever the size)."""
+    document = selectors.postmortem_document(postmortem)
+    reviews = list(
+        Review.objects.filter(organization_id=postmortem.organization_id, postmortem=postmortem)
+        .select_related("reviewer")
+        .order_by("round", "id")
+    )
+    latest = (
+        Revision.objects.filter(organization_id=postmortem.organization_id, postmortem=postmortem)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return Export(
+        postmortem=postmortem,
+        document=document,
+        items=items_of(postmortem),
+        reviews=reviews,
+        revision=latest or 0,
+        today=item_selectors.today_in(postmortem.organization),
+        exported_at=timezone.now(),
+    )
+
+
+def inline_charts(html: str, export: Export) -> str:
+    """Replace ``<img>`` tags naming one of this incident's metric charts by the chart itself
+    (inline SVG); any other image is left for the renderer, which fetches nothing but our own
+    static files and ``data:`` URIs (``pdf.SafeURLFetcher``)."""
+
+    def replace(match: re.Match) -> str:
+        tag = match.group(0)
+        src = IMG_SRC.search(tag)
+        chart = _chart_for(src.group(1) if src else "", export)
+        if chart is not None:
+            return f'<span class="chart-inline">{chart}</span>'
+        return tag
+
+    if "<img" not in html:
+        return html
+    return IMG_TAG.sub(replace, html)
+
+
+def _chart_for(src: str, export: Export) -> str | None:
+    path = src.replace("&amp;", "&").split("?", 1)[0]
+    if not path.startswith("/") or export.incident is None:
+        return None
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    kwargs = match.kwargs
+    if (
+        match.url_name != "incident_metric_chart"
+        or kwargs.get("org_slug") != export.organization.slug
+        or kwargs.get("ref") != export.incident.ref
+    ):
+        return None
+    return export.charts.get(kwargs.get("metric", ""))
+
+
+def display_name(user) -> str:
+    """A person as documents name them: full name, else username."""
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+# --- HTML (PDF and standalone) -----------------------------------------------------------------
+
+
+def _context(export: Export, *, standalone: bool) -> dict:
+    return {
+        "export": export,
+        "postmortem": export.postmortem,
+        "incident": export.incident,
+        "document": export.document,
+        "organization": export.organization,
+        "standalone": standalone,
+    }
+
+
+def print_html_of(export: Export) -> str:
+    """The HTML the PDF is rendered from (links ``css/print.css``)."""
+    with timezone.override(export.organization.time_zone):
+        return render_to_string("postmortems/export/print.html", _context(export, standalone=False))
+
+
+def html_of(export: Export) -> str:
+    """A standalone HTML page with inline styles, for e-mail or a wiki."""
+    with timezone.override(export.organization.time_zone):
+        html = render_to_string(
+            "postmortems/export/standalone.html", _context(export, standalone=True)
+        )
+    return inline_styles(html)
+
+
+# Styles written onto the elements of the standalone page (mail clients and wikis drop
+# <style> blocks). Keys: a tag name, or ".class" for the classes our template uses. User
+# content carries no class (nh3 drops it), so only tag styles apply to it.
+TAG_STYLES = {
+    "h1": "font-size:26px;line-height:1.25;margin:4px 0 8px;color:#111827",
+    "h2": "font-size:19px;margin:28px 0 10px;padding-bottom:6px;border-bottom:1px solid #e5e7eb;"
+    "color:#111827",
+    "h3": "font-size:15px;margin:18px 0 6px;color:#111827",
+    "p": "margin:0 0 10px",
+    "table": "border-collapse:collapse;width:100%;margin:8px 0 14px;font-size:13px",
+    "th": "text-align:left;padding:6px 8px;border-bottom:2px solid #d1d5db;background:#f9fafb;"
+    "font-weight:600;vertical-align:top",
+    "td": "padding:6px 8px;border-bottom:1px solid #e5e7eb;vertical-align:top",
+    "pre": "background:#f3f4f6;padding:10px;border-radius:4px;overflow:auto;font-size:12px",
+    "code": "font-family:SFMono-Regular,Menlo,Consolas,monospace;font-size:0.92em;"
+    "background:#f3f4f6;padding:0 3px;border-radius:3px",
+    "blockquote": "margin:0 0 10px;padding:4px 12px;border-left:3px solid #d1d5db;color:#4b5563",
+    "a": "color:#4338ca",
+    "ul": "margin:0 0 10px;padding-left:22px",
+    "ol": "margin:0 0 10px;padding-left:22px",
+    "li": "margin:2px 0",
+    "dt": "font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:#6b7280",
+    "dd": "margin:0 0 8px;font-weight:600",
+}
+CLASS_STYLES = {
+    "doc": "max-width:860px;margin:0 auto;padding:24px;font-family:-apple-system,"
+    "'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:14px;line-height:1.55;color:#1f2937",
+    "cover__eyebrow": "font-size:12px;letter-spacing:.06em;text-transform:uppercase;"
+    "color:#6b7280;margin:0",
+    "badge": "display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;"
+    "font-weight:600;background:#eef2ff;color:#3730a3;margin-right:4px",
+    "badge--sev": "background:#fee2e2;color:#991b1b",
+    "facts": "width:100%;border-collapse:collapse;margin:12px 0",
+    "facts__label": "color:#6b7280;width:150px;border-bottom:1px solid #f3f4f6",
+    "numbers": "width:100%;border-collapse:separate;border-spacing:8px 0;margin:14px -8px",
+    "number": "border:1px solid #e5e7eb;border-radius:6px;padding:10px;text-align:left",
+    "number__value": "font-size:20px;font-weight:700;color:#111827",
+    "number__label": "font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:#6b7280",
+    "muted": "color:#6b7280",
+    "key-row": "background:#fffbeb",
+    "day-row": "background:#f3f4f6;font-weight:600",
+    "mono": "font-family:SFMono-Regular,Menlo,Consolas,monospace;font-size:12px",
+    "overdue": "color:#b91c1c;font-weight:600",
+    "factor-level": "margin:10px 0",
+    "chart": "margin:10px 0",
+    "note": "font-size:12px;color:#6b7280",
+    "footer": "margin-top:32px;padding-top:10px;border-top:1px solid #e5e7eb;font-size:12px;"
+    "color:#6b7280",
+}
+OPEN_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)((?:\s[^<>]*?)?)(/?)>")
+CLASS_ATTR = re.compile(r'\sclass="([^"]*)"')
+
+
+def inline_styles(html: str) -> str:
+    """Write ``TAG_STYLES`` and ``CLASS_STYLES`` onto the elements as ``style`` attributes.
+
+    Runs over markup made by our template and by the sanitiser (no ``style`` attribute there,
+    attribute values escaped), inside ``<body>`` only; SVG elements are left alone."""
+    head, sep, body = html.partition("<body")
+    if not sep:
+        return html
+
+    def styled(match: re.Match) -> str:
+        tag, attrs, slash = match.group(1), match.group(2), match.group(3)
+        found = CLASS_ATTR.search(attrs)
+        classes = found.group(1).split() if found else []
+        styles = [TAG_STYLES.get(tag.lower(), "")]
+        styles += [CLASS_STYLES.get(name, "") for name in classes]
+        style = ";".join(s for s in styles if s)
+        if not style or " style=" in attrs:
+            return match.group(0)
+        return f'<{tag}{attrs} style="{escape(style)}"{slash}>'
+
+    return head + sep + OPEN_TAG.sub(styled, body)
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+
+def pdf_cache_key(export: Export) -> str:
+    """Names the content: the organization, the number, the latest revision and version, and
+    what changes outside revisions (items, reviews, the incident)."""
+    pm, incident = export.postmortem, export.incident
+    parts = [
+        LAYOUT_VERSION,
+        pm.organization_id,
+        pm.number,
+        export.revision,
+        pm.version,
+        pm.status,
+        pm.updated_at.isoformat(),
+        incident.updated_at.isoformat() if incident else "",
+        export.organization.time_zone,
+        export.today.isoformat(),
+        *(f"{i.pk}:{i.updated_at.isoformat()}" for i in export.items),
+        *(f"{r.pk}:{r.decision}" for r in export.reviews),
+    ]
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
+    return f"pm-export-pdf:{pm.organization_id}:{pm.number}:r{export.revision}:{digest}"
+
+
+def pdf_of(export: Export, *, use_cache: bool = True) -> bytes:
+    """The PDF, cached per revision (``pdf_cache_key``). Raises ``pdf.PdfError``."""
+    key = pdf_cache_key(export)
+    if use_cache and (cached := cache.get(key)) is not None:
+        return cached
+    pdf = render_pdf(print_html_of(export))
+    if use_cache:
+        cache.set(key, pdf, PDF_CACHE_TTL)
+    return pdf
+
+
+# --- JSON --------------------------------------------------------------------------------------
+
+
+def data_of(export: Export) -> dict:
+    """The document as structured data (``serializers.PostmortemExportSerializer``)."""
+    from postmortems.exports.serializers import PostmortemExportSerializer
+
+    return PostmortemExportSerializer(export, context={"export": export}).data
+
+
+def seconds(span: timedelta | None) -> int | None:
+    return int(span.total_seconds()) if span is not None else None

@@ -1,0 +1,1 @@
+"""The writer's guidance: the quality checklist and the language checks in the editor."""

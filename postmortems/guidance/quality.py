@@ -1,0 +1,526 @@
+"""The postmortem quality checklist (issue #9): blameless wording, a complete timeline, the root
+cause, contributing factors, owned and dated action items, lessons learned and linked evidence.
+
+Computed from plain inputs (sections as dicts or objects, the incident's entry kinds and
+timestamps, action-item tuples, counts), so a page can feed it from the queries it already runs
+and the list can score many postmortems without reading each one again. No queries here.
+
+A section counts as written when ``review.selectors.section_is_filled`` says so (the submit
+check: not blank, not the generated body, or structured rows) *and* what is left once the
+template's scaffolding is taken away (headings, ``**Label:**`` prompts, ``_italic
+placeholders_``, list markers) is real text, so an untouched template never passes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
+from typing import Any
+
+from postmortems.language import rules as language
+from postmortems.models import RootCauseCategory, SectionKind
+from postmortems.placeholders import written_text
+from postmortems.review.selectors import section_is_filled
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    label: str
+    passed: bool
+    detail: str  # what is missing (or, when passed, what was found), in words
+
+
+LABELS = {
+    "blameless": "Blameless wording",
+    "timeline": "Timeline complete",
+    "root_cause": "Root cause identified",
+    "contributing_factors": "Contributing factors listed",
+    "action_items": "Action items owned, dated and measurable",
+    "lessons": "Lessons learned captured",
+    "evidence": "Evidence linked",
+}
+
+
+# --- Sections --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectionView:
+    """The fields of a section the checklist reads, from a ``Section`` or a dict."""
+
+    key: str
+    kind: str
+    title: str = ""
+    body: str = ""
+    data: dict = field(default_factory=dict)
+    required: bool = False
+
+
+def section_view(section: Any) -> SectionView:
+    def get(name: str, default: Any) -> Any:
+        value = section.get(name) if isinstance(section, Mapping) else getattr(section, name, None)
+        return default if value is None else value
+
+    data = get("data", {})
+    return SectionView(
+        key=str(get("key", "")),
+        kind=str(get("kind", SectionKind.MARKDOWN)),
+        title=str(get("title", "")),
+        body=str(get("body", "")),
+        data=data if isinstance(data, dict) else {},
+        required=bool(get("required", False)),
+    )
+
+
+# Only read for impact sections, which the checklist does not look at.
+_NO_IMPACT = SimpleNamespace(
+    users_affected=None, revenue_impact=None, sla_breached=None, support_tickets=None
+)
+
+_SCAFFOLD = re.compile(
+    r"^[ \t]*#{1,6}[^\n]*$"  # headings
+    r"|\*\*[^*\n]{1,80}?:\*\*|__[^_\n]{1,80}?:__"  # "**What failed:**" prompts
+    r"|(?<![\w*])\*(?!\*)[^*\n]+?\*(?![\w*])|(?<![\w_])_(?!_)[^_\n]+?_(?![\w_])"  # _italics_
+    r"|\[[^\]\n]*\](?!\()"  # "[Name]" placeholders (not links)
+    r"|^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]*)?",  # list markers, checkboxes
+    re.MULTILINE,
+)
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def has_prose(text: str) -> bool:
+    """Whether ``text`` says something once template scaffolding is taken away."""
+    return bool(_WORD.search(_SCAFFOLD.sub(" ", text or "")))
+
+
+def section_written(section: Any, created_body: str | None = None, postmortem: Any = None) -> bool:
+    """Written by someone: filled for the submit check, and not only scaffolding."""
+    view = section_view(section)
+    owner = postmortem if postmortem is not None else _NO_IMPACT
+    if not section_is_filled(view, created_body, owner):
+        return False
+    if has_prose(written_text(view.body, created_body)):
+        return True
+    return section_is_filled(replace(view, body=""), None, owner)  # structured rows
+
+
+def _rows(data: dict, name: str, fields: tuple[str, ...]) -> list[dict]:
+    rows = data.get(name)
+    if not isinstance(rows, list):
+        return []
+    return [
+        row
+        for row in rows
+        if isinstance(row, dict) and any(str(row.get(f) or "").strip() for f in fields)
+    ]
+
+
+def _slug_or_title(section: SectionView, keys: set[str], title: re.Pattern) -> bool:
+    return section.key in keys or bool(title.search(section.title))
+
+
+# --- Timeline --------------------------------------------------------------------------------
+
+DETECTION_KINDS = {"ALERT", "DETECTION"}
+RESPONSE_KINDS = {"ACTION", "DECISION", "COMMUNICATION"}
+# Words in a timeline row that say which phase it belongs to.
+_PHASE_WORDS = {
+    "detection": re.compile(
+        r"\b(?:alert\w*|alarm\w*|fired|detect\w*|paged|pages?|reported|noticed|spotted|"
+        r"triggered|first\s+(?:error|report|symptom)s?)\b",
+        re.IGNORECASE,
+    ),
+    "response": re.compile(
+        r"\b(?:acknowledg\w*|ack(?:ed|'d)|triag\w*|investigat\w*|declared|escalat\w*|"
+        r"roll(?:ed|ing)?\s*back|rollback|revert\w*|mitigat\w*|fail(?:ed|ing)?\s*over|failover|"
+        r"restart\w*|hotfix\w*|paused?|disabled?|scaled|drain\w*|joined|status\s+page)\b",
+        re.IGNORECASE,
+    ),
+    "resolution": re.compile(
+        r"\b(?:resolved|resolution|recovered|recovery|restored|back\s+to\s+normal|all\s+clear|"
+        r"closed|back\s+at\s+baseline|fully\s+operational)\b",
+        re.IGNORECASE,
+    ),
+}
+_PHASE_TIMES = {
+    "detection": ("detected_at",),
+    "response": ("acknowledged_at", "mitigated_at"),
+    "resolution": ("resolved_at",),
+}
+
+
+def _time(source: Any, name: str) -> Any:
+    if source is None:
+        return None
+    return source.get(name) if isinstance(source, Mapping) else getattr(source, name, None)
+
+
+def timeline_phases(
+    *, sections: list[SectionView], timeline_kinds: Iterable[str], incident_status_times: Any
+) -> set[str]:
+    """Which of detection, response and resolution the timeline records: from the incident's
+    timestamps, the kinds of its timeline entries (alert / detection; action, decision,
+    communication) and the words of the postmortem's own timeline rows."""
+    kinds = {str(kind).upper() for kind in timeline_kinds}
+    found = set()
+    if kinds & DETECTION_KINDS:
+        found.add("detection")
+    if kinds & RESPONSE_KINDS:
+        found.add("response")
+    for phase, names in _PHASE_TIMES.items():
+        if any(_time(incident_status_times, name) for name in names):
+            found.add(phase)
+    events = [
+        str(row.get("event") or "")
+        for section in sections
+        if section.kind == SectionKind.TIMELINE
+        for row in _rows(section.data, "rows", ("event",))
+    ]
+    for phase, words in _PHASE_WORDS.items():
+        if phase not in found and any(words.search(event) for event in events):
+            found.add(phase)
+    return found
+
+
+# --- The items -------------------------------------------------------------------------------
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _blameless(findings: int) -> ChecklistItem:
+    detail = (
+        "No wording that blames a person or argues with hindsight."
+        if not findings
+        else f"{_plural(findings, 'phrase reads', 'phrases read')} as blame or hindsight: "
+        "reword them or dismiss the false alarms."
+    )
+    return ChecklistItem("blameless", LABELS["blameless"], not findings, detail)
+
+
+def _timeline(sections, timeline_kinds, incident_status_times) -> ChecklistItem:
+    found = timeline_phases(
+        sections=sections,
+        timeline_kinds=timeline_kinds,
+        incident_status_times=incident_status_times,
+    )
+    missing = [phase for phase in ("detection", "response", "resolution") if phase not in found]
+    if not missing:
+        detail = "Detection, response and resolution are all on the timeline."
+    elif len(missing) == 3:
+        detail = (
+            "No timeline yet: add when it was detected, how the team responded and when it was "
+            "resolved."
+        )
+    else:
+        detail = f"Missing from the timeline: {' and '.join(missing)}."
+    return ChecklistItem("timeline", LABELS["timeline"], not missing, detail)
+
+
+_ROOT_CAUSE_KEYS = {
+    "root-cause",
+    "root-causes",
+    "root-cause-analysis",
+    "root-cause-summary",
+    "what-happened-and-why",
+    "attack-vector",
+}
+_ROOT_CAUSE_TITLE = re.compile(r"\broot[\s-]+causes?\b|what\s+happened\s+and\s+why", re.I)
+
+
+def _root_cause(sections, created, postmortem, category: str) -> ChecklistItem:
+    """A root-cause category, and the root cause written in a root-cause section or reached by
+    answered whys (the five-whys section's body is only its symptom line)."""
+    candidates = [
+        s
+        for s in sections
+        if s.kind == SectionKind.FIVE_WHYS or _slug_or_title(s, _ROOT_CAUSE_KEYS, _ROOT_CAUSE_TITLE)
+    ]
+    written = any(
+        _rows(s.data, "whys", ("because",))
+        if s.kind == SectionKind.FIVE_WHYS
+        else section_written(s, created.get(s.key), postmortem)
+        for s in candidates
+    )
+    problems = []
+    if not category:
+        problems.append("choose a root-cause category")
+    if not candidates:
+        problems.append("add a root-cause section")
+    elif not written:
+        problems.append("write the root cause (the section still holds the template's prompts)")
+    if problems:
+        detail = "; ".join(problems)
+        return ChecklistItem(
+            "root_cause", LABELS["root_cause"], False, detail[0].upper() + detail[1:] + "."
+        )
+    label = dict(RootCauseCategory.choices).get(category, category)
+    return ChecklistItem("root_cause", LABELS["root_cause"], True, f"Category: {label}.")
+
+
+_FACTOR_KEYS = {"contributing-factors", "contributing-factor", "factors"}
+_FACTOR_TITLE = re.compile(r"\bcontributing\s+factors?\b", re.I)
+
+
+def _contributing_factors(sections, created, postmortem) -> ChecklistItem:
+    candidates = [
+        s
+        for s in sections
+        if s.kind == SectionKind.CONTRIBUTING_FACTORS
+        or _slug_or_title(s, _FACTOR_KEYS, _FACTOR_TITLE)
+    ]
+    factors = sum(len(_rows(s.data, "factors", ("title", "description"))) for s in candidates)
+    described = any(
+        has_prose(s.body) and section_written(s, created.get(s.key), postmortem) for s in candidates
+    )
+    label = LABELS["contributing_factors"]
+    if factors:
+        return ChecklistItem(
+            "contributing_factors", label, True, f"{_plural(factors, 'factor', 'factors')} listed."
+        )
+    if described:
+        return ChecklistItem("contributing_factors", label, True, "Described in the section text.")
+    detail = (
+        "No contributing-factors section: add one listing the conditions that made this possible."
+        if not candidates
+        else "No contributing factors listed yet."
+    )
+    return ChecklistItem("contributing_factors", label, False, detail)
+
+
+def _item_fields(item: Any) -> tuple[Any, Any, str, str]:
+    if isinstance(item, Mapping):
+        values = (item.get(k) for k in ("owner_id", "due_date", "success_criteria", "status"))
+        owner, due, criteria, status = values
+    elif isinstance(item, tuple | list):
+        owner, due, criteria, status = item
+    else:
+        owner, due = getattr(item, "owner_id", None), getattr(item, "due_date", None)
+        criteria, status = getattr(item, "success_criteria", ""), getattr(item, "status", "")
+    return owner, due, str(criteria or ""), str(status or "")
+
+
+def _action_items(action_items: Iterable[Any]) -> ChecklistItem:
+    items = [_item_fields(item) for item in action_items]
+    counted = [item for item in items if item[3] != "WONT_DO"]
+    label = LABELS["action_items"]
+    if not counted:
+        detail = "No action items yet." if not items else "Every action item is marked won't do."
+        return ChecklistItem("action_items", label, False, detail)
+    gaps = [
+        (sum(1 for owner, *_ in counted if owner is None), "no owner"),
+        (sum(1 for _, due, *_ in counted if due is None), "no due date"),
+        (sum(1 for _, _, criteria, _ in counted if not criteria.strip()), "no success criteria"),
+    ]
+    missing = [
+        f"{_plural(count, 'action item has', 'action items have')} {what}"
+        for count, what in gaps
+        if count
+    ]
+    if missing:
+        detail = "; ".join(missing)
+        return ChecklistItem("action_items", label, False, detail[0].upper() + detail[1:] + ".")
+    total = len(counted)
+    detail = (
+        "1 action item, with an owner, a due date and success criteria."
+        if total == 1
+        else f"{total} action items, each with an owner, a due date and success criteria."
+    )
+    return ChecklistItem("action_items", label, True, detail)
+
+
+_LESSON_PARTS = {
+    "what went well": (
+        {"went-well", "what-went-well"},
+        re.compile(r"(?:what\s+)?went\s+well|what\s+worked", re.I),
+    ),
+    "what went poorly": (
+        {"went-poorly", "what-went-poorly", "went-wrong", "what-went-wrong"},
+        re.compile(
+            r"(?:what\s+)?went\s+(?:poorly|badly|wrong)|didn['’]t\s+go\s+(?:so\s+)?well|"
+            r"what\s+didn['’]t\s+work|could\s+(?:have\s+gone\s+|go\s+)?better|"
+            r"what\s+(?:to|we\s+can)\s+improve",
+            re.I,
+        ),
+    ),
+    "where we got lucky": (
+        {"got-lucky", "where-we-got-lucky", "lucky", "luck"},
+        re.compile(r"(?:where\s+)?we\s+got\s+lucky|\blucky\b|\bluck\b", re.I),
+    ),
+}
+_LESSONS_KEYS = {"lessons-learned", "lessons-learnt", "lessons", "learnings", "key-learnings"}
+_LESSONS_TITLE = re.compile(r"\blessons?\b|\blearnings?\b", re.I)
+_LINE_MARKUP = re.compile(r"^[ \t]*(?:#{1,6}[ \t]*|(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*|__)?[ \t]*")
+_LABEL_END = re.compile(r"^[ \t*_:.—–-]*")
+
+
+def lessons_in_body(body: str) -> set[str]:
+    """The parts of lessons learned that have text under their heading, or after their label on
+    the same line ("**What went well:** the alert fired within two minutes"), in one section's
+    markdown. Another heading ends a part."""
+    captured: set[str] = set()
+    current, content = None, []
+    for line in (body or "").split("\n"):
+        head = _LINE_MARKUP.sub("", line, count=1)
+        part, label = next(
+            ((name, m) for name, (_, words) in _LESSON_PARTS.items() if (m := words.match(head))),
+            (None, None),
+        )
+        if part is not None or line.lstrip().startswith("#"):
+            if current and has_prose("\n".join(content)):
+                captured.add(current)
+            current = part
+            content = [_LABEL_END.sub("", head[label.end() :], count=1)] if label else []
+        else:
+            content.append(line)
+    if current and has_prose("\n".join(content)):
+        captured.add(current)
+    return captured
+
+
+def _lessons(sections, created, postmortem) -> ChecklistItem:
+    captured: set[str] = set()
+    places = 0
+    for section in sections:
+        for part, (keys, words) in _LESSON_PARTS.items():
+            if section.key in keys or (section.title and words.fullmatch(section.title.strip())):
+                places += 1
+                if section_written(section, created.get(section.key), postmortem):
+                    captured.add(part)
+        if _slug_or_title(section, _LESSONS_KEYS, _LESSONS_TITLE):
+            places += 1
+            if section_written(section, created.get(section.key), postmortem):
+                captured |= lessons_in_body(section.body)
+    label = LABELS["lessons"]
+    missing = [part for part in _LESSON_PARTS if part not in captured]
+    if not missing:
+        return ChecklistItem(
+            "lessons",
+            label,
+            True,
+            "What went well, what went poorly and where we got lucky are written.",
+        )
+    if not places:
+        detail = (
+            "No lessons-learned section: add what went well, what went poorly and where we "
+            "got lucky."
+        )
+    else:
+        detail = f"Not written yet: {', '.join(missing)}."
+    return ChecklistItem("lessons", label, False, detail)
+
+
+_LINK = re.compile(r"\]\(([^)\s]+)[^)]*\)|<?(https?://[^\s<>)\]]+)")
+_EVIDENCE_KEYS = {"linked-evidence", "evidence", "links", "supporting-data"}
+
+
+def _urls(text: str) -> set[str]:
+    return {a or b for a, b in _LINK.findall(text or "")}
+
+
+def _evidence(sections, created, evidence_link_count: int) -> ChecklistItem:
+    """The incidents' links, plus links written into an evidence section (those the template
+    generated from the same incident links are not counted twice)."""
+    in_sections = sum(
+        len(_urls(s.body) - _urls(created.get(s.key, "")))
+        for s in sections
+        if s.kind == SectionKind.LINKS or s.key in _EVIDENCE_KEYS
+    )
+    total = max(0, evidence_link_count) + in_sections
+    label = LABELS["evidence"]
+    if total:
+        return ChecklistItem(
+            "evidence", label, True, f"{_plural(total, 'link', 'links')} to supporting evidence."
+        )
+    return ChecklistItem(
+        "evidence",
+        label,
+        False,
+        "No evidence linked: link the alerts, logs, dashboards or tickets that support the "
+        "timeline.",
+    )
+
+
+def quality_checklist(
+    *,
+    sections: Iterable[Any],
+    timeline_kinds: Iterable[str] = (),
+    incident_status_times: Any = None,
+    action_items: Iterable[Any] = (),
+    root_cause_category: str = "",
+    evidence_link_count: int = 0,
+    language_findings_count: int = 0,
+    created_bodies: Mapping[str, str] | None = None,
+    postmortem: Any = None,
+) -> list[ChecklistItem]:
+    """The seven checks, in the order the editor shows them.
+
+    ``sections``: ``Section`` objects or dicts with key, kind, title, body, data, required.
+    ``timeline_kinds``: ``EntryKind`` values of the incident's timeline entries.
+    ``incident_status_times``: the incident (or a dict) with detected_at, acknowledged_at,
+    mitigated_at, resolved_at; ``None`` without an incident.
+    ``action_items``: ``(owner_id, due_date, success_criteria, status)`` tuples, dicts or
+    ``ActionItem`` objects; items marked WONT_DO are left out.
+    ``evidence_link_count``: the incidents' linked alerts, errors, releases, dashboards…
+    ``language_findings_count``: undismissed ``language.check`` findings in the document.
+    ``created_bodies``: each section's body as generated (``selectors.created_bodies``), so an
+    untouched generated body does not count as written; ``postmortem`` is only read for impact
+    figures."""
+    views = [section_view(s) for s in sections]
+    created = created_bodies or {}
+    return [
+        _blameless(language_findings_count),
+        _timeline(views, timeline_kinds, incident_status_times),
+        _root_cause(views, created, postmortem, root_cause_category or ""),
+        _contributing_factors(views, created, postmortem),
+        _action_items(action_items),
+        _lessons(views, created, postmortem),
+        _evidence(views, created, evidence_link_count),
+    ]
+
+
+def quality_score(items: Iterable[ChecklistItem]) -> int:
+    """The share of checks passed, 0–100, rounded half up (0 for no checks)."""
+    items = list(items)
+    if not items:
+        return 0
+    passed = sum(1 for item in items if item.passed)
+    return (200 * passed + len(items)) // (2 * len(items))
+
+
+def failing(items: Iterable[ChecklistItem]) -> list[ChecklistItem]:
+    return [item for item in items if not item.passed]
+
+
+# --- Language findings over a whole document -------------------------------------------------
+
+
+def section_texts(section: Any) -> list[str]:
+    """The prose a writer typed into a section: its body and the text of its structured rows
+    (timeline events, whys and their answers, factors)."""
+    view = section_view(section)
+    texts = [view.body]
+    for name, fields in (
+        ("rows", ("event",)),
+        ("whys", ("why", "because")),
+        ("factors", ("title", "description")),
+    ):
+        for row in _rows(view.data, name, fields):
+            texts += [str(row.get(f) or "") for f in fields]
+    return [text for text in texts if text.strip()]
+
+
+def count_language_findings(
+    sections: Iterable[Any], dismissed: Iterable[str] = frozenset(), people: Iterable[str] = ()
+) -> int:
+    """Undismissed blame and hindsight findings across every section's prose."""
+    dismissed, people = frozenset(dismissed), tuple(people)
+    return sum(
+        len(language.check(text, dismissed, people=people))
+        for section in sections
+        for text in section_texts(section)
+    )

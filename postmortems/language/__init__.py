@@ -1,0 +1,1 @@
+"""The blameless-language rules engine (pure text in, findings out; no models)."""

@@ -1,0 +1,1 @@
+"""Review meetings: scheduling, the agenda, notes, and the calendar emails."""

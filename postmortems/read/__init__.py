@@ -1,0 +1,1 @@
+"""Reading: the postmortem list, the read view, history, diffs and restores."""

@@ -1,0 +1,1 @@
+"""Review: transitions, reviewers and people, the review panels and the review screen."""

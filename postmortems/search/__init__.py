@@ -1,0 +1,1 @@
+"""Search: the full-text index of postmortems and the search page."""

@@ -1,0 +1,1 @@
+"""Sharing: public share links and the redacted public document."""

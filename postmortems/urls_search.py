@@ -1,9 +1,0 @@
-"""Searching postmortems. Mounted at ``/o/<org_slug>/search/``."""
-
-from django.urls import path
-
-from . import views_search
-
-urlpatterns = [
-    path("", views_search.postmortem_search, name="postmortem_search"),
-]
