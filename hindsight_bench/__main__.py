@@ -275,7 +275,7 @@ def analytics_goals(results: list[PageResult]) -> list[tuple[str, str, bool]]:
             page.p50_ms < ANALYTICS_MEDIAN_GOAL_MS,
         ),
         (
-            # Fewer on a cache hit; tests/test_analytics.py checks that more data adds none.
+            # Fewer on a cache hit; tests/postmortems/analytics/ checks that more data adds none.
             f"analytics page: at most {ANALYTICS_MAX_QUERIES} queries",
             f"{page.queries_min}–{page.queries_max} per request (hit–miss)",
             page.queries_max <= ANALYTICS_MAX_QUERIES,

@@ -7,8 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
 from organizations.roles import Role
-
-from .factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 pytest_plugins = ["tests.review_fixtures"]  # people and a draft for the review-workflow tests
 

@@ -3,7 +3,7 @@ import re
 import pytest
 from django.core import mail
 
-from .factories import PASSWORD
+from tests.factories import PASSWORD
 
 
 def login(client, username, password=PASSWORD):

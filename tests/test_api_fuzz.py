@@ -23,9 +23,8 @@ from actionitems import services as action_item_services
 from organizations.roles import Role
 from organizations.services import api_token_create
 from postmortems import services as postmortem_services
-
-from .factories import MembershipFactory, OrganizationFactory, UserFactory
-from .test_api_incidents import declare
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.incidents.test_api_incidents import declare
 
 MAX_EXAMPLES = 15
 

@@ -21,10 +21,9 @@ from organizations.models import Organization
 from organizations.roles import Role
 from organizations.services import api_token_create
 from postmortems.models import Postmortem
-
-from .factories import MembershipFactory, OrganizationFactory, UserFactory
-from .test_api_incidents import declare
-from .test_isolation_sweep import Route, all_routes, database_fingerprint
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.incidents.test_api_incidents import declare
+from tests.test_isolation_sweep import Route, all_routes, database_fingerprint
 
 API_NAMESPACE = "api"
 FOREIGN_NAME = "Foreign Holdings"

@@ -32,8 +32,7 @@ from postmortems.models import (
     ShareLink,
 )
 from postmortems.services import templates_install_builtins
-
-from .factories import MembershipFactory, OrganizationFactory, TeamFactory, UserFactory
+from tests.factories import MembershipFactory, OrganizationFactory, TeamFactory, UserFactory
 
 ORG_KWARG = "org_slug"
 

@@ -11,13 +11,12 @@ from organizations.roles import Role
 from postmortems.models import Postmortem, PostmortemStatus
 from postmortems.review import transitions
 from postmortems.sharing import services as sharing
-
-from ..factories import MembershipFactory, UserFactory
-from ..test_review_services import submitted
-from .test_postmortem_editor import (
+from tests.browser.test_postmortem_editor import (
     draft,  # noqa: F401 (the fixture: ann's SEV1 draft)
     log_in,
 )
+from tests.factories import MembershipFactory, UserFactory
+from tests.postmortems.review.test_review_services import submitted
 
 SCREENSHOTS = os.environ.get("HINDSIGHT_SCREENSHOTS", "")  # a folder, to look at the page
 

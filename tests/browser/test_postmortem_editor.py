@@ -15,8 +15,7 @@ from organizations.roles import Role
 from postmortems import services
 from postmortems.models import Section
 from postmortems.permissions import EDIT_PERMISSION
-
-from ..factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
+from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
 
 T0 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 

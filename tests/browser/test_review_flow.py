@@ -13,12 +13,11 @@ from organizations.roles import Role
 from postmortems import services
 from postmortems.models import PostmortemStatus
 from postmortems.review import selectors as selectors_review
-
-from ..factories import MembershipFactory, UserFactory
-from .test_postmortem_editor import (
+from tests.browser.test_postmortem_editor import (
     draft,  # noqa: F401 (the fixture: ann's SEV1 draft)
     log_in,
 )
+from tests.factories import MembershipFactory, UserFactory
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 
 from postmortems import services
 from postmortems.models import Postmortem, PostmortemStatus, ShareLink
-
-from .test_postmortem_editor import (
+from tests.browser.test_postmortem_editor import (
     draft,  # noqa: F401 (the fixture: ann's SEV1 draft)
     log_in,
 )

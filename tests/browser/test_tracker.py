@@ -16,12 +16,11 @@ from actionitems.models import ActionItem, ItemStatus
 from actionitems.selectors import today_in
 from actionitems.tracker_cache import tracker_changed
 from organizations.roles import Role
-
-from ..factories import MembershipFactory, UserFactory
-from .test_postmortem_editor import (
+from tests.browser.test_postmortem_editor import (
     draft,  # noqa: F401 (the fixture: ann's SEV1 draft)
     log_in,
 )
+from tests.factories import MembershipFactory, UserFactory
 
 
 @pytest.fixture

@@ -1,0 +1,675 @@
+"""Notifications: the bell, the list, marking read, email settings, the emails themselves and
+the generated-draft notification."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from organizations.context_processors import UnreadNotificationCount
+from organizations.models import Membership, Notification, NotificationKind, NotificationSetting
+from organizations.notifications import notify
+from organizations.roles import Role
+from organizations.tasks import send_notification_emails
+from postmortems import services as postmortem_services
+from postmortems.models import Postmortem
+from tests.factories import MembershipFactory
+from tests.postmortems.test_postmortem_services import resolved_incident
+
+HTMX = {"HX-Request": "true"}
+SITE = "https://hindsight.example.com"
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def make_notification(organization, recipient, *, actor=None, minutes_ago=0, read=False, **kw):
+    values = {
+        "kind": NotificationKind.REVIEW_REQUESTED,
+        "title": "Review requested: PM-1 Payments outage",
+        "url": f"/o/{organization.slug}/postmortems/1/",
+        **kw,
+    }
+    notification = Notification.objects.create(
+        organization=organization, recipient=recipient, actor=actor, **values
+    )
+    moment = timezone.now() - timedelta(minutes=minutes_ago)
+    Notification.objects.filter(pk=notification.pk).update(
+        created_at=moment, read_at=moment if read else None
+    )
+    notification.refresh_from_db()
+    return notification
+
+
+def many_notifications(organization, recipient, count, *, actor=None):
+    Notification.objects.bulk_create(
+        Notification(
+            organization=organization,
+            recipient=recipient,
+            actor=actor,
+            kind=NotificationKind.MENTIONED,
+            title=f"Mention {i}",
+            body=f"Body {i}",
+            url=f"/o/{organization.slug}/postmortems/{i}/",
+        )
+        for i in range(count)
+    )
+
+
+def rows(response) -> list[str]:
+    """The notification ids listed on a page, in order."""
+    return re.findall(r'id="notification-(\d+)"', response.content.decode())
+
+
+def list_url(organization, **query):
+    url = reverse("notification_list", kwargs={"org_slug": organization.slug})
+    if query:
+        url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+    return url
+
+
+def mark_url(organization):
+    return reverse("notifications_mark_read", kwargs={"org_slug": organization.slug})
+
+
+def open_url(organization, notification_id):
+    return reverse(
+        "notification_open",
+        kwargs={"org_slug": organization.slug, "notification_id": notification_id},
+    )
+
+
+def settings_url(organization):
+    return reverse("notification_settings", kwargs={"org_slug": organization.slug})
+
+
+def unread(user, organization=None):
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    return qs.filter(organization=organization) if organization else qs
+
+
+@pytest.fixture
+def bob(member_factory):
+    return member_factory(Role.ENGINEER, username="bob", first_name="Bob", last_name="Stone")
+
+
+@pytest.fixture
+def carol(member_factory):
+    return member_factory(Role.REVIEWER, username="carol", first_name="Carol", last_name="Diaz")
+
+
+# --- The bell ----------------------------------------------------------------------------------
+
+
+class TestBell:
+    def test_shows_the_unread_count_with_an_accessible_label(self, client, org, bob, carol):
+        for i in range(3):
+            make_notification(org, bob, actor=carol, minutes_ago=i)
+        make_notification(org, bob, actor=carol, read=True)
+        client.force_login(bob)
+        page = client.get(reverse("dashboard", kwargs={"org_slug": org.slug})).content.decode()
+        assert 'aria-label="Notifications, 3 unread"' in page
+        assert re.search(r'class="bell__count"[^>]*>3</span>', page)
+        assert f'href="{list_url(org)}"' in page
+
+    def test_hides_the_count_at_zero(self, client, org, bob, carol):
+        make_notification(org, bob, actor=carol, read=True)
+        client.force_login(bob)
+        page = client.get(reverse("dashboard", kwargs={"org_slug": org.slug})).content.decode()
+        assert 'id="notification-bell"' in page
+        assert "bell__count" not in page
+        assert 'aria-label="Notifications, none unread"' in page
+
+    def test_caps_the_badge_at_99_plus(self, client, org, bob, carol):
+        many_notifications(org, bob, 120, actor=carol)
+        client.force_login(bob)
+        page = client.get(reverse("dashboard", kwargs={"org_slug": org.slug})).content.decode()
+        assert re.search(r'class="bell__count"[^>]*>99\+</span>', page)
+        assert 'aria-label="Notifications, 120 unread"' in page
+
+    def test_counts_only_my_notifications_in_this_organization(
+        self, client, org, other_org, bob, carol
+    ):
+        MembershipFactory(user=bob, organization=other_org, role=Role.ENGINEER)
+        make_notification(org, bob, actor=carol)
+        make_notification(other_org, bob, url="/o/globex/")
+        make_notification(other_org, bob, url="/o/globex/")
+        make_notification(org, carol, actor=bob)
+        client.force_login(bob)
+        acme = client.get(reverse("dashboard", kwargs={"org_slug": org.slug})).content.decode()
+        globex = client.get(reverse("dashboard", kwargs={"org_slug": "globex"})).content.decode()
+        assert 'aria-label="Notifications, 1 unread"' in acme
+        assert 'aria-label="Notifications, 2 unread"' in globex
+
+    def test_no_bell_outside_an_organization(self, client, org, bob):
+        client.force_login(bob)
+        page = client.get(reverse("home")).content.decode()
+        assert "notification-bell" not in page
+
+    def test_the_count_is_one_query_and_only_when_used(
+        self, org, bob, carol, django_assert_num_queries
+    ):
+        make_notification(org, bob, actor=carol)
+        membership = Membership.objects.get(user=bob, organization=org)
+        with django_assert_num_queries(0):
+            counter = UnreadNotificationCount(membership)
+        with django_assert_num_queries(1):
+            assert counter() == 1
+            assert counter() == 1
+
+    def test_the_list_page_counts_unread_once(self, client, org, bob, carol):
+        """The bell and the page header share one count query."""
+        make_notification(org, bob, actor=carol)
+        client.force_login(bob)
+        client.get(list_url(org))  # warm the session and caches
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(list_url(org))
+        counts = [
+            q["sql"] for q in ctx.captured_queries if "read_at" in q["sql"] and "COUNT" in q["sql"]
+        ]
+        assert len(counts) == 1
+
+
+# --- The list ----------------------------------------------------------------------------------
+
+
+class TestList:
+    def test_lists_my_notifications_newest_first_with_unread_highlighted(
+        self, client, org, bob, carol
+    ):
+        old = make_notification(org, bob, actor=carol, minutes_ago=90, read=True, title="Old one")
+        new = make_notification(
+            org,
+            bob,
+            actor=carol,
+            minutes_ago=5,
+            kind=NotificationKind.CHANGES_REQUESTED,
+            title="Carol Diaz requested changes to PM-1",
+            body="Please explain why the failover did not trigger.",
+        )
+        client.force_login(bob)
+        response = client.get(list_url(org))
+        assert response.status_code == 200
+        assert rows(response) == [str(new.pk), str(old.pk)]
+        page = response.content.decode()
+        assert re.search(rf'class="notif notif--unread" id="notification-{new.pk}"', page)
+        assert re.search(rf'class="notif" id="notification-{old.pk}"', page)
+        assert "Please explain why the failover did not trigger." in page
+        assert "5\xa0minutes ago" in page and "1\xa0hour ago" in page
+        assert "CD" in page  # Carol's avatar
+        assert "Changes requested" in page
+        assert open_url(org, new.pk) in page
+        assert "Mark all as read" in page
+        assert settings_url(org) in page
+
+    def test_never_shows_another_members_or_another_organizations_notifications(
+        self, client, org, other_org, bob, carol
+    ):
+        MembershipFactory(user=bob, organization=other_org, role=Role.ENGINEER)
+        mine = make_notification(org, bob, actor=carol, title="Mine here")
+        make_notification(org, carol, actor=bob, title="Carol's secret")
+        make_notification(other_org, bob, title="Globex business", url="/o/globex/")
+        client.force_login(bob)
+        response = client.get(list_url(org))
+        assert rows(response) == [str(mine.pk)]
+        page = response.content.decode()
+        assert "Carol&#x27;s secret" not in page and "Carol's secret" not in page
+        assert "Globex business" not in page
+
+    def test_paginates_by_25(self, client, org, bob, carol):
+        many_notifications(org, bob, 30, actor=carol)
+        client.force_login(bob)
+        first = client.get(list_url(org))
+        second = client.get(list_url(org, page=2))
+        assert len(rows(first)) == 25 and len(rows(second)) == 5
+        assert not set(rows(first)) & set(rows(second))
+        assert "1–25 of 30" in first.content.decode()
+
+    def test_unread_filter(self, client, org, bob, carol):
+        fresh = make_notification(org, bob, actor=carol)
+        make_notification(org, bob, actor=carol, read=True)
+        client.force_login(bob)
+        assert rows(client.get(list_url(org, show="unread"))) == [str(fresh.pk)]
+
+    def test_empty_states(self, client, org, bob):
+        client.force_login(bob)
+        page = client.get(list_url(org)).content.decode()
+        assert "No notifications yet" in page and "Mark all as read" not in page
+        page = client.get(list_url(org, show="unread")).content.decode()
+        assert "all caught up" in page and "See all notifications" in page
+
+    def test_titles_and_bodies_are_escaped(self, client, org, bob, carol):
+        make_notification(
+            org, bob, actor=carol, title="<script>alert(1)</script>", body="<img src=x onerror=1>"
+        )
+        client.force_login(bob)
+        page = client.get(list_url(org)).content.decode()
+        assert "<script>alert(1)" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;" in page
+
+    def test_a_viewer_has_notifications_too(self, client, org, viewer, carol):
+        make_notification(org, viewer, actor=carol, kind=NotificationKind.MENTIONED)
+        client.force_login(viewer)
+        assert len(rows(client.get(list_url(org)))) == 1
+
+    def test_bounded_queries_whatever_the_number_of_notifications(
+        self, client, org, bob, carol, member_factory, count_queries
+    ):
+        client.force_login(bob)
+        many_notifications(org, bob, 3, actor=carol)
+        few = count_queries(lambda: client.get(list_url(org)))
+        actors = [member_factory(Role.ENGINEER, username=f"actor{i}") for i in range(10)]
+        for actor in actors:
+            many_notifications(org, bob, 6, actor=actor)
+        many = count_queries(lambda: client.get(list_url(org)))
+        assert many == few
+        assert many <= 10
+
+    def test_a_stranger_cannot_see_the_list(self, client, org, other_org, member_factory):
+        stranger = member_factory(Role.ADMIN, organization=other_org, username="stranger")
+        client.force_login(stranger)
+        assert client.get(list_url(org)).status_code == 404
+
+
+# --- Marking read ------------------------------------------------------------------------------
+
+
+class TestMarkRead:
+    def test_mark_all_marks_only_mine_in_this_organization(
+        self, client, org, other_org, bob, carol
+    ):
+        MembershipFactory(user=bob, organization=other_org, role=Role.ENGINEER)
+        for _ in range(3):
+            make_notification(org, bob, actor=carol)
+        make_notification(other_org, bob, url="/o/globex/")
+        make_notification(org, carol, actor=bob)
+        client.force_login(bob)
+        response = client.post(mark_url(org), follow=True)
+        assert response.redirect_chain[-1][0] == list_url(org)
+        assert unread(bob, org).count() == 0
+        assert unread(bob, other_org).count() == 1
+        assert unread(carol).count() == 1
+        page = response.content.decode()
+        assert "All caught up" in page
+        assert "bell__count" not in page
+
+    def test_mark_only_the_given_ids(self, client, org, bob, carol):
+        a, b, c = (make_notification(org, bob, actor=carol) for _ in range(3))
+        client.force_login(bob)
+        response = client.post(mark_url(org), {"ids": [a.pk, c.pk]})
+        assert response.status_code == 302
+        assert list(unread(bob).values_list("pk", flat=True)) == [b.pk]
+
+    def test_someone_elses_ids_are_left_alone(self, client, org, other_org, bob, carol):
+        theirs = make_notification(org, carol, actor=bob)
+        foreign_user = MembershipFactory(organization=other_org).user
+        foreign = make_notification(other_org, foreign_user, url="/o/globex/")
+        client.force_login(bob)
+        client.post(mark_url(org), {"ids": [theirs.pk, foreign.pk]})
+        assert unread(carol).count() == 1 and unread(foreign_user).count() == 1
+
+    def test_bad_ids_are_refused_with_a_message(self, client, org, bob, carol):
+        make_notification(org, bob, actor=carol)
+        client.force_login(bob)
+        response = client.post(mark_url(org), {"ids": ["1", "abc"]})
+        assert response.status_code == 400
+        assert "whole numbers" in response.content.decode()
+        assert unread(bob).count() == 1
+
+    def test_get_is_not_allowed(self, client, org, bob, carol):
+        make_notification(org, bob, actor=carol)
+        client.force_login(bob)
+        assert client.get(mark_url(org)).status_code == 405
+        assert unread(bob).count() == 1
+
+    def test_never_redirects_off_site(self, client, org, bob):
+        client.force_login(bob)
+        response = client.post(mark_url(org), {"next": "https://evil.example/phish"})
+        assert response["Location"] == list_url(org)
+        response = client.post(mark_url(org), {"next": "//evil.example/"})
+        assert response["Location"] == list_url(org)
+        response = client.post(mark_url(org), {"next": list_url(org, show="unread")})
+        assert response["Location"] == list_url(org, show="unread")
+
+    def test_htmx_marks_one_and_answers_the_row_and_the_bell(self, client, org, bob, carol):
+        one, _ = make_notification(org, bob, actor=carol), make_notification(org, bob, actor=carol)
+        client.force_login(bob)
+        response = client.post(mark_url(org), {"ids": one.pk}, headers=HTMX)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert f'id="notification-{one.pk}"' in body and "notif--unread" not in body
+        assert 'hx-swap-oob="true"' in body and 'aria-label="Notifications, 1 unread"' in body
+        assert "<html" not in body
+        assert unread(bob).count() == 1
+
+    def test_htmx_with_someone_elses_id_is_404(self, client, org, bob, carol):
+        theirs = make_notification(org, carol, actor=bob)
+        client.force_login(bob)
+        response = client.post(mark_url(org), {"ids": theirs.pk}, headers=HTMX)
+        assert response.status_code == 404
+        assert unread(carol).count() == 1
+
+
+class TestOpen:
+    def test_opening_marks_read_and_goes_to_the_page(self, client, org, bob, carol):
+        target = f"/o/{org.slug}/postmortems/7/review/"
+        notification = make_notification(org, bob, actor=carol, url=target)
+        client.force_login(bob)
+        response = client.post(open_url(org, notification.pk))
+        assert response.status_code == 302 and response["Location"] == target
+        notification.refresh_from_db()
+        assert notification.read_at is not None
+
+    def test_get_does_not_mark_read(self, client, org, bob, carol):
+        notification = make_notification(org, bob, actor=carol)
+        client.force_login(bob)
+        assert client.get(open_url(org, notification.pk)).status_code == 405
+        assert unread(bob).count() == 1
+
+    def test_someone_elses_notification_is_404_for_every_method(self, client, org, bob, carol):
+        theirs = make_notification(org, carol, actor=bob)
+        client.force_login(bob)
+        assert client.get(open_url(org, theirs.pk)).status_code == 404
+        assert client.post(open_url(org, theirs.pk)).status_code == 404
+        assert unread(carol).count() == 1
+
+    def test_another_organizations_notification_is_404(self, client, org, other_org, bob):
+        MembershipFactory(user=bob, organization=other_org, role=Role.ENGINEER)
+        foreign = make_notification(other_org, bob, url="/o/globex/")
+        client.force_login(bob)
+        # bob's own notification, but addressed through the wrong organization
+        assert client.post(open_url(org, foreign.pk)).status_code == 404
+        assert unread(bob).count() == 1
+        # a non-member of the notification's organization
+        stranger = MembershipFactory(organization=org).user
+        client.force_login(stranger)
+        assert client.post(open_url(other_org, foreign.pk)).status_code == 404
+
+    def test_a_stored_off_site_url_goes_to_the_list(self, client, org, bob, carol):
+        notification = make_notification(org, bob, actor=carol, url="https://evil.example/")
+        client.force_login(bob)
+        response = client.post(open_url(org, notification.pk))
+        assert response["Location"] == list_url(org)
+
+    def test_the_bell_drops_after_opening(self, client, org, bob, carol):
+        a = make_notification(org, bob, actor=carol)
+        make_notification(org, bob, actor=carol)
+        client.force_login(bob)
+        client.post(open_url(org, a.pk))
+        page = client.get(list_url(org)).content.decode()
+        assert 'aria-label="Notifications, 1 unread"' in page
+
+
+# --- Email settings ----------------------------------------------------------------------------
+
+
+class TestSettings:
+    def test_every_kind_is_on_by_default(self, client, org, bob):
+        client.force_login(bob)
+        response = client.get(settings_url(org))
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "Email me when" in page
+        for kind in NotificationKind.values:
+            assert re.search(
+                rf'<input type="checkbox" name="email_kinds" value="{kind}"[^>]*checked', page
+            )
+        assert "bob@example.com" in page
+
+    def test_saving_turns_off_the_unchecked_kinds(self, client, org, bob):
+        client.force_login(bob)
+        response = client.post(
+            settings_url(org),
+            {"email_kinds": [NotificationKind.REVIEW_REQUESTED, NotificationKind.MENTIONED]},
+            follow=True,
+        )
+        assert response.redirect_chain[-1][0] == settings_url(org)
+        assert "saved" in response.content.decode()
+        emailed = dict(
+            NotificationSetting.objects.filter(organization=org, user=bob).values_list(
+                "kind", "email"
+            )
+        )
+        assert {k for k, on in emailed.items() if on} == {"REVIEW_REQUESTED", "MENTIONED"}
+        assert len(emailed) == len(NotificationKind.values)
+        page = client.get(settings_url(org)).content.decode()
+        assert re.search(r'value="MENTIONED"[^>]*checked', page)
+        assert not re.search(r'value="APPROVED"[^>]*checked', page)
+
+    def test_unknown_kinds_are_refused_with_a_field_error(self, client, org, bob):
+        client.force_login(bob)
+        response = client.post(settings_url(org), {"email_kinds": ["MENTIONED", "SPAM"]})
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert "SPAM is not one of the available choices" in page
+        assert 'id="email-kinds-errors"' in page
+        assert not NotificationSetting.objects.exists()
+
+    def test_settings_are_per_organization(self, client, org, other_org, bob):
+        MembershipFactory(user=bob, organization=other_org, role=Role.ENGINEER)
+        client.force_login(bob)
+        client.post(settings_url(org), {"email_kinds": []})
+        assert NotificationSetting.objects.filter(organization=org, email=False).count() == len(
+            NotificationKind.values
+        )
+        assert not NotificationSetting.objects.filter(organization=other_org).exists()
+
+    def test_warns_when_the_account_has_no_email(self, client, org, member_factory):
+        nomail = member_factory(Role.VIEWER, username="nomail", email="")
+        client.force_login(nomail)
+        page = client.get(settings_url(org)).content.decode()
+        assert "no email address" in page
+
+
+# --- Emails ------------------------------------------------------------------------------------
+
+
+class TestEmails:
+    @pytest.fixture(autouse=True)
+    def _site(self, settings):
+        settings.SITE_URL = SITE
+
+    def send(self, django_capture_on_commit_callbacks, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return notify(**kwargs)
+
+    def test_one_email_per_recipient_with_text_html_and_absolute_links(
+        self, org, bob, carol, engineer, django_capture_on_commit_callbacks
+    ):
+        url = f"/o/{org.slug}/postmortems/3/review/"
+        self.send(
+            django_capture_on_commit_callbacks,
+            organization=org,
+            kind=NotificationKind.REVIEW_REQUESTED,
+            recipients=[carol, engineer, carol],
+            actor=bob,
+            title="Review requested: PM-3 Payments outage",
+            url=url,
+            body="Bob asked for your review.",
+        )
+        assert sorted(m.to[0] for m in mail.outbox) == ["carol@example.com", "engineer@example.com"]
+        message = next(m for m in mail.outbox if m.to == ["carol@example.com"])
+        assert message.subject == "[Acme Corporation] Review requested: PM-3 Payments outage"
+        assert f"{SITE}{url}" in message.body
+        assert "Bob asked for your review." in message.body
+        html, mimetype = message.alternatives[0]
+        assert mimetype == "text/html"
+        assert f'href="{SITE}{url}"' in html
+        assert f"{SITE}/o/{org.slug}/notifications/settings/" in message.body
+        assert f"{SITE}/o/{org.slug}/notifications/settings/" in html
+        assert Notification.objects.filter(emailed_at__isnull=False).count() == 2
+
+    def test_the_settings_link_in_the_email_is_the_settings_page(self, org):
+        assert settings_url(org) == f"/o/{org.slug}/notifications/settings/"
+
+    def test_the_html_part_escapes_the_title(
+        self, org, bob, carol, django_capture_on_commit_callbacks
+    ):
+        self.send(
+            django_capture_on_commit_callbacks,
+            organization=org,
+            kind=NotificationKind.COMMENTED,
+            recipients=[carol],
+            actor=bob,
+            title="<b>bold</b> move",
+            url="/o/acme/",
+            body="<script>x</script>",
+        )
+        html = mail.outbox[0].alternatives[0][0]
+        assert "<b>bold</b>" not in html and "<script>x" not in html
+        assert "&lt;b&gt;bold" in html
+
+    def test_no_email_when_that_kind_is_turned_off(
+        self, org, bob, carol, django_capture_on_commit_callbacks
+    ):
+        from organizations.notifications import email_settings_set
+
+        email_settings_set(
+            organization=org, user=carol, email_kinds=[NotificationKind.REVIEW_REQUESTED]
+        )
+        self.send(
+            django_capture_on_commit_callbacks,
+            organization=org,
+            kind=NotificationKind.MENTIONED,
+            recipients=[carol],
+            actor=bob,
+            title="Bob mentioned you",
+            url="/o/acme/",
+        )
+        assert mail.outbox == []
+        assert unread(carol).count() == 1  # still under the bell
+
+    def test_no_email_when_the_recipient_has_no_address(
+        self, org, bob, member_factory, django_capture_on_commit_callbacks
+    ):
+        nomail = member_factory(Role.ENGINEER, username="nomail", email="")
+        self.send(
+            django_capture_on_commit_callbacks,
+            organization=org,
+            kind=NotificationKind.MENTIONED,
+            recipients=[nomail],
+            actor=bob,
+            title="Bob mentioned you",
+            url="/o/acme/",
+        )
+        assert mail.outbox == []
+        assert unread(nomail).count() == 1
+
+    def test_the_actor_is_never_notified(self, org, bob, django_capture_on_commit_callbacks):
+        created = self.send(
+            django_capture_on_commit_callbacks,
+            organization=org,
+            kind=NotificationKind.COMMENTED,
+            recipients=[bob],
+            actor=bob,
+            title="Bob commented",
+            url="/o/acme/",
+        )
+        assert created == []
+        assert mail.outbox == [] and not Notification.objects.exists()
+
+    def test_running_the_task_twice_sends_once(
+        self, org, bob, carol, django_capture_on_commit_callbacks
+    ):
+        created = self.send(
+            django_capture_on_commit_callbacks,
+            organization=org,
+            kind=NotificationKind.APPROVED,
+            recipients=[carol],
+            actor=bob,
+            title="Bob approved PM-1",
+            url="/o/acme/",
+        )
+        assert len(mail.outbox) == 1
+        assert send_notification_emails([n.pk for n in created]) == 0
+        assert send_notification_emails.delay([n.pk for n in created]).get() == 0
+        assert len(mail.outbox) == 1
+
+    def test_nothing_is_emailed_before_commit(self, org, bob, carol):
+        notify(
+            organization=org,
+            kind=NotificationKind.APPROVED,
+            recipients=[carol],
+            actor=bob,
+            title="Bob approved PM-1",
+            url="/o/acme/",
+        )
+        assert mail.outbox == []  # the test transaction never commits
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emails_follow_the_transaction(org, bob, carol):
+    """A real commit sends the email; a rollback leaves neither row nor email."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notify(
+            organization=org,
+            kind=NotificationKind.MENTIONED,
+            recipients=[carol],
+            actor=bob,
+            title="Rolled back",
+            url="/o/acme/",
+        )
+        raise RuntimeError("boom")
+    assert mail.outbox == [] and not Notification.objects.exists()
+
+    with transaction.atomic():
+        notify(
+            organization=org,
+            kind=NotificationKind.MENTIONED,
+            recipients=[carol],
+            actor=bob,
+            title="Committed",
+            url="/o/acme/",
+        )
+        assert mail.outbox == []
+    assert [m.subject for m in mail.outbox] == ["[Acme Corporation] Committed"]
+
+
+# --- The generated draft -----------------------------------------------------------------------
+
+
+def test_a_generated_draft_notifies_its_author_and_editors(
+    org, member_factory, django_capture_on_commit_callbacks, settings
+):
+    settings.SITE_URL = SITE
+    postmortem_services.templates_install_builtins(organization=org)
+    commander = member_factory(Role.ENGINEER, username="cmdr")
+    helper = member_factory(Role.ENGINEER, username="helper")
+    quiet = member_factory(Role.ENGINEER, username="quiet", email="")
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = resolved_incident(org, commander=commander, participants=[helper, quiet])
+        postmortem_services.on_incident_resolved(incident=incident)
+    postmortem = Postmortem.objects.get(incident=incident)
+    edit_path = reverse(
+        "postmortem_edit", kwargs={"org_slug": org.slug, "number": postmortem.number}
+    )
+    notifications = Notification.objects.filter(kind=NotificationKind.DRAFT_GENERATED)
+    assert {n.recipient.username for n in notifications} == {"cmdr", "helper", "quiet"}
+    assert {n.url for n in notifications} == {edit_path}
+    assert all(n.actor is None for n in notifications)
+    assert all("analysis sections are waiting for you" in n.body for n in notifications)
+    assert sorted(m.to[0] for m in mail.outbox) == ["cmdr@example.com", "helper@example.com"]
+    message = mail.outbox[0]
+    assert message.subject.startswith("[Acme Corporation] Postmortem draft ready: PM-")
+    assert f"{SITE}{edit_path}" in message.body
+    assert f"{SITE}{edit_path}" in message.alternatives[0][0]
+
+
+def test_a_generated_draft_respects_the_email_setting(
+    org, member_factory, django_capture_on_commit_callbacks
+):
+    from organizations.notifications import email_settings_set
+
+    postmortem_services.templates_install_builtins(organization=org)
+    commander = member_factory(Role.ENGINEER, username="cmdr")
+    email_settings_set(organization=org, user=commander, email_kinds=[])
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = resolved_incident(org, commander=commander)
+        postmortem_services.on_incident_resolved(incident=incident)
+    assert mail.outbox == []
+    assert unread(commander).filter(kind=NotificationKind.DRAFT_GENERATED).count() == 1

@@ -1,0 +1,591 @@
+"""Analytics (issue 9, part 1): every metric against a small organization computed by hand,
+the page, its CSV downloads, bad ranges, roles, visibility and query counts.
+
+The organization (also used by tests/test_patterns.py): times are noon in the organization's
+zone (Europe/Paris), 2025.
+
+Incidents (policy: SEV1 only requires a postmortem):
+  I1 SEV1 Jan 10, detected +10 min, resolved +2 h, services api+db, commanded by Cora (team)
+  I2 SEV1 Feb 5,  detected +20 min, resolved +4 h, service api
+  I3 SEV1 Mar 1,  detected +30 min, resolved +6 h, service api
+  I4 SEV2 Jan 20, detected +5 min,  resolved +1 h, no service (not required)
+  I0 SEV1 Dec 1 2024 (outside the range)
+Postmortems: PM1 (I1) created +1 d, first review +3 d, published +10 d, code defect;
+  PM2 (I2) created +3 d, submitted +7 d, published +20 d, code defect, PRIVATE ("Secret …");
+  PM3 (I3) created +5 d, draft, configuration error; PM4 (no incident) created Jan 20.
+Action items (of PM1): A1 due Jan 20 done Jan 18; A2 due Jan 20 done Feb 2; A3 due Feb 10
+  open; A4 undated done Mar 5; A5 due Mar 15 won't-do Mar 10.
+"""
+
+import csv
+import io
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from actionitems.models import ActionItem, Category, ItemStatus
+from incidents.models import Incident, IncidentService, PostmortemPolicy, Service, Status
+from organizations.roles import Role
+from postmortems.analytics import metrics as analytics
+from postmortems.analytics.metrics import AnalyticsScope
+from postmortems.models import (
+    Postmortem,
+    PostmortemStatus,
+    Review,
+    RootCauseCategory,
+    Visibility,
+)
+from tests.factories import TeamFactory, TeamMemberFactory
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+RANGE = {"date_from": "2025-01-01", "date_to": "2025-03-31"}
+SECRET_TITLE = "Secret payroll leak"
+
+
+def at(day: str, hour: int = 12) -> datetime:
+    return datetime.combine(date.fromisoformat(day), datetime.min.time(), tzinfo=PARIS).replace(
+        hour=hour
+    )
+
+
+@dataclass
+class World:
+    organization: object
+    manager: object
+    cora: object
+    team: object
+    incidents: dict
+    postmortems: dict
+    items: dict
+
+
+class Maker:
+    def __init__(self, organization):
+        self.organization = organization
+        self.numbers = {"incident": 0, "postmortem": 0, "item": 0}
+
+    def next(self, kind: str) -> int:
+        self.numbers[kind] += 1
+        return self.numbers[kind]
+
+    def incident(self, severity, started, *, detect=None, resolve=None, services=(), **fields):
+        incident = Incident.objects.create(
+            organization=self.organization,
+            year=started.year,
+            number=self.next("incident"),
+            title=fields.pop("title", f"Incident {self.numbers['incident']}"),
+            severity=severity,
+            status=Status.RESOLVED if resolve is not None else Status.OPEN,
+            started_at=started,
+            detected_at=started + detect if detect is not None else None,
+            resolved_at=started + resolve if resolve is not None else None,
+            **fields,
+        )
+        for service in services:
+            IncidentService.objects.create(
+                organization=self.organization, incident=incident, service=service
+            )
+        return incident
+
+    def postmortem(self, incident, created, **fields):
+        postmortem = Postmortem.objects.create(
+            organization=self.organization,
+            number=self.next("postmortem"),
+            title=fields.pop("title", f"Postmortem {self.numbers['postmortem']}"),
+            incident=incident,
+            **fields,
+        )
+        Postmortem.objects.filter(pk=postmortem.pk).update(created_at=created)
+        postmortem.created_at = created
+        return postmortem
+
+    def item(self, postmortem, created, *, due=None, status=ItemStatus.OPEN, done=None, **fields):
+        updated = fields.pop("updated", created)
+        item = ActionItem.objects.create(
+            organization=self.organization,
+            number=self.next("item"),
+            postmortem=postmortem,
+            description=f"Item {self.numbers['item']}",
+            due_date=date.fromisoformat(due) if due else None,
+            status=status,
+            completed_at=done,
+            **fields,
+        )
+        ActionItem.objects.filter(pk=item.pk).update(created_at=created, updated_at=updated)
+        return item
+
+
+def build_world(organization, member_factory) -> World:
+    manager = member_factory(Role.MANAGER, username="mia")
+    cora = member_factory(Role.ENGINEER, username="cora")
+    author = member_factory(Role.ENGINEER, username="ann")
+    team = TeamFactory(organization=organization, name="Payments")
+    TeamMemberFactory(team=team, user=cora)
+    PostmortemPolicy.objects.create(
+        organization=organization,
+        severities=["SEV1"],
+        min_duration_minutes=None,
+        customer_impact=False,
+        data_loss=False,
+        security=False,
+        draft_target_days=5,
+        review_target_days=3,
+        publish_target_days=14,
+    )
+    api = Service.objects.create(organization=organization, name="api")
+    db = Service.objects.create(organization=organization, name="db")
+    make = Maker(organization)
+
+    def minutes(n):
+        return timedelta(minutes=n)
+
+    def hours(n):
+        return timedelta(hours=n)
+
+    def days(n):
+        return timedelta(days=n)
+
+    i1 = make.incident(
+        "SEV1", at("2025-01-10"), detect=minutes(10), resolve=hours(2), services=[api, db],
+        commander=cora,
+    )  # fmt: skip
+    i2 = make.incident(
+        "SEV1", at("2025-02-05"), detect=minutes(20), resolve=hours(4), services=[api]
+    )
+    i3 = make.incident(
+        "SEV1", at("2025-03-01"), detect=minutes(30), resolve=hours(6), services=[api]
+    )
+    i4 = make.incident("SEV2", at("2025-01-20"), detect=minutes(5), resolve=hours(1))
+    i0 = make.incident(
+        "SEV1", at("2024-12-01"), detect=minutes(1), resolve=hours(1), services=[api]
+    )
+    r1, r2, r3 = i1.resolved_at, i2.resolved_at, i3.resolved_at
+    pm1 = make.postmortem(
+        i1, r1 + days(1), author=author, status=PostmortemStatus.PUBLISHED,
+        submitted_at=r1 + days(8), published_at=r1 + days(10), review_round=2,
+        root_cause_category=RootCauseCategory.CODE_DEFECT, title="Checkout errors",
+    )  # fmt: skip
+    review = Review.objects.create(
+        organization=organization, postmortem=pm1, reviewer=manager, round=1
+    )
+    Review.objects.filter(pk=review.pk).update(created_at=r1 + days(3))
+    pm2 = make.postmortem(
+        i2, r2 + days(3), author=author, status=PostmortemStatus.PUBLISHED,
+        submitted_at=r2 + days(7), published_at=r2 + days(20), review_round=1,
+        root_cause_category=RootCauseCategory.CODE_DEFECT, visibility=Visibility.PRIVATE,
+        title=SECRET_TITLE,
+    )  # fmt: skip
+    pm3 = make.postmortem(
+        i3, r3 + days(5), author=author, root_cause_category=RootCauseCategory.CONFIGURATION_ERROR,
+        title="Config push",
+    )  # fmt: skip
+    pm4 = make.postmortem(None, at("2025-01-20"), author=author, title="Near miss")
+    items = {
+        "a1": make.item(pm1, at("2025-01-12"), due="2025-01-20", status=ItemStatus.COMPLETED,
+                        done=at("2025-01-18"), category=Category.PREVENT),
+        "a2": make.item(pm1, at("2025-01-12"), due="2025-01-20", status=ItemStatus.COMPLETED,
+                        done=at("2025-02-02"), category=Category.DETECT),
+        "a3": make.item(pm1, at("2025-01-12"), due="2025-02-10", category=Category.PREVENT),
+        "a4": make.item(pm1, at("2025-02-15"), status=ItemStatus.COMPLETED, done=at("2025-03-05")),
+        "a5": make.item(pm1, at("2025-02-20"), due="2025-03-15", status=ItemStatus.WONT_DO,
+                        updated=at("2025-03-10"), category=Category.MITIGATE),
+    }  # fmt: skip
+    return World(
+        organization=organization,
+        manager=manager,
+        cora=cora,
+        team=team,
+        incidents={"i0": i0, "i1": i1, "i2": i2, "i3": i3, "i4": i4},
+        postmortems={"pm1": pm1, "pm2": pm2, "pm3": pm3, "pm4": pm4},
+        items=items,
+    )
+
+
+@pytest.fixture
+def world(org, member_factory) -> World:
+    return build_world(org, member_factory)
+
+
+def add_noise(organization, count: int) -> None:
+    """``count`` more incidents, postmortems and items in the range (for query-count tests)."""
+    make = Maker(organization)
+    make.numbers = {
+        "incident": Incident.objects.filter(organization=organization).count() + 100,
+        "postmortem": Postmortem.objects.filter(organization=organization).count() + 100,
+        "item": ActionItem.objects.filter(organization=organization).count() + 100,
+    }
+    service = Service.objects.create(organization=organization, name=f"noise-{count}")
+    for index in range(count):
+        started = at("2025-01-02") + timedelta(days=index % 80, hours=index % 7)
+        incident = make.incident(
+            ["SEV1", "SEV2", "SEV3", "SEV4"][index % 4],
+            started,
+            detect=timedelta(minutes=3 + index),
+            resolve=timedelta(hours=1 + index % 5),
+            services=[service],
+        )
+        postmortem = make.postmortem(
+            incident,
+            started + timedelta(days=2),
+            root_cause_category=RootCauseCategory.values[index % 8],
+        )
+        make.item(postmortem, started + timedelta(days=3), due="2025-02-01")
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def scope_of(world, team=None) -> AnalyticsScope:
+    return AnalyticsScope(world.organization, date(2025, 1, 1), date(2025, 3, 31), team)
+
+
+def page_url(organization) -> str:
+    return reverse("analytics", kwargs={"org_slug": organization.slug})
+
+
+def csv_url(organization, chart: str) -> str:
+    return reverse("analytics_csv", kwargs={"org_slug": organization.slug, "chart": chart})
+
+
+def read_csv(response) -> list[list[str]]:
+    text = response.content.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+# --- Each metric against the hand-computed fixture ---------------------------------------------
+
+
+def test_postmortems_created_per_month(world):
+    points = analytics.created_per_month(scope_of(world))
+    assert [(p.month, p.count) for p in points] == [
+        (date(2025, 1, 1), 2),  # PM1, PM4
+        (date(2025, 2, 1), 1),
+        (date(2025, 3, 1), 1),
+    ]
+
+
+def test_completion_rate_is_published_over_required_by_policy(world):
+    policy = PostmortemPolicy.objects.get(organization=world.organization)
+    result = analytics.completion(scope_of(world), policy)
+    # I1, I2, I3 are SEV1 and resolved in the range; I4 is SEV2 (not required); I0 before it
+    assert (result.required, result.published) == (3, 2)
+    assert result.rate == pytest.approx(2 / 3)
+
+
+def test_lead_times_are_medians_against_the_policy_targets(world):
+    policy = PostmortemPolicy.objects.get(organization=world.organization)
+    stages = {s.key: s for s in analytics.lead_times(scope_of(world), policy)}
+    # draft after 1, 3, 5 days; first review after 3 (PM1's round-1 request, not its later
+    # resubmit) and 7; published after 10 and 20
+    assert stages["draft"].median_days == pytest.approx(3)
+    assert stages["review"].median_days == pytest.approx(5)
+    assert stages["published"].median_days == pytest.approx(15)
+    assert [stages[k].count for k in ("draft", "review", "published")] == [3, 2, 2]
+    assert [stages[k].target_days for k in ("draft", "review", "published")] == [5, 11, 14]
+    assert (stages["draft"].on_target, stages["review"].on_target) == (True, True)
+    assert stages["published"].on_target is False
+
+
+def test_action_items_on_time(world):
+    result = analytics.on_time(scope_of(world))
+    # A1 done before its due date, A2 after; A4 has no due date
+    assert (result.completed, result.on_time, result.undated) == (2, 1, 1)
+    assert result.rate == pytest.approx(0.5)
+
+
+def test_open_and_overdue_at_each_months_end(world):
+    points = analytics.open_overdue_trend(scope_of(world))
+    assert [(p.month, p.open, p.overdue) for p in points] == [
+        (date(2025, 1, 1), 2, 1),  # A2 (overdue since Jan 20), A3
+        (date(2025, 2, 1), 3, 1),  # A3 (overdue since Feb 10), A4, A5
+        (date(2025, 3, 1), 1, 1),  # A3
+    ]
+    assert points[0].as_of == date(2025, 1, 31)
+
+
+def test_time_to_detect_and_resolve_by_severity_median_and_p90(world):
+    result = analytics.detect_resolve(scope_of(world))
+    overall = {row.severity: row for row in result.overall}
+    sev1 = overall["SEV1"]
+    assert sev1.incidents == 3
+    assert sev1.ttd_median == timedelta(minutes=20)
+    assert sev1.ttd_p90 == timedelta(minutes=28)  # 20 + 0.8 × 10
+    assert sev1.ttr_median == timedelta(hours=4)
+    assert sev1.ttr_p90 == timedelta(hours=5.6)
+    assert (overall["SEV2"].ttd_median, overall["SEV2"].ttr_p90) == (
+        timedelta(minutes=5),
+        timedelta(hours=1),
+    )
+    monthly = {(row.month, row.severity): row for row in result.by_month}
+    assert set(monthly) == {
+        (date(2025, 1, 1), "SEV1"),
+        (date(2025, 1, 1), "SEV2"),
+        (date(2025, 2, 1), "SEV1"),
+        (date(2025, 3, 1), "SEV1"),
+    }
+    assert monthly[(date(2025, 2, 1), "SEV1")].ttr_median == timedelta(hours=4)
+
+
+def test_top_root_causes_and_the_ones_missing(world):
+    ranked, missing = analytics.root_causes(scope_of(world))
+    assert [(r.key, r.count) for r in ranked] == [("CODE_DEFECT", 2), ("CONFIGURATION_ERROR", 1)]
+    assert missing == 1  # PM4
+
+
+def test_most_affected_services(world):
+    services = analytics.affected_services(scope_of(world))
+    assert [(s.label, s.count) for s in services] == [("api", 3), ("db", 1)]  # I0 is outside
+
+
+def test_action_items_by_category(world):
+    rows = {
+        row.key: (row.total, row.completed) for row in analytics.items_by_category(scope_of(world))
+    }
+    assert rows == {
+        "DETECT": (1, 1),
+        "PREVENT": (2, 1),
+        "MITIGATE": (1, 0),
+        "RESPOND": (0, 0),
+        "": (1, 1),
+    }
+
+
+def test_a_team_sees_its_own_share(world):
+    scope = scope_of(world, team=world.team)  # Cora commanded I1 only
+    assert analytics.created_per_month(scope)[0].count == 1
+    policy = PostmortemPolicy.objects.get(organization=world.organization)
+    result = analytics.completion(scope, policy)
+    assert (result.required, result.published) == (1, 1)
+    assert [(s.label, s.count) for s in analytics.affected_services(scope)] == [
+        ("api", 1),
+        ("db", 1),
+    ]
+    assert analytics.on_time(scope).completed == 2  # the items are PM1's
+
+
+def test_percentile_interpolates_like_percentile_cont():
+    assert analytics.percentile([], 0.5) is None
+    assert analytics.percentile([None, 4], 0.9) == 4
+    assert analytics.percentile([1, 2, 3, 4], 0.5) == 2.5
+    assert analytics.percentile([10, 20, 30], 0.9) == pytest.approx(28)
+
+
+@pytest.mark.postgres
+def test_postgresql_percentiles_match_the_hand_computed_ones(world):
+    """On PostgreSQL the medians come from percentile_cont (CI runs this)."""
+    assert analytics.native_percentiles(Incident.objects.all())
+    result = analytics.detect_resolve(scope_of(world))
+    sev1 = next(row for row in result.overall if row.severity == "SEV1")
+    assert (sev1.ttd_p90, sev1.ttr_median) == (timedelta(minutes=28), timedelta(hours=4))
+
+
+# --- The page ------------------------------------------------------------------------------------
+
+
+def test_the_page_shows_every_metric_and_its_csv_links(client, world):
+    client.force_login(world.manager)
+    response = client.get(page_url(world.organization), RANGE)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-stat="created">4<' in html
+    assert 'data-stat="completion">67%<' in html
+    assert 'data-stat="on-time">50%<' in html
+    assert "▲ Over target" in html and "✓ On target" in html
+    for chart in analytics.CHARTS:
+        assert csv_url(world.organization, chart) in html, chart
+    assert html.count("<title id=") >= 7  # every chart names itself
+    assert "<desc id=" in html
+
+
+def test_the_default_range_is_the_last_twelve_months(client, world):
+    client.force_login(world.manager)
+    response = client.get(page_url(world.organization))
+    assert response.status_code == 200
+    scope = response.context["scope"]
+    assert len(scope.months) == 12 and scope.date_from.day == 1
+
+
+def test_csv_has_the_same_numbers_as_the_chart(client, world):
+    client.force_login(world.manager)
+    response = client.get(csv_url(world.organization, "created"), RANGE)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert read_csv(response) == [
+        ["Month", "Postmortems created"],
+        ["2025-01", "2"],
+        ["2025-02", "1"],
+        ["2025-03", "1"],
+    ]
+    rows = read_csv(client.get(csv_url(world.organization, "detect-resolve"), RANGE))
+    assert ["All", "SEV1", "3", "20.0", "28.0", "4.00", "5.60"] in rows
+    rows = read_csv(client.get(csv_url(world.organization, "lead-times"), RANGE))
+    assert rows[3] == ["Resolution → published", "15.0", "14", "no", "2"]
+
+
+def test_an_unknown_chart_is_404(client, world):
+    client.force_login(world.manager)
+    assert client.get(csv_url(world.organization, "nope"), RANGE).status_code == 404
+
+
+def test_a_csv_cell_never_runs_as_a_formula(client, world):
+    Service.objects.filter(name="db").update(name="=HYPERLINK(1)")
+    client.force_login(world.manager)
+    rows = read_csv(client.get(csv_url(world.organization, "services"), RANGE))
+    assert ["'=HYPERLINK(1)", "1"] in rows
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"date_from": "2025-03-01", "date_to": "2025-01-01"}, "date_to", "is after"),
+        ({"date_from": "2015-01-01", "date_to": "2025-01-01"}, "date_from", "five years"),
+        ({"date_from": "2999-01-01", "date_to": "2999-02-01"}, "date_from", "in the future"),
+        ({"date_from": "yesterday"}, "date_from", "valid date"),
+        ({"team": "999999"}, "team", "valid choice"),
+    ],
+)
+def test_bad_ranges_are_refused_with_a_field_message(client, world, params, field, message):
+    client.force_login(world.manager)
+    response = client.get(page_url(world.organization), params)
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+    assert "Pick a valid range" in response.content.decode()
+    assert client.get(csv_url(world.organization, "created"), params).status_code == 400
+
+
+def test_another_organizations_team_is_not_a_choice(client, world, other_org):
+    foreign = TeamFactory(organization=other_org, name="Foreign")
+    client.force_login(world.manager)
+    response = client.get(page_url(world.organization), {**RANGE, "team": foreign.pk})
+    assert response.status_code == 400
+
+
+def test_a_private_postmortems_title_never_shows_but_it_counts(client, world):
+    client.force_login(world.manager)  # a manager who neither wrote nor may read PM2
+    response = client.get(page_url(world.organization), RANGE)
+    html = response.content.decode()
+    assert SECRET_TITLE not in html
+    assert "A postmortem you cannot open" in html
+    assert 'data-stat="created">4<' in html  # PM2 is counted
+    assert (
+        SECRET_TITLE
+        not in client.get(csv_url(world.organization, "services"), RANGE).content.decode()
+    )
+
+
+def test_an_admin_may_read_the_private_title(client, world, admin_user):
+    client.force_login(admin_user)
+    response = client.get(page_url(world.organization), RANGE)
+    assert SECRET_TITLE in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Role.ADMIN, 200),
+        (Role.MANAGER, 200),
+        (Role.REVIEWER, 403),
+        (Role.ENGINEER, 403),
+        (Role.VIEWER, 403),
+    ],
+)
+def test_only_managers_and_admins_see_analytics(client, org, member_factory, role, status):
+    client.force_login(member_factory(role))
+    assert client.get(page_url(org)).status_code == status
+    assert client.get(csv_url(org, "created")).status_code == status
+
+
+def test_non_members_and_other_organizations_get_404(client, org, other_org, member_factory):
+    outsider = member_factory(Role.ADMIN, organization=other_org)
+    client.force_login(outsider)
+    assert client.get(page_url(org)).status_code == 404
+    assert client.get(csv_url(org, "created")).status_code == 404
+
+
+def test_the_nav_links_analytics_for_managers_only(client, org, member_factory):
+    client.force_login(member_factory(Role.MANAGER))
+    assert (
+        page_url(org)
+        in client.get(reverse("incident_list", kwargs={"org_slug": "acme"})).content.decode()
+    )
+    client.force_login(member_factory(Role.ENGINEER))
+    assert (
+        page_url(org)
+        not in client.get(reverse("incident_list", kwargs={"org_slug": "acme"})).content.decode()
+    )
+
+
+# --- Empty states and query counts ----------------------------------------------------------------
+
+
+def test_an_empty_organization_gets_a_helpful_empty_state(client, org, member_factory):
+    client.force_login(member_factory(Role.MANAGER))
+    response = client.get(page_url(org))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nothing to analyse yet" in html
+    assert 'class="an-chart"' not in html  # no chart drawn over nothing
+
+
+def test_an_empty_range_shows_empty_charts_not_broken_ones(client, world):
+    client.force_login(world.manager)
+    response = client.get(
+        page_url(world.organization), {"date_from": "2023-01-01", "date_to": "2023-06-30"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "No postmortems were created in this range" in html
+    assert "No recurring pattern in this range" in html
+    assert 'data-stat="completion">—<' in html
+    assert "nan" not in html.lower().replace("nanos", "")
+
+
+def test_the_page_runs_a_fixed_number_of_queries(client, world, count_queries):
+    client.force_login(world.manager)
+    url = page_url(world.organization)
+
+    def uncached(params):
+        cache.clear()  # the action-item metrics are cached: count the queries of a miss
+        return count_queries(lambda: client.get(url, params))
+
+    client.get(url, RANGE)  # warm the session
+    small = uncached(RANGE)
+    add_noise(world.organization, 40)
+    large = uncached(RANGE)
+    assert small == large <= 30
+    assert count_queries(lambda: client.get(url, RANGE)) < large  # a hit saves the item scans
+    assert uncached({**RANGE, "team": world.team.pk}) <= large
+
+
+def test_an_action_item_change_shows_at_once_despite_the_cache(client, world):
+    from actionitems.tracker_cache import tracker_changed
+
+    client.force_login(world.manager)
+    url = page_url(world.organization)
+    assert 'data-stat="on-time">50%<' in client.get(url, RANGE).content.decode()
+    ActionItem.objects.filter(pk=world.items["a3"].pk).update(
+        status=ItemStatus.COMPLETED,
+        completed_at=at("2025-03-20"),  # due Feb 10: late
+    )
+    tracker_changed(organization=world.organization)  # as every action-item service does
+    assert 'data-stat="on-time">33%<' in client.get(url, RANGE).content.decode()
+
+
+def test_new_postmortems_and_policy_changes_show_at_once_despite_the_cache(client, world):
+    client.force_login(world.manager)
+    url = page_url(world.organization)
+
+    def created() -> str:
+        html = client.get(url, RANGE).content.decode()
+        return html.split('data-stat="created">', 1)[1].split("<", 1)[0]
+
+    before = int(created())
+    add_noise(world.organization, 2)
+    assert int(created()) == before + 2
+    completion = client.get(url, RANGE).content.decode()
+    PostmortemPolicy.objects.filter(organization=world.organization).update(severities=[])
+    assert client.get(url, RANGE).content.decode() != completion
