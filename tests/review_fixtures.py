@@ -5,7 +5,7 @@ import pytest
 
 from organizations.roles import Role
 from postmortems import services
-from tests.postmortems.editor.test_postmortem_editor import make_incident, make_postmortem
+from tests.postmortems.editor.helpers import make_incident, make_postmortem
 
 
 @pytest.fixture

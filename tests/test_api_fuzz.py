@@ -24,7 +24,7 @@ from organizations.roles import Role
 from organizations.services import api_token_create
 from postmortems import services as postmortem_services
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
-from tests.incidents.test_api_incidents import declare
+from tests.incidents.helpers import declare
 
 MAX_EXAMPLES = 15
 

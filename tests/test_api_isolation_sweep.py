@@ -22,7 +22,7 @@ from organizations.roles import Role
 from organizations.services import api_token_create
 from postmortems.models import Postmortem
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
-from tests.incidents.test_api_incidents import declare
+from tests.incidents.helpers import declare
 from tests.test_isolation_sweep import Route, all_routes, database_fingerprint
 
 API_NAMESPACE = "api"

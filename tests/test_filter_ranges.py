@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from postmortems.models import PostmortemStatus
-from tests.incidents.test_api_incidents import api_client, declare
-from tests.postmortems.search.test_search import page, write
+from tests.incidents.helpers import api_client, declare
+from tests.postmortems.search.helpers import page, write
 
 REVERSED = {"date_from": "2026-05-01", "date_to": "2026-04-01"}
 REVERSED_MESSAGE = "“From” (2026-05-01) is after “To” (2026-04-01): swap them."

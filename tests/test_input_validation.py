@@ -9,7 +9,7 @@ from incidents.models import Incident
 from organizations.roles import Role
 from organizations.validators import MAX_TEXT_BYTES
 from postmortems import services as postmortem_services
-from tests.incidents.test_api_incidents import api_client, declare
+from tests.incidents.helpers import api_client, declare
 
 NUL_USERNAME = "eng\x00ineer"
 NUL_MESSAGE = "Null and control characters are not allowed."

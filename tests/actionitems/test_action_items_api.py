@@ -16,9 +16,9 @@ from organizations.roles import Role
 from postmortems.models import Postmortem, PostmortemStatus, Visibility
 from postmortems.review import transitions
 from tests.factories import MembershipFactory, UserFactory
-from tests.incidents.test_api_incidents import api_client as token_client
-from tests.postmortems.editor.test_postmortem_editor import make_incident, make_postmortem
-from tests.postmortems.review.test_review_services import submitted
+from tests.incidents.helpers import api_client as token_client
+from tests.postmortems.editor.helpers import make_incident, make_postmortem
+from tests.postmortems.review.helpers import submitted
 
 ITEM_FIELDS = {
     "id",

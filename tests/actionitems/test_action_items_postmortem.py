@@ -16,8 +16,8 @@ from organizations.roles import Role
 from postmortems.models import PostmortemStatus
 from postmortems.review import people as services_people
 from postmortems.review import transitions
-from tests.postmortems.editor.test_postmortem_editor import make_incident, make_postmortem
-from tests.postmortems.review.test_review_services import submitted
+from tests.postmortems.editor.helpers import make_incident, make_postmortem
+from tests.postmortems.review.helpers import submitted
 
 HTMX = {"HX-Request": "true"}
 SECTION = "actions-immediate"

@@ -14,8 +14,8 @@ from incidents import services as incident_services
 from organizations.models import Membership
 from organizations.roles import Role
 from postmortems.review import people, transitions
-from tests.postmortems.editor.test_postmortem_editor import make_incident, make_postmortem
-from tests.postmortems.review.test_review_services import submitted
+from tests.postmortems.editor.helpers import make_incident, make_postmortem
+from tests.postmortems.review.helpers import submitted
 
 
 def add(postmortem, actor, description="Alert when checkout errors exceed 2% for 5 minutes", **f):

@@ -21,8 +21,8 @@ from organizations.roles import Role
 from postmortems.models import Postmortem, PostmortemTeam, Visibility
 from postmortems.permissions import visible_q
 from tests.factories import TeamFactory, TeamMemberFactory
-from tests.postmortems.editor.test_postmortem_editor import make_postmortem
-from tests.postmortems.review.test_review_services import submitted
+from tests.postmortems.editor.helpers import make_postmortem
+from tests.postmortems.review.helpers import submitted
 
 NOW = datetime(2027, 3, 9, 9, 0, tzinfo=UTC)  # a Tuesday; Europe/Paris (the org) says 10:00
 TODAY = date(2027, 3, 9)

@@ -21,7 +21,7 @@ from incidents import services as incident_services
 from organizations.roles import Role
 from postmortems.models import Postmortem, Visibility
 from tests.factories import OrganizationFactory
-from tests.postmortems.editor.test_postmortem_editor import make_postmortem
+from tests.postmortems.editor.helpers import make_postmortem
 
 HTMX = {"HX-Request": "true"}
 ROW = re.compile(r'<tr id="trk-row-(\d+)"')

@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.test_postmortem_editor import log_in
-from tests.postmortems.analytics.test_analytics import build_world
+from tests.postmortems.analytics.helpers import build_world
 
 
 def test_a_manager_follows_a_recurring_pattern_to_a_postmortem(page, org, member_factory):

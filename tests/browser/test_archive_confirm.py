@@ -16,7 +16,7 @@ from tests.browser.test_postmortem_editor import (
     log_in,
 )
 from tests.factories import MembershipFactory, UserFactory
-from tests.postmortems.review.test_review_services import submitted
+from tests.postmortems.review.helpers import submitted
 
 SCREENSHOTS = os.environ.get("HINDSIGHT_SCREENSHOTS", "")  # a folder, to look at the page
 

@@ -14,7 +14,7 @@ from incidents.selectors import policy_for, policy_requires
 from organizations.models import Organization
 from postmortems.models import Postmortem, Revision, Section, Template
 from postmortems.templatetags.documents import factor_levels, filled_whys
-from tests.postmortems.read.test_postmortem_read import assert_inert
+from tests.postmortems.read.helpers import assert_inert
 
 WRITTEN_OUT = [
     "executive-summary",

@@ -1,23 +1,19 @@
 """API v1 incidents (DESIGN §8): resources, filters, writes through services, errors."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.contrib.staticfiles import finders
-from django_scopes import scope
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
-from incidents import services
 from incidents.models import EntryKind, Incident, IncidentLink, Status, TimelineEntry
 from incidents.tasks import incident_resolved
 from incidents.transitions import TransitionError, incident_resolve
 from organizations.roles import Role
-from organizations.services import api_token_create
 from postmortems.models import Postmortem
-
-T0 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
+from tests.incidents.helpers import T0, api_client, declare
 
 INCIDENT_FIELDS = {
     "ref",
@@ -51,20 +47,6 @@ TIMELINE_ENTRY_FIELDS = {
 }
 LINK_FIELDS = {"id", "type", "title", "url", "relationship", "occurred_at"}
 LIST_FIELDS = {"count", "next", "previous", "results"}
-
-
-def api_client(organization, user) -> APIClient:
-    """A client holding a fresh token of ``user`` in ``organization``."""
-    _, plain = api_token_create(organization=organization, user=user, name="test")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
-    return client
-
-
-def declare(organization, actor=None, **kwargs) -> Incident:
-    values = {"title": "Checkout errors", "severity": "SEV2", "started_at": T0, **kwargs}
-    with scope(organization=organization):
-        return services.incident_declare(organization=organization, actor=actor, **values)
 
 
 def url(ref: str = "", suffix: str = "") -> str:

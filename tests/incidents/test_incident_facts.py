@@ -12,7 +12,7 @@ from django_scopes import scope
 
 from incidents import services, transitions
 from incidents.models import EntryKind, Incident, Status, TimelineEntry
-from tests.incidents.test_api_incidents import api_client
+from tests.incidents.helpers import api_client
 
 T0 = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)  # 10:30 in Europe/Paris, the test org's zone
 

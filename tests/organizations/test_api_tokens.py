@@ -15,7 +15,7 @@ from organizations.models import ApiToken, Membership
 from organizations.roles import Role
 from organizations.services import TOKEN_PREFIX, api_token_create, api_token_revoke
 from tests.factories import MembershipFactory
-from tests.incidents.test_api_incidents import declare
+from tests.incidents.helpers import declare
 
 LIST = "/api/v1/incidents"
 

@@ -19,7 +19,7 @@ from organizations.tasks import send_notification_emails
 from postmortems import services as postmortem_services
 from postmortems.models import Postmortem
 from tests.factories import MembershipFactory
-from tests.postmortems.test_postmortem_services import resolved_incident
+from tests.postmortems.helpers import resolved_incident
 
 HTMX = {"HX-Request": "true"}
 SITE = "https://hindsight.example.com"

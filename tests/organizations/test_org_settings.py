@@ -16,7 +16,7 @@ from organizations.models import AuditEntry, Organization, WebhookDelivery, Webh
 from organizations.roles import Role
 from postmortems.models import PostmortemStatus
 from postmortems.review import transitions
-from tests.postmortems.review.test_review_services import submitted
+from tests.postmortems.review.helpers import submitted
 
 SECRET = "T0001/B0001/abcdefghijklmnopqrstuvwx"
 SLACK_URL = f"https://hooks.slack.com/services/{SECRET}"

@@ -23,7 +23,7 @@ from organizations.models import WebhookDelivery, WebhookStatus
 from organizations.roles import Role
 from postmortems.models import Postmortem, PostmortemStatus, Visibility
 from postmortems.review import transitions
-from tests.postmortems.review.test_review_services import submitted
+from tests.postmortems.review.helpers import submitted
 
 NOW = datetime(2027, 3, 9, 9, 0, tzinfo=UTC)
 TODAY = date(2027, 3, 9)

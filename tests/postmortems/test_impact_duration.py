@@ -18,8 +18,8 @@ from postmortems.analytics import metrics as analytics
 from postmortems.analytics.metrics import AnalyticsScope
 from postmortems.models import Section
 from postmortems.sharing import services as sharing
-from tests.postmortems.exports.test_exports import export_url, pdf_text
-from tests.postmortems.read.test_postmortem_read import T0, new_postmortem
+from tests.postmortems.exports.helpers import export_url, pdf_text
+from tests.postmortems.read.helpers import T0, new_postmortem
 
 DURATION = "2h 14m"  # started 14:00, resolved 16:14; mitigated after 43 minutes
 MITIGATED = "43m"

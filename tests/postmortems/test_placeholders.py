@@ -16,8 +16,8 @@ from postmortems.placeholders import is_written, written_text
 from postmortems.review import selectors as selectors_review
 from postmortems.review import transitions
 from postmortems.sharing import services as sharing
-from tests.postmortems.exports.test_exports import export_url, pdf_text
-from tests.postmortems.read.test_postmortem_read import save
+from tests.postmortems.exports.helpers import export_url, pdf_text
+from tests.postmortems.read.helpers import save
 
 IMPACT = "impact-assessment"
 

@@ -8,8 +8,9 @@ from guardian.shortcuts import assign_perm
 from organizations.roles import Role
 from postmortems.models import Postmortem, PostmortemIncident, Revision, Section
 from postmortems.permissions import EDIT_PERMISSION
-from tests.incidents.test_api_incidents import api_client
-from tests.postmortems.read.test_postmortem_read import (
+from tests.incidents.helpers import api_client
+from tests.postmortems.helpers import POSTMORTEM_FIELDS
+from tests.postmortems.read.helpers import (
     XSS,
     assert_inert,
     comprehensive,
@@ -18,21 +19,6 @@ from tests.postmortems.read.test_postmortem_read import (
     save,
 )
 
-POSTMORTEM_FIELDS = {
-    "number",
-    "title",
-    "status",
-    "incident",
-    "incidents",
-    "severity",
-    "visibility",
-    "author",
-    "version",
-    "sections",
-    "created_at",
-    "updated_at",
-    "published_at",
-}
 SECTION_FIELDS = {"key", "title", "kind", "required", "body"}
 LIST_FIELDS = {"count", "next", "previous", "results"}
 

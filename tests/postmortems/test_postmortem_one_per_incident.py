@@ -14,12 +14,8 @@ from django_scopes import scope, scopes_disabled
 
 from postmortems import services
 from postmortems.models import Postmortem, PostmortemIncident
-from tests.incidents.test_api_incidents import api_client
-from tests.postmortems.read.test_postmortem_read import (
-    comprehensive,
-    new_postmortem,
-    resolved_incident,
-)
+from tests.incidents.helpers import api_client
+from tests.postmortems.read.helpers import comprehensive, new_postmortem, resolved_incident
 
 
 @pytest.fixture

@@ -1,6 +1,4 @@
 import threading
-from datetime import UTC, datetime, timedelta
-from unittest import mock
 
 import pytest
 from django.core import mail
@@ -8,8 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django_scopes import scope, scopes_disabled
 
-from incidents import services as incident_services
-from incidents import transitions
 from incidents.models import PostmortemPolicy
 from organizations.models import Membership
 from organizations.roles import Role
@@ -22,50 +18,12 @@ from postmortems.variables import (
     substitute,
     validate_template_text,
 )
-
-T0 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
+from tests.postmortems.helpers import resolved_incident
 
 
 @pytest.fixture
 def templates(org):
     return services.templates_install_builtins(organization=org)
-
-
-def resolved_incident(org, *, commander=None, participants=(), severity="SEV1", hours=2, **kwargs):
-    with scope(organization=org):
-        incident = incident_services.incident_declare(
-            organization=org,
-            actor=commander,
-            title="Payments failing",
-            severity=severity,
-            started_at=T0,
-            detected_at=T0 + timedelta(minutes=3),
-            services=["payments-api", "postgres"],
-            commander=commander,
-            participants=participants,
-            **kwargs,
-        )
-        incident_services.timeline_entry_add(
-            incident=incident,
-            actor=None,
-            actor_name="Datadog",
-            occurred_at=T0 + timedelta(minutes=2),
-            description="Error rate | above 5%",
-            is_key_event=True,
-        )
-        incident_services.link_add(
-            incident=incident,
-            type="RELEASE",
-            title="v2.3.1 [hotfix]",
-            url="https://git.example.com/releases/231",
-            relationship="CAUSED_BY",
-        )
-        with mock.patch("incidents.tasks.incident_resolved.delay"):
-            transitions.incident_resolve(
-                incident=incident, actor=None, at=T0 + timedelta(hours=hours)
-            )
-    incident.refresh_from_db()
-    return incident
 
 
 class TestVariables:

@@ -13,7 +13,7 @@ from django_scopes import scope
 from organizations.roles import Role
 from postmortems import services
 from postmortems.models import Section
-from tests.postmortems.editor.test_postmortem_editor import (
+from tests.postmortems.editor.helpers import (
     HTMX,
     make_incident,
     make_postmortem,
@@ -22,7 +22,7 @@ from tests.postmortems.editor.test_postmortem_editor import (
     section,
     timeline_row,
 )
-from tests.postmortems.exports.test_exports import export_url, pdf_text
+from tests.postmortems.exports.helpers import export_url, pdf_text
 
 
 def utc_row(day: int, hour: int, minute: int, event: str) -> dict:

@@ -11,7 +11,7 @@ from postmortems.analytics import patterns
 from postmortems.analytics.metrics import AnalyticsScope
 from postmortems.analytics.patterns import Event, busiest_window
 from postmortems.models import RootCauseCategory
-from tests.postmortems.analytics.test_analytics import SECRET_TITLE, Maker, at, build_world
+from tests.postmortems.analytics.helpers import SECRET_TITLE, Maker, at, build_world
 
 START = at("2025-01-01")
 

@@ -17,7 +17,7 @@ from postmortems.models import Comment, PostmortemStatus
 from postmortems.review import selectors as selectors_review
 from postmortems.review import transitions
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
-from tests.postmortems.editor.test_postmortem_editor import make_incident, make_postmortem
+from tests.postmortems.editor.helpers import make_incident, make_postmortem
 
 HTMX = {"HX-Request": "true"}
 

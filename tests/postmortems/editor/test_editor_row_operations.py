@@ -10,7 +10,7 @@ from postmortems import services
 from postmortems.editor import services as editing
 from postmortems.editor.services import content_digest
 from postmortems.models import Revision
-from tests.postmortems.editor.test_postmortem_editor import (
+from tests.postmortems.editor.helpers import (
     HTMX,
     make_incident,
     make_postmortem,

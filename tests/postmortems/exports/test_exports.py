@@ -1,12 +1,10 @@
 """Exports of one postmortem: PDF, Markdown, standalone HTML and JSON (issue 8, part 1)."""
 
-import io
 import json
 from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
-from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from actionitems.models import ActionItem
@@ -15,25 +13,13 @@ from organizations.services import api_token_create
 from postmortems.exports import documents as exports
 from postmortems.exports import pdf
 from postmortems.models import Review, Section, Visibility
-from tests.postmortems.read.test_postmortem_read import (
-    XSS,
-    Elements,
-    new_postmortem,
-    resolved_incident,
-    save,
-)
+from tests.postmortems.exports.helpers import export_url, pdf_text
+from tests.postmortems.read.helpers import XSS, Elements, new_postmortem, resolved_incident, save
 
 T_ROWS = [
     {"time": "2026-03-10T14:02:00+00:00", "event": "Error rate above **5%**", "actor": "Datadog"},
     {"time": "2026-03-10T14:09:00+00:00", "event": "Rolled back v2.3.1", "actor": "bob", "key": 1},
 ]
-
-
-def export_url(org, postmortem, fmt: str) -> str:
-    return reverse(
-        "postmortem_export",
-        kwargs={"org_slug": org.slug, "number": postmortem.number, "fmt": fmt},
-    )
 
 
 @pytest.fixture
@@ -87,11 +73,6 @@ def written(org, author, member_factory):
     )
     postmortem.refresh_from_db()
     return postmortem
-
-
-def pdf_text(data: bytes, tmp_path=None) -> str:
-    """The PDF's text, page after page (pypdf: no external tool, never skipped)."""
-    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
 
 
 # --- Markdown ----------------------------------------------------------------------------------

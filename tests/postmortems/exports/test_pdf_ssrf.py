@@ -20,7 +20,7 @@ from organizations.roles import Role
 from postmortems.exports import documents as exports
 from postmortems.exports import pdf
 from postmortems.models import Section
-from tests.postmortems.read.test_postmortem_read import new_postmortem, resolved_incident, save
+from tests.postmortems.read.helpers import new_postmortem, resolved_incident, save
 
 
 class CountingServer:

@@ -16,8 +16,8 @@ from postmortems.guidance import quality
 from postmortems.guidance import services as guidance
 from postmortems.language import rules as language
 from postmortems.models import LanguageDismissal, PostmortemStatus, QualitySnapshot
-from tests.postmortems.editor.test_postmortem_editor import make_incident, make_postmortem
-from tests.postmortems.review.test_review_pages import fill_required, status_of
+from tests.postmortems.editor.helpers import make_incident, make_postmortem
+from tests.postmortems.review.helpers import fill_required, status_of
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 BLAMING = "Bob broke the deploy on Friday. The on-call engineer should have known better."

@@ -23,7 +23,7 @@ from postmortems.models import (
     Visibility,
 )
 from postmortems.review import people as services_people
-from tests.postmortems.editor.test_postmortem_editor import make_incident, make_postmortem
+from tests.postmortems.editor.helpers import make_incident, make_postmortem
 
 # --- People and helpers --------------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -11,31 +10,21 @@ from django_scopes import scope
 from guardian.shortcuts import assign_perm
 
 from incidents import services as incident_services
-from incidents import transitions
 from organizations.roles import Role
 from postmortems import selectors, services
 from postmortems.editor.services import Impact, postmortem_set_impact
-from postmortems.models import Postmortem, PostmortemStatus, Revision, Section, Template
+from postmortems.models import Postmortem, PostmortemStatus, Revision, Section
 from postmortems.permissions import EDIT_PERMISSION
 from postmortems.templatetags import documents
-
-T0 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
-
-XSS_CORPUS = [
-    "<script>alert('body')</script>",
-    '<img src=x onerror="alert(1)">',
-    "[click me](javascript:alert(1))",
-    "[mixed case](JaVaScRiPt:alert(1))",
-    '<a href="javascript:alert(2)">raw link</a>',
-    '<div hx-post="/evil" hx-trigger="load">htmx</div>',
-    '<iframe src="https://evil.example.com"></iframe>',
-    '<p style="position:fixed;top:0">styled</p>',
-    "<svg onload=alert(3)></svg>",
-    "![pic](javascript:alert(4))",
-    '<object data="https://evil.example.com/x.swf"></object>',
-]
-XSS = "\n\n".join(XSS_CORPUS)
-
+from tests.postmortems.read.helpers import (
+    T0,
+    XSS,
+    assert_inert,
+    comprehensive,
+    new_postmortem,
+    resolved_incident,
+    save,
+)
 
 # --- Helpers -----------------------------------------------------------------------------------
 
@@ -46,99 +35,6 @@ def url(name: str, org, **kwargs) -> str:
 
 def body(response) -> str:
     return response.content.decode()
-
-
-class Elements(HTMLParser):
-    """Every start tag of a page with its attributes: what a browser would build."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-
-def assert_inert(html: str) -> None:
-    """Nothing in the page can run script, load a frame, restyle it or drive htmx, except the
-    application's own static scripts and the CSRF header of ``<body>``."""
-    for tag, attrs in Elements(html).tags:
-        assert tag not in {"iframe", "object", "embed", "style"}, tag
-        if tag == "script":
-            assert attrs.get("src", "").startswith("/static/"), attrs
-        for name, value in attrs.items():
-            assert not name.startswith("on"), (tag, name)
-            assert name != "style", (tag, attrs)
-            assert not name.startswith("hx-") or (tag, name) == ("body", "hx-headers"), (tag, name)
-            if name in {"href", "src", "action", "data"}:
-                assert not (value or "").strip().lower().startswith("javascript:"), (tag, value)
-
-
-def resolved_incident(org, actor, *, title="Payments failing", severity="SEV1", links=1, **extra):
-    with scope(organization=org):
-        incident = incident_services.incident_declare(
-            organization=org,
-            actor=actor,
-            title=title,
-            severity=severity,
-            started_at=extra.pop("started_at", T0),
-            services=extra.pop("services", ["payments-api", "postgres"]),
-            commander=actor,
-            customer_impact=True,
-            **extra,
-        )
-        incident_services.timeline_entry_add(
-            incident=incident,
-            actor=None,
-            actor_name="Datadog",
-            occurred_at=incident.started_at + timedelta(minutes=2),
-            description="Error rate above 5%",
-            is_key_event=True,
-        )
-        for n in range(links):
-            incident_services.link_add(
-                incident=incident,
-                type="RELEASE" if n % 2 == 0 else "ALERT",
-                title=f"payments-api v2.3.{n}",
-                url=f"https://git.example.com/releases/{n}",
-                relationship="CAUSED_BY" if n == 0 else "RELATED",
-            )
-        incident_services.metric_series_set(
-            incident=incident,
-            key="errorRate",
-            name="Error rate · payments-api",
-            unit="%",
-            points=[(incident.started_at + timedelta(minutes=m), m % 7) for m in range(0, 90, 5)],
-        )
-        transitions.incident_resolve(
-            incident=incident, actor=None, at=incident.started_at + timedelta(hours=2)
-        )
-    incident.refresh_from_db()
-    return incident
-
-
-def comprehensive(org) -> Template:
-    services.templates_install_builtins(organization=org)
-    return Template.objects.get(organization=org, builtin_key="comprehensive")
-
-
-def new_postmortem(org, author, incident=None, **kwargs) -> Postmortem:
-    with scope(organization=org):
-        return services.postmortem_create(
-            organization=org,
-            actor=author,
-            template=kwargs.pop("template", None) or comprehensive(org),
-            incident=incident,
-            **kwargs,
-        )
-
-
-def save(postmortem, actor, **changes) -> Postmortem:
-    with scope(organization=postmortem.organization):
-        return services.postmortem_save(
-            postmortem=postmortem, actor=actor, base_version=postmortem.version, **changes
-        )
 
 
 FACTORS = {

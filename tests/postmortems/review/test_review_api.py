@@ -25,8 +25,8 @@ from postmortems.review import people as services_people
 from postmortems.review import selectors as selectors_review
 from postmortems.review import transitions as pm_transitions
 from tests.factories import MembershipFactory, UserFactory
-from tests.incidents.test_api_incidents import api_client as token_client
-from tests.postmortems.test_postmortem_api import POSTMORTEM_FIELDS
+from tests.incidents.helpers import api_client as token_client
+from tests.postmortems.helpers import POSTMORTEM_FIELDS
 
 LIST_FIELDS = {"count", "next", "previous", "results"}
 REVIEW_FIELDS = {"reviewer", "round", "decision", "comment", "decided_at"}

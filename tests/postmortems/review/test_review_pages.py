@@ -20,7 +20,8 @@ from postmortems.review import people, transitions
 from postmortems.review import selectors as selectors_review
 from postmortems.review.panels import review_panel_context
 from tests.factories import TeamFactory, TeamMemberFactory
-from tests.postmortems.editor.test_postmortem_editor import make_incident, make_postmortem
+from tests.postmortems.editor.helpers import make_incident, make_postmortem
+from tests.postmortems.review.helpers import fill_required, status_of
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -39,18 +40,6 @@ def url(name: str, postmortem, **kwargs) -> str:
     )
 
 
-def fill_required(postmortem, actor, text="What we learned about {title}."):
-    postmortem.refresh_from_db()
-    with scope(organization=postmortem.organization):
-        unfilled = selectors_review.unfilled_required_sections(postmortem)
-        return services.postmortem_save(
-            postmortem=postmortem,
-            actor=actor,
-            base_version=postmortem.version,
-            sections={s.key: text.format(title=s.title.lower()) for s in unfilled},
-        )
-
-
 def in_review(postmortem, author, *reviewers):
     fill_required(postmortem, author)
     postmortem.refresh_from_db()
@@ -62,11 +51,6 @@ def in_review(postmortem, author, *reviewers):
 def published(postmortem, author, reviewer):
     in_review(postmortem, author, reviewer)
     return transitions.postmortem_approve(postmortem=postmortem, actor=reviewer)
-
-
-def status_of(postmortem) -> str:
-    postmortem.refresh_from_db()
-    return postmortem.status
 
 
 def html_of(response) -> str:

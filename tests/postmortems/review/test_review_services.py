@@ -6,7 +6,6 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django_scopes import scope
 from guardian.shortcuts import assign_perm
 
 from incidents.models import PostmortemPolicy
@@ -28,27 +27,8 @@ from postmortems.permissions import EDIT_PERMISSION, REVIEW_PERMISSION, access
 from postmortems.review import people, transitions
 from postmortems.review import selectors as selectors_review
 from tests.factories import TeamFactory, TeamMemberFactory
-from tests.postmortems.editor.test_postmortem_editor import make_incident, make_postmortem
-
-
-def fill_required(postmortem, actor):
-    """Write every required section, as a writer would before submitting."""
-    postmortem.refresh_from_db()
-    with scope(organization=postmortem.organization):
-        unfilled = selectors_review.unfilled_required_sections(postmortem)
-        return services.postmortem_save(
-            postmortem=postmortem,
-            actor=actor,
-            base_version=postmortem.version,
-            sections={s.key: f"What we learned about {s.title.lower()}." for s in unfilled},
-        )
-
-
-def submitted(postmortem, author, *reviewers):
-    fill_required(postmortem, author)
-    return transitions.postmortem_submit(
-        postmortem=postmortem, actor=author, reviewers=list(reviewers)
-    )
+from tests.postmortems.editor.helpers import make_incident, make_postmortem
+from tests.postmortems.review.helpers import fill_required, submitted
 
 
 def notified(kind) -> list[str]:

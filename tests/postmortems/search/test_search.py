@@ -5,7 +5,7 @@ Tests without a mark run on both databases (substring fallback on SQLite, full t
 PostgreSQL); ``postgres`` ones need the full-text index."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -16,7 +16,6 @@ from guardian.shortcuts import assign_perm
 from organizations.roles import Role
 from postmortems import services
 from postmortems.models import (
-    Postmortem,
     PostmortemSearchDocument,
     PostmortemStatus,
     PostmortemTeam,
@@ -25,10 +24,10 @@ from postmortems.models import (
 from postmortems.permissions import EDIT_PERMISSION
 from postmortems.search import services as search
 from tests.factories import TeamFactory, TeamMemberFactory
-from tests.incidents.test_api_incidents import api_client
-from tests.postmortems.read.test_postmortem_read import comprehensive, resolved_incident
+from tests.incidents.helpers import api_client
+from tests.postmortems.read.helpers import resolved_incident
+from tests.postmortems.search.helpers import T0, page, search_url, write
 
-T0 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 ODD_QUERIES = [
     '"',
     '"unbalanced phrase',
@@ -53,76 +52,6 @@ ODD_QUERIES = [
 
 
 # --- Helpers -----------------------------------------------------------------------------------
-
-
-def search_url(org) -> str:
-    return reverse("postmortem_search", kwargs={"org_slug": org.slug})
-
-
-def page(client, org, *, marks: bool = False, **params) -> str:
-    """The search page's HTML; without ``marks``, highlights are taken out so titles read whole."""
-    response = client.get(search_url(org), params)
-    assert response.status_code == 200, response.status_code
-    html = response.content.decode()
-    return html if marks else re.sub(r"</?mark>", "", html)
-
-
-def write(
-    org,
-    author,
-    title: str,
-    *,
-    summary: str = "",
-    root_cause: str = "",
-    other: str = "",
-    status: str = PostmortemStatus.PUBLISHED,
-    visibility: str = Visibility.ORGANIZATION,
-    incident=None,
-    published_at: datetime | None = None,
-    **fields,
-) -> Postmortem:
-    """A Comprehensive postmortem through the services (so the index is maintained), then put
-    in ``status`` as a test shortcut (the status does not change the text)."""
-    with scope(organization=org):
-        postmortem = services.postmortem_create(
-            organization=org,
-            actor=author,
-            template=comprehensive(org),
-            incident=incident,
-            title=title,
-        )
-        bodies = {
-            "executive-summary": summary,
-            "root-cause": root_cause,
-            "went-well": other,
-            # The template's prompts would otherwise be searchable words in every document.
-            **dict.fromkeys(BLANKED, ""),
-        }
-        postmortem = services.postmortem_save(
-            postmortem=postmortem, actor=author, base_version=postmortem.version, sections=bodies
-        )
-    Postmortem.objects.filter(pk=postmortem.pk).update(
-        status=status,
-        visibility=visibility,
-        published_at=(published_at or T0) if status == PostmortemStatus.PUBLISHED else None,
-        **fields,
-    )
-    postmortem.refresh_from_db()
-    return postmortem
-
-
-BLANKED = [
-    "impact-assessment",
-    "went-poorly",
-    "got-lucky",
-    "actions-immediate",
-    "actions-short-term",
-    "actions-long-term",
-    "prevention-measures",
-    "participants",
-    "metrics",
-    "document-history",
-]
 
 
 def titles_in(html: str, *titles: str) -> set[str]:

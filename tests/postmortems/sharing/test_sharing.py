@@ -32,7 +32,7 @@ from postmortems.review import transitions
 from postmortems.services import history_note
 from postmortems.sharing import services as sharing
 from tests.factories import UserFactory
-from tests.postmortems.read.test_postmortem_read import T0, new_postmortem, resolved_incident, save
+from tests.postmortems.read.helpers import T0, new_postmortem, resolved_incident, save
 
 # Every private place gets its own unmistakable string; none may reach a public response.
 SENTINELS = {
