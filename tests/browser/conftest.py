@@ -2,8 +2,17 @@
 
 import os
 import shutil
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django_scopes import scope
+from guardian.shortcuts import assign_perm
+
+from incidents import services as incident_services
+from organizations.roles import Role
+from postmortems import services
+from postmortems.permissions import EDIT_PERMISSION
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -50,3 +59,39 @@ def page(browser, live_server):
     page.console_errors = errors
     yield page
     context.close()
+
+
+T0 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def draft(transactional_db):
+    """Ann's SEV1 draft (Comprehensive template) in acme; ben, an engineer, may edit it too."""
+    organization = OrganizationFactory(slug="acme", name="Acme Corporation")
+    author = UserFactory(username="ann")
+    colleague = UserFactory(username="ben")
+    for user in (author, colleague):
+        MembershipFactory(user=user, organization=organization, role=Role.ENGINEER)
+    with scope(organization=organization):
+        services.templates_install_builtins(organization=organization)
+        incident = incident_services.incident_declare(
+            organization=organization,
+            actor=author,
+            title="Checkout payments failing",
+            severity="SEV1",
+            started_at=T0,
+            services=["payments-api"],
+            commander=author,
+        )
+        incident_services.timeline_entry_add(
+            incident=incident,
+            actor=None,
+            actor_name="Datadog",
+            occurred_at=T0 + timedelta(minutes=2),
+            description="Error rate above 5%",
+        )
+        postmortem = services.postmortem_create(
+            organization=organization, actor=author, incident=incident
+        )
+        assign_perm(EDIT_PERMISSION, colleague, postmortem)
+    return postmortem

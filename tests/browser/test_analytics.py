@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.test_postmortem_editor import log_in
+from tests.browser.helpers import log_in
 from tests.postmortems.analytics.helpers import build_world
 
 

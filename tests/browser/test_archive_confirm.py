@@ -11,10 +11,7 @@ from organizations.roles import Role
 from postmortems.models import Postmortem, PostmortemStatus
 from postmortems.review import transitions
 from postmortems.sharing import services as sharing
-from tests.browser.test_postmortem_editor import (
-    draft,  # noqa: F401 (the fixture: ann's SEV1 draft)
-    log_in,
-)
+from tests.browser.helpers import log_in
 from tests.factories import MembershipFactory, UserFactory
 from tests.postmortems.review.helpers import submitted
 

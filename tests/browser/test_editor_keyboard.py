@@ -8,11 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from postmortems.models import Postmortem, Revision, Section
-from tests.browser.test_postmortem_editor import (
-    draft,  # noqa: F401 (the fixture: ann's SEV1 draft, comprehensive template)
-    edit_path,
-    log_in,
-)
+from tests.browser.helpers import edit_path, log_in
 
 FOCUSED = """() => {
   const el = document.activeElement;

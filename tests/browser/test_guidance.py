@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from postmortems.models import LanguageDismissal
-from tests.browser.test_postmortem_editor import draft, edit_path, log_in  # noqa: F401 (fixture)
+from tests.browser.helpers import edit_path, log_in
 
 
 def test_a_blaming_sentence_is_highlighted_and_dismissed(page, draft):  # noqa: F811

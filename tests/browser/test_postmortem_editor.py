@@ -2,66 +2,11 @@
 visible conflict, merge it, and lose nothing."""
 
 import re
-from datetime import UTC, datetime, timedelta
 
-import pytest
-from django.urls import reverse
-from django_scopes import scope
-from guardian.shortcuts import assign_perm
 from playwright.sync_api import expect
 
-from incidents import services as incident_services
-from organizations.roles import Role
-from postmortems import services
 from postmortems.models import Section
-from postmortems.permissions import EDIT_PERMISSION
-from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
-
-T0 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def draft(transactional_db):
-    organization = OrganizationFactory(slug="acme", name="Acme Corporation")
-    author = UserFactory(username="ann")
-    colleague = UserFactory(username="ben")
-    for user in (author, colleague):
-        MembershipFactory(user=user, organization=organization, role=Role.ENGINEER)
-    with scope(organization=organization):
-        services.templates_install_builtins(organization=organization)
-        incident = incident_services.incident_declare(
-            organization=organization,
-            actor=author,
-            title="Checkout payments failing",
-            severity="SEV1",
-            started_at=T0,
-            services=["payments-api"],
-            commander=author,
-        )
-        incident_services.timeline_entry_add(
-            incident=incident,
-            actor=None,
-            actor_name="Datadog",
-            occurred_at=T0 + timedelta(minutes=2),
-            description="Error rate above 5%",
-        )
-        postmortem = services.postmortem_create(
-            organization=organization, actor=author, incident=incident
-        )
-        assign_perm(EDIT_PERMISSION, colleague, postmortem)
-    return postmortem
-
-
-def edit_path(postmortem) -> str:
-    return reverse("postmortem_edit", kwargs={"org_slug": "acme", "number": postmortem.number})
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile("/accounts/login/"))
+from tests.browser.helpers import edit_path, log_in
 
 
 def stored_body(postmortem, key: str) -> str:

@@ -13,10 +13,7 @@ from organizations.roles import Role
 from postmortems import services
 from postmortems.models import PostmortemStatus
 from postmortems.review import selectors as selectors_review
-from tests.browser.test_postmortem_editor import (
-    draft,  # noqa: F401 (the fixture: ann's SEV1 draft)
-    log_in,
-)
+from tests.browser.helpers import log_in
 from tests.factories import MembershipFactory, UserFactory
 
 

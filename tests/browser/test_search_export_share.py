@@ -11,10 +11,7 @@ from playwright.sync_api import expect
 
 from postmortems import services
 from postmortems.models import Postmortem, PostmortemStatus, ShareLink
-from tests.browser.test_postmortem_editor import (
-    draft,  # noqa: F401 (the fixture: ann's SEV1 draft)
-    log_in,
-)
+from tests.browser.helpers import log_in
 
 SUMMARY = "Checkout payments failed for **40 minutes**. {name} rolled back the release."
 

@@ -16,10 +16,7 @@ from actionitems.models import ActionItem, ItemStatus
 from actionitems.selectors import today_in
 from actionitems.tracker_cache import tracker_changed
 from organizations.roles import Role
-from tests.browser.test_postmortem_editor import (
-    draft,  # noqa: F401 (the fixture: ann's SEV1 draft)
-    log_in,
-)
+from tests.browser.helpers import log_in
 from tests.factories import MembershipFactory, UserFactory
 
 
