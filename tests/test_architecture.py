@@ -7,6 +7,7 @@ The wrong imports are written into a copy of the source in a temporary directory
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,33 @@ def copy_of_the_source(destination: Path) -> Path:
         shutil.copytree(ROOT / package, destination / package, ignore=keep_python)
     shutil.copy(ROOT / "pyproject.toml", destination / "pyproject.toml")
     return destination
+
+
+# Django's own places in an app: in no contract.
+UNCHECKED_POSTMORTEMS_MODULES = {"migrations", "management", "templatetags"}
+
+
+def contract(contract_id: str) -> dict:
+    with (ROOT / "pyproject.toml").open("rb") as file:
+        contracts = tomllib.load(file)["tool"]["importlinter"]["contracts"]
+    return next(each for each in contracts if each["id"] == contract_id)
+
+
+def test_every_module_of_postmortems_is_named_in_its_contracts():
+    """The postmortems contracts list its modules by name: a new one must be added to them."""
+    children = {
+        f"postmortems.{path.stem}"
+        for path in (ROOT / "postmortems").iterdir()
+        if (path.suffix == ".py" and path.stem != "__init__")
+        or (path.is_dir() and (path / "__init__.py").exists())
+    } - {f"postmortems.{name}" for name in UNCHECKED_POSTMORTEMS_MODULES}
+    core = contract("postmortems-core")
+    outside_language = set(contract("language")["forbidden_modules"])
+
+    assert set(core["source_modules"]) | set(core["forbidden_modules"]) == children
+    assert {m for m in outside_language if m.startswith("postmortems.")} == children - {
+        "postmortems.language"
+    }
 
 
 def test_the_code_keeps_every_contract():
