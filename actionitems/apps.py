@@ -7,7 +7,10 @@ class ActionitemsConfig(AppConfig):
     def ready(self) -> None:
         from incidents.services import INCIDENT_CHANGED
         from organizations import hooks
+        from postmortems.review.people import VISIBILITY_CHANGED
 
         from .services import action_items_follow_incident
+        from .tracker_cache import tracker_changed
 
         hooks.register(INCIDENT_CHANGED, action_items_follow_incident)
+        hooks.register(VISIBILITY_CHANGED, tracker_changed)

@@ -183,28 +183,6 @@ def ticket_kind(url: str) -> str:
     return "Ticket"
 
 
-VAGUE = re.compile(
-    r"^\s*(improve|better|more|add more|increase|enhance|review|look into|investigate|"
-    r"be more careful|monitor|fix (it|things|issues)|update docs?)\b",
-    re.IGNORECASE,
-)
-SPECIFIC = re.compile(r"\d|`|https?://|\b(alert|threshold|when|within|for|on|to)\b", re.IGNORECASE)
-
-
-def vagueness_hint(description: str) -> str:
-    """A hint when the wording will not tell anyone when the item is done."""
-    text = " ".join((description or "").split())
-    if not text:
-        return ""
-    words = text.split()
-    if VAGUE.search(text) and (len(words) <= 5 or not SPECIFIC.search(text)):
-        return (
-            "This reads as a wish rather than a change: say exactly what will exist when it is "
-            "done (which alert, which threshold, which test), so anyone can check it."
-        )
-    return ""
-
-
 def missing_flags(item: ActionItem) -> list[str]:
     """What an open item still lacks: an owner, a due date, success criteria."""
     if item.is_closed:

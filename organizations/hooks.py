@@ -11,6 +11,10 @@ Imports point down only (actionitems → postmortems → incidents → organizat
   changed, and each higher app registers its receiver for that name in its
   ``AppConfig.ready()``.
 
+A lower page may also need to say what an action will take away above it (removing a member
+revokes their rights on postmortems): it asks with ``answers(name, …)``, and each registered
+receiver returns its part.
+
 Receivers run at once, in the caller's transaction, in the order the apps are installed:
 exactly as if the service had called them itself, so they either all commit with the write or
 not at all. This is not a signal on ``save()``: nothing runs unless a service asks for it, and
@@ -36,6 +40,12 @@ def run(name: str, **arguments) -> None:
     """Call every receiver registered for ``name`` with these keyword arguments."""
     for receiver in _receivers.get(name, ()):
         receiver(**arguments)
+
+
+def answers(name: str, **arguments) -> list:
+    """Ask every receiver registered for ``name`` with these keyword arguments; their answers,
+    in the order the apps are installed (none when no app registered one)."""
+    return [receiver(**arguments) for receiver in _receivers.get(name, ())]
 
 
 def queue_task(task_name: str, *args) -> None:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django_scopes import scopes_disabled
 
+from . import hooks
 from .models import ApiToken, Invitation, Membership, Organization, Team, TeamMember
 from .roles import ROLE_RANK, Role
 from .validators import is_possible_username
@@ -105,6 +106,13 @@ def member_with_email_exists(*, organization: Organization, email: str) -> bool:
     ).exists()
 
 
+# Asked by ``removal_summary`` with ``organization`` and ``user``: each app above answers how
+# many of its documents the member holds per-document rights on (postmortems).
+MEMBER_RIGHTS_COUNT = "organizations.member_rights_count"
+# Asked by ``team_postmortem_count`` with ``team``: how many documents are shared with it.
+TEAM_SHARES_COUNT = "organizations.team_shares_count"
+
+
 @dataclass(frozen=True)
 class RemovalSummary:
     """What removing a member takes away with them."""
@@ -120,19 +128,9 @@ class RemovalSummary:
 
 def removal_summary(*, membership: Membership) -> RemovalSummary:
     """Count the member's per-document rights, teams and API tokens in this organization."""
-    from postmortems.models import PostmortemUserObjectPermission
-
     organization, user = membership.organization, membership.user
-    postmortems = (
-        PostmortemUserObjectPermission.objects.filter(
-            user=user, content_object__organization=organization
-        )
-        .values("content_object")
-        .distinct()
-        .count()
-    )
     return RemovalSummary(
-        postmortems=postmortems,
+        postmortems=sum(hooks.answers(MEMBER_RIGHTS_COUNT, organization=organization, user=user)),
         teams=TeamMember.objects.filter(organization=organization, user=user).count(),
         tokens=ApiToken.objects.filter(organization=organization, user=user).count(),
     )
@@ -249,6 +247,4 @@ def team_candidates(*, team: Team) -> list[Membership]:
 
 def team_postmortem_count(*, team: Team) -> int:
     """Postmortems shared with the team (they lose that reader when the team goes)."""
-    from postmortems.models import PostmortemTeam
-
-    return PostmortemTeam.objects.filter(organization=team.organization_id, team=team).count()
+    return sum(hooks.answers(TEAM_SHARES_COUNT, team=team))

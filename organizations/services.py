@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from . import hooks
 from .models import ApiToken, Counter, Membership, Organization, Team, TeamMember
 from .roles import Role
 from .selectors import counter_value
@@ -107,18 +108,20 @@ def hash_token(plain: str) -> str:
     return hashlib.sha256(plain.encode()).hexdigest()
 
 
+# Fired by ``membership_remove`` before the membership goes, with ``organization`` and ``user``:
+# the apps above revoke the per-document rights the member held there (postmortems: invited
+# editor and assigned reviewer).
+MEMBER_REMOVED = "organizations.member_removed"
+
+
 @transaction.atomic
 def membership_remove(*, membership: Membership) -> None:
     """Take a member out of the organization. Every per-document right they held here goes in
     the same transaction (invited editor, assigned reviewer, team membership), so nothing
     lingers for the day they might be invited back."""
-    from postmortems.models import PostmortemUserObjectPermission
-
     organization, user = membership.organization, membership.user
     with scope(organization=organization):
-        PostmortemUserObjectPermission.objects.filter(
-            user=user, content_object__organization=organization
-        ).delete()
+        hooks.run(MEMBER_REMOVED, organization=organization, user=user)
         TeamMember.objects.filter(organization=organization, user=user).delete()
         ApiToken.objects.filter(organization=organization, user=user).delete()
         membership.delete()

@@ -7,7 +7,13 @@ class PostmortemsConfig(AppConfig):
     def ready(self) -> None:
         from incidents.services import INCIDENT_CHANGED
         from organizations import hooks
+        from organizations.selectors_members import MEMBER_RIGHTS_COUNT, TEAM_SHARES_COUNT
+        from organizations.services import MEMBER_REMOVED
 
+        from . import memberships
         from .search.services import postmortems_follow_incident
 
         hooks.register(INCIDENT_CHANGED, postmortems_follow_incident)
+        hooks.register(MEMBER_REMOVED, memberships.member_rights_revoke)
+        hooks.register(MEMBER_RIGHTS_COUNT, memberships.member_rights_count)
+        hooks.register(TEAM_SHARES_COUNT, memberships.team_shares_count)

@@ -60,3 +60,12 @@ def test_a_receiver_registered_twice_runs_once(monkeypatch):
     hooks.run("test.changed", value=1)
     hooks.run("test.unheard", value=2)
     assert heard == [{"value": 1}]
+
+
+def test_a_question_gets_every_receivers_answer_and_none_without_receivers(monkeypatch):
+    monkeypatch.setattr(hooks, "_receivers", hooks.defaultdict(list))
+    hooks.register("test.count", lambda *, team: len(team))
+    hooks.register("test.count", lambda *, team: 10)
+
+    assert hooks.answers("test.count", team="abc") == [3, 10]
+    assert hooks.answers("test.nobody_answers", team="abc") == []

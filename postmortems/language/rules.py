@@ -26,8 +26,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from actionitems.selectors import VAGUE, vagueness_hint
-
 Category = Literal["blame", "counterfactual", "vague"]
 
 
@@ -905,6 +903,28 @@ _GENERIC_ACTION = _rx(
 )
 _MEASURABLE = re.compile(r"\d|`|https?://")
 
+VAGUE = re.compile(
+    r"^\s*(improve|better|more|add more|increase|enhance|review|look into|investigate|"
+    r"be more careful|monitor|fix (it|things|issues)|update docs?)\b",
+    re.IGNORECASE,
+)
+SPECIFIC = re.compile(r"\d|`|https?://|\b(alert|threshold|when|within|for|on|to)\b", re.IGNORECASE)
+
+
+def vagueness_hint(description: str) -> str:
+    """A hint when the wording will not tell anyone when the item is done."""
+    text = " ".join((description or "").split())
+    if not text:
+        return ""
+    words = text.split()
+    if VAGUE.search(text) and (len(words) <= 5 or not SPECIFIC.search(text)):
+        return (
+            "This reads as a wish rather than a change: say exactly what will exist when it is "
+            "done (which alert, which threshold, which test), so anyone can check it."
+        )
+    return ""
+
+
 VAGUE_ACTION_ITEM = Rule(
     id="vague-action-item",
     title="Not specific",
@@ -951,7 +971,7 @@ ACTION_ITEM_RULES: tuple[Rule, ...] = (VAGUE_ACTION_ITEM, EXHORTATION, GENERIC_A
 
 def vague_action_item(description: str) -> Finding | None:
     """A finding when an action item will not tell anyone when it is done: a wish ("improve
-    monitoring", judged by ``actionitems.selectors.vagueness_hint``, the tracker's own hint), or,
+    monitoring", judged by ``vagueness_hint``), or,
     with nothing measurable in it (a number, code, a link), an exhortation to try harder ("make
     sure…", "be more careful") or a generic chore ("fix the bug", "document the process")."""
     text = description or ""

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from guardian.shortcuts import assign_perm, remove_perm
 
-from actionitems.tracker_cache import tracker_changed
+from organizations import hooks
 from organizations.models import Membership, NotificationKind, Team
 from organizations.notifications import notify
 from organizations.roles import Action, can
@@ -162,6 +162,12 @@ def _unassign(postmortem: Postmortem, user: AbstractBaseUser) -> None:
 # --- Visibility ----------------------------------------------------------------------------------
 
 
+# Fired by ``visibility_set`` with ``organization`` (its id): who may read the postmortem, and
+# so who sees its action items, changed; the action items app makes its cached tracker counts
+# obsolete.
+VISIBILITY_CHANGED = "postmortems.visibility_changed"
+
+
 @transaction.atomic
 def visibility_set(
     *,
@@ -197,4 +203,4 @@ def visibility_set(
         )
     if visibility != Visibility.TEAM:
         PostmortemTeam.objects.filter(postmortem=locked).delete()
-    tracker_changed(organization=locked.organization_id)  # who sees its action items changed
+    hooks.run(VISIBILITY_CHANGED, organization=locked.organization_id)

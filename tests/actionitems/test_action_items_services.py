@@ -13,6 +13,7 @@ from actionitems.models import ActionItem, ItemStatus
 from incidents import services as incident_services
 from organizations.models import Membership
 from organizations.roles import Role
+from postmortems.language.rules import vagueness_hint
 from postmortems.review import people, transitions
 from tests.postmortems.editor.helpers import make_incident, make_postmortem
 from tests.postmortems.review.helpers import submitted
@@ -213,7 +214,7 @@ def test_ticket_urls_are_recognised(url, kind):
     ],
 )
 def test_vague_wording_gets_a_hint(text, vague):
-    assert bool(selectors.vagueness_hint(text)) is vague
+    assert bool(vagueness_hint(text)) is vague
 
 
 def test_suggested_due_dates_follow_the_priority():

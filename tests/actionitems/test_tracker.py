@@ -20,6 +20,7 @@ from actionitems.tracker_cache import tracker_changed
 from incidents import services as incident_services
 from organizations.roles import Role
 from postmortems.models import Postmortem, Visibility
+from postmortems.review import people
 from tests.factories import OrganizationFactory
 from tests.postmortems.editor.helpers import make_postmortem
 
@@ -348,6 +349,20 @@ def test_the_counts_follow_item_changes_made_through_the_services(client, world,
     response = client.get(tracker_url())
     assert card(response, "open") == "3"
     assert response.context["page"].paginator.count == 3
+
+
+def test_the_counts_follow_a_postmortem_made_private(client, world, org, author, manager):
+    """Who may read a postmortem decides whose tracker counts its items: making it private
+    takes them out of another member's cached counts at once."""
+    client.force_login(manager)
+    assert card(client.get(tracker_url()), "open") == "4"
+
+    with scope(organization=org):
+        people.visibility_set(
+            postmortem=world["sev3_later"].postmortem, actor=author, visibility="PRIVATE"
+        )
+
+    assert card(client.get(tracker_url()), "open") == "3"
 
 
 def test_the_counts_are_recounted_when_the_organizations_items_change(

@@ -14,12 +14,12 @@ from actionitems.selectors import (
     ticket_kind,
     today_in,
     tracker_summary,
-    vagueness_hint,
     visible_items,
 )
 from demo.action_items import seed_action_items
 from demo.incidents import NOT_NULL_MIGRATION
 from organizations.models import Membership, Organization
+from postmortems.language.rules import vagueness_hint
 from postmortems.models import PostmortemStatus
 
 SNAPSHOT = (

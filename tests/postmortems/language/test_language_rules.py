@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from actionitems.selectors import vagueness_hint
 from postmortems import builtin_templates
 from postmortems.language import rules as language
 from postmortems.language.rules import (
@@ -19,6 +18,7 @@ from postmortems.language.rules import (
     dismissal_key,
     sentence_key,
     vague_action_item,
+    vagueness_hint,
 )
 
 BLAMING = [
