@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from incidents.models import Incident
 from organizations.models import Organization
+from organizations.people import display_name
 from organizations.roles import Action, can
 from organizations.selectors import membership_in
 from organizations.services import next_number
@@ -154,7 +155,7 @@ def _check_owner_reads(postmortem: Postmortem, owner: AbstractBaseUser | None) -
     if owner_membership is not None and not access(owner, owner_membership, postmortem).can_read:
         raise ValidationError(
             {
-                "owner": f"{owner.get_full_name() or owner.get_username()} may not read this "
+                "owner": f"{display_name(owner)} may not read this "
                 "postmortem (its visibility is limited): choose someone who can, or share it."
             }
         )

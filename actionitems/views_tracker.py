@@ -27,6 +27,7 @@ from incidents import selectors as incident_selectors
 from incidents.forms import add_service_errors
 from organizations.decorators import require_action
 from organizations.lookups import object_from_url
+from organizations.people import display_name
 from organizations.roles import Action, can
 
 from . import selectors, services
@@ -44,7 +45,6 @@ from .tracker_page import (
     ROW_FIELDS,
     CountedPaginator,
     filter_chips,
-    person,
     preview,
     sort_columns,
     summary_cards,
@@ -310,7 +310,7 @@ def bulk_message(form: BulkChangeForm, changed: int) -> str:
     noun = f"{changed} action item{'s' if changed != 1 else ''}"
     data = form.cleaned_data
     if data["change"] == "owner":
-        return f"Reassigned {noun} to {person(data['owner'])}."
+        return f"Reassigned {noun} to {display_name(data['owner'], missing='Unowned')}."
     if data["change"] == "due_date":
         return f"Rescheduled {noun} to {data['due_date'].strftime('%b %-d, %Y')}."
     return f"Marked {noun} {ItemStatus(data['status']).label.lower()}."

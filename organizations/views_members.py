@@ -29,6 +29,7 @@ from .forms_members import (
 )
 from .lookups import object_from_url
 from .models import Membership, Team
+from .people import name_and_handle
 from .roles import ROLE_SUMMARY, Action, Role
 
 PAGE_SIZE = 50
@@ -158,7 +159,7 @@ def member_role(request: HttpRequest, membership: Membership) -> HttpResponse:
             if membership.user_id == request.user.pk and membership.role != Role.ADMIN:
                 return _left_admin(request, f"You are now {membership.get_role_display()}.")
             if membership.role != before:
-                note = f"{services.person(membership.user)} is now {membership.get_role_display()}."
+                note = f"{name_and_handle(membership.user)} is now {membership.get_role_display()}."
     if request.htmx:
         return _row_response(request, membership, error=error, note=note, status=status)
     if error:
@@ -204,7 +205,7 @@ def member_remove(request: HttpRequest, membership: Membership) -> HttpResponse:
         except ValidationError as refusal:
             error = refusal.messages[0]
         else:
-            name = services.person(membership.user)
+            name = name_and_handle(membership.user)
             if membership.user_id == request.user.pk:
                 messages.success(request, f"You left {request.organization.name}.")
                 return redirect("home")
@@ -354,7 +355,7 @@ def team_member_add(request: HttpRequest, team: Team) -> HttpResponse:
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, f"{services.person(membership.user)} joined {team.name}.")
+            messages.success(request, f"{name_and_handle(membership.user)} joined {team.name}.")
             return redirect("settings_team", org_slug=request.organization.slug, team_id=team.pk)
     return _team_page(request, team, status=400, add_form=form)
 
@@ -364,7 +365,7 @@ def team_member_add(request: HttpRequest, team: Team) -> HttpResponse:
 @team_member_from_username
 @require_POST
 def team_member_remove(request: HttpRequest, team: Team, membership: Membership) -> HttpResponse:
-    name = services.person(membership.user)
+    name = name_and_handle(membership.user)
     if services.team_member_remove(team=team, user=membership.user, actor=request.user):
         messages.success(request, f"{name} left {team.name}.")
     else:
