@@ -227,7 +227,7 @@ def postmortem_archive(request: HttpRequest, postmortem: Postmortem) -> HttpResp
         )
     try:
         access = Access(request.user, request.membership, postmortem)
-        transitions.check_may_archive(postmortem, access)
+        transitions.check(transitions.ARCHIVE, postmortem, access)
     except TransitionError as error:
         if request.method == "GET":  # a stale link (archived meanwhile): back to the document
             messages.info(request, str(error))
