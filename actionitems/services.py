@@ -1,7 +1,7 @@
 """Writes for action items. Views, the tracker, the API and tasks call these; none writes a row
 itself.
 
-Rights (DESIGN §3, issue 6): items are added, edited and deleted by whoever may edit the
+Rights (DESIGN §3): items are added, edited and deleted by whoever may edit the
 postmortem; on a published or archived postmortem the status may still be changed by the item's
 owner, managers and admins; managers and admins reassign and reschedule from the tracker.
 Updates are partial: only the fields a change names are written, so two tabs changing different
@@ -27,7 +27,6 @@ from postmortems.models import Postmortem
 from postmortems.permissions import access
 
 from .models import (
-    CLOSED_STATUSES,
     NO_SEVERITY_RANK,
     SEVERITY_RANKS,
     ActionItem,
@@ -297,7 +296,3 @@ def action_items_bulk_update(
     if items:
         tracker_changed(organization=organization)
     return len(items)
-
-
-def is_closed_status(status: str) -> bool:
-    return status in CLOSED_STATUSES

@@ -324,11 +324,6 @@ def _notify_generated(postmortem: Postmortem, recipients: list[AbstractBaseUser 
     )
 
 
-def on_incident_resolved(*, incident: Incident) -> None:
-    """Handler of the incident-resolved event (runs in the Celery task)."""
-    postmortem_generate_for_incident(incident=incident)
-
-
 # --- Saving ------------------------------------------------------------------------------------
 
 

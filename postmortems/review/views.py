@@ -183,7 +183,7 @@ def postmortem_submit(request: HttpRequest, postmortem: Postmortem) -> HttpRespo
             f"We asked {names(asked)} for a review."
         )
 
-    try:  # failing checklist items ask for confirmation first (guidance, issue #9)
+    try:  # failing checklist items ask for confirmation first (guidance)
         return _transition(
             request,
             postmortem,
