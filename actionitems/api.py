@@ -1,4 +1,4 @@
-"""API v1 for action items (DESIGN §8, issue 6): a postmortem's items (list, add), the
+"""API v1 for action items (DESIGN §8): a postmortem's items (list, add), the
 organization's items with the tracker's filters, and one item (read, partial update).
 
 Built like ``postmortems.api``: serializers check shapes, services decide. The postmortem, or

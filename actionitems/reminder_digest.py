@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organizations.models import Organization
+from organizations.people import display_name
 from organizations.site import absolute_url
 
 from .models import ActionItem, ReminderKind
@@ -158,9 +159,7 @@ class DigestContent:
         meta = [f"PM-{postmortem.number} {postmortem.title}", item.get_priority_display()]
         if due.kind == ReminderKind.ESCALATION:
             owner = item.owner
-            meta.append(
-                f"owner {owner.get_full_name() or owner.get_username()}" if owner else "no owner"
-            )
+            meta.append(f"owner {display_name(owner)}" if owner else "no owner")
         return {
             "ref": f"AI-{item.number}",
             "text": item.description

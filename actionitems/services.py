@@ -1,7 +1,7 @@
 """Writes for action items. Views, the tracker, the API and tasks call these; none writes a row
 itself.
 
-Rights (DESIGN §3, issue 6): items are added, edited and deleted by whoever may edit the
+Rights (DESIGN §3): items are added, edited and deleted by whoever may edit the
 postmortem; on a published or archived postmortem the status may still be changed by the item's
 owner, managers and admins; managers and admins reassign and reschedule from the tracker.
 Updates are partial: only the fields a change names are written, so two tabs changing different
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from incidents.models import Incident
 from organizations.models import Organization
+from organizations.people import display_name
 from organizations.roles import Action, can
 from organizations.selectors import membership_in
 from organizations.services import next_number
@@ -26,7 +27,6 @@ from postmortems.models import Postmortem
 from postmortems.permissions import access
 
 from .models import (
-    CLOSED_STATUSES,
     NO_SEVERITY_RANK,
     SEVERITY_RANKS,
     ActionItem,
@@ -154,7 +154,7 @@ def _check_owner_reads(postmortem: Postmortem, owner: AbstractBaseUser | None) -
     if owner_membership is not None and not access(owner, owner_membership, postmortem).can_read:
         raise ValidationError(
             {
-                "owner": f"{owner.get_full_name() or owner.get_username()} may not read this "
+                "owner": f"{display_name(owner)} may not read this "
                 "postmortem (its visibility is limited): choose someone who can, or share it."
             }
         )
@@ -296,7 +296,3 @@ def action_items_bulk_update(
     if items:
         tracker_changed(organization=organization)
     return len(items)
-
-
-def is_closed_status(status: str) -> bool:
-    return status in CLOSED_STATUSES

@@ -8,6 +8,7 @@ from datetime import date
 from django.core.paginator import Paginator
 
 from organizations.fragments import render_cached
+from organizations.people import display_name
 from postmortems import selectors as postmortem_selectors
 
 from . import selectors
@@ -304,8 +305,8 @@ def preview(items: list[ActionItem], form: BulkChangeForm) -> list[Preview]:
     for item in items:
         if change == "owner":
             new = data.get("owner")
-            before = person(item.owner)
-            after = person(new) if new else ""
+            before = display_name(item.owner, missing="Unowned")
+            after = display_name(new, missing="")
         elif change == "due_date":
             before = item.due_date.strftime("%b %-d, %Y") if item.due_date else "No due date"
             after = data["due_date"].strftime("%b %-d, %Y") if data.get("due_date") else ""
@@ -314,9 +315,3 @@ def preview(items: list[ActionItem], form: BulkChangeForm) -> list[Preview]:
             after = ItemStatus(data["status"]).label if data.get("status") else ""
         rows.append(Preview(item, before, after))
     return rows
-
-
-def person(user) -> str:
-    if user is None:
-        return "Unowned"
-    return user.get_full_name() or user.get_username()

@@ -12,8 +12,6 @@ editor (or the read view) at the item, or, when refused, gets a small page with 
 ``mode`` (``edit`` or ``read``) says which of the two tables a request comes from.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from organizations.decorators import require_action
+from organizations.lookups import object_from_url
 from organizations.roles import Action
 from postmortems.lookups import postmortem_from_number
 from postmortems.models import Postmortem, Section, SectionKind
@@ -49,26 +48,21 @@ STATUS_FIELDS = {"status", "wont_do_reason"}
 # --- Plumbing ------------------------------------------------------------------------------------
 
 
-def item_from_number(view):
-    """Replace ``item`` (the organization's item number) by that item of the postmortem, or
-    answer 404 (any method)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, postmortem: Postmortem, item: int) -> HttpResponse:
-        found = (
-            ActionItem.objects.filter(
-                organization=request.organization, postmortem=postmortem, number=item
-            )
-            .select_related("owner")
-            .first()
+def _item(request: HttpRequest, postmortem: Postmortem, number: int) -> ActionItem | None:
+    found = (
+        ActionItem.objects.filter(
+            organization=request.organization, postmortem=postmortem, number=number
         )
-        if found is None:
-            raise Http404("No such action item.")
+        .select_related("owner")
+        .first()
+    )
+    if found is not None:
         found.postmortem = postmortem
-        found.organization = request.organization
-        return view(request, postmortem, found)
+    return found
 
-    return wrapper
+
+item_from_number = object_from_url("item", _item, missing="No such action item.")
+"""Replace ``item`` (the organization's item number) by that item of the postmortem."""
 
 
 def action_sections(postmortem: Postmortem) -> list[Section]:

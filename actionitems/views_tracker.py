@@ -11,12 +11,12 @@ inline status change and the summary update in place.
 
 import hashlib
 import json
-from functools import partial, wraps
+from functools import partial
 from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,6 +26,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from incidents import selectors as incident_selectors
 from incidents.forms import add_service_errors
 from organizations.decorators import require_action
+from organizations.lookups import object_from_url
+from organizations.people import display_name
 from organizations.roles import Action, can
 
 from . import selectors, services
@@ -43,7 +45,6 @@ from .tracker_page import (
     ROW_FIELDS,
     CountedPaginator,
     filter_chips,
-    person,
     preview,
     sort_columns,
     summary_cards,
@@ -58,20 +59,6 @@ TRACKER = "actionitems/tracker.html"
 # --- Plumbing -----------------------------------------------------------------------------------
 
 
-def item_from_number(view):
-    """Replace the ``item`` URL parameter by the organization's action item, if this member
-    may read it, or answer 404 (before the method check: 404 for any method)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, org_slug: str, item: int) -> HttpResponse:
-        found = row_item(request, item)
-        if found is None:
-            raise Http404("No such action item.")
-        return view(request, found)
-
-    return wrapper
-
-
 def row_item(request: HttpRequest, number: int) -> ActionItem | None:
     return (
         selectors.visible_items(organization=request.organization, membership=request.membership)
@@ -79,6 +66,10 @@ def row_item(request: HttpRequest, number: int) -> ActionItem | None:
         .select_related("owner", "postmortem", "postmortem__incident")
         .first()
     )
+
+
+item_from_number = object_from_url("item", row_item, missing="No such action item.")
+"""Replace the ``item`` URL parameter by the organization's action item this member may read."""
 
 
 def tracker_url(request: HttpRequest) -> str:
@@ -319,7 +310,7 @@ def bulk_message(form: BulkChangeForm, changed: int) -> str:
     noun = f"{changed} action item{'s' if changed != 1 else ''}"
     data = form.cleaned_data
     if data["change"] == "owner":
-        return f"Reassigned {noun} to {person(data['owner'])}."
+        return f"Reassigned {noun} to {display_name(data['owner'], missing='Unowned')}."
     if data["change"] == "due_date":
         return f"Rescheduled {noun} to {data['due_date'].strftime('%b %-d, %Y')}."
     return f"Marked {noun} {ItemStatus(data['status']).label.lower()}."

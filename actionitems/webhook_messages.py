@@ -17,8 +17,9 @@ from django.utils import timezone
 from django_scopes import scope
 
 from organizations.models import Organization, WebhookDelivery, WebhookStatus
+from organizations.people import display_name
 from organizations.site import absolute_url
-from organizations.webhooks import Event, escape, link, person, shorten, webhook_queue
+from organizations.webhooks import Event, escape, link, shorten, webhook_queue
 from postmortems.models import Visibility
 
 from .models import ActionItem
@@ -56,9 +57,10 @@ def _overdue_lines(organization: Organization, item_ids: list[int], now: datetim
             kwargs={"org_slug": organization.slug, "number": item.postmortem.number},
         )
         days = (today - item.due_date).days if item.due_date else 0
+        owner = display_name(item.owner, missing="no owner")
         lines.append(
             f"• {link(absolute_url(path) + f'#action-item-{item.number}', f'AI-{item.number}')} "
-            f"{escape(shorten(item.description))} — {escape(person(item.owner))}, "
+            f"{escape(shorten(item.description))} — {escape(owner)}, "
             f"{days} day{'s' if days != 1 else ''} overdue "
             f"(PM-{item.postmortem.number} {escape(shorten(item.postmortem.title, 60))})"
         )

@@ -406,7 +406,7 @@ def _factors_and_actions() -> dict[str, str]:
     }
 
 
-# (id, action, owner, ticket); issue 6 turns these into tracked action items.
+# (id, action, owner, ticket), a table in the document; demo.action_items tracks the same ones.
 ACTIONS_IMMEDIATE = [
     ("A1", "Lint rule: refuse NOT NULL columns without a default", "@alice", "ENG-1236"),
     ("A2", "Canary rolls back on a relative error-rate increase (over 2×)", "@bob", "ENG-1235"),

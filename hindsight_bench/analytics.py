@@ -1,4 +1,4 @@
-"""The analytics page at scale (issue 9): 5,000 postmortems and 100,000 action items.
+"""The analytics page at scale: 5,000 postmortems and 100,000 action items.
 
 ``seed_analytics`` completes the bench organization for analytics, after ``seed`` (10,000
 incidents over two years), ``create_postmortem`` and ``seed_action_items`` (4,000 postmortems,

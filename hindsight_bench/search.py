@@ -1,4 +1,4 @@
-"""Search over 10,000 published postmortems: the data set and the timing (issue 8, part 3).
+"""Search over 10,000 published postmortems: the data set and the timing.
 
 ``seed_search`` adds 10,000 published postmortems with varied, realistic text (summary, timeline,
 root cause, contributing factors, action items, lessons) to the bench organization, once, and

@@ -144,9 +144,6 @@ class IncidentForm(forms.Form):
     def flag_fields(self):
         return [self[name] for name in FLAG_FIELDS]
 
-    def main_fields(self):
-        return [field for field in self.visible_fields() if field.name not in FLAG_FIELDS]
-
 
 class IncidentEditForm(IncidentForm):
     acknowledged_at = datetime_field("Acknowledged")

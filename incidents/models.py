@@ -293,7 +293,7 @@ class PostmortemPolicy(TenantModel):
     required_approvals = models.PositiveSmallIntegerField(
         default=1, help_text="Approvals in one review round that publish a postmortem."
     )
-    # Reminders (issue 6 stores the defaults; the settings page edits them).
+    # Reminders: the defaults stored here; the settings page edits them.
     remind_days_before_due = models.PositiveSmallIntegerField(default=3)
     overdue_repeat_days = models.PositiveSmallIntegerField(default=7)
     escalate_after_days = models.PositiveSmallIntegerField(default=14)

@@ -201,7 +201,7 @@ def service_names(*, organization: Organization) -> list[str]:
     return list(Service.objects.filter(organization=organization).values_list("name", flat=True))
 
 
-# --- Incident pages (issue 3 UI) -----------------------------------------------------------
+# --- Incident pages -----------------------------------------------------------------------
 
 TIMELINE_WINDOW = 300
 

@@ -7,7 +7,6 @@ request's organization; anything else answers 404.
 """
 
 from datetime import timedelta
-from functools import wraps
 from hashlib import sha256
 
 from django.contrib import messages
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from organizations.decorators import require_action
+from organizations.lookups import object_from_url
 from organizations.roles import Action, can
 from organizations.templatetags.hindsight import duration
 
@@ -51,62 +51,34 @@ TRANSITIONS = [
 # --- Plumbing --------------------------------------------------------------------------------
 
 
-def incident_from_ref(view):
-    """Replace the ``ref`` URL parameter by the organization's incident, or answer 404.
+def _incident(request: HttpRequest, ref: str) -> Incident | None:
+    return selectors.incident_by_ref(organization=request.organization, ref=ref)
 
-    Placed before the method check, so a request naming another organization's incident gets
-    404 whatever its method.
-    """
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, org_slug: str, ref: str, **kwargs) -> HttpResponse:
-        incident = selectors.incident_by_ref(organization=request.organization, ref=ref)
-        if incident is None:
-            raise Http404("No such incident.")
-        incident.organization = request.organization  # known already: saves a query per use
-        return view(request, incident, **kwargs)
+def _entry(request: HttpRequest, incident: Incident, entry_id: int) -> TimelineEntry | None:
+    return (
+        TimelineEntry.objects.filter(
+            organization=request.organization, incident=incident, pk=entry_id
+        )
+        .select_related("actor")
+        .first()
+    )
 
-    return wrapper
+
+def _link(request: HttpRequest, incident: Incident, link_id: int) -> IncidentLink | None:
+    return IncidentLink.objects.filter(
+        organization=request.organization, incident=incident, pk=link_id
+    ).first()
+
+
+incident_from_ref = object_from_url("ref", _incident, missing="No such incident.")
+entry_from_id = object_from_url("entry_id", _entry, missing="No such timeline entry.")
+link_from_id = object_from_url("link_id", _link, missing="No such link.")
 
 
 def ensure_allowed(request: HttpRequest, action: Action) -> None:
     if not can(request.membership, action):
         raise PermissionDenied(f"Your role may not {action.replace('_', ' ')}.")
-
-
-def entry_from_id(view):
-    """Replace ``entry_id`` by the incident's timeline entry, or answer 404 (before the method
-    check, like ``incident_from_ref``)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, incident: Incident, entry_id: int) -> HttpResponse:
-        entry = (
-            TimelineEntry.objects.filter(
-                organization=request.organization, incident=incident, pk=entry_id
-            )
-            .select_related("actor")
-            .first()
-        )
-        if entry is None:
-            raise Http404("No such timeline entry.")
-        return view(request, incident, entry)
-
-    return wrapper
-
-
-def link_from_id(view):
-    """Replace ``link_id`` by the incident's link, or answer 404."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, incident: Incident, link_id: int) -> HttpResponse:
-        link = IncidentLink.objects.filter(
-            organization=request.organization, incident=incident, pk=link_id
-        ).first()
-        if link is None:
-            raise Http404("No such link.")
-        return view(request, incident, link)
-
-    return wrapper
 
 
 def incident_context(request: HttpRequest, incident: Incident, **extra) -> dict:

@@ -7,6 +7,7 @@ transaction, so an entry exists exactly when the change does.
 from django.contrib.auth.models import AbstractBaseUser
 
 from .models import AuditEntry, Organization
+from .people import display_name
 
 # The kinds of change, grouped by the prefix before the dot (the audit page filters by group).
 AUDIT_GROUPS = {
@@ -17,12 +18,6 @@ AUDIT_GROUPS = {
     "team": "Teams",
     "token": "API tokens",
 }
-
-
-def actor_name(actor: AbstractBaseUser | None) -> str:
-    if actor is None:
-        return "Hindsight"
-    return actor.get_full_name() or actor.get_username()
 
 
 def record(
@@ -40,7 +35,7 @@ def record(
     return AuditEntry.objects.create(
         organization=organization,
         actor=actor,
-        actor_name=actor_name(actor),
+        actor_name=display_name(actor),
         action=action,
         target=target[:200],
         details=details or {},

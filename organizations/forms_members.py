@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model, password_validation
 
 from . import selectors_members
 from .models import Membership, Organization, Team
+from .people import name_and_handle
 from .roles import Role
 from .services_members import DEFAULT_INVITATION_DAYS, INVITATION_DAYS
 
@@ -64,13 +65,7 @@ class TeamMemberAddForm(forms.Form):
     def __init__(self, *args, candidates: list[Membership], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].choices = [("", "Choose a member…")] + [
-            (
-                m.user.get_username(),
-                f"{m.user.get_full_name()} (@{m.user.get_username()})"
-                if m.user.get_full_name()
-                else f"@{m.user.get_username()}",
-            )
-            for m in candidates
+            (m.user.get_username(), name_and_handle(m.user)) for m in candidates
         ]
         self.fields["username"].error_messages["invalid_choice"] = (
             "Choose a member of the organization who is not on this team yet."

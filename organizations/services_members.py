@@ -22,6 +22,7 @@ from django_scopes import scope
 
 from . import audit
 from .models import Invitation, Membership, Organization, Team, TeamMember
+from .people import display_name, name_and_handle
 from .roles import ROLE_RANK, ROLE_SUMMARY, Role
 from .selectors_members import (
     InvitationState,
@@ -55,12 +56,6 @@ class InvitationUnusable(Exception):
         self.state = state
 
 
-def person(user: AbstractBaseUser) -> str:
-    """ "Ada Lovelace (@ada)" for audit targets and messages."""
-    name = user.get_full_name()
-    return f"{name} (@{user.get_username()})" if name else f"@{user.get_username()}"
-
-
 # --- Members -------------------------------------------------------------------------------------
 
 
@@ -83,7 +78,7 @@ def _lock_admins_and(membership: Membership) -> tuple[Membership, set[int]]:
         .first()
     )
     if current is None:
-        raise ValidationError(f"{person(membership.user)} is no longer a member.")
+        raise ValidationError(f"{name_and_handle(membership.user)} is no longer a member.")
     return current, admins
 
 
@@ -91,7 +86,7 @@ def _refuse_last_admin(membership: Membership, admins: set[int]) -> None:
     if membership.role == Role.ADMIN and not admins - {membership.pk}:
         raise LastAdminError(
             LAST_ADMIN_MESSAGE.format(
-                name=person(membership.user), organization=membership.organization.name
+                name=name_and_handle(membership.user), organization=membership.organization.name
             )
         )
 
@@ -114,7 +109,7 @@ def member_role_change(
             organization=current.organization,
             actor=actor,
             action="member.role_changed",
-            target=person(current.user),
+            target=name_and_handle(current.user),
             details={"role": [old, role.value]},
         )
     return current
@@ -139,7 +134,7 @@ def member_remove(*, membership: Membership, actor: AbstractBaseUser) -> dict:
             organization=current.organization,
             actor=actor,
             action="member.removed",
-            target=person(current.user),
+            target=name_and_handle(current.user),
             details=revoked,
         )
     return revoked
@@ -252,7 +247,7 @@ def invitation_link(token: str) -> str:
 
 def _send_invitation(invitation: Invitation, token: str) -> None:
     organization = invitation.organization
-    inviter = audit.actor_name(invitation.invited_by)
+    inviter = display_name(invitation.invited_by)
     context = {
         "organization": organization,
         "inviter": inviter,
@@ -341,7 +336,7 @@ def _accept(invitation: Invitation, user: AbstractBaseUser) -> Acceptance:
             organization=organization,
             actor=user,
             action="member.role_changed",
-            target=person(user),
+            target=name_and_handle(user),
             details={"role": [previous_role, invitation.role]},
         )
     invitation.accepted_at = timezone.now()
@@ -352,7 +347,7 @@ def _accept(invitation: Invitation, user: AbstractBaseUser) -> Acceptance:
         actor=user,
         action="invitation.accepted",
         target=invitation.email,
-        details={"member": person(user), "role": membership.role},
+        details={"member": name_and_handle(user), "role": membership.role},
     )
     return Acceptance(
         membership=membership, joined=previous_role is None, previous_role=previous_role
@@ -433,13 +428,15 @@ def team_member_add(*, team: Team, user: AbstractBaseUser, actor: AbstractBaseUs
             organization=organization, team=team, user=user
         )
         if not created:
-            raise ValidationError({"username": f"{person(user)} is already on {team.name}."})
+            raise ValidationError(
+                {"username": f"{name_and_handle(user)} is already on {team.name}."}
+            )
         audit.record(
             organization=organization,
             actor=actor,
             action="team.member_added",
             target=team.name,
-            details={"member": person(user)},
+            details={"member": name_and_handle(user)},
         )
     return member
 
@@ -458,6 +455,6 @@ def team_member_remove(*, team: Team, user: AbstractBaseUser, actor: AbstractBas
             actor=actor,
             action="team.member_removed",
             target=team.name,
-            details={"member": person(user)},
+            details={"member": name_and_handle(user)},
         )
     return True

@@ -17,9 +17,9 @@ from django_scopes import scope
 
 from . import selectors_members as selectors
 from . import services_members as services
-from .audit import actor_name
 from .forms_members import AccountForm, add_errors
 from .models import Invitation
+from .people import display_name
 from .roles import ROLE_SUMMARY, Role
 from .selectors import membership_in
 
@@ -52,7 +52,7 @@ def _context(request: HttpRequest, invitation: Invitation, **extra) -> dict:
     return {
         "invitation": invitation,
         "organization_name": invitation.organization.name,
-        "inviter": actor_name(invitation.invited_by),
+        "inviter": display_name(invitation.invited_by),
         "role_label": Role(invitation.role).label,
         "role_summary": ROLE_SUMMARY[invitation.role],
         "expires_text": selectors.within(invitation.expires_at),

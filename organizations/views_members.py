@@ -7,12 +7,10 @@ change works as a plain form POST answered by a redirect; the inline role change
 htmx with the member's row.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,7 +27,9 @@ from .forms_members import (
     TeamRenameForm,
     add_errors,
 )
+from .lookups import object_from_url
 from .models import Membership, Team
+from .people import name_and_handle
 from .roles import ROLE_SUMMARY, Action, Role
 
 PAGE_SIZE = 50
@@ -43,51 +43,30 @@ manage_members = require_action(Action.MANAGE_MEMBERS)
 # --- Plumbing ------------------------------------------------------------------------------------
 
 
-def member_from_username(view):
-    """Replace ``username`` by that user's membership in the request's organization, or 404."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, org_slug: str, username: str, **kwargs) -> HttpResponse:
-        membership = selectors.member_by_username(
-            organization=request.organization, username=username
-        )
-        if membership is None:
-            raise Http404("No such member.")
-        return view(request, membership, **kwargs)
-
-    return wrapper
+def _member(request: HttpRequest, username: str) -> Membership | None:
+    return selectors.member_by_username(organization=request.organization, username=username)
 
 
-def invitation_from_id(view):
-    @wraps(view)
-    def wrapper(request: HttpRequest, org_slug: str, invitation_id: int) -> HttpResponse:
-        invitation = selectors.invitation_by_id(
-            organization=request.organization, invitation_id=invitation_id
-        )
-        if invitation is None:
-            raise Http404("No such invitation.")
-        return view(request, invitation)
-
-    return wrapper
+def _invitation(request: HttpRequest, invitation_id: int):
+    return selectors.invitation_by_id(
+        organization=request.organization, invitation_id=invitation_id
+    )
 
 
-def team_from_id(view):
-    @wraps(view)
-    def wrapper(request: HttpRequest, org_slug: str, team_id: int, **kwargs) -> HttpResponse:
-        team = selectors.team_by_id(organization=request.organization, team_id=team_id)
-        if team is None:
-            raise Http404("No such team.")
-        team.organization = request.organization
-        if "username" in kwargs:
-            membership = selectors.member_by_username(
-                organization=request.organization, username=kwargs.pop("username")
-            )
-            if membership is None:
-                raise Http404("No such member.")
-            kwargs["membership"] = membership
-        return view(request, team, **kwargs)
+def _team(request: HttpRequest, team_id: int) -> Team | None:
+    return selectors.team_by_id(organization=request.organization, team_id=team_id)
 
-    return wrapper
+
+member_from_username = object_from_url("username", _member, missing="No such member.")
+"""Replace ``username`` by that user's membership in the request's organization."""
+invitation_from_id = object_from_url("invitation_id", _invitation, missing="No such invitation.")
+team_from_id = object_from_url("team_id", _team, missing="No such team.")
+team_member_from_username = object_from_url(
+    "username",
+    lambda request, team, username: _member(request, username),
+    missing="No such member.",
+)
+"""Under ``team_from_id``: replace ``username`` by that user's membership (of the organization)."""
 
 
 def _members_url(request: HttpRequest) -> str:
@@ -180,7 +159,7 @@ def member_role(request: HttpRequest, membership: Membership) -> HttpResponse:
             if membership.user_id == request.user.pk and membership.role != Role.ADMIN:
                 return _left_admin(request, f"You are now {membership.get_role_display()}.")
             if membership.role != before:
-                note = f"{services.person(membership.user)} is now {membership.get_role_display()}."
+                note = f"{name_and_handle(membership.user)} is now {membership.get_role_display()}."
     if request.htmx:
         return _row_response(request, membership, error=error, note=note, status=status)
     if error:
@@ -226,7 +205,7 @@ def member_remove(request: HttpRequest, membership: Membership) -> HttpResponse:
         except ValidationError as refusal:
             error = refusal.messages[0]
         else:
-            name = services.person(membership.user)
+            name = name_and_handle(membership.user)
             if membership.user_id == request.user.pk:
                 messages.success(request, f"You left {request.organization.name}.")
                 return redirect("home")
@@ -376,16 +355,17 @@ def team_member_add(request: HttpRequest, team: Team) -> HttpResponse:
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, f"{services.person(membership.user)} joined {team.name}.")
+            messages.success(request, f"{name_and_handle(membership.user)} joined {team.name}.")
             return redirect("settings_team", org_slug=request.organization.slug, team_id=team.pk)
     return _team_page(request, team, status=400, add_form=form)
 
 
 @manage_members
 @team_from_id
+@team_member_from_username
 @require_POST
 def team_member_remove(request: HttpRequest, team: Team, membership: Membership) -> HttpResponse:
-    name = services.person(membership.user)
+    name = name_and_handle(membership.user)
     if services.team_member_remove(team=team, user=membership.user, actor=request.user):
         messages.success(request, f"{name} left {team.name}.")
     else:

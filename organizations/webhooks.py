@@ -18,8 +18,9 @@ internal network.
 
 This module is the transport only (and the test message an admin sends). What a message says is
 decided next to what it describes, with the markup helpers here (``escape``, ``link``,
-``person``, ``shorten``): "Postmortem published" in ``postmortems.webhook_messages`` and
-"action items are overdue" in ``actionitems.webhook_messages``.
+``shorten``; people are named by ``organizations.people.display_name``): "Postmortem
+published" in ``postmortems.webhook_messages`` and "action items are overdue" in
+``actionitems.webhook_messages``.
 """
 
 import ipaddress
@@ -40,6 +41,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from .models import Organization, WebhookDelivery, WebhookStatus
+from .people import display_name
 from .site import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -144,11 +146,6 @@ def link(url: str, label: str) -> str:
     return f"<{url}|{escape(label)}>"
 
 
-def person(user) -> str:
-    """How a message names a person (or that there is nobody)."""
-    return (user.get_full_name() or user.get_username()) if user is not None else "no owner"
-
-
 def shorten(text: str, limit: int = 120) -> str:
     """One line of at most ``limit`` characters, cut with an ellipsis."""
     text = " ".join(text.split())
@@ -209,8 +206,9 @@ def webhook_test_queue(*, organization: Organization, actor) -> WebhookDelivery 
     )
     text = (
         f"Hindsight test message from {escape(organization.name)}, sent by "
-        f"{escape(person(actor))}. This channel will hear when postmortems are published and "
-        f"when action items become overdue. {link(settings_link, 'Webhook settings')}"
+        f"{escape(display_name(actor, missing='no owner'))}. This channel will hear when "
+        "postmortems are published and when action items become overdue. "
+        f"{link(settings_link, 'Webhook settings')}"
     )
     return webhook_queue(organization=organization, event=Event.TEST, text=text)
 

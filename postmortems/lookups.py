@@ -1,26 +1,18 @@
 """Looking up a postmortem named in a URL, for every postmortem view."""
 
-from functools import wraps
+from django.http import HttpRequest
 
-from django.http import Http404, HttpRequest, HttpResponse
+from organizations.lookups import object_from_url
 
 from . import selectors
+from .models import Postmortem
 
 
-def postmortem_from_number(view):
-    """Replace the ``number`` URL parameter by the organization's postmortem, or answer 404.
+def _postmortem(request: HttpRequest, number: int) -> Postmortem | None:
+    return selectors.postmortem_by_number(
+        organization=request.organization, number=number, membership=request.membership
+    )
 
-    Placed before the method check, so another organization's number is a 404 for any method.
-    """
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, org_slug: str, number: int, **kwargs) -> HttpResponse:
-        postmortem = selectors.postmortem_by_number(
-            organization=request.organization, number=number, membership=request.membership
-        )
-        if postmortem is None:
-            raise Http404("No such postmortem.")
-        postmortem.organization = request.organization  # known already: saves a query per use
-        return view(request, postmortem, **kwargs)
-
-    return wrapper
+postmortem_from_number = object_from_url("number", _postmortem, missing="No such postmortem.")
+"""Replace the ``number`` URL parameter by the organization's postmortem this member may read."""

@@ -223,7 +223,7 @@ def _drafts_of(user) -> Q:
     return Q(status=PostmortemStatus.DRAFT) & (Q(author=user) | Q(pk__in=invited))
 
 
-# --- The read view and the history (issue 4) -----------------------------------------------------
+# --- The read view and the history --------------------------------------------------------------
 
 # Structured sections whose generated body repeats what the read view draws from data: the
 # timeline table, the linked evidence lists, the chart images. Their body is shown only once

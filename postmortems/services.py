@@ -17,6 +17,7 @@ from guardian.shortcuts import assign_perm
 from incidents.models import Incident, IncidentParticipant, TimelineEntry
 from incidents.selectors import policy_for, policy_requires
 from organizations.models import Organization
+from organizations.people import display_name
 from organizations.services import next_number
 from organizations.validators import MAX_TEXT_BYTES, text_too_large_message
 from postmortems import builtin_templates, selectors
@@ -133,7 +134,7 @@ def incident_context(incident: Incident) -> IncidentContext:
     return IncidentContext(
         incident=incident,
         services=[link.service.name for link in incident.service_links.select_related("service")],
-        participants=[p.user.get_full_name() or p.user.get_username() for p in participants],
+        participants=[display_name(p.user) for p in participants],
         timeline=list(TimelineEntry.objects.filter(incident=incident).select_related("actor")),
         links=list(incident.links.all()),
         metrics={series.key: series for series in incident.metrics.all()},
@@ -321,11 +322,6 @@ def _notify_generated(postmortem: Postmortem, recipients: list[AbstractBaseUser 
             "waiting for you."
         ),
     )
-
-
-def on_incident_resolved(*, incident: Incident) -> None:
-    """Handler of the incident-resolved event (runs in the Celery task)."""
-    postmortem_generate_for_incident(incident=incident)
 
 
 # --- Saving ------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Incident, IncidentLink, LinkType, MetricSeries, TimelineEntry
+from organizations.people import display_name
 from organizations.templatetags.hindsight import duration as human_duration
 from organizations.validators import text_too_large_message
 
@@ -110,11 +111,7 @@ VARIABLES: dict[str, tuple[str, Resolver]] = {
     ),
     "incident.commander": (
         "The incident commander",
-        lambda c: (
-            (c.incident.commander.get_full_name() or c.incident.commander.get_username())
-            if c.incident.commander
-            else "—"
-        ),
+        lambda c: display_name(c.incident.commander, missing="—"),
     ),
     "incident.participants": (
         "Everyone who took part",

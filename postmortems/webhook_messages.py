@@ -8,8 +8,9 @@ leave Hindsight.
 from django.urls import reverse
 
 from organizations.models import WebhookDelivery
+from organizations.people import display_name
 from organizations.site import absolute_url
-from organizations.webhooks import Event, escape, link, person, webhook_queue
+from organizations.webhooks import Event, escape, link, webhook_queue
 
 from .models import Postmortem, Visibility
 
@@ -30,5 +31,6 @@ def postmortem_published_queue(postmortem: Postmortem) -> WebhookDelivery | None
         text += " (restricted: open it in Hindsight to read it)"
     elif postmortem.incident_id:
         incident = postmortem.incident
-        text += f"\n{incident.severity} · {incident.ref} · by {escape(person(postmortem.author))}"
+        author = display_name(postmortem.author, missing="no owner")
+        text += f"\n{incident.severity} · {incident.ref} · by {escape(author)}"
     return webhook_queue(organization=organization, event=Event.PUBLISHED, text=text)

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from organizations.markdown import render_markdown
+from organizations.people import SYSTEM, display_name
 from organizations.roles import can as membership_can
 
 register = template.Library()
@@ -16,9 +17,16 @@ def can(membership, action: str) -> bool:
     return membership_can(membership, action)
 
 
+@register.filter(name="display_name")
+def display_name_filter(user, missing: str = SYSTEM) -> str:
+    """``{{ comment.author|display_name:"A former member" }}``: full name, else username; the
+    argument (default "Hindsight", the system) when there is no user."""
+    return display_name(user, missing)
+
+
 @register.filter
 def initials(user) -> str:
-    name = (user.get_full_name() or user.get_username()).strip()
+    name = display_name(user)
     parts = name.split()
     letters = "".join(p[0] for p in parts[:2]) if len(parts) > 1 else name[:2]
     return letters.upper()

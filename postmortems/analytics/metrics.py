@@ -1,4 +1,4 @@
-"""Analytics: does the organization learn from its incidents? (issue 9, part 1)
+"""Analytics: does the organization learn from its incidents?
 
 Every figure is an aggregation in the database (``Count``, conditional ``Count(filter=…)``,
 ``TruncMonth`` groups); a page costs the same dozen queries whatever the data size.

@@ -1,4 +1,4 @@
-"""Recurring patterns (issue 9, part 2): the same root-cause category, or the same service, in
+"""Recurring patterns: the same root-cause category, or the same service, in
 three or more incidents within 90 days.
 
 An incident's root-cause category is the one of a postmortem written for it (its primary

@@ -1,4 +1,4 @@
-"""The analytics page (``/o/<org>/analytics/``) and its charts' CSV downloads (issue 9).
+"""The analytics page (``/o/<org>/analytics/``) and its charts' CSV downloads.
 
 Managers and admins only (``Action.VIEW_ANALYTICS``). The filters (date range, team) live in
 the query string, so a view can be bookmarked; a bad range is refused with field messages and

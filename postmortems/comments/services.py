@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from organizations.models import Membership, NotificationKind
 from organizations.notifications import notify
+from organizations.people import display_name
 from organizations.selectors import membership_in
 from postmortems.models import Comment, Postmortem, Section
 from postmortems.permissions import Access
@@ -106,7 +107,7 @@ def comment_add(
 
 
 def _notify(postmortem, comment, actor, mentioned, parent) -> None:
-    who = actor.get_full_name() or actor.get_username()
+    who = display_name(actor)
     notify(
         organization=postmortem.organization,
         kind=NotificationKind.MENTIONED,

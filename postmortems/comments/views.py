@@ -14,8 +14,6 @@ with the unresolved counts of the editor refreshed out of band) or ``all`` (the 
 the comments page and the review screen).
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from organizations.lookups import object_from_url
 from postmortems.comments import services as services_comments
 from postmortems.comments.forms import SCOPES, CommentForm
 from postmortems.comments.presenter import (
@@ -44,22 +43,19 @@ RETURN_TO = {"comments", "review"}  # where a plain form post goes back to (defa
 # --- Plumbing --------------------------------------------------------------------------------
 
 
-def comment_from_id(view):
-    """Replace ``comment_id`` by that comment of the postmortem, or answer 404 (any method)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, postmortem: Postmortem, comment_id: int) -> HttpResponse:
-        comment = (
-            Comment.objects.filter(postmortem=postmortem, pk=comment_id)
-            .select_related("parent")
-            .first()
-        )
-        if comment is None:
-            raise Http404("No such comment.")
+def _comment(request: HttpRequest, postmortem: Postmortem, comment_id: int) -> Comment | None:
+    comment = (
+        Comment.objects.filter(postmortem=postmortem, pk=comment_id)
+        .select_related("parent")
+        .first()
+    )
+    if comment is not None:
         comment.postmortem = postmortem
-        return view(request, postmortem, comment)
+    return comment
 
-    return wrapper
+
+comment_from_id = object_from_url("comment_id", _comment, missing="No such comment.")
+"""Replace ``comment_id`` by that comment of the postmortem."""
 
 
 def back_url(request: HttpRequest, postmortem: Postmortem, comment: Comment, rights: Access):

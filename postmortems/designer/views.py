@@ -9,17 +9,17 @@ page answers with a redirect, or the page again with the errors (status 400).
 """
 
 from dataclasses import dataclass
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from organizations.decorators import require_action
+from organizations.lookups import object_from_url
 from organizations.roles import Action
 from postmortems.designer import selectors, services
 from postmortems.designer.forms import (
@@ -50,30 +50,23 @@ manage_templates = require_action(Action.MANAGE_TEMPLATES)
 # --- Plumbing ----------------------------------------------------------------------------------
 
 
-def template_from_id(view):
-    """Replace ``template_id`` by the organization's template, or answer 404 (any method)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, org_slug: str, template_id: int, **kwargs) -> HttpResponse:
-        template = get_object_or_404(Template, organization=request.organization, pk=template_id)
-        template.organization = request.organization  # known already: saves a query per use
-        return view(request, template, **kwargs)
-
-    return wrapper
+def _template(request: HttpRequest, template_id: int) -> Template | None:
+    return Template.objects.filter(organization=request.organization, pk=template_id).first()
 
 
-def section_from_id(view):
-    """Replace ``section_id`` by the template's section, or answer 404 (any method)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, template: Template, section_id: int) -> HttpResponse:
-        section = get_object_or_404(
-            TemplateSection, organization=request.organization, template=template, pk=section_id
-        )
+def _section(request: HttpRequest, template: Template, section_id: int) -> TemplateSection | None:
+    section = TemplateSection.objects.filter(
+        organization=request.organization, template=template, pk=section_id
+    ).first()
+    if section is not None:
         section.template = template
-        return view(request, template, section)
+    return section
 
-    return wrapper
+
+template_from_id = object_from_url("template_id", _template, missing="No such template.")
+"""Replace ``template_id`` by the organization's template."""
+section_from_id = object_from_url("section_id", _section, missing="No such section.")
+"""Replace ``section_id`` by the template's section."""
 
 
 def edit_url(template: Template, anchor: str = "") -> str:

@@ -12,11 +12,10 @@ another organization's postmortem answers 404 whatever the method or the role.
 """
 
 import json
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from incidents import selectors as incident_selectors
 from organizations.decorators import require_action
+from organizations.lookups import object_from_url
 from organizations.markdown import render_markdown
 from organizations.roles import Action
 from organizations.validators import text_too_large_message
@@ -55,19 +55,14 @@ STRUCTURED = "postmortems/editor/_structured.html"
 # --- Plumbing ----------------------------------------------------------------------------------
 
 
-def section_from_key(view):
-    """Replace ``section_key`` by the postmortem's section, or answer 404 (any method)."""
+def _section(request: HttpRequest, postmortem: Postmortem, key: str) -> Section | None:
+    return Section.objects.filter(
+        organization=request.organization, postmortem=postmortem, key=key
+    ).first()
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, postmortem: Postmortem, section_key: str) -> HttpResponse:
-        section = Section.objects.filter(
-            organization=request.organization, postmortem=postmortem, key=section_key
-        ).first()
-        if section is None:
-            raise Http404("No such section.")
-        return view(request, postmortem, section)
 
-    return wrapper
+section_from_key = object_from_url("section_key", _section, missing="No such section.")
+"""Replace ``section_key`` by the postmortem's section."""
 
 
 def wants_json(request: HttpRequest) -> bool:

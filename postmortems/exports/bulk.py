@@ -137,14 +137,6 @@ def export_job_run(job_id: int) -> None:
             _fail(job, _reason(error))
 
 
-def export_job_fail(job_id: int, reason: str) -> None:
-    """Mark a job failed (the task's time limit ran out, or it gave up retrying)."""
-    with scopes_disabled():
-        job = ExportJob.objects.select_related("organization").filter(pk=job_id).first()
-    if job is not None and job.status in ACTIVE:
-        _fail(job, reason)
-
-
 def _reason(error: Exception) -> str:
     if type(error).__name__ == "SoftTimeLimitExceeded":
         return "The export took too long. Export fewer postmortems at a time."

@@ -29,6 +29,7 @@ from incidents.charts import render_chart
 from incidents.models import Incident
 from organizations.markdown import render_markdown
 from organizations.models import Organization
+from organizations.people import display_name
 from organizations.templatetags.hindsight import duration as human_duration
 from postmortems import selectors
 from postmortems.exports.pdf import render_pdf
@@ -190,7 +191,7 @@ class Export:
         kind = item_selectors.ticket_kind(item.ticket_url)
         return {
             "item": item,
-            "owner": display_name(item.owner) if item.owner else "",
+            "owner": display_name(item.owner, missing=""),
             "ticket": ticket_ref(item.ticket_url, kind) if kind else "",
             "overdue": self.is_overdue(item),
         }
@@ -272,11 +273,6 @@ def _chart_for(src: str, export: Export) -> str | None:
     ):
         return None
     return export.charts.get(kwargs.get("metric", ""))
-
-
-def display_name(user) -> str:
-    """A person as documents name them: full name, else username."""
-    return (user.get_full_name() or user.get_username()) if user else ""
 
 
 # --- HTML (PDF and standalone) -----------------------------------------------------------------

@@ -5,9 +5,10 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from organizations.people import display_name
 from organizations.templatetags.hindsight import duration as human_duration
 from organizations.templatetags.hindsight import t_offset
-from postmortems.exports.documents import Export, ExportSection, display_name
+from postmortems.exports.documents import Export, ExportSection
 from postmortems.models import SectionKind
 from postmortems.templatetags.documents import category_label, money
 
@@ -37,9 +38,9 @@ def _md_header(export: Export) -> str:
         ("Date", _when(incident.started_at) if incident else "—"),
         *export.key_numbers,
         ("Services", ", ".join(export.document.services) or "—"),
-        ("Commander", display_name(incident.commander) if incident and incident.commander else "—"),
-        ("Author", display_name(pm.author) or "—"),
-        ("Reviewers", ", ".join(display_name(u) for u in export.reviewers) or "—"),
+        ("Commander", display_name(incident and incident.commander, missing="—")),
+        ("Author", display_name(pm.author, missing="—")),
+        ("Reviewers", ", ".join(display_name(u, missing="") for u in export.reviewers) or "—"),
         ("Published", _when(pm.published_at) if pm.published_at else "—"),
     ]
     table = "| | |\n|---|---|\n" + "\n".join(f"| **{k}** | {_cell(v)} |" for k, v in rows)
@@ -153,7 +154,7 @@ def _md_reviews(export: Export) -> str:
     lines = ["## Reviews", "", "| Round | Reviewer | Decision | Comment |", "|---|---|---|---|"]
     for review in export.reviews:
         lines.append(
-            f"| {review.round} | {_cell(display_name(review.reviewer))} | "
+            f"| {review.round} | {_cell(display_name(review.reviewer, missing=''))} | "
             f"{review.get_decision_display()} | {_cell(review.comment or '—')} |"
         )
     return "\n".join(lines)

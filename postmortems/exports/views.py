@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from organizations.decorators import require_action
+from organizations.lookups import object_from_url
 from organizations.roles import Action
 from postmortems.exports import bulk as bulk_exports
 from postmortems.exports import documents as exports
@@ -66,20 +67,12 @@ def _pdf_failed(request: HttpRequest, postmortem: Postmortem, error: PdfError) -
 # --- Bulk export -------------------------------------------------------------------------------
 
 
-def job_from_id(view):
-    """Replace ``job_id`` by the member's own export job in this organization, or 404."""
+def _job(request: HttpRequest, job_id: int) -> ExportJob | None:
+    return bulk_exports.job_for(organization=request.organization, user=request.user, job_id=job_id)
 
-    def wrapper(request: HttpRequest, org_slug: str, job_id: int) -> HttpResponse:
-        job = bulk_exports.job_for(
-            organization=request.organization, user=request.user, job_id=job_id
-        )
-        if job is None:
-            raise Http404("No such export.")
-        return view(request, job)
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
+job_from_id = object_from_url("job_id", _job, missing="No such export.")
+"""Replace ``job_id`` by the member's own export job in this organization."""
 
 
 def status_url(job: ExportJob) -> str:

@@ -1,4 +1,4 @@
-"""The postmortem quality checklist (issue #9): blameless wording, a complete timeline, the root
+"""The postmortem quality checklist: blameless wording, a complete timeline, the root
 cause, contributing factors, owned and dated action items, lessons learned and linked evidence.
 
 Computed from plain inputs (sections as dicts or objects, the incident's entry kinds and

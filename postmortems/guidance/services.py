@@ -1,4 +1,4 @@
-"""Blameless-language guidance and the quality checklist, wired to the models (issue #9).
+"""Blameless-language guidance and the quality checklist, wired to the models.
 
 The engines (``language``, ``quality``) are pure; this module feeds them from the database in
 a fixed number of queries and stores what writers decide:
@@ -279,10 +279,6 @@ class Guidance:
     @property
     def passed_count(self) -> int:
         return len(self.items) - len(self.failing)
-
-    @property
-    def findings_count(self) -> int:
-        return sum(s.count for s in self.sections.values())
 
 
 def postmortem_guidance(

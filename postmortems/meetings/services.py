@@ -41,6 +41,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from incidents.models import IncidentParticipant
 from organizations.models import Membership
+from organizations.people import display_name
 from organizations.roles import Action, can
 from organizations.selectors import membership_in
 from organizations.site import absolute_url
@@ -148,7 +149,7 @@ def suggested_attendees(postmortem: Postmortem) -> list[Suggestion]:
         ).values_list("user_id", flat=True)
     )
     people = [s for pk, s in found.items() if pk in members]
-    people.sort(key=lambda s: (s.user.get_full_name() or s.user.get_username()).lower())
+    people.sort(key=lambda s: display_name(s.user).lower())
     return people
 
 
@@ -444,7 +445,7 @@ def meeting_url(meeting: ReviewMeeting) -> str:
 def _address(user: AbstractBaseUser | None) -> vCalAddress:
     email = (user.email if user is not None else "") or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     address = vCalAddress(f"mailto:{email}")
-    name = (user.get_full_name() or user.get_username()) if user is not None else "Hindsight"
+    name = display_name(user)
     address.params["cn"] = vText(name)
     return address
 

@@ -4,6 +4,7 @@ two revisions a diff compares."""
 from django import forms
 
 from incidents.models import Severity
+from organizations.people import display_name
 from organizations.validators import refuse_reversed_range
 from postmortems.models import PostmortemStatus
 
@@ -34,7 +35,7 @@ class PostmortemFilterForm(forms.Form):
         super().__init__(data)
         self.fields["service"].choices = [("", "Any")] + [(n, n) for n in service_names]
         self.fields["author"].choices = [("", "Anyone")] + [
-            (user.get_username(), user.get_full_name() or user.get_username()) for user in authors
+            (user.get_username(), display_name(user)) for user in authors
         ]
 
     def clean(self):

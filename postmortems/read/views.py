@@ -6,8 +6,6 @@ before anything else, so another organization's number answers 404 whatever the 
 the role. The editor (``editor.views``) lives elsewhere.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -22,6 +20,7 @@ from actionitems.postmortem_table import items_of
 from incidents import selectors as incident_selectors
 from incidents.charts import render_chart
 from organizations.decorators import require_action
+from organizations.lookups import object_from_url
 from organizations.roles import Action
 from postmortems import selectors, services
 from postmortems.analytics.patterns import patterns_for_postmortem
@@ -40,17 +39,12 @@ LIST = "postmortems/read/list.html"
 # --- Plumbing ----------------------------------------------------------------------------------
 
 
-def revision_from_number(view):
-    """Replace ``revision`` (a revision number within the postmortem) by the revision, or 404."""
+def _revision(request: HttpRequest, postmortem: Postmortem, number: int) -> Revision | None:
+    return selectors.revision_by_number(postmortem, number)
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, postmortem: Postmortem, revision: int) -> HttpResponse:
-        found = selectors.revision_by_number(postmortem, revision)
-        if found is None:
-            raise Http404("No such revision.")
-        return view(request, postmortem, found)
 
-    return wrapper
+revision_from_number = object_from_url("revision", _revision, missing="No such revision.")
+"""Replace ``revision`` (a revision number within the postmortem) by the revision."""
 
 
 def history_url(postmortem: Postmortem) -> str:

@@ -171,7 +171,7 @@ class PostmortemWithdrawView(TransitionView):
     def post(self, request: Request, number: int) -> Response:
         self.refuse_unless(
             self.access().may_withdraw,
-            "Only the author or an admin withdraws a postmortem from review.",
+            transitions.WITHDRAW.refusal,
         )
         transitions.postmortem_withdraw(postmortem=self.postmortem, actor=request.user)
         return self.transitioned()

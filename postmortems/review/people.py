@@ -17,6 +17,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from organizations import hooks
 from organizations.models import Membership, NotificationKind, Team
 from organizations.notifications import notify
+from organizations.people import display_name
 from organizations.roles import Action, can
 from organizations.selectors import membership_in
 from postmortems.models import Postmortem, PostmortemStatus, PostmortemTeam, Review, Visibility
@@ -54,10 +55,6 @@ def _membership_of(postmortem: Postmortem, user: AbstractBaseUser | None, field:
     return membership
 
 
-def _name(user: AbstractBaseUser) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 # --- Editors -------------------------------------------------------------------------------------
 
 
@@ -69,10 +66,10 @@ def editor_invite(
     membership = _membership_of(locked, user, "editor")
     if not can(membership, Action.CREATE_POSTMORTEM):
         raise ValidationError(
-            {"editor": f"{_name(user)} is a viewer here; viewers read but do not edit."}
+            {"editor": f"{display_name(user)} is a viewer here; viewers read but do not edit."}
         )
     if user.pk == locked.author_id:
-        raise ValidationError({"editor": f"{_name(user)} is the author already."})
+        raise ValidationError({"editor": f"{display_name(user)} is the author already."})
     assign_perm(EDIT_PERMISSION, user, locked)
 
 
@@ -95,7 +92,7 @@ def reviewers_validate(postmortem: Postmortem, users: Iterable[AbstractBaseUser 
         if not can(membership, Action.REVIEW_POSTMORTEM):
             raise ValidationError(
                 {
-                    "reviewers": f"{_name(user)} cannot review: their role here is "
+                    "reviewers": f"{display_name(user)} cannot review: their role here is "
                     f"{membership.get_role_display().lower()}; reviewers, managers and admins "
                     "review."
                 }

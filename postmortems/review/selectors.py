@@ -207,15 +207,3 @@ def last_reviewed_revision(postmortem: Postmortem, reviewer) -> Revision | None:
         .first()
     )
     return review.revision if review else None
-
-
-def submitted_revision(postmortem: Postmortem) -> Revision | None:
-    """The revision written when the current round was opened."""
-    review = (
-        Review.objects.filter(
-            postmortem=postmortem, round=postmortem.review_round, revision__isnull=False
-        )
-        .select_related("revision")
-        .first()
-    )
-    return review.revision if review else None

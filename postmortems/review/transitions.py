@@ -13,6 +13,8 @@ Refusals: ``PermissionDenied`` when the actor may never do this to this postmort
 what is missing or wrong (400).
 """
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,6 +24,7 @@ from django.utils import timezone
 from incidents.selectors import policy_for
 from organizations.models import NotificationKind
 from organizations.notifications import notify
+from organizations.people import display_name
 from organizations.selectors import membership_in
 from postmortems.models import Postmortem, PostmortemStatus, Review, ReviewDecision
 from postmortems.permissions import Access
@@ -42,6 +45,67 @@ class TransitionError(Exception):
     """The postmortem's current status does not allow this transition (HTTP 409)."""
 
 
+@dataclass(frozen=True)
+class Move:
+    """What a transition asks before it changes anything, and what each refusal says."""
+
+    right: str  # the ``Access`` property the actor needs (else 403 with ``refusal``)
+    refusal: str
+    start: PostmortemStatus  # the status it leaves (else 409)
+    doing: str  # completes "only a postmortem <start> can be …"
+
+
+SUBMIT = Move(
+    "may_submit",
+    "Only the author, invited editors and admins submit a postmortem.",
+    PostmortemStatus.DRAFT,
+    "submitted for review",
+)
+WITHDRAW = Move(
+    "may_withdraw",
+    "Only the author or an admin withdraws a postmortem from review.",
+    PostmortemStatus.IN_REVIEW,
+    "withdrawn from review",
+)
+APPROVE = Move(
+    "may_review",
+    "Only an assigned reviewer other than the author approves.",
+    PostmortemStatus.IN_REVIEW,
+    "approved",
+)
+REQUEST_CHANGES = Move(
+    "may_review",
+    "Only an assigned reviewer other than the author requests changes.",
+    PostmortemStatus.IN_REVIEW,
+    "sent back with changes requested",
+)
+ARCHIVE = Move(
+    "may_archive", "Only admins archive a postmortem.", PostmortemStatus.PUBLISHED, "archived"
+)
+UNARCHIVE = Move(
+    "may_archive", "Only admins unarchive a postmortem.", PostmortemStatus.ARCHIVED, "unarchived"
+)
+
+
+def _begin(postmortem: Postmortem, actor: AbstractBaseUser, move: Move) -> Postmortem:
+    """The preamble of every transition: lock the row, read the actor's rights again, check
+    them (403), then the status (409); answer the locked postmortem."""
+    access = _locked_access(postmortem, actor)
+    check(move, access.postmortem, access)
+    return access.postmortem
+
+
+def check(move: Move, postmortem: Postmortem, access: Access) -> None:
+    """Raise why ``access``'s member may not make ``move`` on ``postmortem`` now."""
+    if not getattr(access, move.right):
+        raise PermissionDenied(move.refusal)
+    if postmortem.status != move.start:
+        raise TransitionError(
+            f"PM-{postmortem.number} is {STATUS_WORDS[postmortem.status]}; "
+            f"only a postmortem {STATUS_WORDS[move.start]} can be {move.doing}."
+        )
+
+
 def _locked_access(postmortem: Postmortem, actor: AbstractBaseUser) -> Access:
     locked = (
         Postmortem.objects.select_for_update(of=("self",))
@@ -51,14 +115,6 @@ def _locked_access(postmortem: Postmortem, actor: AbstractBaseUser) -> Access:
     )
     membership = membership_in(locked.organization, actor)
     return Access(user=actor, membership=membership, postmortem=locked)
-
-
-def _require_status(postmortem: Postmortem, allowed: PostmortemStatus, doing: str) -> None:
-    if postmortem.status != allowed:
-        raise TransitionError(
-            f"PM-{postmortem.number} is {STATUS_WORDS[postmortem.status]}; "
-            f"only a postmortem {STATUS_WORDS[allowed]} can be {doing}."
-        )
 
 
 def _page(postmortem: Postmortem, name: str = "postmortem_detail") -> str:
@@ -89,11 +145,7 @@ def postmortem_submit(
     reviewers: list[AbstractBaseUser] | None = None,
 ) -> Postmortem:
     """Open a review round. ``reviewers``, when given, replace the assigned ones."""
-    access = _locked_access(postmortem, actor)
-    locked = access.postmortem
-    if not access.may_submit:
-        raise PermissionDenied("Only the author, invited editors and admins submit a postmortem.")
-    _require_status(locked, PostmortemStatus.DRAFT, "submitted for review")
+    locked = _begin(postmortem, actor, SUBMIT)
     if reviewers is not None:
         reviewers_validate(locked, reviewers)
         set_reviewers(locked, reviewers)
@@ -152,11 +204,7 @@ def _check_ready(postmortem: Postmortem) -> None:
 @transaction.atomic
 def postmortem_withdraw(*, postmortem: Postmortem, actor: AbstractBaseUser) -> Postmortem:
     """The author takes a postmortem in review back to draft (the round ends undecided)."""
-    access = _locked_access(postmortem, actor)
-    locked = access.postmortem
-    if not access.may_withdraw:
-        raise PermissionDenied("Only the author or an admin withdraws a postmortem from review.")
-    _require_status(locked, PostmortemStatus.IN_REVIEW, "withdrawn from review")
+    locked = _begin(postmortem, actor, WITHDRAW)
     locked.status = PostmortemStatus.DRAFT
     _save_status(locked)
     history_note(postmortem=locked, actor=actor, summary="Withdrawn from review")
@@ -188,11 +236,7 @@ def postmortem_approve(
     *, postmortem: Postmortem, actor: AbstractBaseUser, comment: str = ""
 ) -> Postmortem:
     """Approve the current round; the approval that reaches the required count publishes."""
-    access = _locked_access(postmortem, actor)
-    locked = access.postmortem
-    if not access.may_review:
-        raise PermissionDenied("Only an assigned reviewer other than the author approves.")
-    _require_status(locked, PostmortemStatus.IN_REVIEW, "approved")
+    locked = _begin(postmortem, actor, APPROVE)
     review = _this_round_review(locked, actor)
     if review.decision == ReviewDecision.APPROVED:
         return _carry(postmortem, locked)  # a second click: already done
@@ -227,7 +271,7 @@ def postmortem_approve(
             kind=NotificationKind.APPROVED,
             recipients=[locked.author],
             actor=actor,
-            title=f"{_name(actor)} approved PM-{locked.number} ({approvals} of {required})",
+            title=f"{display_name(actor)} approved PM-{locked.number} ({approvals} of {required})",
             body=comment.strip(),
             url=_page(locked),
         )
@@ -262,11 +306,7 @@ def postmortem_request_changes(
 ) -> Postmortem:
     """Send the postmortem back to draft with what should change; the next submit opens a
     new round, in which earlier approvals no longer count."""
-    access = _locked_access(postmortem, actor)
-    locked = access.postmortem
-    if not access.may_review:
-        raise PermissionDenied("Only an assigned reviewer other than the author requests changes.")
-    _require_status(locked, PostmortemStatus.IN_REVIEW, "sent back with changes requested")
+    locked = _begin(postmortem, actor, REQUEST_CHANGES)
     if not comment.strip():
         raise ValidationError({"comment": "Say what should change: the author will read it."})
     _decide(_this_round_review(locked, actor), ReviewDecision.CHANGES_REQUESTED, comment)
@@ -282,7 +322,7 @@ def postmortem_request_changes(
         kind=NotificationKind.CHANGES_REQUESTED,
         recipients=[locked.author, *selectors_review.invited_editors(locked)],
         actor=actor,
-        title=f"{_name(actor)} requested changes to PM-{locked.number}",
+        title=f"{display_name(actor)} requested changes to PM-{locked.number}",
         body=comment.strip(),
         url=_page(locked, "postmortem_edit"),
     )
@@ -292,19 +332,9 @@ def postmortem_request_changes(
 # --- Archive -------------------------------------------------------------------------------------
 
 
-def check_may_archive(postmortem: Postmortem, access: Access) -> None:
-    """Raise why ``access``'s member may not archive ``postmortem`` now (the confirmation page
-    asks the same before it asks anything)."""
-    if not access.may_archive:
-        raise PermissionDenied("Only admins archive a postmortem.")
-    _require_status(postmortem, PostmortemStatus.PUBLISHED, "archived")
-
-
 @transaction.atomic
 def postmortem_archive(*, postmortem: Postmortem, actor: AbstractBaseUser) -> Postmortem:
-    access = _locked_access(postmortem, actor)
-    locked = access.postmortem
-    check_may_archive(locked, access)
+    locked = _begin(postmortem, actor, ARCHIVE)
     locked.status = PostmortemStatus.ARCHIVED
     locked.archived_at = timezone.now()
     _save_status(locked, "archived_at")
@@ -314,17 +344,9 @@ def postmortem_archive(*, postmortem: Postmortem, actor: AbstractBaseUser) -> Po
 
 @transaction.atomic
 def postmortem_unarchive(*, postmortem: Postmortem, actor: AbstractBaseUser) -> Postmortem:
-    access = _locked_access(postmortem, actor)
-    locked = access.postmortem
-    if not access.may_archive:
-        raise PermissionDenied("Only admins unarchive a postmortem.")
-    _require_status(locked, PostmortemStatus.ARCHIVED, "unarchived")
+    locked = _begin(postmortem, actor, UNARCHIVE)
     locked.status = PostmortemStatus.PUBLISHED
     locked.archived_at = None
     _save_status(locked, "archived_at")
     history_note(postmortem=locked, actor=actor, summary="Unarchived")
     return _carry(postmortem, locked)
-
-
-def _name(user: AbstractBaseUser) -> str:
-    return user.get_full_name() or user.get_username()

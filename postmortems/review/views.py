@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from organizations.people import display_name
 from postmortems.guidance import presenter as guidance_presenter
 from postmortems.guidance import services as guidance
 from postmortems.lookups import postmortem_from_number
@@ -134,12 +135,8 @@ def pm(postmortem: Postmortem) -> str:
     return f"PM-{postmortem.number}"
 
 
-def name_of(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def names(users) -> str:
-    listed = [name_of(u) for u in users]
+    listed = [display_name(u) for u in users]
     if len(listed) <= 1:
         return "".join(listed)
     return ", ".join(listed[:-1]) + " and " + listed[-1]
@@ -186,7 +183,7 @@ def postmortem_submit(request: HttpRequest, postmortem: Postmortem) -> HttpRespo
             f"We asked {names(asked)} for a review."
         )
 
-    try:  # failing checklist items ask for confirmation first (guidance, issue #9)
+    try:  # failing checklist items ask for confirmation first (guidance)
         return _transition(
             request,
             postmortem,
@@ -230,7 +227,7 @@ def postmortem_archive(request: HttpRequest, postmortem: Postmortem) -> HttpResp
         )
     try:
         access = Access(request.user, request.membership, postmortem)
-        transitions.check_may_archive(postmortem, access)
+        transitions.check(transitions.ARCHIVE, postmortem, access)
     except TransitionError as error:
         if request.method == "GET":  # a stale link (archived meanwhile): back to the document
             messages.info(request, str(error))
@@ -467,7 +464,9 @@ def _person_change(request, postmortem, role: str, *, adding: bool) -> HttpRespo
         ("reviewers", True): "{name} is now a reviewer of {pm}.",
         ("reviewers", False): "{name} is no longer a reviewer of {pm}.",
     }[role, adding]
-    return people_changed(request, postmortem, done.format(name=name_of(user), pm=pm(postmortem)))
+    return people_changed(
+        request, postmortem, done.format(name=display_name(user), pm=pm(postmortem))
+    )
 
 
 @postmortem_from_number

@@ -1,4 +1,4 @@
-"""Full-text search over postmortems (issue 8, part 3).
+"""Full-text search over postmortems.
 
 On PostgreSQL every postmortem has a ``PostmortemSearchDocument``: one weighted ``tsvector``
 (A: the title; B: summaries, the root cause and its category; C: every other section, structured

@@ -1,4 +1,4 @@
-"""The search page: full-text search over the postmortems a member may read (issue 8).
+"""The search page: full-text search over the postmortems a member may read.
 
 Thin: the form reads the query string, ``search.search_postmortems`` does the work. Every
 member may search (``Action.VIEW``); what they find is what the read view lets them open. An

@@ -1,4 +1,4 @@
-"""Public sharing of a PUBLISHED postmortem (issue 8, part 4): services, selectors, view-model.
+"""Public sharing of a PUBLISHED postmortem: services, selectors, view-model.
 
 A share link is a random token of which only the hash is stored. A link works while it is not
 revoked, not expired and its postmortem is PUBLISHED: archiving (or anything else that takes the

@@ -179,11 +179,3 @@ def ago(moment: datetime | None) -> str:
     if timezone.now() - moment < timedelta(minutes=1):
         return "just now"
     return f"{timesince(moment, depth=1)} ago"
-
-
-@register.filter
-def person_name(user) -> str:
-    """A person's full name, else username; "Hindsight" for changes made by the system."""
-    if user is None:
-        return "Hindsight"
-    return user.get_full_name() or user.get_username()

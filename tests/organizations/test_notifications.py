@@ -643,7 +643,7 @@ def test_a_generated_draft_notifies_its_author_and_editors(
     quiet = member_factory(Role.ENGINEER, username="quiet", email="")
     with django_capture_on_commit_callbacks(execute=True):
         incident = resolved_incident(org, commander=commander, participants=[helper, quiet])
-        postmortem_services.on_incident_resolved(incident=incident)
+        postmortem_services.postmortem_generate_for_incident(incident=incident)
     postmortem = Postmortem.objects.get(incident=incident)
     edit_path = reverse(
         "postmortem_edit", kwargs={"org_slug": org.slug, "number": postmortem.number}
@@ -670,6 +670,6 @@ def test_a_generated_draft_respects_the_email_setting(
     email_settings_set(organization=org, user=commander, email_kinds=[])
     with django_capture_on_commit_callbacks(execute=True):
         incident = resolved_incident(org, commander=commander)
-        postmortem_services.on_incident_resolved(incident=incident)
+        postmortem_services.postmortem_generate_for_incident(incident=incident)
     assert mail.outbox == []
     assert unread(commander).filter(kind=NotificationKind.DRAFT_GENERATED).count() == 1

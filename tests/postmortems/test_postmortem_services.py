@@ -93,7 +93,7 @@ class TestGeneration:
         helper = member_factory(Role.ENGINEER, username="helper")
         with django_capture_on_commit_callbacks(execute=True):
             incident = resolved_incident(org, commander=commander, participants=[helper])
-            services.on_incident_resolved(incident=incident)
+            services.postmortem_generate_for_incident(incident=incident)
         postmortem = Postmortem.objects.get(incident=incident)
         assert postmortem.generated and postmortem.template.builtin_key == "comprehensive"
         assert postmortem.author == commander
