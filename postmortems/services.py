@@ -21,7 +21,7 @@ from organizations.people import display_name
 from organizations.services import next_number
 from organizations.validators import MAX_TEXT_BYTES, text_too_large_message
 from postmortems import builtin_templates, selectors
-from postmortems.search import services as search
+from postmortems.search import indexing as search
 
 from .models import (
     Postmortem,
