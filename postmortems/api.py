@@ -28,7 +28,7 @@ from incidents.selectors import incident_by_ref, parse_ref
 from organizations.api_base import TokenApiView
 from organizations.roles import Action
 
-from . import selectors, services
+from . import creation, selectors, services
 from .models import Postmortem, PostmortemStatus, Section, Template
 from .permissions import may_edit
 
@@ -338,7 +338,7 @@ class PostmortemListView(PostmortemApiView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            postmortem = services.postmortem_create(
+            postmortem = creation.postmortem_create(
                 organization=request.organization,
                 actor=request.user,
                 template=data["template"],
@@ -346,7 +346,7 @@ class PostmortemListView(PostmortemApiView):
                 related_incidents=data["related_incidents"],
                 title=data["title"],
             )
-        except services.IncidentHasPostmortem as taken:
+        except creation.IncidentHasPostmortem as taken:
             body = {"detail": str(taken), "postmortem": taken.postmortem.number}
             return Response(body, status=status.HTTP_409_CONFLICT)
         return self.postmortem_response(

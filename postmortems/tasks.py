@@ -10,7 +10,7 @@ from incidents.models import Incident
 from incidents.selectors import incidents_needing_postmortem, policy_for
 from organizations.models import Organization
 
-from .services import postmortem_generate_for_incident
+from .creation import postmortem_generate_for_incident
 
 RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "retry_backoff_max": 600}
 RECONCILE_BATCH = 200
