@@ -202,6 +202,3 @@ def share_link_state(link: ShareLink, postmortem: Postmortem) -> str:
     if postmortem.status != PostmortemStatus.PUBLISHED:
         return "paused"
     return "active"
-
-
-# --- The public document ------------------------------------------------------------------------
