@@ -15,9 +15,10 @@ from django_scopes import scope
 from guardian.shortcuts import assign_perm
 
 from incidents.models import Incident, IncidentParticipant, TimelineEntry
-from incidents.selectors import policy_for, policy_requires
+from incidents.selectors import policy_requires
 from organizations.models import Organization
 from organizations.people import display_name
+from organizations.selectors import policy_for
 from organizations.services import next_number
 from organizations.validators import MAX_TEXT_BYTES, text_too_large_message
 from postmortems import builtin_templates, selectors

@@ -53,12 +53,12 @@ from actionitems.models import ActionItem, Category, ItemStatus
 from incidents.models import (
     Incident,
     IncidentService,
-    PostmortemPolicy,
     Severity,
     duration_expression,
 )
-from incidents.selectors import _policy_q, policy_for, with_duration
-from organizations.models import Organization, Team, TeamMember
+from incidents.selectors import _policy_q, with_duration
+from organizations.models import Organization, PostmortemPolicy, Team, TeamMember
+from organizations.selectors import policy_for
 from postmortems.models import Postmortem, Review, RootCauseCategory
 
 DAY = timedelta(days=1)

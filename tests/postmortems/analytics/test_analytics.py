@@ -26,7 +26,8 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from actionitems.models import ActionItem, ItemStatus
-from incidents.models import Incident, PostmortemPolicy, Service
+from incidents.models import Incident, Service
+from organizations.models import PostmortemPolicy
 from organizations.roles import Role
 from postmortems.analytics import metrics as analytics
 from postmortems.analytics.metrics import AnalyticsScope
