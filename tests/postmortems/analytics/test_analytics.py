@@ -36,14 +36,9 @@ from postmortems.models import (
     RootCauseCategory,
 )
 from tests.factories import TeamFactory
-from tests.postmortems.analytics.helpers import SECRET_TITLE, Maker, World, at, build_world
+from tests.postmortems.analytics.helpers import SECRET_TITLE, Maker, at
 
 RANGE = {"date_from": "2025-01-01", "date_to": "2025-03-31"}
-
-
-@pytest.fixture
-def world(org, member_factory) -> World:
-    return build_world(org, member_factory)
 
 
 def add_noise(organization, count: int) -> None:
