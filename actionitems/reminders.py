@@ -75,10 +75,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from incidents.selectors import policy_for
 from organizations.models import Membership, Notification, NotificationKind, Organization
 from organizations.notifications import email_wanted
 from organizations.roles import Action, can
+from organizations.selectors import policy_for
 from postmortems.models import (
     Postmortem,
     PostmortemStatus,

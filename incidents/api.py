@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from organizations.api_base import MemberField, TokenApiView
 from organizations.roles import Action
+from organizations.selectors import policy_for
 from organizations.validators import date_range_error, validate_text_size
 
 from .models import (
@@ -38,7 +39,6 @@ from .selectors import (
     IncidentFilters,
     incident_by_ref,
     incident_list,
-    policy_for,
     policy_requires,
     timeline,
 )

@@ -17,7 +17,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from organizations.models import Organization
+from organizations.models import Organization, PostmortemPolicy
+from organizations.selectors import policy_for
 
 from .models import (
     STATUS_ORDER,
@@ -26,23 +27,12 @@ from .models import (
     IncidentParticipant,
     IncidentService,
     MetricSeries,
-    PostmortemPolicy,
     Service,
     Severity,
     Status,
     TimelineEntry,
     duration_expression,
 )
-
-
-def policy_for(organization: Organization) -> PostmortemPolicy:
-    """The organization's policy; the default one (unsaved) until an admin changes it."""
-    policy = PostmortemPolicy.objects.filter(organization=organization).first()
-    if policy is None:
-        policy = PostmortemPolicy(
-            organization=organization, severities=list(PostmortemPolicy.DEFAULT_SEVERITIES)
-        )
-    return policy
 
 
 def policy_requires(policy: PostmortemPolicy, incident: Incident) -> bool:

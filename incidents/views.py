@@ -23,6 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from organizations.decorators import require_action
 from organizations.lookups import object_from_url
 from organizations.roles import Action, can
+from organizations.selectors import policy_for
 from organizations.templatetags.hindsight import duration
 
 from . import selectors, services, transitions
@@ -134,7 +135,7 @@ def incident_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         "form": form,
         "page": page,
         "incidents": selectors.with_postmortem_state(
-            page.object_list, policy=selectors.policy_for(organization)
+            page.object_list, policy=policy_for(organization)
         ),
         "is_filtered": form.is_filtered,
         # the filter bar's HTML depends on these alone ({% cache %} in the template)
@@ -152,7 +153,7 @@ def incident_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 @require_action(Action.VIEW)
 def incidents_needing_postmortem(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
-    policy = selectors.policy_for(organization)
+    policy = policy_for(organization)
     queryset = selectors.incidents_needing_postmortem(organization=organization)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

@@ -3,10 +3,8 @@ and webhook, validated together so that nothing typed is lost when one field is 
 
 from django import forms
 
-from incidents.models import Severity
-
 from . import webhooks
-from .models import TIME_ZONE_CHOICES
+from .models import TIME_ZONE_CHOICES, Severity
 
 
 def _number(label: str, low: int, high: int, help_text: str = "", unit: str = "days"):

@@ -263,3 +263,50 @@ class WebhookDelivery(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.status}"
+
+
+class Severity(models.TextChoices):
+    """The severity scale of incidents, which the postmortem policy names."""
+
+    SEV1 = "SEV1", "SEV1 · Critical"
+    SEV2 = "SEV2", "SEV2 · Major"
+    SEV3 = "SEV3", "SEV3 · Minor"
+    SEV4 = "SEV4", "SEV4 · Low"
+
+
+class PostmortemPolicy(TenantModel):
+    """Which resolved incidents require a postmortem, how many approvals publish one, the targets
+    and the reminder cadence: one per organization, edited on its settings page."""
+
+    severities = models.JSONField(default=list)
+    min_duration_minutes = models.PositiveIntegerField(null=True, blank=True, default=60)
+    customer_impact = models.BooleanField(default=True)
+    data_loss = models.BooleanField(default=True)
+    security = models.BooleanField(default=True)
+    auto_generate = models.BooleanField(default=True)
+    required_approvals = models.PositiveSmallIntegerField(
+        default=1, help_text="Approvals in one review round that publish a postmortem."
+    )
+    # Reminders: the defaults stored here; the settings page edits them.
+    remind_days_before_due = models.PositiveSmallIntegerField(default=3)
+    overdue_repeat_days = models.PositiveSmallIntegerField(default=7)
+    escalate_after_days = models.PositiveSmallIntegerField(default=14)
+    draft_target_days = models.PositiveSmallIntegerField(
+        default=5, help_text="Days a draft may wait before its author is reminded to submit it."
+    )
+    review_target_days = models.PositiveSmallIntegerField(
+        default=3, help_text="Days a postmortem should spend in review."
+    )
+    publish_target_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Days from resolution to a published postmortem."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="one_policy_per_organization")
+        ]
+
+    DEFAULT_SEVERITIES = ["SEV1", "SEV2"]
+
+    def __str__(self) -> str:
+        return f"Postmortem policy of organization {self.organization_id}"

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django_scopes import scopes_disabled
 
-from .models import Counter, Membership, Organization, Team, TeamMember
+from .models import Counter, Membership, Organization, PostmortemPolicy, Team, TeamMember
 from .roles import MINIMUM_ROLE, ROLE_RANK, Action
 
 User = get_user_model()
@@ -109,3 +109,13 @@ def counter_value(*, organization: Organization | int, name: str) -> int:
             .first()
         )
     return found or 0
+
+
+def policy_for(organization: Organization) -> PostmortemPolicy:
+    """The organization's policy; the default one (unsaved) until an admin changes it."""
+    policy = PostmortemPolicy.objects.filter(organization=organization).first()
+    if policy is None:
+        policy = PostmortemPolicy(
+            organization=organization, severities=list(PostmortemPolicy.DEFAULT_SEVERITIES)
+        )
+    return policy

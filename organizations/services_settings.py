@@ -5,12 +5,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django_scopes import scope
 
-from incidents.models import PostmortemPolicy
-from incidents.selectors import policy_for
-
 from . import audit, webhooks
-from .models import Membership, Organization, WebhookDelivery
+from .models import Membership, Organization, PostmortemPolicy, WebhookDelivery
 from .roles import MINIMUM_ROLE, ROLE_RANK, Action
+from .selectors import policy_for
 
 ORGANIZATION_FIELDS = ("name", "time_zone", "webhook_url")
 POLICY_FIELDS = (

@@ -10,14 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from incidents.models import PostmortemPolicy
-from incidents.selectors import policy_for
-
 from . import services_settings, webhooks
 from .decorators import require_action
 from .forms_settings import OrganizationSettingsForm
-from .models import WebhookStatus
+from .models import PostmortemPolicy, WebhookStatus
 from .roles import Action
+from .selectors import policy_for
 from .templatetags.hindsight import duration
 
 # How the "Settings saved (…)" message names what changed.

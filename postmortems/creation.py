@@ -11,9 +11,10 @@ from django_scopes import scope
 from guardian.shortcuts import assign_perm
 
 from incidents.models import Incident, IncidentParticipant, TimelineEntry
-from incidents.selectors import policy_for, policy_requires
+from incidents.selectors import policy_requires
 from organizations.models import Organization
 from organizations.people import display_name
+from organizations.selectors import policy_for
 from organizations.services import next_number
 from postmortems import selectors
 from postmortems.search import indexing as search

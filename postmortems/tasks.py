@@ -7,8 +7,9 @@ from celery import shared_task
 from django_scopes import scope, scopes_disabled
 
 from incidents.models import Incident
-from incidents.selectors import incidents_needing_postmortem, policy_for
+from incidents.selectors import incidents_needing_postmortem
 from organizations.models import Organization
+from organizations.selectors import policy_for
 
 from .creation import postmortem_generate_for_incident
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from actionitems.tracker_cache import tracker_version, visibility_scope
 from incidents.models import Incident
-from incidents.selectors import policy_for
+from organizations.selectors import policy_for
 from postmortems.analytics.page_charts import chart_cards
 from postmortems.analytics.patterns import patterns_in_scope
 from postmortems.analytics.report import analytics_report, table_on_time

@@ -21,12 +21,11 @@ from django.db.models.functions import Coalesce, TruncMonth
 from incidents.models import (
     Incident,
     IncidentService,
-    PostmortemPolicy,
     Severity,
     duration_expression,
 )
 from incidents.selectors import _policy_q, with_duration
-from organizations.models import Organization
+from organizations.models import Organization, PostmortemPolicy
 from postmortems.analytics.aggregates import (
     PercentileCont,
     as_days,

@@ -4,8 +4,8 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from incidents.models import PostmortemPolicy
-from incidents.selectors import policy_for
+from organizations.models import PostmortemPolicy
+from organizations.selectors import policy_for
 from postmortems.analytics.items import (
     CategoryCount,
     ItemTrendPoint,

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, QuerySet
 
 from actionitems.models import ActionItem
-from incidents.selectors import policy_for
+from organizations.selectors import policy_for
 from postmortems.models import (
     Comment,
     Postmortem,

@@ -21,11 +21,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.selectors import policy_for
 from organizations.models import NotificationKind
 from organizations.notifications import notify
 from organizations.people import display_name
-from organizations.selectors import membership_in
+from organizations.selectors import membership_in, policy_for
 from postmortems.models import Postmortem, PostmortemStatus, Review, ReviewDecision
 from postmortems.permissions import Access
 from postmortems.review import selectors as selectors_review

@@ -15,8 +15,12 @@ from actionitems.models import ActionItem, ItemStatus, Reminder, ReminderKind
 from actionitems.reminder_digest import SECTION_LIMIT
 from actionitems.reminders import run_reminders
 from actionitems.services import action_item_create
-from incidents.models import PostmortemPolicy
-from organizations.models import Notification, NotificationKind, NotificationSetting
+from organizations.models import (
+    Notification,
+    NotificationKind,
+    NotificationSetting,
+    PostmortemPolicy,
+)
 from organizations.roles import Role
 from postmortems.models import Postmortem, PostmortemTeam, Visibility
 from postmortems.permissions import visible_q

@@ -3,8 +3,11 @@
 import os
 import shutil
 from datetime import UTC, datetime, timedelta
+from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django_scopes import scope
 from guardian.shortcuts import assign_perm
 
@@ -29,9 +32,20 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+BROWSER_TESTS = Path(__file__).parent
+
+
 def pytest_collection_modifyitems(config, items):
+    """Mark this folder's tests ``browser`` (the hook sees every collected test, not only ours)."""
     for item in items:
-        item.add_marker(pytest.mark.browser)
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo organization of ``make run``, written through the same command."""
+    call_command("seed_demo", stdout=StringIO())
 
 
 @pytest.fixture(scope="session")

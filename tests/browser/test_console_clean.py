@@ -3,10 +3,8 @@ script error or Content-Security-Policy violation (the policy allows no inline s
 an inline style set by a script, a template or a library is an error here)."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from postmortems.models import Postmortem
@@ -18,11 +16,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
     + ` at ${event.sourceFile || "?"}:${event.lineNumber} ${event.sample || ""}`);
 });
 """
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", stdout=StringIO())
 
 
 @pytest.fixture

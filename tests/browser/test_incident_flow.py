@@ -1,14 +1,6 @@
 import re
-from io import StringIO
 
-import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", stdout=StringIO())
 
 
 def log_in(page, next_path: str) -> None:

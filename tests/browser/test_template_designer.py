@@ -3,20 +3,13 @@ template, makes the template SEV2's default, and the next resolved SEV2 incident
 section, its variable filled in."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from postmortems.models import Postmortem, Template
 
 INCIDENT_TITLE = "Invoices emailed twice to EU customers"
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", stdout=StringIO())
 
 
 def log_in(page, next_path: str, username: str = "alice") -> None:

@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from demo.incidents import NOT_NULL_MIGRATION
 from incidents.models import Incident, Status
-from incidents.selectors import policy_for, policy_requires
+from incidents.selectors import policy_requires
 from organizations.models import Organization
+from organizations.selectors import policy_for
 from postmortems.models import Postmortem, Revision, Section, Template
 from postmortems.templatetags.documents import factor_levels, filled_whys
 from tests.postmortems.read.helpers import assert_inert

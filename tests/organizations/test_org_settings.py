@@ -10,10 +10,16 @@ from django_scopes import scope
 
 from actionitems.reminders import Cadence
 from incidents import services as incident_services
-from incidents.models import PostmortemPolicy
-from incidents.selectors import policy_for, policy_requires
-from organizations.models import AuditEntry, Organization, WebhookDelivery, WebhookStatus
+from incidents.selectors import policy_requires
+from organizations.models import (
+    AuditEntry,
+    Organization,
+    PostmortemPolicy,
+    WebhookDelivery,
+    WebhookStatus,
+)
 from organizations.roles import Role
+from organizations.selectors import policy_for
 from postmortems.models import PostmortemStatus
 from postmortems.review import transitions
 from tests.postmortems.review.helpers import submitted

@@ -6,8 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django_scopes import scope, scopes_disabled
 
-from incidents.models import PostmortemPolicy
-from organizations.models import Membership
+from organizations.models import Membership, PostmortemPolicy
 from organizations.roles import Role
 from postmortems import creation, selectors, services
 from postmortems.models import Postmortem, Revision, Section, Template

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from actionitems.models import ActionItem, Category, ItemStatus
-from incidents.models import Incident, IncidentService, PostmortemPolicy, Service, Status
+from incidents.models import Incident, IncidentService, Service, Status
+from organizations.models import PostmortemPolicy
 from organizations.roles import Role
 from postmortems.models import (
     Postmortem,

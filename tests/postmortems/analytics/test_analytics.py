@@ -26,7 +26,8 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from actionitems.models import ActionItem, ItemStatus
-from incidents.models import Incident, PostmortemPolicy, Service
+from incidents.models import Incident, Service
+from organizations.models import PostmortemPolicy
 from organizations.roles import Role
 from postmortems.analytics import aggregates, metrics, report
 from postmortems.analytics import items as item_metrics
@@ -36,14 +37,9 @@ from postmortems.models import (
     RootCauseCategory,
 )
 from tests.factories import TeamFactory
-from tests.postmortems.analytics.helpers import SECRET_TITLE, Maker, World, at, build_world
+from tests.postmortems.analytics.helpers import SECRET_TITLE, Maker, at
 
 RANGE = {"date_from": "2025-01-01", "date_to": "2025-03-31"}
-
-
-@pytest.fixture
-def world(org, member_factory) -> World:
-    return build_world(org, member_factory)
 
 
 def add_noise(organization, count: int) -> None:

@@ -2,7 +2,6 @@
 
 from datetime import date, timedelta
 
-import pytest
 from django.urls import reverse
 
 from incidents.models import Service
@@ -11,15 +10,9 @@ from postmortems.analytics import patterns
 from postmortems.analytics.patterns import Event, busiest_window
 from postmortems.analytics.scope import AnalyticsScope
 from postmortems.models import RootCauseCategory
-from tests.postmortems.analytics.helpers import SECRET_TITLE, Maker, at, build_world
+from tests.postmortems.analytics.helpers import SECRET_TITLE, Maker, at
 
 START = at("2025-01-01")
-
-
-@pytest.fixture
-def world(org, member_factory):
-    """The hand-computed organization of tests/test_analytics.py (service api: I1–I3)."""
-    return build_world(org, member_factory)
 
 
 def events(*days: int) -> list[Event]:

@@ -8,8 +8,7 @@ from django.db import connections
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
-from incidents.models import PostmortemPolicy
-from organizations.models import Notification, NotificationKind
+from organizations.models import Notification, NotificationKind, PostmortemPolicy
 from organizations.roles import Role
 from postmortems import creation, services
 from postmortems.comments import services as services_comments

@@ -9,8 +9,7 @@ from django.urls import reverse
 from django_scopes import scope
 from guardian.shortcuts import assign_perm
 
-from incidents.models import PostmortemPolicy
-from organizations.models import Membership
+from organizations.models import Membership, PostmortemPolicy
 from organizations.roles import Role
 from postmortems import selectors, services
 from postmortems.comments import services as services_comments

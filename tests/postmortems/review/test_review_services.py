@@ -8,9 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
-from incidents.models import PostmortemPolicy
 from organizations import services as org_services
-from organizations.models import Membership, Notification, NotificationKind
+from organizations.models import Membership, Notification, NotificationKind, PostmortemPolicy
 from organizations.roles import Role
 from postmortems import selectors, services
 from postmortems.comments import services as services_comments
