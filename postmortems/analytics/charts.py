@@ -4,7 +4,7 @@ Three shapes: columns over months, horizontal bars for ranked lists, and lines o
 (one per series, gaps where a month has no value). Each chart has a ``<title>`` and a ``<desc>``
 that states the numbers in words, axes with round ticks (``incidents.charts.nice_ticks``), and
 the page shows the same numbers in a table beside it. Presentation attributes only: the CSP
-forbids inline ``style``.
+forbids inline ``style``. Which figure each chart draws is in ``page_charts``.
 """
 
 from dataclasses import dataclass

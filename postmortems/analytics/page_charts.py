@@ -12,6 +12,10 @@ from postmortems.analytics.charts import ACCENT, Series, bar_chart, column_chart
 SEVERITY_COLOURS = {"SEV1": "#b91c1c", "SEV2": "#c2410c", "SEV3": "#1d4ed8", "SEV4": "#047857"}
 
 
+def month_label(month: date) -> str:
+    return f"{calendar.month_abbr[month.month]} {month.year}"
+
+
 def _month_labels(months) -> list[str]:
     return [month_label(month) for month in months]
 
@@ -23,7 +27,7 @@ def _listing(labels: list[str], values: list, suffix: str = "") -> str:
 
 
 def report_charts(report) -> dict[str, SafeString]:
-    """Every chart of an ``analytics.Report``, by the chart's name."""
+    """Every chart of an ``report.Report``, by the chart's name."""
     months = report.scope.months
     labels = _month_labels(months)
     created = [p.count for p in report.created]
@@ -186,7 +190,3 @@ def chart_cards(report) -> list[ChartCard]:
             tables["categories"],
         ),
     ]
-
-
-def month_label(month: date) -> str:
-    return f"{calendar.month_abbr[month.month]} {month.year}"
