@@ -30,6 +30,8 @@ from postmortems.analytics.metrics import (
 )
 from postmortems.analytics.scope import AnalyticsScope
 
+# --- Tables: what each chart shows, as rows (the page's tables and the CSV downloads) -----------
+
 
 def _fixed(value: float | None, digits: int = 1) -> str:
     return "" if value is None else f"{value:.{digits}f}"
@@ -135,6 +137,9 @@ def table_categories(rows: list[CategoryCount]) -> Table:
         ["Category", "Action items", "Completed", "Not completed"],
         [[row.label, row.total, row.completed, row.open] for row in rows],
     )
+
+
+# --- Charts by name: the CSV downloads and the page ----------------------------------------------
 
 
 CHARTS = {
