@@ -58,7 +58,7 @@ from incidents.models import (
 )
 from incidents.selectors import _policy_q, with_duration
 from organizations.models import Organization, PostmortemPolicy, Team, TeamMember
-from organizations.selectors import policy_for
+from organizations.selectors import ACTION_ITEMS_VERSION, counter_value, policy_for
 from postmortems.models import Postmortem, Review, RootCauseCategory
 
 DAY = timedelta(days=1)
@@ -784,14 +784,12 @@ def item_metrics(scope: AnalyticsScope) -> tuple[OnTime, list[ItemTrendPoint], l
     action-item version, which every item write bumps in its transaction, and today's date;
     entries expire after ``ITEMS_TTL`` seconds, which bounds how long a change made elsewhere
     (a team's members, a postmortem's author) takes to show in a team's figures."""
-    from actionitems.tracker_cache import tracker_version
-
     organization = scope.organization
     today = timezone.localtime(timezone.now(), scope.zone).date()
     parts = [
         organization.pk,
         organization.created_at.isoformat() if organization.created_at else "",
-        tracker_version(organization),
+        counter_value(organization=organization, name=ACTION_ITEMS_VERSION),
         today.isoformat(),
         scope.date_from.isoformat(),
         scope.date_to.isoformat(),
