@@ -1,4 +1,4 @@
-"""The template designer (issue 7): admins list, create, duplicate, rename, retire and restore
+"""The template designer: admins list, create, duplicate, rename, retire and restore
 templates, edit their sections, pick the default per severity and preview them."""
 
 from datetime import UTC, datetime, timedelta

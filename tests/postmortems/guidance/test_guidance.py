@@ -1,4 +1,4 @@
-"""Blameless-language guidance and the quality checklist in the product (issue #9, parts 3–4):
+"""Blameless-language guidance and the quality checklist in the product:
 the live check, dismissing and restoring a false alarm, the checklist panel, the list's score
 column, the submit confirmation and its snapshot for the reviewers."""
 
