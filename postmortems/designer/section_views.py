@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from postmortems.designer import selectors, services
+from postmortems.designer import sections, selectors
 from postmortems.designer.forms import MoveForm, ReorderForm, SectionForm
 from postmortems.designer.lookups import manage_templates, section_from_id, template_from_id
 from postmortems.designer.presenter import (
@@ -35,7 +35,7 @@ def section_add(request: HttpRequest, template: Template) -> HttpResponse:
     form = SectionForm(request.POST)
     if form.is_valid():
         try:
-            section = services.template_section_add(
+            section = sections.template_section_add(
                 template=template, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
@@ -63,7 +63,7 @@ def section_edit(request: HttpRequest, template: Template, section: TemplateSect
     form = SectionForm(request.POST, section=section)
     if form.is_valid():
         try:
-            services.template_section_update(
+            sections.template_section_update(
                 section=section, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
@@ -100,7 +100,7 @@ def section_move(request: HttpRequest, template: Template, section: TemplateSect
     error = ""
     if form.is_valid():
         try:
-            services.template_section_move(
+            sections.template_section_move(
                 section=section, actor=request.user, direction=form.cleaned_data["direction"]
             )
         except ValidationError as exc:
@@ -119,7 +119,7 @@ def section_move(request: HttpRequest, template: Template, section: TemplateSect
 @section_from_id
 @require_POST
 def section_delete(request: HttpRequest, template: Template, section: TemplateSection):
-    services.template_section_remove(section=section, actor=request.user)
+    sections.template_section_remove(section=section, actor=request.user)
     if request.htmx:
         return render_sections(request, template)
     messages.success(
@@ -138,7 +138,7 @@ def sections_reorder(request: HttpRequest, template: Template) -> HttpResponse:
     error = ""
     if form.is_valid():
         try:
-            services.template_sections_reorder(
+            sections.template_sections_reorder(
                 template=template, actor=request.user, order=form.cleaned_data["order"]
             )
         except ValidationError as exc:
