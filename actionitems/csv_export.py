@@ -1,9 +1,5 @@
-"""The tracker's filtered view as CSV, streamed row by row from a database iterator.
-
-Cells that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab
-or a carriage return) get a leading apostrophe, so opening the file runs nothing (OWASP "CSV
-injection"). The file starts with a byte-order mark so spreadsheet applications read it as UTF-8.
-"""
+"""The tracker's filtered view as CSV, streamed row by row from a database iterator. Cells go
+through ``organizations.spreadsheets.safe_cell`` and the file starts with its byte-order mark."""
 
 import csv
 import io
@@ -12,12 +8,12 @@ from collections.abc import Iterable, Iterator
 
 from django.db.models import QuerySet
 
+from organizations.spreadsheets import BYTE_ORDER_MARK, safe_cell
+
 from .models import ActionItem
 
 CHUNK_SIZE = 2_000
 LINES_PER_WRITE = 200  # lines sent to the client at a time (one socket write, not 10,000)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-BYTE_ORDER_MARK = "\ufeff"
 HEADER = (
     "ID",
     "Description",
@@ -36,16 +32,6 @@ HEADER = (
     "Won't-do reason",
     "Completed at",
 )
-
-
-def safe_cell(value) -> str | int:
-    """The value as a cell a spreadsheet shows as text, never runs."""
-    if value is None:
-        return ""
-    if isinstance(value, int):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def item_row(item: ActionItem, zone: zoneinfo.ZoneInfo) -> list:

@@ -2,15 +2,14 @@
 judgements shown beside an item (ticket kind, what is missing, vague wording)."""
 
 import re
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
-from django.utils import timezone
 
 from organizations.models import Organization
+from organizations.selectors import today_in
 from postmortems.models import Postmortem
 from postmortems.permissions import visible_q
 
@@ -28,12 +27,6 @@ SORTS = {
     "number": ("number",),
     "-number": ("-number",),
 }
-
-
-def today_in(organization: Organization) -> date:
-    """ "Today" as the organization's time zone says it."""
-    zone = zoneinfo.ZoneInfo(organization.time_zone or "UTC")
-    return timezone.localtime(timezone.now(), zone).date()
 
 
 def open_q() -> Q:

@@ -22,11 +22,10 @@ from typing import Any
 from django.core.cache import cache
 
 from organizations.models import Organization
-from organizations.roles import Action, can
-from organizations.selectors import counter_value
+from organizations.roles import visibility_scope
+from organizations.selectors import ACTION_ITEMS_VERSION, counter_value
 from organizations.services import counter_bump
 
-VERSION_COUNTER = "action-items-version"
 COUNTS_TTL = 300
 
 
@@ -34,18 +33,11 @@ def tracker_changed(*, organization: Organization | int) -> None:
     """Make every cached tracker count of ``organization`` obsolete. Call it inside the
     transaction of any write that creates, changes or deletes action items (one call per
     transaction is enough; the row lock it takes is held until the transaction ends)."""
-    counter_bump(organization=organization, name=VERSION_COUNTER)
+    counter_bump(organization=organization, name=ACTION_ITEMS_VERSION)
 
 
 def tracker_version(organization: Organization) -> int:
-    return counter_value(organization=organization, name=VERSION_COUNTER)
-
-
-def visibility_scope(membership) -> str:
-    """Who sees which items: every admin sees all of them; anyone else, their own share."""
-    if can(membership, Action.EDIT_PUBLISHED):
-        return "all"
-    return f"user-{membership.user_id}-{membership.role}"
+    return counter_value(organization=organization, name=ACTION_ITEMS_VERSION)
 
 
 def cached_counts(

@@ -26,11 +26,11 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from actionitems import selectors as item_selectors
-from actionitems import tracker_cache
 from actionitems.tracker_cache import cached_counts
 from incidents.models import Incident, Status
 from organizations.models import Counter, Membership, Organization, Team, TeamMember
 from organizations.roles import Action, Role, can
+from organizations.selectors import ACTION_ITEMS_VERSION, today_in
 from postmortems.models import (
     Postmortem,
     PostmortemStatus,
@@ -129,7 +129,7 @@ def my_meetings(*, organization: Organization, membership: Membership) -> Panel:
 def overdue_counts(*, organization: Organization, membership: Membership) -> dict[str, int]:
     """Open action items past due: mine, and the organization's (those this member may read,
     so the number matches the tracker's), in one query."""
-    today = item_selectors.today_in(organization)
+    today = today_in(organization)
     overdue = item_selectors.due_bucket_q("overdue", today)
 
     def count() -> dict[str, int]:
@@ -267,7 +267,7 @@ def dashboard_fingerprint(*, organization: Organization, membership: Membership)
             teams=_latest(TeamMember.objects.filter(organization=org), "id"),
             members=_latest(Membership.objects.filter(organization=org), "id"),
             items=_newest(
-                Counter.objects.filter(organization=org, name=tracker_cache.VERSION_COUNTER),
+                Counter.objects.filter(organization=org, name=ACTION_ITEMS_VERSION),
                 "value",
             ),
         )

@@ -25,7 +25,6 @@ from django_scopes import scope
 
 from actionitems import services
 from actionitems.models import ActionItem, Category, ItemStatus, Priority
-from actionitems.selectors import today_in
 from demo.incidents import (
     GATEWAY_503,
     MOBILE_ROLLBACK,
@@ -34,6 +33,7 @@ from demo.incidents import (
     QUEUE_BACKLOG,
 )
 from organizations.models import Membership, Organization
+from organizations.selectors import today_in
 from postmortems.models import Postmortem, Section, SectionKind
 from postmortems.permissions import access
 

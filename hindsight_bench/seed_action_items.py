@@ -16,10 +16,10 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from actionitems.models import ActionItem, Category, ItemStatus, Priority
-from actionitems.selectors import today_in
 from incidents.models import Incident
 from organizations.models import Counter, Membership, Organization
 from organizations.roles import Role
+from organizations.selectors import today_in
 from postmortems.models import Postmortem, PostmortemStatus, Visibility
 
 from .seed_constants import CSV_PRIORITY, ITEMS_PER_POSTMORTEM, POSTMORTEM_NUMBER

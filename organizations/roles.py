@@ -76,3 +76,11 @@ def role_allows(role: str, action: Action | str) -> bool:
 def can(membership, action: Action | str) -> bool:
     """May this membership (or ``None`` for a non-member) perform ``action``?"""
     return membership is not None and role_allows(membership.role, action)
+
+
+def visibility_scope(membership) -> str:
+    """Who sees which postmortems and action items, as a part of a cache key: every admin sees
+    all of them; anyone else, their own share."""
+    if can(membership, Action.EDIT_PUBLISHED):
+        return "all"
+    return f"user-{membership.user_id}-{membership.role}"

@@ -1,13 +1,22 @@
-"""Reads for organizations and memberships."""
+"""Reads for organizations and memberships, the organization's calendar day and counters."""
+
+import zoneinfo
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from .models import Counter, Membership, Organization, PostmortemPolicy, Team, TeamMember
 from .roles import MINIMUM_ROLE, ROLE_RANK, Action
 
 User = get_user_model()
+
+# Counters that one app bumps and others read are named here, so a reader need not import the
+# writer: every action-item write bumps this version (``actionitems.tracker_cache``); the
+# tracker's, the dashboard's and the analytics' cached numbers are keyed on it.
+ACTION_ITEMS_VERSION = "action-items-version"
 
 
 def memberships_for_user(user) -> list[Membership]:
@@ -119,3 +128,9 @@ def policy_for(organization: Organization) -> PostmortemPolicy:
             organization=organization, severities=list(PostmortemPolicy.DEFAULT_SEVERITIES)
         )
     return policy
+
+
+def today_in(organization: Organization) -> date:
+    """ "Today" as the organization's time zone says it."""
+    zone = zoneinfo.ZoneInfo(organization.time_zone or "UTC")
+    return timezone.localtime(timezone.now(), zone).date()

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,6 +15,7 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .decorators import require_action
+from .lookups import object_from_url
 from .models import Notification, NotificationKind, NotificationSetting
 from .notifications import email_settings_set, notifications_mark_read
 from .roles import Action
@@ -69,6 +70,13 @@ def _member_notifications(request: HttpRequest):
     return Notification.objects.filter(
         organization=request.organization, recipient=request.user
     ).select_related("actor")
+
+
+notification_from_id = object_from_url(
+    "notification_id",
+    lambda request, pk: _member_notifications(request).filter(pk=pk).first(),
+    missing="No such notification.",
+)
 
 
 def _safe_next(request: HttpRequest, target: str, fallback: str) -> str:
@@ -152,15 +160,10 @@ def notifications_mark_read_view(request: HttpRequest, org_slug: str) -> HttpRes
 
 
 @require_action(Action.VIEW)
-def notification_open(request: HttpRequest, org_slug: str, notification_id: int) -> HttpResponse:
+@notification_from_id
+def notification_open(request: HttpRequest, notification: Notification) -> HttpResponse:
     """Mark one of the member's notifications read and go to what it is about. Someone else's
     notification does not exist here (404, whatever the method)."""
-    notification = get_object_or_404(
-        Notification,
-        organization=request.organization,
-        recipient=request.user,
-        pk=notification_id,
-    )
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     notifications_mark_read(

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from . import selectors_tokens, services_tokens
 from .decorators import require_action
 from .forms_tokens import ApiTokenForm
+from .lookups import object_from_url
 from .roles import Action, can
 
 EVERYONE_PAGE_SIZE = 50
@@ -39,20 +40,27 @@ def token_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     return response
 
 
+# A token the member may not manage (another member's, another organization's) is a 404,
+# before the method check, whatever the method.
+token_from_id = object_from_url(
+    "token_id",
+    lambda request, pk: selectors_tokens.manageable_token(
+        organization=request.organization, membership=request.membership, token_id=pk
+    ),
+    missing="No such token.",
+)
+
+
 @require_action(Action.VIEW)
-def token_revoke(request: HttpRequest, org_slug: str, token_id: int) -> HttpResponse:
-    token = selectors_tokens.manageable_token(
-        organization=request.organization, membership=request.membership, token_id=token_id
-    )
-    if token is None:  # before the method check: a foreign id answers 404 whatever the method
-        raise Http404("No such token.")
+@token_from_id
+def token_revoke(request: HttpRequest, token) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if services_tokens.api_token_withdraw(token=token, actor=request.user):
         messages.success(request, f"“{token.name}” is revoked. Requests using it now get 401.")
     else:
         messages.info(request, f"“{token.name}” was already revoked.")
-    return redirect("token_list", org_slug=org_slug)
+    return redirect("token_list", org_slug=request.organization.slug)
 
 
 def _context(request: HttpRequest, **extra) -> dict:

@@ -32,6 +32,13 @@ def reviewer(member_factory):
 
 
 @pytest.fixture
+def second_reviewer(member_factory):
+    return member_factory(
+        Role.MANAGER, username="max", first_name="Max", last_name="Moss", email="max@example.com"
+    )
+
+
+@pytest.fixture
 def draft(org, templates, author):
     """A Comprehensive draft (sections such as ``root-cause`` and ``timeline``) by ``ann``."""
     return make_postmortem(org, author, make_incident(org, commander=author))

@@ -15,9 +15,9 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from actionitems.tracker_cache import tracker_version, visibility_scope
 from incidents.models import Incident
-from organizations.selectors import policy_for
+from organizations.roles import visibility_scope
+from organizations.selectors import ACTION_ITEMS_VERSION, counter_value, policy_for
 from postmortems.analytics.page_charts import chart_cards
 from postmortems.analytics.patterns import patterns_in_scope
 from postmortems.analytics.report import analytics_report, table_on_time
@@ -43,7 +43,7 @@ def _fingerprint(scope: AnalyticsScope) -> list:
         scope.date_to.isoformat(),
         scope.team.pk if scope.team else "",
         timezone.localdate().isoformat(),
-        tracker_version(organization),
+        counter_value(organization=organization, name=ACTION_ITEMS_VERSION),
         sorted(postmortems.items()),
         sorted(incidents.items()),
         [(f.name, getattr(policy, f.name)) for f in policy._meta.concrete_fields],

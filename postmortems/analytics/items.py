@@ -14,6 +14,7 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from actionitems.models import Category, ItemStatus
+from organizations.selectors import ACTION_ITEMS_VERSION, counter_value
 from postmortems.analytics.scope import DAY, AnalyticsScope, items_in_scope, month_key, next_month
 
 
@@ -150,14 +151,12 @@ def item_metrics(scope: AnalyticsScope) -> tuple[OnTime, list[ItemTrendPoint], l
     action-item version, which every item write bumps in its transaction, and today's date;
     entries expire after ``ITEMS_TTL`` seconds, which bounds how long a change made elsewhere
     (a team's members, a postmortem's author) takes to show in a team's figures."""
-    from actionitems.tracker_cache import tracker_version
-
     organization = scope.organization
     today = timezone.localtime(timezone.now(), scope.zone).date()
     parts = [
         organization.pk,
         organization.created_at.isoformat() if organization.created_at else "",
-        tracker_version(organization),
+        counter_value(organization=organization, name=ACTION_ITEMS_VERSION),
         today.isoformat(),
         scope.date_from.isoformat(),
         scope.date_to.isoformat(),

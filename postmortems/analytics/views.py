@@ -16,11 +16,11 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from actionitems.csv_export import BYTE_ORDER_MARK, safe_cell
-from actionitems.selectors import today_in
 from organizations.decorators import require_action
 from organizations.models import Team
 from organizations.roles import Action
+from organizations.selectors import today_in
+from organizations.spreadsheets import BYTE_ORDER_MARK, safe_cell
 from organizations.validators import date_range_error
 from postmortems.analytics.cache import page_figures
 from postmortems.analytics.metrics import has_any_data

@@ -6,7 +6,7 @@ within the request's organization (and the section within its template): 404 oth
 
 from django.urls import path
 
-from postmortems.designer import views
+from postmortems.designer import section_views, views
 
 urlpatterns = [
     path("", views.template_list, name="template_list"),
@@ -18,25 +18,25 @@ urlpatterns = [
     path("<int:template_id>/retire/", views.template_retire, name="template_retire"),
     path("<int:template_id>/restore/", views.template_restore, name="template_restore"),
     path("<int:template_id>/preview/", views.template_preview, name="template_preview"),
-    path("<int:template_id>/sections/", views.section_add, name="template_section_add"),
+    path("<int:template_id>/sections/", section_views.section_add, name="template_section_add"),
     path(
         "<int:template_id>/sections/order/",
-        views.sections_reorder,
+        section_views.sections_reorder,
         name="template_sections_reorder",
     ),
     path(
         "<int:template_id>/sections/<int:section_id>/",
-        views.section_edit,
+        section_views.section_edit,
         name="template_section_edit",
     ),
     path(
         "<int:template_id>/sections/<int:section_id>/move/",
-        views.section_move,
+        section_views.section_move,
         name="template_section_move",
     ),
     path(
         "<int:template_id>/sections/<int:section_id>/delete/",
-        views.section_delete,
+        section_views.section_delete,
         name="template_section_delete",
     ),
 ]

@@ -19,13 +19,8 @@ from organizations.fragments import render_cached
 from postmortems import selectors
 from postmortems.comments import presenter as comments_presenter
 from postmortems.editor import services as editing
-from postmortems.editor.forms import (
-    ROW_EDITORS,
-    ImpactForm,
-    rows_formset,
-    stored_rows,
-    timeline_row_views,
-)
+from postmortems.editor.forms import ImpactForm
+from postmortems.editor.rows import ROW_EDITORS, rows_formset, stored_rows, timeline_row_views
 from postmortems.guidance import presenter as guidance_presenter
 from postmortems.models import Postmortem, RootCauseCategory, Section, SectionKind
 from postmortems.review import panels as review_panels

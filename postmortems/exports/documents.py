@@ -27,6 +27,7 @@ from incidents.models import Incident
 from organizations.markdown import render_markdown
 from organizations.models import Organization
 from organizations.people import display_name
+from organizations.selectors import today_in
 from organizations.templatetags.hindsight import duration as human_duration
 from postmortems import selectors
 from postmortems.models import Postmortem, Review, Revision, Section, SectionKind
@@ -224,7 +225,7 @@ def load_export(postmortem: Postmortem) -> Export:
         items=items_of(postmortem),
         reviews=reviews,
         revision=latest or 0,
-        today=item_selectors.today_in(postmortem.organization),
+        today=today_in(postmortem.organization),
         exported_at=timezone.now(),
     )
 

@@ -5,24 +5,28 @@ Computed from plain inputs (sections as dicts or objects, the incident's entry k
 timestamps, action-item tuples, counts), so a page can feed it from the queries it already runs
 and the list can score many postmortems without reading each one again. No queries here.
 
-A section counts as written when ``review.selectors.section_is_filled`` says so (the submit
-check: not blank, not the generated body, or structured rows) *and* what is left once the
-template's scaffolding is taken away (headings, ``**Label:**`` prompts, ``_italic
-placeholders_``, list markers) is real text, so an untouched template never passes.
+Whether a section is written is read by ``section_text``; which phases the timeline records by
+``timeline_phases``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from types import SimpleNamespace
+from dataclasses import dataclass
 from typing import Any
 
+from postmortems.guidance.section_text import (
+    filled_rows,
+    has_prose,
+    named_like,
+    section_texts,
+    section_view,
+    section_written,
+)
+from postmortems.guidance.timeline_phases import timeline_phases
 from postmortems.language import rules as language
 from postmortems.models import RootCauseCategory, SectionKind
-from postmortems.placeholders import written_text
-from postmortems.review.selectors import section_is_filled
 
 
 @dataclass(frozen=True)
@@ -42,147 +46,6 @@ LABELS = {
     "lessons": "Lessons learned captured",
     "evidence": "Evidence linked",
 }
-
-
-# --- Sections --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SectionView:
-    """The fields of a section the checklist reads, from a ``Section`` or a dict."""
-
-    key: str
-    kind: str
-    title: str = ""
-    body: str = ""
-    data: dict = field(default_factory=dict)
-    required: bool = False
-
-
-def section_view(section: Any) -> SectionView:
-    def get(name: str, default: Any) -> Any:
-        value = section.get(name) if isinstance(section, Mapping) else getattr(section, name, None)
-        return default if value is None else value
-
-    data = get("data", {})
-    return SectionView(
-        key=str(get("key", "")),
-        kind=str(get("kind", SectionKind.MARKDOWN)),
-        title=str(get("title", "")),
-        body=str(get("body", "")),
-        data=data if isinstance(data, dict) else {},
-        required=bool(get("required", False)),
-    )
-
-
-# Only read for impact sections, which the checklist does not look at.
-_NO_IMPACT = SimpleNamespace(
-    users_affected=None, revenue_impact=None, sla_breached=None, support_tickets=None
-)
-
-_SCAFFOLD = re.compile(
-    r"^[ \t]*#{1,6}[^\n]*$"  # headings
-    r"|\*\*[^*\n]{1,80}?:\*\*|__[^_\n]{1,80}?:__"  # "**What failed:**" prompts
-    r"|(?<![\w*])\*(?!\*)[^*\n]+?\*(?![\w*])|(?<![\w_])_(?!_)[^_\n]+?_(?![\w_])"  # _italics_
-    r"|\[[^\]\n]*\](?!\()"  # "[Name]" placeholders (not links)
-    r"|^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]*)?",  # list markers, checkboxes
-    re.MULTILINE,
-)
-_WORD = re.compile(r"[^\W\d_]{2,}")
-
-
-def has_prose(text: str) -> bool:
-    """Whether ``text`` says something once template scaffolding is taken away."""
-    return bool(_WORD.search(_SCAFFOLD.sub(" ", text or "")))
-
-
-def section_written(section: Any, created_body: str | None = None, postmortem: Any = None) -> bool:
-    """Written by someone: filled for the submit check, and not only scaffolding."""
-    view = section_view(section)
-    owner = postmortem if postmortem is not None else _NO_IMPACT
-    if not section_is_filled(view, created_body, owner):
-        return False
-    if has_prose(written_text(view.body, created_body)):
-        return True
-    return section_is_filled(replace(view, body=""), None, owner)  # structured rows
-
-
-def _rows(data: dict, name: str, fields: tuple[str, ...]) -> list[dict]:
-    rows = data.get(name)
-    if not isinstance(rows, list):
-        return []
-    return [
-        row
-        for row in rows
-        if isinstance(row, dict) and any(str(row.get(f) or "").strip() for f in fields)
-    ]
-
-
-def _slug_or_title(section: SectionView, keys: set[str], title: re.Pattern) -> bool:
-    return section.key in keys or bool(title.search(section.title))
-
-
-# --- Timeline --------------------------------------------------------------------------------
-
-DETECTION_KINDS = {"ALERT", "DETECTION"}
-RESPONSE_KINDS = {"ACTION", "DECISION", "COMMUNICATION"}
-# Words in a timeline row that say which phase it belongs to.
-_PHASE_WORDS = {
-    "detection": re.compile(
-        r"\b(?:alert\w*|alarm\w*|fired|detect\w*|paged|pages?|reported|noticed|spotted|"
-        r"triggered|first\s+(?:error|report|symptom)s?)\b",
-        re.IGNORECASE,
-    ),
-    "response": re.compile(
-        r"\b(?:acknowledg\w*|ack(?:ed|'d)|triag\w*|investigat\w*|declared|escalat\w*|"
-        r"roll(?:ed|ing)?\s*back|rollback|revert\w*|mitigat\w*|fail(?:ed|ing)?\s*over|failover|"
-        r"restart\w*|hotfix\w*|paused?|disabled?|scaled|drain\w*|joined|status\s+page)\b",
-        re.IGNORECASE,
-    ),
-    "resolution": re.compile(
-        r"\b(?:resolved|resolution|recovered|recovery|restored|back\s+to\s+normal|all\s+clear|"
-        r"closed|back\s+at\s+baseline|fully\s+operational)\b",
-        re.IGNORECASE,
-    ),
-}
-_PHASE_TIMES = {
-    "detection": ("detected_at",),
-    "response": ("acknowledged_at", "mitigated_at"),
-    "resolution": ("resolved_at",),
-}
-
-
-def _time(source: Any, name: str) -> Any:
-    if source is None:
-        return None
-    return source.get(name) if isinstance(source, Mapping) else getattr(source, name, None)
-
-
-def timeline_phases(
-    *, sections: list[SectionView], timeline_kinds: Iterable[str], incident_status_times: Any
-) -> set[str]:
-    """Which of detection, response and resolution the timeline records: from the incident's
-    timestamps, the kinds of its timeline entries (alert / detection; action, decision,
-    communication) and the words of the postmortem's own timeline rows."""
-    kinds = {str(kind).upper() for kind in timeline_kinds}
-    found = set()
-    if kinds & DETECTION_KINDS:
-        found.add("detection")
-    if kinds & RESPONSE_KINDS:
-        found.add("response")
-    for phase, names in _PHASE_TIMES.items():
-        if any(_time(incident_status_times, name) for name in names):
-            found.add(phase)
-    events = [
-        str(row.get("event") or "")
-        for section in sections
-        if section.kind == SectionKind.TIMELINE
-        for row in _rows(section.data, "rows", ("event",))
-    ]
-    for phase, words in _PHASE_WORDS.items():
-        if phase not in found and any(words.search(event) for event in events):
-            found.add(phase)
-    return found
 
 
 # --- The items -------------------------------------------------------------------------------
@@ -238,10 +101,10 @@ def _root_cause(sections, created, postmortem, category: str) -> ChecklistItem:
     candidates = [
         s
         for s in sections
-        if s.kind == SectionKind.FIVE_WHYS or _slug_or_title(s, _ROOT_CAUSE_KEYS, _ROOT_CAUSE_TITLE)
+        if s.kind == SectionKind.FIVE_WHYS or named_like(s, _ROOT_CAUSE_KEYS, _ROOT_CAUSE_TITLE)
     ]
     written = any(
-        _rows(s.data, "whys", ("because",))
+        filled_rows(s.data, "whys", ("because",))
         if s.kind == SectionKind.FIVE_WHYS
         else section_written(s, created.get(s.key), postmortem)
         for s in candidates
@@ -270,10 +133,9 @@ def _contributing_factors(sections, created, postmortem) -> ChecklistItem:
     candidates = [
         s
         for s in sections
-        if s.kind == SectionKind.CONTRIBUTING_FACTORS
-        or _slug_or_title(s, _FACTOR_KEYS, _FACTOR_TITLE)
+        if s.kind == SectionKind.CONTRIBUTING_FACTORS or named_like(s, _FACTOR_KEYS, _FACTOR_TITLE)
     ]
-    factors = sum(len(_rows(s.data, "factors", ("title", "description"))) for s in candidates)
+    factors = sum(len(filled_rows(s.data, "factors", ("title", "description"))) for s in candidates)
     described = any(
         has_prose(s.body) and section_written(s, created.get(s.key), postmortem) for s in candidates
     )
@@ -391,7 +253,7 @@ def _lessons(sections, created, postmortem) -> ChecklistItem:
                 places += 1
                 if section_written(section, created.get(section.key), postmortem):
                     captured.add(part)
-        if _slug_or_title(section, _LESSONS_KEYS, _LESSONS_TITLE):
+        if named_like(section, _LESSONS_KEYS, _LESSONS_TITLE):
             places += 1
             if section_written(section, created.get(section.key), postmortem):
                 captured |= lessons_in_body(section.body)
@@ -494,24 +356,6 @@ def quality_score(items: Iterable[ChecklistItem]) -> int:
 
 def failing(items: Iterable[ChecklistItem]) -> list[ChecklistItem]:
     return [item for item in items if not item.passed]
-
-
-# --- Language findings over a whole document -------------------------------------------------
-
-
-def section_texts(section: Any) -> list[str]:
-    """The prose a writer typed into a section: its body and the text of its structured rows
-    (timeline events, whys and their answers, factors)."""
-    view = section_view(section)
-    texts = [view.body]
-    for name, fields in (
-        ("rows", ("event",)),
-        ("whys", ("why", "because")),
-        ("factors", ("title", "description")),
-    ):
-        for row in _rows(view.data, name, fields):
-            texts += [str(row.get(f) or "") for f in fields]
-    return [text for text in texts if text.strip()]
 
 
 def count_language_findings(

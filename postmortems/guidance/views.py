@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from postmortems import services
 from postmortems.editor.forms import lf
+from postmortems.guidance import findings
 from postmortems.guidance import services as guidance
 from postmortems.guidance.presenter import guidance_urls
 from postmortems.lookups import postmortem_from_number
@@ -51,12 +52,12 @@ def posted_text(request: HttpRequest, section: Section) -> str:
 def findings_response(
     request: HttpRequest, postmortem: Postmortem, section: Section, text: str, *, status=200
 ) -> HttpResponse:
-    found = guidance.section_findings(
+    found = findings.section_findings(
         section.key,
         text,
         section.data,
-        dismissed=guidance.dismissed_keys(postmortem),
-        people=guidance.people_names(request.organization),
+        dismissed=findings.dismissed_keys(postmortem),
+        people=findings.people_names(request.organization),
     )
     context = {"lg": found, "key": section.key, "lg_urls": guidance_urls(postmortem)}
     return render(request, T + "_findings.html", context, status=status)

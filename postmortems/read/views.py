@@ -24,7 +24,7 @@ from organizations.lookups import object_from_url
 from organizations.roles import Action
 from postmortems import selectors, services
 from postmortems.analytics.patterns import patterns_for_postmortem
-from postmortems.guidance import services as guidance
+from postmortems.guidance import scoring
 from postmortems.lookups import postmortem_from_number
 from postmortems.models import Postmortem, Revision
 from postmortems.permissions import may_edit
@@ -75,7 +75,7 @@ def postmortem_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "postmortems": guidance.with_quality_scores(
+        "postmortems": scoring.with_quality_scores(
             action_item_tables.with_item_counts(list(page.object_list), organization), organization
         ),
         "is_filtered": form.is_filtered,

@@ -1,145 +1,42 @@
-"""The review workflow's pages: the review screen, the transitions, the people on a document, and
-the status bar shown on the editor and the read view.
+"""The review workflow's pages: the review screen and the transitions (submit, withdraw,
+archive, unarchive, approve, request changes). The people on a document are in
+``people_views``.
 
-Views are thin: they parse a form, call ``transitions`` / ``services_people``, and answer.
+Views are thin: they parse a form, call ``transitions``, and answer as ``answers`` says.
 Every postmortem is looked up first (``postmortem_from_number``), so another organization's
-number is a 404 whatever the method. Then the contract, the same for every endpoint:
-
-- success: 302 to the read view with a message (htmx: ``HX-Redirect``; the people panel, which
-  updates in place, gets itself back instead);
-- ``PermissionDenied``: 403; ``TransitionError`` / ``PeopleLocked``: 409; ``ValidationError`` or
-  an invalid form: 400. The answer shows the message: a page without JavaScript, a fragment for
-  htmx (the status bar's feedback line, the decision panel, the people panel).
+number is a 404 whatever the method.
 """
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
-from organizations.people import display_name
 from postmortems.guidance import presenter as guidance_presenter
 from postmortems.guidance import services as guidance
 from postmortems.lookups import postmortem_from_number
-from postmortems.models import Postmortem, PostmortemStatus, Visibility
+from postmortems.models import Postmortem, PostmortemStatus
 from postmortems.permissions import Access
-from postmortems.review import people as services_people
 from postmortems.review import selectors as selectors_review
 from postmortems.review import transitions
-from postmortems.review.forms import PersonForm, ReviewForm, SubmitForm, VisibilityForm
-from postmortems.review.panels import (
-    BAR_ID,
-    PANEL_ID,
-    ROLES,
-    TITLES,
-    access_with,
-    people_of,
-    people_panel,
-    review_panel,
-    urls_for,
+from postmortems.review.answers import (
+    T,
+    form_problems,
+    names,
+    pm,
+    problems_of,
+    refused,
+    status_of,
+    succeeded,
 )
-from postmortems.review.people import PeopleLocked
+from postmortems.review.forms import ReviewForm, SubmitForm
+from postmortems.review.panels import TITLES, urls_for
 from postmortems.review.presenter import review_context
 from postmortems.review.transitions import TransitionError
 from postmortems.sharing import services as sharing
 
-T = "postmortems/review/"
-SLOT_ID = "rv-people-slot"  # where the bar loads the people panel when "Manage people" opens
 DECISION_ID = "rv-decision"  # the review screen's approve / request-changes panel
-
-FIELD_LABELS = {
-    "sections": "Required sections",
-    "reviewers": "Reviewers",
-    "comment": "Comment",
-    "editor": "Editor",
-    "user": "Person",
-    "visibility": "Visibility",
-    "teams": "Teams",
-}
-
-
-# --- Answers --------------------------------------------------------------------------------
-
-
-def problems_of(error: Exception) -> list[tuple[str, str]]:
-    """(label, message) pairs a person can read, from any refusal."""
-    if isinstance(error, ValidationError):
-        if hasattr(error, "error_dict"):
-            return [
-                (FIELD_LABELS.get(name, ""), message)
-                for name, found in error.message_dict.items()
-                for message in found
-            ]
-        return [("", message) for message in error.messages]
-    return [("", str(error) or TITLES[403])]
-
-
-def form_problems(form) -> list[tuple[str, str]]:
-    return [
-        (FIELD_LABELS.get(name, "") if name != "__all__" else "", message)
-        for name, found in form.errors.items()
-        for message in found
-    ]
-
-
-def status_of(error: Exception) -> int:
-    if isinstance(error, PermissionDenied):
-        return 403
-    if isinstance(error, TransitionError | PeopleLocked):
-        return 409
-    return 400
-
-
-def succeeded(request: HttpRequest, postmortem: Postmortem, message: str, url: str = ""):
-    messages.success(request, message)
-    url = url or urls_for(postmortem)["detail"]
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
-def refused(
-    request: HttpRequest,
-    postmortem: Postmortem,
-    *,
-    status: int,
-    doing: str,
-    problems: list[tuple[str, str]],
-) -> HttpResponse:
-    """A refused transition: the status bar's feedback fragment for htmx, a page otherwise."""
-    context = {
-        "postmortem": postmortem,
-        "status": status,
-        "title": TITLES[status],
-        "doing": doing,
-        "problems": problems,
-        "urls": urls_for(postmortem),
-    }
-    template = "_problem.html" if request.htmx else "refused.html"
-    return render(request, T + template, context, status=status)
-
-
-def safe_next(request: HttpRequest, postmortem: Postmortem) -> str:
-    """``next`` when it is a page of this organization, else the read view."""
-    wanted = request.POST.get("next", "")
-    prefix = f"/o/{postmortem.organization.slug}/"
-    if wanted.startswith(prefix) and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return wanted
-    return urls_for(postmortem)["detail"]
-
-
-def pm(postmortem: Postmortem) -> str:
-    return f"PM-{postmortem.number}"
-
-
-def names(users) -> str:
-    listed = [display_name(u) for u in users]
-    if len(listed) <= 1:
-        return "".join(listed)
-    return ", ".join(listed[:-1]) + " and " + listed[-1]
 
 
 # --- Transitions: submit, withdraw, archive, unarchive ----------------------------------------
@@ -346,186 +243,3 @@ def postmortem_request_changes(request: HttpRequest, postmortem: Postmortem) -> 
             f"You requested changes to {pm(r)}; it is back with its writers as a draft."
         ),
     )
-
-
-# --- People and visibility ----------------------------------------------------------------------
-
-
-def _in_bar(request: HttpRequest) -> bool:
-    return bool(request.htmx) and request.htmx.target in (BAR_ID, SLOT_ID)
-
-
-def people_answer(
-    request: HttpRequest, postmortem: Postmortem, *, status: int = 200, **panel_extra
-) -> HttpResponse:
-    """The people panel again (htmx, in place), inside the whole status bar when it lives there
-    (so the bar's people, checklist and actions follow), or the people page."""
-    if request.htmx and request.htmx.target == SLOT_ID:  # "Manage people" opened in the bar
-        context = {
-            "postmortem": postmortem,
-            "panel": people_panel(request, postmortem, in_bar=True, **panel_extra),
-        }
-        return render(request, T + "_people_panel.html", context, status=status)
-    if _in_bar(request):
-        panel = review_panel(request, postmortem, manage_open=True)
-        panel.people_panel = people_panel(
-            request,
-            postmortem,
-            in_bar=True,
-            people=panel.people,
-            state=panel.state,
-            **panel_extra,
-        )
-        context = {"review_panel": panel, "postmortem": postmortem}
-        return render(request, T + "_status_bar.html", context, status=status)
-    context = {
-        "postmortem": postmortem,
-        "panel": people_panel(request, postmortem, **panel_extra),
-    }
-    template = "_people_panel.html" if request.htmx else "people.html"
-    return render(request, T + template, context, status=status)
-
-
-def people_changed(request: HttpRequest, postmortem: Postmortem, message: str) -> HttpResponse:
-    if request.htmx and (_in_bar(request) or request.htmx.target == PANEL_ID):
-        return people_answer(request, postmortem, notice=message)
-    return succeeded(request, postmortem, message, safe_next(request, postmortem))
-
-
-def people_refused(
-    request, postmortem, *, status: int, form_name: str, problems, values=None
-) -> HttpResponse:
-    if request.htmx and not (_in_bar(request) or request.htmx.target == PANEL_ID):
-        return refused(request, postmortem, status=status, doing="people", problems=problems)
-    if status != 400:  # rights or status: not about a field
-        return people_answer(request, postmortem, status=status, problems=problems, refusal=status)
-    return people_answer(
-        request,
-        postmortem,
-        status=status,
-        errors={form_name: [message for _, message in problems]},
-        values=values or {},
-    )
-
-
-@postmortem_from_number
-@require_GET
-def postmortem_people(request: HttpRequest, postmortem: Postmortem) -> HttpResponse:
-    return people_answer(request, postmortem)
-
-
-def _person_change(request, postmortem, role: str, *, adding: bool) -> HttpResponse:
-    if role not in ROLES:
-        raise Http404("Choose editors or reviewers.")
-    people = people_of(postmortem)
-    if not access_with(request, postmortem, people).may_manage_people:
-        error = PermissionDenied("Only the author, invited editors and admins manage the people.")
-        return people_refused(
-            request, postmortem, status=403, form_name=role, problems=problems_of(error)
-        )
-    on_document = people.editors if role == "editors" else people.reviewers
-    form = PersonForm(
-        request.POST,
-        organization=request.organization,
-        among=None if adding else on_document,
-        noun="an editor" if role == "editors" else "a reviewer",
-    )
-    typed = {role: request.POST.get("user", "")}
-    if not form.is_valid():
-        return people_refused(
-            request,
-            postmortem,
-            status=400,
-            form_name=role,
-            problems=form_problems(form),
-            values=typed,
-        )
-    user = form.cleaned_data["user"]
-    service = {
-        ("editors", True): services_people.editor_invite,
-        ("editors", False): services_people.editor_remove,
-        ("reviewers", True): services_people.reviewer_assign,
-        ("reviewers", False): services_people.reviewer_unassign,
-    }[role, adding]
-    try:
-        service(postmortem=postmortem, actor=request.user, user=user)
-    except (PermissionDenied, PeopleLocked, ValidationError) as error:
-        return people_refused(
-            request,
-            postmortem,
-            status=status_of(error),
-            form_name=role,
-            problems=problems_of(error),
-            values=typed,
-        )
-    done = {
-        ("editors", True): "{name} can now edit {pm}.",
-        ("editors", False): "{name} no longer edits {pm}.",
-        ("reviewers", True): "{name} is now a reviewer of {pm}.",
-        ("reviewers", False): "{name} is no longer a reviewer of {pm}.",
-    }[role, adding]
-    return people_changed(
-        request, postmortem, done.format(name=display_name(user), pm=pm(postmortem))
-    )
-
-
-@postmortem_from_number
-@require_POST
-def postmortem_people_add(request: HttpRequest, postmortem: Postmortem, role: str):
-    return _person_change(request, postmortem, role, adding=True)
-
-
-@postmortem_from_number
-@require_POST
-def postmortem_people_remove(request: HttpRequest, postmortem: Postmortem, role: str):
-    return _person_change(request, postmortem, role, adding=False)
-
-
-VISIBILITY_DONE = {
-    Visibility.PRIVATE: "{pm} is private: only its author, editors, reviewers and admins read it.",
-    Visibility.TEAM: "{pm} is visible to {teams}, besides the people on it.",
-    Visibility.ORGANIZATION: "{pm} is visible to everyone in the organization.",
-}
-
-
-@postmortem_from_number
-@require_POST
-def postmortem_visibility(request: HttpRequest, postmortem: Postmortem) -> HttpResponse:
-    people = people_of(postmortem)
-    if not access_with(request, postmortem, people).may_manage_people:
-        error = PermissionDenied("Only the author, invited editors and admins set who may read it.")
-        return people_refused(
-            request, postmortem, status=403, form_name="visibility", problems=problems_of(error)
-        )
-    form = VisibilityForm(request.POST, organization=request.organization)
-    typed = {"visibility": request.POST.get("visibility", "")}
-    if not form.is_valid():
-        return people_refused(
-            request,
-            postmortem,
-            status=400,
-            form_name="visibility",
-            problems=form_problems(form),
-            values=typed,
-        )
-    teams = list(form.cleaned_data["teams"])
-    try:
-        services_people.visibility_set(
-            postmortem=postmortem,
-            actor=request.user,
-            visibility=form.cleaned_data["visibility"],
-            teams=teams,
-        )
-    except (PermissionDenied, ValidationError) as error:
-        return people_refused(
-            request,
-            postmortem,
-            status=status_of(error),
-            form_name="visibility",
-            problems=problems_of(error),
-            values=typed,
-        )
-    chosen = form.cleaned_data["visibility"]
-    team_names = names(teams) if len(teams) != 1 else f"the {teams[0].name} team"
-    message = VISIBILITY_DONE[chosen].format(pm=pm(postmortem), teams=team_names)
-    return people_changed(request, postmortem, message)

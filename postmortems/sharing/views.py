@@ -17,7 +17,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -30,6 +30,7 @@ from django_scopes import scope
 
 from organizations.decorators import require_action
 from organizations.forms_expiry import ExpiryForm
+from organizations.lookups import object_from_url
 from organizations.roles import Action
 from postmortems.lookups import postmortem_from_number
 from postmortems.models import Postmortem, PostmortemStatus
@@ -108,6 +109,14 @@ def sharing_rights(view):
         return view(request, postmortem, **kwargs)
 
     return wrapper
+
+
+# After ``sharing_rights``: a link of another postmortem is a 404 whatever the method.
+share_link_from_id = object_from_url(
+    "share_link_id",
+    lambda request, postmortem, pk: sharing.share_link_of(postmortem, pk),
+    missing="No such share link.",
+)
 
 
 def _section_choices(postmortem: Postmortem) -> list[tuple[str, str]]:
@@ -202,10 +211,8 @@ def share_link_create(request: HttpRequest, postmortem: Postmortem) -> HttpRespo
 @require_action(Action.VIEW)
 @postmortem_from_number
 @sharing_rights
-def share_link_revoke(request: HttpRequest, postmortem: Postmortem, share_link_id: int):
-    link = sharing.share_link_of(postmortem, share_link_id)
-    if link is None:  # before the method check: a foreign id is a 404 whatever the method
-        raise Http404("No such share link.")
+@share_link_from_id
+def share_link_revoke(request: HttpRequest, postmortem: Postmortem, link):
     if request.method != "POST":
         return HttpResponse(status=405, headers={"Allow": "POST"})
     name = link.label or f"{link.prefix}…"

@@ -1,4 +1,4 @@
-"""API v1 action items (DESIGN §8, issue 6): a postmortem's items (GET, POST), the organization's
+"""API v1 action items (DESIGN §8): a postmortem's items (GET, POST), the organization's
 items with the tracker's filters (GET), one item (GET, PATCH); errors 400 naming the fields, 401,
 403 and 404."""
 

@@ -1,4 +1,4 @@
-"""Reminders (issue 6 §5): one digest per recipient per run, never the same reminder twice."""
+"""Reminders: one digest per recipient per run, never the same reminder twice."""
 
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO

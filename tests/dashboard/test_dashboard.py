@@ -1,4 +1,4 @@
-"""The organization's dashboard (issue 9, part 6): open incidents, what waits for me, my overdue
+"""The organization's dashboard: open incidents, what waits for me, my overdue
 action items, the organization's overdue count and recent publications, each for the right
 person, never another organization's or an unreadable postmortem's, in bounded queries."""
 

@@ -1,4 +1,4 @@
-"""Organization settings (issue 7): who may open them, what they validate, what saving changes
+"""Organization settings: who may open them, what they validate, what saving changes
 and what the audit log records. The webhook's delivery is in test_webhooks.py."""
 
 from datetime import timedelta

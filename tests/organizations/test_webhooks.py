@@ -1,4 +1,4 @@
-"""The chat webhook (issue 7): delivery against a local HTTP server (retries with growing
+"""The chat webhook: delivery against a local HTTP server (retries with growing
 pauses, then FAILED; no redirect followed; https only), and the messages Hindsight queues when
 a postmortem is published and when action items fall overdue."""
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django_scopes import scope
 
 from postmortems import selectors
-from postmortems.guidance import quality
+from postmortems.guidance import section_text
 from postmortems.models import Section
 from postmortems.placeholders import is_written, written_text
 from postmortems.review import selectors as selectors_review
@@ -64,12 +64,12 @@ def test_the_checklist_uses_the_same_rule(draft, author):
     created = selectors.created_bodies(draft)
     lessons_key = "went-well"
     lessons = Section.objects.get(postmortem=draft, key=lessons_key)
-    assert not quality.section_written(lessons, created[lessons_key])
+    assert not section_text.section_written(lessons, created[lessons_key])
     summary = Section.objects.get(postmortem=draft, key="executive-summary")
     summary.body = without_line(summary.body, "_What happened")
-    assert not quality.section_written(summary, created["executive-summary"])
+    assert not section_text.section_written(summary, created["executive-summary"])
     summary.body += "\n\nCheckouts failed for two hours after a schema change."
-    assert quality.section_written(summary, created["executive-summary"])
+    assert section_text.section_written(summary, created["executive-summary"])
 
 
 def test_written_text_keeps_the_writing_and_drops_prompts_and_their_empty_headings():

@@ -1,4 +1,4 @@
-"""Analytics (issue 9, part 1): every metric against a small organization computed by hand,
+"""Analytics: every metric against a small organization computed by hand,
 the page, its CSV downloads, bad ranges, roles, visibility and query counts.
 
 The organization (also used by tests/test_patterns.py): times are noon in the organization's

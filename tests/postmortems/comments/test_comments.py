@@ -1,4 +1,4 @@
-"""Comments in the editor and on the review screen (issue 5 §4): threads per section, replies,
+"""Comments in the editor and on the review screen: threads per section, replies,
 resolve / reopen, @mentions, sanitised markdown, the editor's unresolved counts, rights and
 refusals, and the unresolved thread that blocks publishing."""
 
@@ -354,7 +354,10 @@ def test_an_empty_comment_is_refused_with_a_field_message(client, draft, author,
     assert response.status_code == 400
     html = response.content.decode()
     assert "Write a comment first." in html
-    assert 'aria-invalid="true"' in html
+    described_by = re.search(r'aria-invalid="true" aria-describedby="([^"]+)"', html).group(1)
+    assert re.search(
+        rf'<ul class="errorlist" id="{described_by}"><li>Write a comment first\.', html
+    )
     assert not Comment.objects.exists()
 
 

@@ -1,4 +1,4 @@
-"""The template designer (issue 7): admins list, create, duplicate, rename, retire and restore
+"""The template designer: admins list, create, duplicate, rename, retire and restore
 templates, edit their sections, pick the default per severity and preview them."""
 
 from datetime import UTC, datetime, timedelta
@@ -12,6 +12,7 @@ from incidents.models import Incident
 from organizations.models import AuditEntry
 from organizations.roles import Role
 from postmortems import creation, selectors, services
+from postmortems.designer import sections as template_sections
 from postmortems.designer import services as services_templates
 from postmortems.designer.selectors import effective_defaults
 from postmortems.designer.urls import urlpatterns
@@ -724,13 +725,13 @@ class TestQueries:
         self, admin_client, org, admin_user, count_queries
     ):
         template = services_templates.template_create(organization=org, actor=admin_user, name="T")
-        services_templates.template_section_add(template=template, actor=admin_user, title="One")
+        template_sections.template_section_add(template=template, actor=admin_user, title="One")
         declare(org)
         address = edit_url(template)
         admin_client.get(address)
         small = count_queries(lambda: admin_client.get(address))
         for n in range(25):
-            services_templates.template_section_add(
+            template_sections.template_section_add(
                 template=template,
                 actor=admin_user,
                 title=f"Section {n}",

@@ -1,4 +1,4 @@
-"""Bulk export: the list's postmortems as one ZIP, built by a task (issue 8, part 2)."""
+"""Bulk export: the list's postmortems as one ZIP, built by a task."""
 
 import io
 import zipfile

@@ -1,4 +1,4 @@
-"""Exports of one postmortem: PDF, Markdown, standalone HTML and JSON (issue 8, part 1)."""
+"""Exports of one postmortem: PDF, Markdown, standalone HTML and JSON."""
 
 import json
 from datetime import date, timedelta

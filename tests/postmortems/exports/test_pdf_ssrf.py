@@ -1,4 +1,4 @@
-"""The PDF renderer fetches nothing but our static files and data: URIs (issue 8, bad input).
+"""The PDF renderer fetches nothing but our static files and data: URIs.
 
 A local HTTP server counts every request it gets; content that points the renderer at it (an
 image, a redirect, a CSS @import, an SVG <image>, a font) or at file:/// must leave it at zero

@@ -1,4 +1,4 @@
-"""Blameless-language guidance and the quality checklist in the product (issue #9, parts 3–4):
+"""Blameless-language guidance and the quality checklist in the product:
 the live check, dismissing and restoring a false alarm, the checklist panel, the list's score
 column, the submit confirmation and its snapshot for the reviewers."""
 
@@ -12,7 +12,7 @@ from django_scopes import scope
 from actionitems import services as item_services
 from organizations.roles import Role
 from postmortems import services
-from postmortems.guidance import quality
+from postmortems.guidance import findings, quality, scoring
 from postmortems.guidance import services as guidance
 from postmortems.language import rules as language
 from postmortems.models import LanguageDismissal, PostmortemStatus, QualitySnapshot
@@ -385,7 +385,7 @@ class TestListScores:
             )
             for doc in docs:
                 doc.refresh_from_db()
-            scores = guidance.list_scores(docs, org)
+            scores = scoring.list_scores(docs, org)
             for doc in docs:
                 assert scores[doc.pk] == guidance.postmortem_guidance(doc).score
 
@@ -540,10 +540,10 @@ def test_a_long_sentence_is_cut_around_the_phrase():
         + ("while the replicas lagged, " * 20)
     )
     finding = language.check(text)[0]
-    shown = guidance.shown(finding)
+    shown = findings.shown(finding)
     assert shown.phrase == "human error"
     assert shown.before.startswith("…") and shown.after.endswith("…")
-    assert len(shown.before) <= guidance.CONTEXT_CHARS + 1
+    assert len(shown.before) <= findings.CONTEXT_CHARS + 1
 
 
 def test_row_texts_name_where_each_text_is():
@@ -552,10 +552,10 @@ def test_row_texts_name_where_each_text_is():
         "whys": [{"why": "Why?", "because": "A timeout"}],
         "factors": [{"title": "", "description": "No canary"}],
     }
-    assert guidance.row_texts(data) == [
+    assert findings.row_texts(data) == [
         ("Timeline event 1", "Alert fired"),
         ("Why 1", "Why?"),
         ("Because 1", "A timeout"),
         ("Factor 1", "No canary"),
     ]
-    assert guidance.row_texts(None) == []
+    assert findings.row_texts(None) == []

@@ -11,12 +11,11 @@ from postmortems.guidance.quality import (
     ChecklistItem,
     count_language_findings,
     failing,
-    has_prose,
     lessons_in_body,
     quality_checklist,
     quality_score,
-    section_written,
 )
+from postmortems.guidance.section_text import has_prose, section_written
 from postmortems.models import Section
 
 T0 = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)

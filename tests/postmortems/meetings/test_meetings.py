@@ -1,4 +1,4 @@
-"""Review meetings (issue 9, part 5): who may schedule, validation, the invitation (.ics) and its
+"""Review meetings: who may schedule, validation, the invitation (.ics) and its
 emails, rescheduling and cancelling, the agenda's time boxes, notes, and the page itself."""
 
 import re

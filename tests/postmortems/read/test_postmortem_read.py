@@ -1,4 +1,4 @@
-"""Reading postmortems: the list, the document, its history, diffs and restores (issue 4)."""
+"""Reading postmortems: the list, the document, its history, diffs and restores."""
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal

@@ -44,7 +44,7 @@ from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 OK = "ok"
 
 # --- THE table ---------------------------------------------------------------------------------
-# Rows: action × status. Columns: who. From DESIGN §3 and issue 5:
+# Rows: action × status. Columns: who. From DESIGN §3:
 #   read      any member, every status (visibility ORGANIZATION); non-members 404.
 #   edit      DRAFT: author, invited editor, admin · IN_REVIEW: those and the assigned reviewer ·
 #             PUBLISHED / ARCHIVED: admin only. No 409: outside these, 403.

@@ -1,4 +1,4 @@
-"""The review workflow's pages (issue 5 §1–3, §6): the transitions, the people panel,
+"""The review workflow's pages: the transitions, the people panel,
 visibility, the review screen and the status bar on the editor and the read view."""
 
 import re

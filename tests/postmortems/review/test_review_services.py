@@ -1,5 +1,5 @@
 """The review workflow through its services: transitions, rounds, rules, people, visibility,
-history entries and notifications (issue 5). Pages, API and the full matrix have their own
+history entries and notifications. Pages, API and the full matrix have their own
 modules."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Full-text search (issue 8, part 3): the search page, ranking, visibility, odd input, the
+"""Full-text search: the search page, ranking, visibility, odd input, the
 list's and the API's ``q``, and keeping the index current.
 
 Tests without a mark run on both databases (substring fallback on SQLite, full text on

@@ -1,4 +1,4 @@
-"""Public sharing of published postmortems (issue 8, part 4): nothing private leaks through a
+"""Public sharing of published postmortems: nothing private leaks through a
 public link; tokens live, expire, get revoked and stop with archiving; only the author and
 admins manage sharing."""
 
