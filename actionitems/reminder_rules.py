@@ -3,7 +3,6 @@
 "Today" is the organization's time zone; the cadence is its ``PostmortemPolicy``; a cadence of
 0 days turns that reminder off.
 
-
 * **Owners** of open items (OPEN or IN_PROGRESS) with a due date: ``DUE_SOON`` once per item and
   due date when it falls within ``remind_days_before_due`` days; ``DUE_TODAY`` once on the due
   date; ``OVERDUE`` every ``overdue_repeat_days`` days after it (period ``<due date>/<n>``, the
@@ -22,8 +21,8 @@
 * COMPLETED and WONT_DO items get nothing. A recipient hears only of postmortems they may read
   (the tracker's rule), and only while they are an active member of the organization.
 
-Each queryset leaves out what is already recorded (``NOT EXISTS`` on ``Reminder``), so it
-answers what is *new*; ``actionitems.reminders`` claims and sends it, once.
+What is already recorded is left out (``NOT EXISTS`` on ``Reminder``; for drafts, the recorded
+periods), so each answers what is *new*; ``actionitems.reminders`` claims and sends it, once.
 """
 
 import zoneinfo
