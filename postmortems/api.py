@@ -22,7 +22,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from incidents.api import StrictSerializer
+from incidents.api_serializers import StrictSerializer
 from incidents.models import Incident, Severity
 from incidents.selectors import incident_by_ref, parse_ref
 from organizations.api_base import TokenApiView
