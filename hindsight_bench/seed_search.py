@@ -271,9 +271,14 @@ def _create(organization, count: int, rng: random.Random) -> None:
         .exclude(role=Role.VIEWER)
         .values_list("user_id", flat=True)
     )
+    # An incident is the primary incident of one postmortem at most: the search postmortems
+    # take the incidents still without one, each once, and the rest have none.
     incidents = list(
-        Incident.objects.filter(organization=organization).values_list("pk", flat=True)
+        Incident.objects.filter(organization=organization, postmortems__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
+    rng.shuffle(incidents)
     counter, _ = Counter.objects.get_or_create(organization=organization, name="postmortem")
     first_number = counter.value + 1
     now = timezone.now()
@@ -287,7 +292,7 @@ def _create(organization, count: int, rng: random.Random) -> None:
                     number=first_number + start + index,
                     title=s.title[:200],
                     status=PostmortemStatus.PUBLISHED,
-                    incident_id=rng.choice(incidents) if incidents else None,
+                    incident_id=incidents.pop() if incidents else None,
                     visibility=rng.choice(visibilities),
                     author_id=rng.choice(authors) if authors else None,
                     root_cause_category=rng.choice(CATEGORIES),
