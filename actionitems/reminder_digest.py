@@ -1,5 +1,6 @@
 """The words of a reminder digest: subject, sections, lines and links, for the email's text
-and HTML parts and the in-app notification. ``actionitems.reminders`` decides what is due."""
+and HTML parts and the in-app notification. ``actionitems.reminder_rules`` decides what is
+due."""
 
 import zoneinfo
 from collections import Counter

@@ -10,14 +10,13 @@ import json
 import os
 import secrets
 import signal
-import statistics
 import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import BENCH_ORG_SLUG, BENCH_USERNAME, BenchError, database, server
+from . import BENCH_ORG_SLUG, BENCH_USERNAME, BenchError, analytics, database, language, server
 from .load import Phase, login, run_phase, split
 from .report import (
     Page,
@@ -33,14 +32,9 @@ from .seed_constants import ACTION_ITEMS, POSTMORTEM_NUMBER
 from .tracker import CSV_NAME, REMINDERS_NAME, CsvRun, ReminderRun, csv_path, time_csv
 from .tracker import goals as action_item_goals
 from .writes import SaveRun, Writer, run_saves
+from .writes import goals as write_goals
 
 PDF_NAME = "pdf export"
-ANALYTICS_NAME = "analytics"
-LANGUAGE_NAME = "language guidance"
-LANGUAGE_GOAL_MS = 20.0
-ANALYTICS_MEDIAN_GOAL_MS = 300.0
-ANALYTICS_MAX_QUERIES = 30
-ANALYTICS_RATIO_GOAL = 10.0
 FLOOR = Page("floor", "/bench/floor/")
 REFERENCE = Page("reference list", "/bench/reference-list/")
 ORG = f"/o/{BENCH_ORG_SLUG}"
@@ -57,8 +51,8 @@ PAGES: list[Page] = [
     Page("postmortem editor", f"{ORG}/postmortems/{POSTMORTEM_NUMBER}/edit/", goal=3.0),
     Page("action-item tracker", f"{ORG}/action-items/", goal=1.5),
     # The analytics scale: 5,000 postmortems and 100,000 action items; the absolute goal is a median
-    # under 300 ms (checked below), the ratio bounds it against the reference list.
-    Page("analytics", f"{ORG}/analytics/", goal=ANALYTICS_RATIO_GOAL),
+    # under 300 ms (analytics.goals), the ratio bounds it against the reference list.
+    Page("analytics", f"{ORG}/analytics/", goal=analytics.RATIO_GOAL),
     Page(
         "action-item tracker, filtered",
         f"{ORG}/action-items/?due=overdue&priority=CRITICAL&priority=HIGH",
@@ -66,9 +60,6 @@ PAGES: list[Page] = [
     ),
 ]
 AUTOSAVE_PATH = f"{ORG}/postmortems/{POSTMORTEM_NUMBER}/sections/"
-AUTOSAVE_P50_GOAL_MS = 20.0  # one writer
-AUTOSAVE_RATE_GOAL = 100.0  # saves per second with eight writers
-GENERATION_GOAL_MS = 200.0
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/hindsight_bench"
 
@@ -184,13 +175,11 @@ def prepare_database(args: argparse.Namespace, password: str) -> Prepared:
     sections = create_postmortem(organization)
     generation = time_generation(organization)
     seed_action_items(organization, args.action_items)
-    if selected(args.only, ANALYTICS_NAME):
-        from .analytics import seed_analytics
-
+    if selected(args.only, analytics.PAGE_NAME):
         print("Topping the organization up to 5,000 postmortems and 100,000 action items …")
-        seed_analytics(organization)
+        analytics.seed_analytics(organization)
     if selected(args.only, SEARCH_NAME):
-        from .search import seed_search
+        from .seed_search import seed_search
 
         print("Seeding the published postmortems for search …")
         seed_search(organization)
@@ -263,53 +252,12 @@ def measure_reminders(args: argparse.Namespace) -> ReminderRun | None:
     return time_reminders()
 
 
-def analytics_goals(results: list[PageResult]) -> list[tuple[str, str, bool]]:
-    """The analytics page's absolute goals: median under 300 ms at a constant query count."""
-    page = next((r for r in results if r.name == ANALYTICS_NAME), None)
-    if page is None:
-        return []
-    return [
-        (
-            f"analytics page: median < {ANALYTICS_MEDIAN_GOAL_MS:.0f} ms",
-            f"{page.p50_ms:.1f} ms (p95 {page.p95_ms:.1f} ms)",
-            page.p50_ms < ANALYTICS_MEDIAN_GOAL_MS,
-        ),
-        (
-            # Fewer on a cache hit; tests/postmortems/analytics/ checks that more data adds none.
-            f"analytics page: at most {ANALYTICS_MAX_QUERIES} queries",
-            f"{page.queries_min}–{page.queries_max} per request (hit–miss)",
-            page.queries_max <= ANALYTICS_MAX_QUERIES,
-        ),
-    ]
-
-
-def language_goals(runs: int = 30) -> list[tuple[str, str, bool]]:
-    """The blameless-language check of a 4,000-word draft, median of ``runs`` in this process."""
-    from postmortems.language.rules import bench_text, check
-
-    text = bench_text(4000)
-    check(text)  # warm: the rules are compiled on import, caches fill on first use
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        findings = check(text)
-        timings.append((time.perf_counter() - started) * 1000)
-    median = statistics.median(timings)
-    return [
-        (
-            f"language guidance, 4,000 words: < {LANGUAGE_GOAL_MS:.0f} ms",
-            f"{median:.1f} ms median of {runs} ({len(findings)} findings)",
-            median < LANGUAGE_GOAL_MS,
-        )
-    ]
-
-
 def measure_in_process(args: argparse.Namespace) -> list[tuple[str, list[tuple[str, str, bool]]]]:
     """The measures taken in this process once the server has stopped: search over the
     published postmortems, and the PDF export (in a subprocess of its own)."""
     sections = []
-    if selected(args.only, LANGUAGE_NAME):
-        sections.append(("language guidance", language_goals()))
+    if selected(args.only, language.NAME):
+        sections.append(("language guidance", language.goals()))
     if selected(args.only, SEARCH_NAME):
         from . import search
 
@@ -325,29 +273,6 @@ def measure_in_process(args: argparse.Namespace) -> list[tuple[str, list[tuple[s
         pdf.print_pdf_bench(result)
         sections.append(("pdf export", pdf.goals(result)))
     return sections
-
-
-def write_goals(saves: list[SaveRun], generation: list[float]) -> list[tuple[str, str, bool]]:
-    """(what, measured, passed) for the write goals, which are absolute, not ratios."""
-    single, many = saves
-    generation_ms = statistics.median(generation) * 1000
-    return [
-        (
-            f"autosave, 1 writer: p50 ≤ {AUTOSAVE_P50_GOAL_MS:.0f} ms",
-            f"{single.p50_ms:.1f} ms ({single.per_second:.0f} saves/s)",
-            single.p50_ms <= AUTOSAVE_P50_GOAL_MS,
-        ),
-        (
-            f"autosave, {many.clients} writers: ≥ {AUTOSAVE_RATE_GOAL:.0f} saves/s",
-            f"{many.per_second:.0f} saves/s (p50 {many.p50_ms:.1f} ms)",
-            many.per_second >= AUTOSAVE_RATE_GOAL,
-        ),
-        (
-            f"draft generation (SEV1, Comprehensive): < {GENERATION_GOAL_MS:.0f} ms",
-            f"{generation_ms:.1f} ms median of {len(generation)}",
-            generation_ms < GENERATION_GOAL_MS,
-        ),
-    ]
 
 
 def print_writes(goals: list[tuple[str, str, bool]], title: str = "writes") -> None:
@@ -375,7 +300,7 @@ def report(
     )
     writes = write_goals(saves, generation)
     action_items = action_item_goals(csv, reminders)
-    extra = [*extra, ("analytics", analytics_goals(results))]
+    extra = [*extra, ("analytics", analytics.goals(results))]
     extra = [(title, goals) for title, goals in extra if goals]  # parts not measured this run
     print_pages(results, REFERENCE.name)
     print()

@@ -14,6 +14,10 @@ from . import BenchError
 from .load import REQUEST_TIMEOUT, cookie_header, send
 from .server import HOST
 
+AUTOSAVE_P50_GOAL_MS = 20.0  # one writer
+AUTOSAVE_RATE_GOAL = 100.0  # saves per second with eight writers
+GENERATION_GOAL_MS = 200.0
+
 
 @dataclass(frozen=True)
 class SaveRun:
@@ -109,3 +113,26 @@ def save_loop(
     finally:
         connection.close()
     return latencies
+
+
+def goals(saves: list[SaveRun], generation: list[float]) -> list[tuple[str, str, bool]]:
+    """(what, measured, passed) for the write goals, which are absolute, not ratios."""
+    single, many = saves
+    generation_ms = statistics.median(generation) * 1000
+    return [
+        (
+            f"autosave, 1 writer: p50 ≤ {AUTOSAVE_P50_GOAL_MS:.0f} ms",
+            f"{single.p50_ms:.1f} ms ({single.per_second:.0f} saves/s)",
+            single.p50_ms <= AUTOSAVE_P50_GOAL_MS,
+        ),
+        (
+            f"autosave, {many.clients} writers: ≥ {AUTOSAVE_RATE_GOAL:.0f} saves/s",
+            f"{many.per_second:.0f} saves/s (p50 {many.p50_ms:.1f} ms)",
+            many.per_second >= AUTOSAVE_RATE_GOAL,
+        ),
+        (
+            f"draft generation (SEV1, Comprehensive): < {GENERATION_GOAL_MS:.0f} ms",
+            f"{generation_ms:.1f} ms median of {len(generation)}",
+            generation_ms < GENERATION_GOAL_MS,
+        ),
+    ]

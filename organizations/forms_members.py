@@ -7,7 +7,7 @@ from . import selectors_members
 from .models import Membership, Organization, Team
 from .people import name_and_handle
 from .roles import Role
-from .services_members import DEFAULT_INVITATION_DAYS, INVITATION_DAYS
+from .services_invitations import DEFAULT_INVITATION_DAYS, INVITATION_DAYS
 
 User = get_user_model()
 

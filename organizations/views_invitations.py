@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from django_scopes import scope
 
 from . import selectors_members as selectors
-from . import services_members as services
+from . import services_invitations as services
 from .forms_members import AccountForm, add_errors
 from .models import Invitation
 from .people import display_name

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from . import selectors_members as selectors
+from . import services_invitations
 from . import services_members as services
 from .decorators import require_action
 from .forms_members import (
@@ -122,7 +123,7 @@ def member_invite(request: HttpRequest, org_slug: str) -> HttpResponse:
     form = InvitationForm(request.POST, organization=request.organization)
     if form.is_valid():
         try:
-            invitation, _ = services.invitation_create(
+            invitation, _ = services_invitations.invitation_create(
                 organization=request.organization,
                 actor=request.user,
                 **form.cleaned_data,
@@ -235,7 +236,7 @@ def member_remove(request: HttpRequest, membership: Membership) -> HttpResponse:
 @require_POST
 def invitation_revoke(request: HttpRequest, invitation) -> HttpResponse:
     try:
-        services.invitation_revoke(invitation=invitation, actor=request.user)
+        services_invitations.invitation_revoke(invitation=invitation, actor=request.user)
     except ValidationError as refusal:
         messages.error(request, refusal.messages[0])
     else:
@@ -248,7 +249,7 @@ def invitation_revoke(request: HttpRequest, invitation) -> HttpResponse:
 @require_POST
 def invitation_resend(request: HttpRequest, invitation) -> HttpResponse:
     try:
-        fresh, _ = services.invitation_resend(invitation=invitation, actor=request.user)
+        fresh, _ = services_invitations.invitation_resend(invitation=invitation, actor=request.user)
     except ValidationError as refusal:
         messages.error(request, refusal.messages[0])
     else:

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from rest_framework import serializers
 
-from incidents.api import StrictSerializer
+from incidents.api_serializers import StrictSerializer
 from incidents.models import Incident, Severity
 from incidents.selectors import incident_by_ref, parse_ref
 

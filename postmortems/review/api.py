@@ -16,7 +16,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from incidents.api import StrictSerializer
+from incidents.api_serializers import StrictSerializer
 from organizations.models import Membership
 from organizations.roles import Action
 from postmortems.api import NUMBER_PARAMETER, PostmortemObjectView, errors

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django_scopes import scope
 from guardian.shortcuts import assign_perm
 
-from actionitems import reminders, tasks
+from actionitems import reminder_rules, reminders, tasks
 from actionitems.models import ActionItem, ItemStatus, Reminder, ReminderKind
 from actionitems.reminder_digest import SECTION_LIMIT
 from actionitems.reminders import run_reminders
@@ -403,7 +403,7 @@ def test_who_is_reminded_follows_who_may_read_the_postmortem(
 
     row_wise = set(
         ActionItem.objects.filter(pk__in=[i.pk for i in items])
-        .filter(reminders.owner_may_read_q())
+        .filter(reminder_rules.owner_may_read_q())
         .values_list("pk", flat=True)
     )
     with scope(organization=org):

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.utils import timezone
 
-from organizations import services_members
+from organizations import services_invitations
 from organizations.models import AuditEntry, Invitation, Membership
 from organizations.roles import Role
 from organizations.services import hash_token
@@ -42,7 +42,7 @@ def accept_path(invitation_token: str) -> str:
 
 
 def pending(org, email="new.person@example.com", **fields) -> tuple[Invitation, str]:
-    invitation, token = services_members.invitation_create(
+    invitation, token = services_invitations.invitation_create(
         organization=org, email=email, role=fields.pop("role", Role.ENGINEER), actor=None
     )
     if fields:
@@ -263,9 +263,9 @@ def test_a_member_invited_to_a_higher_role_gets_it(client, org, viewer, invite):
 def test_accepting_twice_joins_once(org):
     invitation, _ = pending(org)
     user = UserFactory()
-    services_members.invitation_accept(invitation=invitation, user=user)
-    with pytest.raises(services_members.InvitationUnusable) as refusal:
-        services_members.invitation_accept(invitation=invitation, user=UserFactory())
+    services_invitations.invitation_accept(invitation=invitation, user=user)
+    with pytest.raises(services_invitations.InvitationUnusable) as refusal:
+        services_invitations.invitation_accept(invitation=invitation, user=UserFactory())
     assert refusal.value.state == "accepted"
     assert Membership.objects.filter(organization=org).count() == 1
 
@@ -287,7 +287,7 @@ def test_an_expired_link_is_refused(client, org, engineer):
 
 def test_a_revoked_link_is_refused(client, org):
     invitation, token = pending(org)
-    services_members.invitation_revoke(invitation=invitation, actor=None)
+    services_invitations.invitation_revoke(invitation=invitation, actor=None)
     response = client.post(accept_path(token), NEW_ACCOUNT)
     assert response.status_code == 410
     assert "withdrawn" in response.content.decode()
@@ -348,7 +348,7 @@ def test_resending_revokes_the_old_link_and_emails_a_new_one(
 
 def test_an_accepted_invitation_cannot_be_revoked_or_resent(client, org, admin_user):
     invitation, _ = pending(org)
-    services_members.invitation_accept(invitation=invitation, user=UserFactory())
+    services_invitations.invitation_accept(invitation=invitation, user=UserFactory())
     client.force_login(admin_user)
     for action in ("revoke", "resend"):
         response = client.post(

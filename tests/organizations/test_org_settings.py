@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from actionitems.reminders import Cadence
+from actionitems.reminder_rules import Cadence
 from incidents import services as incident_services
 from incidents.selectors import policy_requires
 from organizations.models import (

@@ -14,7 +14,7 @@ from demo.postmortems import seed_postmortems, seed_reviews, settle_history
 from organizations import services
 from organizations.models import Invitation, Organization
 from organizations.roles import Role
-from organizations.services_members import invitation_create
+from organizations.services_invitations import invitation_create
 from postmortems.search.indexing import search_documents_rebuild
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "hindsight-demo")
