@@ -6,7 +6,7 @@ within the request's organization (and the section within its template): 404 oth
 
 from django.urls import path
 
-from postmortems.designer import section_views, views
+from postmortems.designer import views, views_sections
 
 urlpatterns = [
     path("", views.template_list, name="template_list"),
@@ -18,25 +18,25 @@ urlpatterns = [
     path("<int:template_id>/retire/", views.template_retire, name="template_retire"),
     path("<int:template_id>/restore/", views.template_restore, name="template_restore"),
     path("<int:template_id>/preview/", views.template_preview, name="template_preview"),
-    path("<int:template_id>/sections/", section_views.section_add, name="template_section_add"),
+    path("<int:template_id>/sections/", views_sections.section_add, name="template_section_add"),
     path(
         "<int:template_id>/sections/order/",
-        section_views.sections_reorder,
+        views_sections.sections_reorder,
         name="template_sections_reorder",
     ),
     path(
         "<int:template_id>/sections/<int:section_id>/",
-        section_views.section_edit,
+        views_sections.section_edit,
         name="template_section_edit",
     ),
     path(
         "<int:template_id>/sections/<int:section_id>/move/",
-        section_views.section_move,
+        views_sections.section_move,
         name="template_section_move",
     ),
     path(
         "<int:template_id>/sections/<int:section_id>/delete/",
-        section_views.section_delete,
+        views_sections.section_delete,
         name="template_section_delete",
     ),
 ]

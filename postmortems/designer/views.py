@@ -1,6 +1,6 @@
 """The template designer (admins): the list, defaults per severity, one template
 (details, duplicate, retire, restore), the variable palette and a live preview. Its sections
-are edited in ``section_views``.
+are edited in ``views_sections``.
 
 Every view needs ``MANAGE_TEMPLATES`` (403 for other members; non-members already got 404).
 Templates and sections are looked up within the request's organization before the method is

@@ -7,8 +7,8 @@ status does not allow it now and 400 naming what is missing, the page showing th
 
 from django.urls import path
 
-from postmortems.review import people_views
 from postmortems.review import views as views_review
+from postmortems.review import views_people
 
 urlpatterns = [
     path("<int:number>/review/", views_review.postmortem_review, name="postmortem_review"),
@@ -22,18 +22,18 @@ urlpatterns = [
     ),
     path("<int:number>/archive/", views_review.postmortem_archive, name="postmortem_archive"),
     path("<int:number>/unarchive/", views_review.postmortem_unarchive, name="postmortem_unarchive"),
-    path("<int:number>/people/", people_views.postmortem_people, name="postmortem_people"),
+    path("<int:number>/people/", views_people.postmortem_people, name="postmortem_people"),
     path(
         "<int:number>/people/<str:role>/",
-        people_views.postmortem_people_add,
+        views_people.postmortem_people_add,
         name="postmortem_people_add",
     ),
     path(
         "<int:number>/people/<str:role>/remove/",
-        people_views.postmortem_people_remove,
+        views_people.postmortem_people_remove,
         name="postmortem_people_remove",
     ),
     path(
-        "<int:number>/visibility/", people_views.postmortem_visibility, name="postmortem_visibility"
+        "<int:number>/visibility/", views_people.postmortem_visibility, name="postmortem_visibility"
     ),
 ]

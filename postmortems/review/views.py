@@ -1,6 +1,6 @@
 """The review workflow's pages: the review screen and the transitions (submit, withdraw,
 archive, unarchive, approve, request changes). The people on a document are in
-``people_views``.
+``views_people``.
 
 Views are thin: they parse a form, call ``transitions``, and answer as ``answers`` says.
 Every postmortem is looked up first (``postmortem_from_number``), so another organization's
