@@ -12,13 +12,15 @@
 // through it when they run. The server decides everything that matters (rights, sizes,
 // versions); these files are comfort, never a guard.
 //
-// Shared from here: root (the editor element), the timings, units (the text units, filled by
-// editor-page.js), forms (structured sections' states by key: {status, savedAt, retryDelay,
-// message}), csrfToken, render, noteVersion (the document version in the bar, kept here),
-// showTitle, grow, growAll and openAround.
+// Shared from here: root (the editor element), DEBOUNCE_MS, nextRetryDelay, units (the text
+// units, filled by editor-page.js), forms (structured sections' states by key: {status,
+// savedAt, retryDelay, message}), csrfToken, render, noteVersion (the document version in the
+// bar, kept here), showTitle, grow, growAll and openAround.
 (function () {
   "use strict";
 
+  var RETRY_FIRST_MS = 1500;
+  var RETRY_MAX_MS = 30000;
   var PRIORITY = ["conflict", "error", "offline", "saving", "dirty", "saved"];
 
   var root = document.querySelector("[data-pm-editor]");
@@ -59,6 +61,11 @@
 
   function latestSave(states) {
     return states.reduce(function (latest, state) { return Math.max(latest, state.savedAt || 0); }, 0);
+  }
+
+  // A failed save is tried again later, each time waiting twice as long (up to a limit).
+  function nextRetryDelay(previous) {
+    return previous ? Math.min(previous * 2, RETRY_MAX_MS) : RETRY_FIRST_MS;
   }
 
   // --- Showing the state ----------------------------------------------------------------------
@@ -151,8 +158,7 @@
   window.hindsightEditor = {
     root: root,
     DEBOUNCE_MS: 800,
-    RETRY_FIRST_MS: 1500,
-    RETRY_MAX_MS: 30000,
+    nextRetryDelay: nextRetryDelay,
     units: units,
     forms: forms,
     csrfToken: window.hindsight.csrfToken, // static/js/ui.js

@@ -13,8 +13,6 @@
   if (!editor) return;
 
   var DEBOUNCE_MS = editor.DEBOUNCE_MS;
-  var RETRY_FIRST_MS = editor.RETRY_FIRST_MS;
-  var RETRY_MAX_MS = editor.RETRY_MAX_MS;
   var root = editor.root;
   var forms = editor.forms;
 
@@ -93,7 +91,7 @@
 
   function retryForm(key, status) {
     var state = formState(key);
-    state.retryDelay = state.retryDelay ? Math.min(state.retryDelay * 2, RETRY_MAX_MS) : RETRY_FIRST_MS;
+    state.retryDelay = editor.nextRetryDelay(state.retryDelay);
     setFormStatus(key, status);
     state.pendingRetry = setTimeout(function () { flushForm(key); }, state.retryDelay);
   }

@@ -14,8 +14,6 @@
   if (!editor) return;
 
   var DEBOUNCE_MS = editor.DEBOUNCE_MS;
-  var RETRY_FIRST_MS = editor.RETRY_FIRST_MS;
-  var RETRY_MAX_MS = editor.RETRY_MAX_MS;
   var root = editor.root;
   var draftPrefix = "hindsight:draft:" + root.dataset.org + "/" + root.dataset.number + "/";
 
@@ -171,7 +169,7 @@
   };
 
   Unit.prototype.retryLater = function (status) {
-    this.retryDelay = this.retryDelay ? Math.min(this.retryDelay * 2, RETRY_MAX_MS) : RETRY_FIRST_MS;
+    this.retryDelay = editor.nextRetryDelay(this.retryDelay);
     this.setStatus(status);
     this.schedule(this.retryDelay);
   };
