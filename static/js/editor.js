@@ -1,61 +1,21 @@
-// The postmortem editor: autosave with a visible state, conflicts that lose nothing, previews.
+// The postmortem editor's text units: the title and each section's markdown.
 //
-// Text "units" (the title and each section's markdown) save themselves with fetch, debounced,
-// and never touch the textarea they save, so the caret stays where it is. Unsaved text is kept
-// in localStorage until the server has it. Structured sections are htmx forms; this script only
-// follows their requests to show the same states. The server decides everything that matters
-// (rights, sizes, versions); this file is comfort, never a guard.
+// A unit saves itself with fetch, debounced, and never touches the textarea it saves, so the
+// caret stays where it is. Unsaved text is kept in localStorage until the server has it. A save
+// refused for a conflict shows the writer's text and the current one side by side; nothing is
+// lost.
+//
+// Reads window.hindsightEditor (editor-status.js, loaded first) and adds to it: Unit, keepDraft
+// and showDifferences (editor-page.js creates the units and wires their events).
 (function () {
   "use strict";
 
-  var DEBOUNCE_MS = 800;
-  var RETRY_FIRST_MS = 1500;
-  var RETRY_MAX_MS = 30000;
-  var UNDO_MS = 8000;
-  var PRIORITY = ["conflict", "error", "offline", "saving", "dirty", "saved"];
+  var editor = window.hindsightEditor;
+  if (!editor) return;
 
-  var root = document.querySelector("[data-pm-editor]");
-  if (!root) return;
-
+  var DEBOUNCE_MS = editor.DEBOUNCE_MS;
+  var root = editor.root;
   var draftPrefix = "hindsight:draft:" + root.dataset.org + "/" + root.dataset.number + "/";
-  var docVersion = parseInt(root.dataset.version, 10) || 0;
-  var units = [];
-  var forms = {}; // structured sections by key: {status, savedAt, retryDelay, message}
-
-  var csrfToken = window.hindsight.csrfToken; // static/js/ui.js
-
-  // --- Time ---------------------------------------------------------------------------------
-
-  function ago(moment) {
-    var seconds = Math.max(0, Math.round((Date.now() - moment) / 1000));
-    if (seconds < 5) return "just now";
-    if (seconds < 60) return seconds + " s ago";
-    var minutes = Math.floor(seconds / 60);
-    if (minutes < 60) return minutes + " min ago";
-    var at = new Date(moment);
-    return "at " + String(at.getHours()).padStart(2, "0") + ":" + String(at.getMinutes()).padStart(2, "0");
-  }
-
-  function describe(state) {
-    switch (state.status) {
-      case "saving": return "Saving…";
-      case "dirty": return "Unsaved changes";
-      case "offline": return "Offline — retrying";
-      case "conflict": return "Conflict";
-      case "error": return state.message ? "Not saved" : "Not saved — retrying";
-      default: return state.savedAt ? "Saved " + ago(state.savedAt) : "";
-    }
-  }
-
-  function worst(states) {
-    return states.reduce(function (found, state) {
-      return PRIORITY.indexOf(state.status) < PRIORITY.indexOf(found.status) ? state : found;
-    }, { status: "saved", savedAt: 0 });
-  }
-
-  function latestSave(states) {
-    return states.reduce(function (latest, state) { return Math.max(latest, state.savedAt || 0); }, 0);
-  }
 
   // --- Drafts in localStorage -----------------------------------------------------------------
 
@@ -149,7 +109,7 @@
       method: "POST",
       body: body,
       credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" }
+      headers: { "X-CSRFToken": editor.csrfToken(), "Accept": "application/json" }
     }).then(function (response) {
       return response.json().then(
         function (data) { return { status: response.status, data: data }; },
@@ -191,8 +151,8 @@
     this.savedAt = Date.now();
     this.retryDelay = 0;
     this.showError("");
-    noteVersion(data.version);
-    if (this.field === "title") showTitle(text);
+    editor.noteVersion(data.version);
+    if (this.field === "title") editor.showTitle(text);
     if (this.input.value === text) {
       clearDrafts(this);
       this.setStatus("saved");
@@ -209,7 +169,7 @@
   };
 
   Unit.prototype.retryLater = function (status) {
-    this.retryDelay = this.retryDelay ? Math.min(this.retryDelay * 2, RETRY_MAX_MS) : RETRY_FIRST_MS;
+    this.retryDelay = editor.nextRetryDelay(this.retryDelay);
     this.setStatus(status);
     this.schedule(this.retryDelay);
   };
@@ -225,7 +185,7 @@
   Unit.prototype.setStatus = function (status, message) {
     this.status = status;
     this.message = message || (status === "error" ? this.message : "");
-    render();
+    editor.render();
   };
 
   // The writer's text and the current one side by side; the writer's becomes the merge.
@@ -242,9 +202,9 @@
     panel.hidden = false;
     showDifferences(panel, version);
     this.input.readOnly = true;
-    openAround(this.el);
+    editor.openAround(this.el);
     this.setStatus("conflict");
-    growAll(panel);
+    editor.growAll(panel);
   };
 
   // Sections draw their conflict panel only when the server refused a save; otherwise it is
@@ -275,7 +235,7 @@
   Unit.prototype.resolve = function (merged) {
     this.hideConflict();
     this.input.value = merged;
-    grow(this.input);
+    editor.grow(this.input);
     this.status = "dirty";
     keepDraft(this, merged);
     this.save();
@@ -286,7 +246,7 @@
     var mine = panel.querySelector("[data-conflict-mine]");
     mine.value = unionOfLines(mine.value, this.conflict.current);
     keepDraft(this, mine.value);
-    grow(mine);
+    editor.grow(mine);
     showDifferences(panel, this.conflict.version);
   };
 
@@ -295,7 +255,7 @@
     var current = this.conflict.current;
     this.hideConflict();
     this.input.value = current;
-    grow(this.input);
+    editor.grow(this.input);
     clearDrafts(this);
     this.setStatus("saved");
   };
@@ -308,8 +268,8 @@
     if (draft.text === this.serverText) { clearDrafts(this); return; }
     if (draft.digest === this.digest) {
       this.input.value = draft.text;
-      grow(this.input);
-      openAround(this.el);
+      editor.grow(this.input);
+      editor.openAround(this.el);
       this.setStatus("dirty");
       this.schedule(300);
     } else {
@@ -362,327 +322,7 @@
     return result.join("\n");
   }
 
-  // --- Structured sections (htmx forms) -------------------------------------------------------
-
-  function formState(key) {
-    if (!forms[key]) forms[key] = { status: "saved", savedAt: 0, retryDelay: 0, message: "" };
-    return forms[key];
-  }
-
-  function structuredKey(element) {
-    var form = element && element.closest ? element.closest("[data-structured]") : null;
-    return form ? form.dataset.key : null;
-  }
-
-  function setFormStatus(key, status, message) {
-    var state = formState(key);
-    state.status = status;
-    state.message = message || "";
-    if (status === "saved") { state.savedAt = Date.now(); state.retryDelay = 0; }
-    render();
-  }
-
-  function flushForm(key) {
-    var form = document.getElementById("editor-" + key);
-    if (form && window.htmx) window.htmx.trigger(form, "pm:flush");
-  }
-
-  // Typing in a structured editor saves like the markdown does (debounced, nothing swapped);
-  // selects, checkboxes and pickers save on "change" through the form's own hx-trigger.
-  document.addEventListener("input", function (event) {
-    var key = structuredKey(event.target);
-    if (key) {
-      var state = formState(key);
-      setFormStatus(key, "dirty");
-      clearTimeout(state.typingTimer);
-      state.typingTimer = setTimeout(function () { flushForm(key); }, DEBOUNCE_MS);
-    }
-    if (event.target.matches && event.target.matches("textarea")) grow(event.target);
-  });
-
-  document.addEventListener("htmx:configRequest", function (event) {
-    if (root.contains(event.detail.elt)) event.detail.headers["X-CSRFToken"] = csrfToken();
-  });
-
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    var key = structuredKey(event.detail.elt);
-    if (key) {
-      clearTimeout(formState(key).pendingRetry);
-      clearTimeout(formState(key).typingTimer);
-    }
-    if (key) setFormStatus(key, "saving");
-  });
-
-  // After an outerHTML swap htmx reports on the swapped-out form's section, so look both ways.
-  function requestKey(element) {
-    if (!element || !element.dataset) return null;
-    return element.dataset.key || element.dataset.section || structuredKey(element);
-  }
-
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var key = requestKey(event.detail.elt);
-    if (!key || !forms[key] || !event.detail.xhr || !event.detail.xhr.status) return;
-    var status = event.detail.xhr.status;
-    if (status < 300) setFormStatus(key, "saved");
-    else if (status === 409) setFormStatus(key, "conflict");
-    else if (status === 400) setFormStatus(key, "error", "Check the highlighted fields.");
-    else if (status === 403) setFormStatus(key, "error", "You may no longer edit this postmortem.");
-    else retryForm(key, "error");
-  });
-
-  document.addEventListener("htmx:sendError", function (event) {
-    var key = structuredKey(event.detail.elt);
-    if (key) retryForm(key, "offline");
-  });
-
-  function retryForm(key, status) {
-    var state = formState(key);
-    state.retryDelay = state.retryDelay ? Math.min(state.retryDelay * 2, RETRY_MAX_MS) : RETRY_FIRST_MS;
-    setFormStatus(key, status);
-    state.pendingRetry = setTimeout(function () { flushForm(key); }, state.retryDelay);
-  }
-
-  // The server's answer to a structured save: the new base for the next save of that form.
-  document.addEventListener("pm:saved", function (event) {
-    var detail = event.detail || {};
-    noteVersion(detail.version);
-    if (forms[detail.section]) setFormStatus(detail.section, "saved");
-    var form = document.getElementById("editor-" + detail.section);
-    if (!form) return;
-    var version = form.querySelector("[data-base-version]");
-    var digest = form.querySelector("[data-base-digest]");
-    if (version) version.value = detail.version;
-    if (digest) digest.value = detail.digest;
-  });
-
-  document.addEventListener("htmx:afterSettle", function (event) {
-    var target = event.detail.elt;
-    if (!target || !target.matches || !target.matches("[data-structured]")) return;
-    growAll(target);
-    var undo = target.querySelector("[data-row-undo]");
-    if (undo && !undo.dataset.shown) offerUndo(undo);
-    if (target.dataset.focus) {
-      // After a row operation: the moved row's button, the restored row's first field.
-      var wanted = target.querySelector(target.dataset.focus);
-      delete target.dataset.focus;
-      if (wanted && !wanted.disabled) wanted.focus();
-      else if (wanted) (wanted.parentElement.querySelector("button:not([disabled])") || target).focus();
-    }
-    if (target.hasAttribute("data-focus-last")) {
-      // Once: htmx settles this form again after each later autosave (swapping nothing).
-      target.removeAttribute("data-focus-last");
-      var rows = target.querySelectorAll("textarea, input[type=text]");
-      var last = target.querySelector(".pm-tl__row:last-child textarea, .pm-why:last-child textarea, .pm-factor:last-child input[type=text]");
-      (last || rows[rows.length - 1] || target).focus();
-    }
-  });
-
-  // "Row deleted — Undo": the keyboard goes to Undo (its label says what it undoes); the offer
-  // leaves after a few seconds, but never from under the keyboard or the pointer.
-  function offerUndo(undo) {
-    undo.dataset.shown = "1";
-    var button = undo.querySelector("button");
-    if (button) button.focus();
-    var expired = false;
-    function leaveWhenIdle() {
-      if (!expired || undo.contains(document.activeElement) || undo.matches(":hover")) return;
-      undo.classList.add("is-leaving");
-      setTimeout(function () { undo.remove(); }, 300);
-    }
-    undo.addEventListener("focusout", function () { setTimeout(leaveWhenIdle, 0); });
-    undo.addEventListener("mouseleave", leaveWhenIdle);
-    setTimeout(function () { expired = true; leaveWhenIdle(); }, UNDO_MS);
-  }
-
-  // --- Showing the state ----------------------------------------------------------------------
-
-  function statesOf(key) {
-    var states = units.filter(function (unit) { return unit.key === key; });
-    if (forms[key]) states.push(forms[key]);
-    return states;
-  }
-
-  function render() {
-    document.querySelectorAll("[data-section]").forEach(function (section) {
-      var key = section.dataset.section;
-      var states = statesOf(key);
-      var state = worst(states);
-      var shown = { status: state.status, savedAt: latestSave(states), message: state.message };
-      var badge = section.querySelector("[data-section-state]");
-      if (badge) {
-        badge.textContent = describe(shown);
-        badge.dataset.state = shown.status;
-      }
-      section.dataset.state = shown.status;
-      var toc = root.querySelector('[data-toc="' + key + '"] [data-toc-state]');
-      if (toc) toc.dataset.state = shown.status;
-    });
-    var title = units.filter(function (unit) { return unit.key === "title"; })[0];
-    var titleState = root.querySelector("[data-unit-state]");
-    if (title && titleState) {
-      titleState.textContent = title.status === "saved" ? "" : describe(title);
-      titleState.dataset.state = title.status;
-    }
-    renderGlobal();
-  }
-
-  function renderGlobal() {
-    var all = units.slice();
-    Object.keys(forms).forEach(function (key) { all.push(forms[key]); });
-    var state = worst(all);
-    var text;
-    if (state.status === "conflict") {
-      var count = all.filter(function (s) { return s.status === "conflict"; }).length;
-      text = count === 1 ? "Conflict — needs your attention" : "Conflicts in " + count + " sections";
-    } else if (state.status === "saved") {
-      var last = latestSave(all);
-      text = last ? "Saved " + ago(last) : "All changes saved";
-    } else {
-      text = describe(state);
-    }
-    var global = root.querySelector("[data-global-state]");
-    global.dataset.globalState = state.status;
-    global.querySelector("[data-global-text]").textContent = text;
-  }
-
-  function noteVersion(version) {
-    version = parseInt(version, 10);
-    if (!version || version <= docVersion) return;
-    docVersion = version;
-    var label = root.querySelector("[data-doc-version]");
-    if (label) label.textContent = "v" + version;
-  }
-
-  function showTitle(text) {
-    var bar = root.querySelector("[data-bar-title]");
-    if (bar) bar.textContent = text;
-  }
-
-  // --- Small helpers --------------------------------------------------------------------------
-
-  // Fit a textarea to its text through its rows (the CSP forbids inline styles, and htmx
-  // copies attributes, style included, when it settles a swap).
-  function grow(textarea) {
-    if (!textarea.offsetParent) return;
-    var style = window.getComputedStyle(textarea);
-    var line = parseFloat(style.lineHeight) || 22;
-    var padding = (parseFloat(style.paddingTop) || 0) + (parseFloat(style.paddingBottom) || 0);
-    textarea.rows = 1;
-    textarea.rows = Math.max(1, Math.ceil((textarea.scrollHeight - padding) / line - 0.1));
-  }
-
-  function growAll(scope) {
-    scope.querySelectorAll("textarea").forEach(grow);
-  }
-
-  function openAround(element) {
-    for (var node = element; node; node = node.parentElement) {
-      if (node.tagName === "DETAILS") node.open = true;
-    }
-  }
-
-  function unitOf(element) {
-    var host = element.closest("[data-unit]");
-    return units.filter(function (unit) { return unit.el === host; })[0] || null;
-  }
-
-  function showTab(host, name) {
-    host.querySelectorAll("[data-tab]").forEach(function (tab) {
-      var active = tab.dataset.tab === name;
-      tab.classList.toggle("is-active", active);
-      tab.setAttribute("aria-selected", active ? "true" : "false");
-    });
-    var preview = host.querySelector("[data-preview]");
-    var form = host.querySelector(".pm-body__form");
-    preview.hidden = name !== "preview";
-    form.hidden = name === "preview";
-    if (name === "preview") {
-      preview.classList.add("is-loading");
-    } else {
-      grow(host.querySelector("[data-input]"));
-      host.querySelector("[data-input]").focus();
-    }
-  }
-
-  function saveEverything() {
-    units.forEach(function (unit) { unit.save(); });
-    Object.keys(forms).forEach(function (key) {
-      if (forms[key].status === "dirty" || forms[key].status === "offline") flushForm(key);
-    });
-  }
-
-  // --- Wiring ---------------------------------------------------------------------------------
-
-  root.querySelectorAll("[data-unit]").forEach(function (el) { units.push(new Unit(el)); });
-
-  root.addEventListener("input", function (event) {
-    var mine = event.target.closest("[data-conflict-mine]");
-    var owner = mine ? unitOf(mine) : null;
-    if (owner && owner.conflict) {
-      keepDraft(owner, mine.value);
-      showDifferences(owner.el.querySelector("[data-conflict]"), owner.conflict.version);
-    }
-    if (!event.target.matches("[data-input]")) return;
-    var unit = unitOf(event.target);
-    if (unit) unit.onInput();
-  });
-
-  root.addEventListener("keydown", function (event) {
-    if (event.key === "Enter" && event.target.matches("[data-single-line]")) {
-      event.preventDefault();
-      var unit = unitOf(event.target);
-      if (unit) unit.save();
-    }
-  });
-
-  root.addEventListener("click", function (event) {
-    var tab = event.target.closest("[data-tab]");
-    if (tab) showTab(tab.closest("[data-unit]"), tab.dataset.tab);
-    var take = event.target.closest("[data-conflict-take]");
-    var union = event.target.closest("[data-conflict-union]");
-    var unit = take || union ? unitOf(take || union) : null;
-    if (unit && unit.conflict && take) unit.takeCurrent();
-    if (unit && unit.conflict && union) unit.addTheirLines();
-  });
-
-  root.addEventListener("submit", function (event) {
-    var panel = event.target.closest("[data-conflict]");
-    var unit = unitOf(event.target);
-    if (!unit || !(panel || event.target.closest(".pm-body__form, .pm-title__form"))) return;
-    event.preventDefault();
-    if (panel && unit.conflict) unit.resolve(panel.querySelector("[data-conflict-mine]").value);
-    else unit.save();
-  });
-
-  root.addEventListener("toggle", function (event) {
-    if (event.target.tagName === "DETAILS" && event.target.open) growAll(event.target);
-  }, true);
-
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var preview = event.detail.target;
-    if (preview && preview.matches && preview.matches("[data-preview]")) preview.classList.remove("is-loading");
-  });
-
-  document.addEventListener("keydown", function (event) {
-    if ((event.ctrlKey || event.metaKey) && !event.altKey && (event.key === "s" || event.key === "S")) {
-      event.preventDefault();
-      saveEverything();
-    }
-  });
-
-  window.addEventListener("online", function () {
-    units.forEach(function (unit) { if (unit.status === "offline") unit.save(); });
-    Object.keys(forms).forEach(function (key) { if (forms[key].status === "offline") flushForm(key); });
-  });
-
-  window.addEventListener("beforeunload", function (event) {
-    var busy = units.concat(Object.keys(forms).map(function (key) { return forms[key]; }))
-      .some(function (state) { return ["dirty", "saving", "offline", "conflict"].indexOf(state.status) !== -1; });
-    if (busy) { event.preventDefault(); event.returnValue = ""; }
-  });
-
-  units.forEach(function (unit) { unit.restore(); });
-  growAll(root);
-  render();
-  setInterval(render, 1000);
+  editor.Unit = Unit;
+  editor.keepDraft = keepDraft;
+  editor.showDifferences = showDifferences;
 })();
