@@ -287,3 +287,31 @@ def test_the_undo_offer_leaves_after_a_few_seconds(editor, draft):  # noqa: F811
     page.mouse.move(0, 0)  # it stays while the pointer rests on it
     expect(offer).to_have_count(0, timeout=12_000)
     assert len(rows_of(draft, "five-whys", "whys")) == 4
+
+
+def test_a_server_error_keeps_the_section_and_its_typing_and_retries(editor, draft):  # noqa: F811
+    """A 5xx answer is not swapped in: the rows stay as typed, and the retry saves them."""
+    page = editor
+    failed = []
+
+    def fail_once(route):
+        if route.request.method == "POST" and not failed:
+            failed.append(route.request.url)
+            route.fulfill(status=500, body="")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/sections/timeline/.*"), fail_once)
+    last = len(rows_of(draft, "timeline", "rows")) - 1
+    event = page.locator(f"#id_s-timeline-{last}-event")
+    event.focus()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" (kept through a 500)")
+    page.keyboard.press("Tab")
+
+    section = page.locator("#section-timeline")
+    expect(section).to_have_attribute("data-state", re.compile("error|saving"))
+    assert failed
+    expect(event).to_have_value(re.compile(r"\(kept through a 500\)$"))
+    expect(section).to_have_attribute("data-state", "saved", timeout=15_000)
+    assert rows_of(draft, "timeline", "rows")[last]["event"].endswith("(kept through a 500)")
