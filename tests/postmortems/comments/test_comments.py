@@ -1,114 +1,37 @@
-"""Comments in the editor and on the review screen: threads per section, replies,
-resolve / reopen, @mentions, sanitised markdown, the editor's unresolved counts, rights and
-refusals, and the unresolved thread that blocks publishing."""
+"""Comment threads: adding, replying, resolving, mentions, reading, counts and publishing."""
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
-from django_scopes import scope
 
 from organizations.models import Notification, NotificationKind
 from organizations.roles import Role
-from postmortems import services
 from postmortems.comments import services as services_comments
 from postmortems.models import Comment, PostmortemStatus
-from postmortems.review import selectors as selectors_review
 from postmortems.review import transitions
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
-from tests.postmortems.editor.helpers import make_incident, make_postmortem
-
-HTMX = {"HX-Request": "true"}
-
+from tests.postmortems.comments.helpers import (
+    HTMX,
+    add,
+    comment_markup,
+    comments_url,
+    post_comment,
+    submitted,
+    thread_url,
+)
 
 # --- Fixtures and helpers ----------------------------------------------------------------------
-
-
-def comments_url(postmortem, **query) -> str:
-    url = reverse("postmortem_comments", kwargs={"org_slug": "acme", "number": postmortem.number})
-    if query:
-        url += "?" + "&".join(f"{key}={value}" for key, value in query.items())
-    return url
-
-
-def thread_url(name: str, comment) -> str:
-    return reverse(
-        f"postmortem_comment_{name}",
-        kwargs={
-            "org_slug": "acme",
-            "number": comment.postmortem.number,
-            "comment_id": comment.pk,
-        },
-    )
 
 
 def edit_url(postmortem) -> str:
     return reverse("postmortem_edit", kwargs={"org_slug": "acme", "number": postmortem.number})
 
 
-def add(postmortem, actor, body, section_key="root-cause", parent=None):
-    return services_comments.comment_add(
-        postmortem=postmortem, actor=actor, body=body, section_key=section_key, parent=parent
-    )
-
-
-def post_comment(client, postmortem, *, htmx=True, **data):
-    data.setdefault("section", "root-cause")
-    data.setdefault("scope", "section")
-    return client.post(comments_url(postmortem), data, headers=HTMX if htmx else {})
-
-
 def notified(kind) -> list[str]:
     return sorted(
         Notification.objects.filter(kind=kind).values_list("recipient__username", flat=True)
     )
-
-
-def submitted(postmortem, author, reviewer):
-    """Fill the required sections and submit to ``reviewer``, as the author would."""
-    postmortem.refresh_from_db()
-    with scope(organization=postmortem.organization):
-        unfilled = selectors_review.unfilled_required_sections(postmortem)
-        services.postmortem_save(
-            postmortem=postmortem,
-            actor=author,
-            base_version=postmortem.version,
-            sections={s.key: f"What we learned about {s.title.lower()}." for s in unfilled},
-        )
-    transitions.postmortem_submit(postmortem=postmortem, actor=author, reviewers=[reviewer])
-    postmortem.refresh_from_db()
-    return postmortem
-
-
-def published(postmortem, author, reviewer):
-    submitted(postmortem, author, reviewer)
-    transitions.postmortem_approve(postmortem=postmortem, actor=reviewer)
-    postmortem.refresh_from_db()
-    assert postmortem.status == PostmortemStatus.PUBLISHED
-    return postmortem
-
-
-class Markup(HTMLParser):
-    """Every tag and attribute of a page, as the browser would see them."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_startendtag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-
-def comment_markup(html: str, comment) -> str:
-    """The HTML of one comment's body in a threads partial."""
-    start = html.index(f'id="comment-{comment.pk}"')
-    body = html.index('class="comment__body', start)
-    return html[body : html.index("</div>", body)]
 
 
 # --- Adding, replying, resolving, reopening through the endpoints ------------------------------
@@ -242,149 +165,6 @@ def test_the_author_hears_of_a_comment_but_not_of_their_own(client, draft, autho
     client.force_login(author)
     post_comment(client, draft, body="Thanks!")
     assert notified(NotificationKind.COMMENTED) == ["ann"]  # no second one, to herself
-
-
-# --- Untrusted text ----------------------------------------------------------------------------
-
-
-def test_comment_markdown_comes_out_inert(client, draft, author, reviewer):
-    client.force_login(reviewer)
-    evil = (
-        "<script>alert(1)</script>\n\n"
-        "[click](javascript:alert(2)) <javascript:alert(3)>\n\n"
-        '<img src="x" onerror="alert(4)">\n\n'
-        '<div hx-get="/evil" hx-trigger="load">x</div>\n\n'
-        '![pic](/a.png "t" onerror=alert(5))'
-    )
-    post_comment(client, draft, body=evil)
-    html = client.get(comments_url(draft, section="root-cause"), headers=HTMX).content.decode()
-    comment = Comment.objects.get(postmortem=draft)
-    body = comment_markup(html, comment)
-    tags = Markup(body).tags
-    assert tags, "the comment body is rendered"
-    assert "script" not in {tag for tag, _ in tags}
-    for tag, attrs in tags:
-        for name, value in attrs.items():
-            assert not name.startswith("on"), (tag, name)
-            assert not name.startswith("hx-") and not name.startswith("data-"), (tag, name)
-            assert not (value or "").strip().lower().startswith("javascript:"), (tag, name)
-    assert "&lt;script&gt;" in body  # shown as text, not run
-    # The rest of the partial carries no attribute taken from the comment either.
-    everything = Markup(html).tags
-    assert not [attrs for _, attrs in everything if attrs.get("hx-get") == "/evil"]
-    assert not [attrs for _, attrs in everything if "onerror" in attrs]
-
-
-# --- Rights and refusals -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("htmx", [True, False])
-def test_viewers_read_the_threads_but_may_not_write(client, draft, author, viewer, htmx):
-    thread = add(draft, author, "Visible to readers")
-    client.force_login(viewer)
-    headers = HTMX if htmx else {}
-    page = client.get(comments_url(draft, section="root-cause"), headers=headers)
-    assert page.status_code == 200
-    html = page.content.decode()
-    assert "Visible to readers" in html
-    assert 'name="body"' not in html and thread_url("resolve", thread) not in html
-    assert post_comment(client, draft, htmx=htmx, body="Me too").status_code == 403
-    assert post_comment(client, draft, htmx=htmx, body="").status_code == 403  # rights first
-    assert client.post(thread_url("resolve", thread), headers=headers).status_code == 403
-    assert Comment.objects.filter(postmortem=draft).count() == 1
-    thread.refresh_from_db()
-    assert thread.resolved_at is None
-
-
-def test_comments_on_a_published_postmortem_are_a_conflict(client, draft, author, reviewer):
-    published(draft, author, reviewer)
-    client.force_login(author)
-    response = post_comment(client, draft, body="Late thought")
-    assert response.status_code == 409
-    assert "comments are open while it is a draft or in review" in response.content.decode()
-    assert not Comment.objects.filter(postmortem=draft).exists()
-    plain = post_comment(client, draft, htmx=False, body="Late thought")
-    assert plain.status_code == 409
-    assert "is published" in plain.content.decode()
-
-
-def test_resolving_on_a_published_postmortem_is_a_conflict(client, draft, author, reviewer):
-    thread = add(draft, reviewer, "Resolved before publishing")
-    services_comments.comment_resolve(comment=thread, actor=author)
-    published(draft, author, reviewer)
-    client.force_login(author)
-    response = client.post(thread_url("reopen", thread), headers=HTMX)
-    assert response.status_code == 409
-    thread.refresh_from_db()
-    assert thread.resolved_at is not None
-
-
-def test_a_reply_to_another_postmortems_comment_is_refused(client, org, draft, author):
-    other = make_postmortem(org, author, make_incident(org, commander=author))
-    foreign_thread = add(other, author, "On the other document")
-    client.force_login(author)
-    response = post_comment(client, draft, body="Cross-posted", parent=foreign_thread.pk)
-    assert response.status_code == 400
-    assert "Reply to a comment of this postmortem." in response.content.decode()
-    assert not Comment.objects.filter(postmortem=draft).exists()
-    # Its resolve URL under this postmortem's number does not exist, for any method.
-    wrong = reverse(
-        "postmortem_comment_resolve",
-        kwargs={"org_slug": "acme", "number": draft.number, "comment_id": foreign_thread.pk},
-    )
-    assert client.post(wrong).status_code == 404
-    assert client.get(wrong).status_code == 404
-    foreign_thread.refresh_from_db()
-    assert foreign_thread.resolved_at is None
-
-
-def test_a_reply_to_a_reply_is_refused(client, draft, author):
-    thread = add(draft, author, "Thread")
-    reply = add(draft, author, "Reply", parent=thread)
-    client.force_login(author)
-    response = post_comment(client, draft, body="Nested", parent=reply.pk)
-    assert response.status_code == 400
-    assert Comment.objects.filter(postmortem=draft).count() == 2
-
-
-@pytest.mark.parametrize("htmx", [True, False])
-def test_an_empty_comment_is_refused_with_a_field_message(client, draft, author, htmx):
-    client.force_login(author)
-    response = post_comment(client, draft, htmx=htmx, body="   \n ")
-    assert response.status_code == 400
-    html = response.content.decode()
-    assert "Write a comment first." in html
-    described_by = re.search(r'aria-invalid="true" aria-describedby="([^"]+)"', html).group(1)
-    assert re.search(
-        rf'<ul class="errorlist" id="{described_by}"><li>Write a comment first\.', html
-    )
-    assert not Comment.objects.exists()
-
-
-def test_a_refused_comment_keeps_the_writers_text(client, draft, author):
-    client.force_login(author)
-    long_text = "Detailed analysis. " * 600  # over the 10,000 characters
-    response = post_comment(client, draft, body=long_text)
-    assert response.status_code == 400
-    html = response.content.decode()
-    assert "Keep a comment under 10,000 characters" in html
-    assert "Detailed analysis. Detailed analysis." in html  # still in the textarea
-    response = post_comment(client, draft, body="Where does this go?", section="no-such-key")
-    assert response.status_code == 400
-    assert "No such section." in response.content.decode()
-    assert "Where does this go?" in response.content.decode()
-    assert not Comment.objects.exists()
-
-
-def test_a_refused_reply_keeps_its_text_in_its_own_thread(client, draft, author):
-    thread = add(draft, author, "Thread")
-    client.force_login(author)
-    response = post_comment(client, draft, body="x" * 10_001, parent=thread.pk)
-    assert response.status_code == 400
-    html = response.content.decode()
-    reply_box = html[html.index(f'id="reply-{thread.pk}"') :]
-    assert reply_box[: reply_box.index("</textarea>")].endswith("x" * 50)
-    assert f'id="reply-{thread.pk}-errors"' in html
 
 
 # --- Reading: sections, jumps, the page --------------------------------------------------------

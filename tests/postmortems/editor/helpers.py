@@ -135,3 +135,17 @@ def tags_of(html: str) -> list[tuple[str, dict]]:
     parser = TagCollector()
     parser.feed(html)
     return parser.tags
+
+
+JSON = {"Accept": "application/json"}
+
+
+def body_post(client, postmortem, key, body, *, version=None, digest=None):
+    postmortem.refresh_from_db()
+    current = section(postmortem, key)
+    data = {
+        "body": body,
+        "version": postmortem.version if version is None else version,
+        "base_digest": content_digest(current.body) if digest is None else digest,
+    }
+    return client.post(save_url(postmortem, key), data, headers=JSON)
