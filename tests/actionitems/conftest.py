@@ -1,5 +1,5 @@
-"""Fixtures of the tracker tests: a manager, a second engineer, and the ``world`` of
-postmortems and items they look at."""
+"""Fixtures of the action-item tests: Ann's logged-in client; for the tracker a manager, a
+second engineer and the ``world`` of postmortems and items they look at."""
 
 from datetime import timedelta
 
@@ -11,6 +11,12 @@ from organizations.roles import Role
 from postmortems.models import Postmortem, Visibility
 from tests.actionitems.helpers import incident, item, set_due
 from tests.postmortems.editor.helpers import make_postmortem
+
+
+@pytest.fixture
+def ann(client, author):
+    client.force_login(author)
+    return client
 
 
 @pytest.fixture

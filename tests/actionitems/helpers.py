@@ -1,5 +1,6 @@
-"""Helpers of the tracker tests: its URLs, the rows and summary cards of a response, and
-incidents and action items made through the services."""
+"""Helpers of the action-item tests: the tracker's URLs and the rows and summary cards of its
+responses; the URLs, form data and table rows of a postmortem's action items; incidents and
+action items made through the services."""
 
 import re
 from datetime import date, timedelta
@@ -10,11 +11,14 @@ from django_scopes import scope
 
 from actionitems import services
 from actionitems.models import ActionItem
+from actionitems.selectors import today_in
 from actionitems.tracker_cache import tracker_changed
 from incidents import services as incident_services
+from postmortems.review import people as services_people
 
 HTMX = {"HX-Request": "true"}
 ROW = re.compile(r'<tr id="trk-row-(\d+)"')
+SECTION = "actions-immediate"
 
 
 def tracker_url(org_slug: str = "acme", **params) -> str:
@@ -79,3 +83,67 @@ def set_due(item_, due: date) -> None:
 
 def n(world, *names) -> list[int]:
     return [world[name].number for name in names]
+
+
+# --- A postmortem's action items -----------------------------------------------------------------
+
+
+def list_url(postmortem, org_slug="acme") -> str:
+    kwargs = {"org_slug": org_slug, "number": postmortem.number}
+    return reverse("postmortem_action_items", kwargs=kwargs)
+
+
+def item_url(postmortem, item, org_slug="acme") -> str:
+    kwargs = {"org_slug": org_slug, "number": postmortem.number, "item": item.number}
+    return reverse("postmortem_action_item", kwargs=kwargs)
+
+
+def delete_url(postmortem, item, org_slug="acme") -> str:
+    kwargs = {"org_slug": org_slug, "number": postmortem.number, "item": item.number}
+    return reverse("postmortem_action_item_delete", kwargs=kwargs)
+
+
+def page_url(name, postmortem) -> str:
+    return reverse(name, kwargs={"org_slug": "acme", "number": postmortem.number})
+
+
+def add(postmortem, actor, description="Page on-call when checkout errors exceed 1%", **fields):
+    fields.setdefault("section_key", SECTION)
+    return services.action_item_create(
+        postmortem=postmortem, actor=actor, description=description, **fields
+    )
+
+
+def soon(organization, days=10):
+    return today_in(organization) + timedelta(days=days)
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+def row_of(page: str, item) -> str:
+    """The ``<tr>`` of one item in a page."""
+    found = re.search(rf'<tr[^>]*id="action-item-{item.number}".*?</tr>', page, re.S)
+    assert found, f"no row for AI-{item.number}"
+    return found.group(0)
+
+
+def new_item_data(org, **overrides) -> dict:
+    data = {
+        "section": SECTION,
+        "description": "Alert when payment errors exceed 1% for 5 minutes",
+        "owner": "ann",
+        "priority": "HIGH",
+        "due_date": soon(org).isoformat(),
+        "category": "DETECT",
+        "success_criteria": "A synthetic failure pages on-call within 5 minutes",
+        "ticket_url": "https://acme.atlassian.net/browse/PAY-123",
+    }
+    data.update(overrides)
+    return data
+
+
+def invite_editor(postmortem, author, user):
+    """Invite ``user`` to edit ``postmortem``."""
+    services_people.editor_invite(postmortem=postmortem, actor=author, user=user)
