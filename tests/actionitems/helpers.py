@@ -1,17 +1,19 @@
 """Helpers of the action-item tests: the tracker's URLs and the rows and summary cards of its
-responses; the URLs, form data and table rows of a postmortem's action items; incidents and
-action items made through the services."""
+responses; the URLs, form data and table rows of a postmortem's action items; the clock, items
+and mail of the reminder tests; incidents and action items made through the services."""
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
 from actionitems import services
-from actionitems.models import ActionItem
+from actionitems.models import ActionItem, Reminder
 from actionitems.selectors import today_in
+from actionitems.services import action_item_create
 from actionitems.tracker_cache import tracker_changed
 from incidents import services as incident_services
 from postmortems.review import people as services_people
@@ -147,3 +149,45 @@ def new_item_data(org, **overrides) -> dict:
 def invite_editor(postmortem, author, user):
     """Invite ``user`` to edit ``postmortem``."""
     services_people.editor_invite(postmortem=postmortem, actor=author, user=user)
+
+
+# --- Reminders -----------------------------------------------------------------------------------
+
+NOW = datetime(2027, 3, 9, 9, 0, tzinfo=UTC)  # a Tuesday; Europe/Paris (the org) says 10:00
+TODAY = date(2027, 3, 9)
+
+
+def at(days: int, hour: int = 9) -> datetime:
+    """``days`` after NOW, at ``hour`` UTC."""
+    return (NOW + timedelta(days=days)).replace(hour=hour)
+
+
+def add_item(postmortem, owner, due, description="Page on p99 latency over 800 ms", **fields):
+    item = action_item_create(
+        postmortem=postmortem,
+        actor=postmortem.author,
+        description=description,
+        owner=owner,
+        **fields,
+    )
+    ActionItem.objects.filter(pk=item.pk).update(due_date=due)  # the service refuses past dates
+    item.refresh_from_db()
+    return item
+
+
+def emails_to(user) -> list:
+    return [m for m in mail.outbox if m.to == [user.email]]
+
+
+def html_of(message) -> str:
+    (html, mimetype), *_ = message.alternatives
+    assert mimetype == "text/html"
+    return html
+
+
+def recorded(**filters) -> list[tuple]:
+    return sorted(
+        Reminder.objects.filter(**filters).values_list(
+            "action_item__number", "kind", "period", "recipient__username"
+        )
+    )
