@@ -14,13 +14,7 @@ from actionitems.models import ActionItem, Reminder
 from actionitems.reminders import run_reminders
 from organizations.models import Notification, NotificationKind
 from organizations.roles import Role
-from tests.actionitems.helpers import (
-    NOW,
-    TODAY,
-    add_item,
-    emails_to,
-    recorded,
-)
+from tests.actionitems.helpers import NOW, TODAY, add_item, emails_to, recorded
 
 
 @pytest.fixture

@@ -10,14 +10,7 @@ from actionitems.reminder_digest import SECTION_LIMIT
 from actionitems.reminders import run_reminders
 from organizations.models import Notification, NotificationKind
 from postmortems.models import Postmortem
-from tests.actionitems.helpers import (
-    NOW,
-    TODAY,
-    add_item,
-    emails_to,
-    html_of,
-    recorded,
-)
+from tests.actionitems.helpers import NOW, TODAY, add_item, emails_to, html_of, recorded
 from tests.postmortems.review.helpers import submitted
 
 # --- One digest per recipient ----------------------------------------------------------------

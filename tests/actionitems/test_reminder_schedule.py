@@ -20,14 +20,7 @@ from organizations.models import (
 from organizations.roles import Role
 from postmortems.models import Postmortem, PostmortemTeam, Visibility
 from postmortems.permissions import visible_q
-from tests.actionitems.helpers import (
-    NOW,
-    TODAY,
-    add_item,
-    at,
-    emails_to,
-    recorded,
-)
+from tests.actionitems.helpers import NOW, TODAY, add_item, at, emails_to, recorded
 from tests.factories import TeamFactory, TeamMemberFactory
 from tests.postmortems.editor.helpers import make_postmortem
 
