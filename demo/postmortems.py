@@ -28,7 +28,7 @@ from demo.incidents import (
 )
 from incidents.models import Incident, Severity, Status
 from organizations.models import Organization
-from postmortems import services
+from postmortems import creation, services
 from postmortems.comments import services as services_comments
 from postmortems.editor.services import Impact, postmortem_set_impact
 from postmortems.models import Postmortem, Review, Section, SectionKind
@@ -46,7 +46,7 @@ def seed_postmortems(*, organization: Organization, users: Users) -> None:
         services.templates_install_builtins(organization=organization)
         resolved = Incident.objects.filter(organization=organization, status=Status.RESOLVED)
         for incident in resolved.order_by("resolved_at", "pk"):
-            services.postmortem_generate_for_incident(incident=incident)
+            creation.postmortem_generate_for_incident(incident=incident)
         postmortem = Postmortem.objects.filter(
             organization=organization,
             generated=True,

@@ -144,7 +144,7 @@ def _measure(runs: int) -> dict:
 
     from demo.postmortems import TITLE
     from postmortems.exports import documents as exports
-    from postmortems.exports import pdf
+    from postmortems.exports import pdf, rendering
     from postmortems.models import Postmortem
 
     logging.disable(logging.WARNING)
@@ -162,7 +162,7 @@ def _measure(runs: int) -> dict:
 
         def export_once() -> tuple[bytes, str]:
             export = exports.load_export(postmortem)
-            html = exports.print_html_of(export)
+            html = rendering.print_html_of(export)
             return pdf.render_pdf(html), html
 
         data, html = export_once()  # warm-up

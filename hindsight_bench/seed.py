@@ -223,8 +223,9 @@ def create_postmortem(organization: Organization) -> list[str]:
     """Built-in templates, and the Comprehensive draft generated for the 200-entry incident
     (made a resolved SEV1 for it); its first markdown sections are emptied for the autosave
     clients. Returns those sections' keys."""
+    from postmortems.creation import postmortem_generate_for_incident
     from postmortems.models import Postmortem, Section
-    from postmortems.services import postmortem_generate_for_incident, templates_install_builtins
+    from postmortems.services import templates_install_builtins
 
     with scopes_disabled():
         templates_install_builtins(organization=organization)
@@ -252,8 +253,8 @@ def time_generation(organization: Organization, repeats: int = 7) -> list[float]
     from scratch (the draft is deleted in between)."""
     import time
 
+    from postmortems.creation import postmortem_generate_for_incident
     from postmortems.models import Postmortem
-    from postmortems.services import postmortem_generate_for_incident
 
     timings = []
     with scopes_disabled():

@@ -250,7 +250,7 @@ def seed_search(organization, count: int = SEARCH_POSTMORTEMS) -> int:
         with transaction.atomic():
             _create(organization, count, random.Random(RANDOM_SEED))
             Counter.objects.create(organization=organization, name=SEEDED_COUNTER, value=count)
-        from postmortems.search.services import search_documents_rebuild
+        from postmortems.search.indexing import search_documents_rebuild
 
         search_documents_rebuild(organization=organization, batch_size=BATCH_SIZE)
     with connection.cursor() as cursor:

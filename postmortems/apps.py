@@ -11,7 +11,7 @@ class PostmortemsConfig(AppConfig):
         from organizations.services import MEMBER_REMOVED
 
         from . import memberships
-        from .search.services import postmortems_follow_incident
+        from .search.indexing import postmortems_follow_incident
 
         hooks.register(INCIDENT_CHANGED, postmortems_follow_incident)
         hooks.register(MEMBER_REMOVED, memberships.member_rights_revoke)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from incidents.models import Incident, IncidentLink, IncidentService, MetricSeries
 from incidents.selectors import parse_ref
 from organizations.models import Organization
-from postmortems.search import services as search
+from postmortems.search.query import text_search
 
 from .models import (
     Postmortem,
@@ -160,7 +160,7 @@ def postmortem_list(*, organization: Organization, membership, filters: dict | N
 
     ``filters`` (all optional): ``status``, ``severity`` (the primary incident's), ``service``
     (a service name of the primary incident), ``author`` (a username), ``incident`` (a
-    reference, primary or related), ``q`` (a full-text search: ``search.text_search``),
+    reference, primary or related), ``q`` (a full-text search: ``search.query.text_search``),
     ``date_from`` / ``date_to``
     (days of the primary incident's start, in the current time zone) and ``drafts_of`` (a user:
     the drafts they author or were invited to edit).
@@ -183,7 +183,7 @@ def postmortem_list(*, organization: Organization, membership, filters: dict | N
     if filters.get("drafts_of") is not None:
         queryset = queryset.filter(_drafts_of(filters["drafts_of"]))
     if filters.get("q"):
-        return search.text_search(queryset, filters["q"])  # ranked, best first
+        return text_search(queryset, filters["q"])  # ranked, best first
     return queryset.order_by("-updated_at", "-number")
 
 

@@ -11,7 +11,7 @@ from incidents.selectors import incidents_needing_postmortem
 from organizations.models import Organization
 from organizations.selectors import policy_for
 
-from .services import postmortem_generate_for_incident
+from .creation import postmortem_generate_for_incident
 
 RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "retry_backoff_max": 600}
 RECONCILE_BATCH = 200

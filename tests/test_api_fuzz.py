@@ -22,6 +22,7 @@ from schemathesis.checks import not_a_server_error
 from actionitems import services as action_item_services
 from organizations.roles import Role
 from organizations.services import api_token_create
+from postmortems import creation
 from postmortems import services as postmortem_services
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.incidents.helpers import declare
@@ -39,9 +40,7 @@ def fuzz_world(db) -> dict:
     MembershipFactory(user=UserFactory(username="colleague"), organization=org, role=Role.ENGINEER)
     postmortem_services.templates_install_builtins(organization=org)
     incident = declare(org, admin, title="Checkout errors", severity="SEV2", commander=admin)
-    postmortem = postmortem_services.postmortem_create(
-        organization=org, incident=incident, actor=admin
-    )
+    postmortem = creation.postmortem_create(organization=org, incident=incident, actor=admin)
     item = action_item_services.action_item_create(
         postmortem=postmortem,
         actor=admin,

@@ -8,6 +8,7 @@ from django.urls import reverse
 from incidents.models import Incident
 from organizations.roles import Role
 from organizations.validators import MAX_TEXT_BYTES
+from postmortems import creation
 from postmortems import services as postmortem_services
 from tests.incidents.helpers import api_client, declare
 
@@ -31,9 +32,7 @@ def item(org, admin_user, incident):
     from postmortems import services as postmortem_services
 
     postmortem_services.templates_install_builtins(organization=org)
-    postmortem = postmortem_services.postmortem_create(
-        organization=org, actor=admin_user, incident=incident
-    )
+    postmortem = creation.postmortem_create(organization=org, actor=admin_user, incident=incident)
     return item_services.action_item_create(
         postmortem=postmortem, actor=admin_user, description="Alert on the error rate"
     )

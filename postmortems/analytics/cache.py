@@ -18,9 +18,10 @@ from django.utils import timezone
 from incidents.models import Incident
 from organizations.roles import visibility_scope
 from organizations.selectors import ACTION_ITEMS_VERSION, counter_value, policy_for
-from postmortems.analytics.charts import chart_cards
-from postmortems.analytics.metrics import AnalyticsScope, analytics_report, table_on_time
+from postmortems.analytics.page_charts import chart_cards
 from postmortems.analytics.patterns import patterns_in_scope
+from postmortems.analytics.report import analytics_report, table_on_time
+from postmortems.analytics.scope import AnalyticsScope
 from postmortems.models import Postmortem
 
 TTL = 120

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import FloatField, Func, QuerySet
 
 from incidents.models import Incident, IncidentService, format_ref
-from postmortems.analytics.metrics import AnalyticsScope, incidents_in_scope
+from postmortems.analytics.scope import AnalyticsScope, incidents_in_scope
 from postmortems.models import Postmortem, RootCauseCategory
 from postmortems.permissions import visible_q
 

@@ -22,8 +22,10 @@ from organizations.roles import Action
 from organizations.selectors import today_in
 from organizations.spreadsheets import BYTE_ORDER_MARK, safe_cell
 from organizations.validators import date_range_error
-from postmortems.analytics import metrics as analytics
 from postmortems.analytics.cache import page_figures
+from postmortems.analytics.metrics import has_any_data
+from postmortems.analytics.report import CHARTS, chart_table
+from postmortems.analytics.scope import AnalyticsScope, default_range
 
 PAGE = "postmortems/analytics/page.html"
 MAX_SPAN = timedelta(days=5 * 365 + 1)  # five years, leap day included
@@ -49,7 +51,7 @@ class AnalyticsFilterForm(forms.Form):
         self.fields["team"].queryset = Team.objects.filter(organization=organization).order_by(
             "name"
         )
-        default_from, default_to = analytics.default_range(today)
+        default_from, default_to = default_range(today)
         self.fields["date_from"].widget.attrs["placeholder"] = default_from.isoformat()
         self.fields["date_to"].widget.attrs["placeholder"] = default_to.isoformat()
 
@@ -57,7 +59,7 @@ class AnalyticsFilterForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
-        default_from, default_to = analytics.default_range(self.today)
+        default_from, default_to = default_range(self.today)
         date_from = data.get("date_from") or default_from
         date_to = data.get("date_to") or default_to
         if date_from > self.today:
@@ -74,9 +76,9 @@ class AnalyticsFilterForm(forms.Form):
         data["date_from"], data["date_to"] = date_from, date_to
         return data
 
-    def scope(self) -> analytics.AnalyticsScope:
+    def scope(self) -> AnalyticsScope:
         data = self.cleaned_data
-        return analytics.AnalyticsScope(
+        return AnalyticsScope(
             organization=self.organization,
             date_from=data["date_from"],
             date_to=data["date_to"],
@@ -109,7 +111,7 @@ def filter_form(request: HttpRequest) -> AnalyticsFilterForm:
     organization = request.organization
     today = today_in(organization)
     data = request.GET.copy()
-    for name, default in zip(("date_from", "date_to"), analytics.default_range(today), strict=True):
+    for name, default in zip(("date_from", "date_to"), default_range(today), strict=True):
         if not data.get(name):
             data[name] = default.isoformat()
     return AnalyticsFilterForm(data, organization=organization, today=today)
@@ -123,7 +125,7 @@ def analytics_page(request: HttpRequest, org_slug: str) -> HttpResponse:
     if form.is_valid():
         scope = form.scope()
         context["scope"] = scope
-        context["has_data"] = analytics.has_any_data(request.organization)
+        context["has_data"] = has_any_data(request.organization)
         if context["has_data"]:
             context |= {
                 **page_figures(scope, membership=request.membership),
@@ -137,7 +139,7 @@ def analytics_page(request: HttpRequest, org_slug: str) -> HttpResponse:
 @require_action(Action.VIEW_ANALYTICS)
 def analytics_csv(request: HttpRequest, org_slug: str, chart: str) -> HttpResponse:
     """One chart's numbers (the same as its table on the page) as CSV."""
-    if chart not in analytics.CHARTS:
+    if chart not in CHARTS:
         raise Http404("No such chart.")
     form = filter_form(request)
     if not form.is_valid():
@@ -146,7 +148,7 @@ def analytics_csv(request: HttpRequest, org_slug: str, chart: str) -> HttpRespon
             "\n".join(messages) + "\n", status=400, content_type="text/plain; charset=utf-8"
         )
     scope = form.scope()
-    table = analytics.chart_table(chart, scope)
+    table = chart_table(chart, scope)
     buffer = io.StringIO()
     buffer.write(BYTE_ORDER_MARK)
     writer = csv.writer(buffer)

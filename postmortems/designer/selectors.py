@@ -23,8 +23,8 @@ from incidents.models import (
 from incidents.selectors import parse_ref
 from organizations.markdown import render_markdown
 from organizations.models import Organization
+from postmortems.creation import incident_context
 from postmortems.models import Postmortem, SectionKind, Template, TemplateSection
-from postmortems.services import incident_context
 from postmortems.variables import IncidentContext, substitute
 
 SEVERITIES = [value for value, _ in Severity.choices]

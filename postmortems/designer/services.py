@@ -1,7 +1,7 @@
 """Writes of the template designer's templates (the sections of a template are written in
 ``sections``). Each runs in one transaction and writes its audit entry.
 
-Postmortems copy their template's sections when they are created (``services.postmortem_create``),
+Postmortems copy their template's sections when they are created (``creation.postmortem_create``),
 so nothing here ever changes a postmortem already made: templates are retired, never deleted,
 and a section removed from a template stays in the postmortems that have it.
 """

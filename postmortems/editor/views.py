@@ -24,7 +24,7 @@ from organizations.lookups import object_from_url
 from organizations.markdown import render_markdown
 from organizations.roles import Action
 from organizations.validators import text_too_large_message
-from postmortems import services
+from postmortems import creation
 from postmortems.editor import services as editing
 from postmortems.editor.answers import (
     absorb,
@@ -72,10 +72,10 @@ def postmortem_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            postmortem = services.postmortem_create(
+            postmortem = creation.postmortem_create(
                 organization=organization, actor=request.user, **form.cleaned_data
             )
-        except services.IncidentHasPostmortem as taken:
+        except creation.IncidentHasPostmortem as taken:
             form.add_error("incident", str(taken))
             preselected = taken.incident
         except ValidationError as error:
@@ -90,7 +90,7 @@ def postmortem_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     context = {
         "form": form,
         "preselected": preselected,
-        "existing": services.primary_postmortem_of(preselected) if preselected else None,
+        "existing": creation.primary_postmortem_of(preselected) if preselected else None,
         "templates": list(form.fields["template"].queryset),
     }
     return render(

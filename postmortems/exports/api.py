@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from postmortems.api import ERRORS, NUMBER_PARAMETER, PostmortemObjectView
 from postmortems.exports import documents as exports
+from postmortems.exports import rendering
 from postmortems.exports.markdown import markdown_of
 from postmortems.exports.pdf import PdfError, PdfTooLarge
 from postmortems.exports.responses import file_response
@@ -103,12 +104,12 @@ class PostmortemExportView(PostmortemObjectView):
             return Response(exports.data_of(export))
         if fmt == "pdf":
             try:
-                body = exports.pdf_of(export)
+                body = rendering.pdf_of(export)
             except PdfError as error:
                 detail = {"detail": str(error), "too_large": isinstance(error, PdfTooLarge)}
                 return Response(detail, status=503)
         elif fmt == "md":
             body = markdown_of(export)
         else:
-            body = exports.html_of(export)
+            body = rendering.html_of(export)
         return file_response(body, fmt, export.filename)

@@ -27,6 +27,7 @@ from incidents import selectors as incident_selectors
 from organizations.models import Membership, Organization
 from postmortems import selectors
 from postmortems.exports import documents as exports
+from postmortems.exports import rendering
 from postmortems.exports.markdown import markdown_of
 from postmortems.exports.pdf import PdfError
 from postmortems.models import ExportJob, ExportStatus, Postmortem
@@ -184,7 +185,7 @@ def _add(archive: zipfile.ZipFile, postmortem: Postmortem) -> None:
     base = export.filename
     archive.writestr(f"{base}.md", markdown_of(export))
     try:
-        archive.writestr(f"{base}.pdf", exports.pdf_of(export))
+        archive.writestr(f"{base}.pdf", rendering.pdf_of(export))
     except PdfError as error:
         archive.writestr(f"{base}.pdf-failed.txt", f"The PDF could not be made: {error}\n")
 

@@ -22,6 +22,7 @@ from organizations.lookups import object_from_url
 from organizations.roles import Action
 from postmortems.exports import bulk as bulk_exports
 from postmortems.exports import documents as exports
+from postmortems.exports import rendering
 from postmortems.exports.markdown import markdown_of
 from postmortems.exports.pdf import PdfError, PdfTooLarge
 from postmortems.exports.responses import file_response
@@ -43,13 +44,13 @@ def postmortem_export(request: HttpRequest, postmortem: Postmortem, fmt: str) ->
     export = exports.load_export(postmortem)
     if fmt == "pdf":
         try:
-            body = exports.pdf_of(export)
+            body = rendering.pdf_of(export)
         except PdfError as error:
             return _pdf_failed(request, postmortem, error)
     elif fmt == "md":
         body = markdown_of(export)
     elif fmt == "html":
-        body = exports.html_of(export)
+        body = rendering.html_of(export)
     else:
         body = json.dumps(exports.data_of(export), indent=2, ensure_ascii=False, default=str)
     return file_response(body, fmt, export.filename)

@@ -1,5 +1,6 @@
-"""Review meetings: who may schedule one, whom to invite, the agenda, the notes, and the
-invitation (an iCalendar ``.ics`` attached to one email per attendee).
+"""Review meetings: who may schedule one, and scheduling, cancelling and taking notes. The
+reads (whom to invite, the agenda) are in ``selectors``; the invitation (an iCalendar ``.ics``
+attached to one email per attendee) in ``invitations``.
 
 Rights. Scheduling (and rescheduling, cancelling) is for the people who run the review: those
 who may edit the postmortem now (author, invited editors, admins; assigned reviewers while it is
@@ -8,57 +9,37 @@ Everyone who may read the postmortem sees the meeting and may download its ``.ic
 taken by the schedulers and by attendees whose role writes (engineers and above). An archived
 postmortem's meeting no longer changes (``MeetingLocked``: 409).
 
-Times are stored in UTC (``starts_at``), shown in the organization's time zone, and written to
-the ``.ics`` in UTC (``DTSTART:…Z``), which every calendar converts for its reader.
-
 Emails. Every change (schedule, reschedule, cancel) raises the meeting's ``sequence`` (except the
 first schedule, 0), clears every attendee's ``invited_at`` and, after commit, queues
-``tasks.send_review_meeting_emails(meeting_id, sequence)``. The task sends the current message
-(REQUEST, or CANCEL once cancelled) to each attendee whose ``invited_at`` is empty, holding that
-attendee's row locked while sending and stamping ``invited_at`` in the same transaction: a retry
-or a second worker skips those already sent, and a task queued for an older sequence does
-nothing (the newer one sends). People removed from the list at a reschedule get a CANCEL of
-their own (``send_review_meeting_removals``; at-least-once, as they have no row left to stamp).
+``tasks.send_review_meeting_emails(meeting_id, sequence)``. The task (``invitations``) sends the
+current message (REQUEST, or CANCEL once cancelled) to each attendee whose ``invited_at`` is
+empty, holding that attendee's row locked while sending and stamping ``invited_at`` in the same
+transaction: a retry or a second worker skips those already sent, and a task queued for an older
+sequence does nothing (the newer one sends). People removed from the list at a reschedule get a
+CANCEL of their own (``send_review_meeting_removals``; at-least-once, as they have no row left to
+stamp).
 """
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django_scopes import scopes_disabled
-from icalendar import Calendar, Event, vCalAddress, vText
 
-from incidents.models import IncidentParticipant
 from organizations.models import Membership
-from organizations.people import display_name
 from organizations.roles import Action, can
 from organizations.selectors import membership_in
-from organizations.site import absolute_url
-from postmortems.models import (
-    Postmortem,
-    PostmortemStatus,
-    Review,
-    ReviewMeeting,
-    ReviewMeetingAttendee,
-)
-from postmortems.permissions import EDIT_PERMISSION, REVIEW_PERMISSION, Access
-from postmortems.review.selectors import users_with_permission
+from postmortems.models import Postmortem, PostmortemStatus, ReviewMeeting, ReviewMeetingAttendee
+from postmortems.permissions import Access
 
 DURATIONS = (30, 45, 60, 90)
 MAX_ATTENDEES = 60
 MAX_NOTES = 50_000
-PRODID = "-//Hindsight//Postmortem review meetings//EN"
 
 
 class MeetingLocked(Exception):
@@ -88,153 +69,6 @@ def may_take_notes(access: Access, meeting: ReviewMeeting | None, attendee_ids: 
     if may_schedule(access):
         return True
     return access.user.pk in attendee_ids and can(access.membership, Action.CREATE_POSTMORTEM)
-
-
-# --- Reads ---------------------------------------------------------------------------------------
-
-
-def meeting_of(postmortem: Postmortem) -> ReviewMeeting | None:
-    return ReviewMeeting.objects.filter(postmortem=postmortem).select_related("organizer").first()
-
-
-def attendees_of(meeting: ReviewMeeting) -> list[ReviewMeetingAttendee]:
-    return list(
-        ReviewMeetingAttendee.objects.filter(meeting=meeting)
-        .select_related("user")
-        .order_by("user__first_name", "user__last_name", "user__username")
-    )
-
-
-@dataclass
-class Suggestion:
-    """A person suggested for the meeting and why (``["Author", "Reviewer"]``)."""
-
-    user: AbstractBaseUser
-    reasons: list[str] = field(default_factory=list)
-
-
-def suggested_attendees(postmortem: Postmortem) -> list[Suggestion]:
-    """Author, invited editors, the incident's commander and participants, and the reviewers
-    (assigned, and those of the current round): current members only, in a fixed number of
-    queries."""
-    found: dict[int, Suggestion] = {}
-
-    def add(user, reason: str) -> None:
-        if user is not None:
-            found.setdefault(user.pk, Suggestion(user)).reasons.append(reason)
-
-    add(postmortem.author, "Author")
-    for user in users_with_permission(postmortem, EDIT_PERMISSION):
-        add(user, "Editor")
-    incident = postmortem.incident
-    if incident is not None:
-        if incident.commander_id:
-            add(get_user_model().objects.filter(pk=incident.commander_id).first(), "Commander")
-        participants = IncidentParticipant.objects.filter(incident=incident).exclude(
-            user_id=incident.commander_id
-        )
-        for row in participants.select_related("user"):
-            add(row.user, "Participant")
-    reviewers = {user.pk: user for user in users_with_permission(postmortem, REVIEW_PERMISSION)}
-    if postmortem.review_round:
-        for review in Review.objects.filter(
-            postmortem=postmortem, round=postmortem.review_round
-        ).select_related("reviewer"):
-            reviewers.setdefault(review.reviewer_id, review.reviewer)
-    for user in reviewers.values():
-        add(user, "Reviewer")
-    members = set(
-        Membership.objects.filter(
-            organization_id=postmortem.organization_id, user_id__in=list(found)
-        ).values_list("user_id", flat=True)
-    )
-    people = [s for pk, s in found.items() if pk in members]
-    people.sort(key=lambda s: display_name(s.user).lower())
-    return people
-
-
-@dataclass(frozen=True)
-class AgendaItem:
-    key: str
-    title: str
-    minutes: int
-    starts_at: datetime
-    guidance: str
-
-
-AGENDA = (
-    (
-        "introduction",
-        "Introduction and blameless reminder",
-        1,
-        "Why we meet: to learn how the system let this happen, not who to blame. Everyone "
-        "acted reasonably with what they knew at the time.",
-    ),
-    (
-        "timeline",
-        "Timeline walkthrough",
-        3,
-        "Walk through the key events: detection, response, mitigation, resolution. Fill gaps "
-        "and note where signals were missed or slow.",
-    ),
-    (
-        "analysis",
-        "Contributing factors and root cause",
-        3,
-        "Which conditions combined to cause the incident? Agree on the root cause category "
-        "and the factors worth fixing.",
-    ),
-    (
-        "action_items",
-        "Action items and owners",
-        3,
-        "Each item gets one owner, a due date and success criteria that anyone can check.",
-    ),
-    (
-        "went_well",
-        "What went well",
-        1,
-        "What helped: tooling, people, luck. Keep it so it keeps working next time.",
-    ),
-    (
-        "wrap_up",
-        "Wrap-up",
-        1,
-        "Recap decisions and owners, who finishes the document, and when it is published.",
-    ),
-)
-
-
-def agenda_minutes(duration: int) -> list[int]:
-    """Split ``duration`` minutes over the agenda by weight (largest remainder: the parts
-    always add up to the duration; ties go to the heavier, then the earlier item)."""
-    weights = [weight for _, _, weight, _ in AGENDA]
-    total = sum(weights)
-    exact = [duration * weight / total for weight in weights]
-    minutes = [int(share) for share in exact]
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - minutes[i]), -weights[i], i))
-    for i in order[: duration - sum(minutes)]:
-        minutes[i] += 1
-    return minutes
-
-
-def agenda_for(meeting: ReviewMeeting) -> list[AgendaItem]:
-    """The agenda with time boxes scaled to the meeting's length, and their starting times."""
-    items, start = [], meeting.starts_at
-    for (key, title, _, guidance), minutes in zip(
-        AGENDA, agenda_minutes(meeting.duration_minutes), strict=True
-    ):
-        items.append(AgendaItem(key, title, minutes, start, guidance))
-        start = start + timedelta(minutes=minutes)
-    return items
-
-
-def ends_at(meeting: ReviewMeeting) -> datetime:
-    return meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
-
-
-def is_active(meeting: ReviewMeeting | None) -> bool:
-    return meeting is not None and meeting.cancelled_at is None
 
 
 # --- Writes --------------------------------------------------------------------------------------
@@ -422,178 +256,3 @@ def meeting_notes_save(
     meeting.notes = notes.replace("\r\n", "\n")
     meeting.save(update_fields=["notes", "updated_at"])
     return meeting
-
-
-# --- The invitation ------------------------------------------------------------------------------
-
-
-def meeting_title(postmortem: Postmortem) -> str:
-    return f"Postmortem review: PM-{postmortem.number} {postmortem.title}"
-
-
-def meeting_url(meeting: ReviewMeeting) -> str:
-    path = reverse(
-        "postmortem_meeting",
-        kwargs={
-            "org_slug": meeting.postmortem.organization.slug,
-            "number": meeting.postmortem.number,
-        },
-    )
-    return absolute_url(path)
-
-
-def _address(user: AbstractBaseUser | None) -> vCalAddress:
-    email = (user.email if user is not None else "") or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    address = vCalAddress(f"mailto:{email}")
-    name = display_name(user)
-    address.params["cn"] = vText(name)
-    return address
-
-
-def description_text(meeting: ReviewMeeting) -> str:
-    """The agenda with local times, and the link: the event's DESCRIPTION and the email body."""
-    zone = timezone.get_current_timezone_name()
-    lines = [f"Agenda (times in {zone}):"]
-    for item in agenda_for(meeting):
-        local = timezone.localtime(item.starts_at)
-        lines.append(f"{local:%H:%M}  {item.title} ({item.minutes} min)")
-    lines += ["", "We review systems, not people: this is a blameless review.", ""]
-    lines.append(f"Meeting page, agenda and notes: {meeting_url(meeting)}")
-    return "\n".join(lines)
-
-
-def meeting_ics(
-    meeting: ReviewMeeting,
-    attendees: list[AbstractBaseUser],
-    *,
-    cancel: bool | None = None,
-) -> bytes:
-    """The meeting as an iCalendar invitation (METHOD:REQUEST, or CANCEL when cancelled), with
-    UTC times and one ATTENDEE per person with an email address."""
-    cancel = meeting.cancelled_at is not None if cancel is None else cancel
-    postmortem = meeting.postmortem
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancel else "REQUEST")
-    event = Event()
-    event.add("uid", meeting.uid)
-    event.add("sequence", meeting.sequence)
-    event.add("dtstamp", timezone.now().astimezone(UTC))
-    event.add("dtstart", meeting.starts_at.astimezone(UTC))
-    event.add("dtend", ends_at(meeting).astimezone(UTC))
-    event.add("summary", meeting_title(postmortem))
-    event.add("description", description_text(meeting))
-    event.add("url", meeting_url(meeting))
-    if meeting.location:
-        event.add("location", meeting.location)
-    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
-    event["organizer"] = _address(meeting.organizer)
-    for user in attendees:
-        if not user.email:
-            continue
-        address = _address(user)
-        address.params["role"] = vText("REQ-PARTICIPANT")
-        address.params["partstat"] = vText("NEEDS-ACTION")
-        address.params["rsvp"] = vText("TRUE")
-        event.add("attendee", address, encode=0)
-    calendar.add_component(event)
-    return calendar.to_ical()
-
-
-def _send(meeting: ReviewMeeting, user: AbstractBaseUser, ics: bytes, *, cancel: bool) -> None:
-    postmortem = meeting.postmortem
-    organization = postmortem.organization
-    context = {
-        "meeting": meeting,
-        "postmortem": postmortem,
-        "organization": organization,
-        "recipient": user,
-        "cancel": cancel,
-        "agenda": agenda_for(meeting),
-        "ends_at": ends_at(meeting),
-        "link": meeting_url(meeting),
-        "title": meeting_title(postmortem),
-    }
-    local = timezone.localtime(meeting.starts_at)
-    prefix = "Cancelled" if cancel else ("Updated invitation" if meeting.sequence else "Invitation")
-    subject = (
-        f"[{organization.name}] {prefix}: {meeting_title(postmortem)} "
-        f"@ {local:%a %b %-d, %Y %H:%M} ({organization.time_zone})"
-    )
-    message = EmailMultiAlternatives(
-        subject=subject[:250],
-        body=render_to_string("postmortems/email/meeting_invite.txt", context),
-        to=[user.email],
-    )
-    message.attach_alternative(
-        render_to_string("postmortems/email/meeting_invite.html", context), "text/html"
-    )
-    method = "CANCEL" if cancel else "REQUEST"
-    message.attach("invite.ics", ics, f"text/calendar; method={method}; charset=UTF-8")
-    message.send()
-
-
-def _meeting_for_emails(meeting_id: int) -> ReviewMeeting | None:
-    return (
-        ReviewMeeting.objects.select_related("postmortem__organization", "organizer")
-        .filter(pk=meeting_id)
-        .first()
-    )
-
-
-def meeting_emails_send(*, meeting_id: int, sequence: int) -> int:
-    """Send the meeting's current message to every attendee not sent it yet; answers how many
-    were sent. Safe to run twice; does nothing for an outdated ``sequence``."""
-    sent = 0
-    with scopes_disabled():
-        meeting = _meeting_for_emails(meeting_id)
-        if meeting is None or meeting.sequence != sequence:
-            return 0
-        cancel = meeting.cancelled_at is not None
-        with timezone.override(meeting.postmortem.organization.time_zone):
-            ics = meeting_ics(meeting, [a.user for a in attendees_of(meeting)], cancel=cancel)
-            pending = ReviewMeetingAttendee.objects.filter(meeting=meeting, invited_at__isnull=True)
-            for attendee_id in list(pending.values_list("pk", flat=True)):
-                sent += _send_once(meeting, attendee_id, ics, cancel=cancel)
-    return sent
-
-
-def _send_once(meeting: ReviewMeeting, attendee_id: int, ics: bytes, *, cancel: bool) -> bool:
-    with transaction.atomic():
-        attendee = (
-            ReviewMeetingAttendee.objects.select_for_update(of=("self",))
-            .select_related("user")
-            .filter(pk=attendee_id, invited_at__isnull=True)
-            .first()
-        )
-        if attendee is None:
-            return False
-        # the meeting may have changed since the task started: a newer task sends that one
-        if not ReviewMeeting.objects.filter(pk=meeting.pk, sequence=meeting.sequence).exists():
-            return False
-        if attendee.user.email:
-            _send(meeting, attendee.user, ics, cancel=cancel)
-        ReviewMeetingAttendee.objects.filter(pk=attendee.pk).update(invited_at=timezone.now())
-    return bool(attendee.user.email)
-
-
-def meeting_removals_send(*, meeting_id: int, sequence: int, user_ids: list[int]) -> int:
-    """Tell people taken off the list that the meeting is off for them (a CANCEL listing
-    them). Skipped when the meeting changed again or they were invited back."""
-    with scopes_disabled():
-        meeting = _meeting_for_emails(meeting_id)
-        if meeting is None or meeting.sequence != sequence:
-            return 0
-        back = set(
-            ReviewMeetingAttendee.objects.filter(meeting=meeting).values_list("user_id", flat=True)
-        )
-        users = [
-            user
-            for user in get_user_model().objects.filter(pk__in=user_ids).order_by("pk")
-            if user.pk not in back and user.email
-        ]
-        with timezone.override(meeting.postmortem.organization.time_zone):
-            for user in users:
-                _send(meeting, user, meeting_ics(meeting, [user], cancel=True), cancel=True)
-    return len(users)

@@ -9,9 +9,9 @@ from postmortems.tasks import RETRY
 @shared_task(name="postmortems.tasks.send_review_meeting_emails", max_retries=6, **RETRY)
 def send_review_meeting_emails(meeting_id: int, sequence: int) -> int:
     """Email the review meeting's invitation (or cancellation) with its ``.ics`` to each
-    attendee not sent it yet for this ``sequence`` (``services.meeting_emails_send``:
+    attendee not sent it yet for this ``sequence`` (``invitations.meeting_emails_send``:
     idempotent; an outdated sequence does nothing)."""
-    from postmortems.meetings.services import meeting_emails_send
+    from postmortems.meetings.invitations import meeting_emails_send
 
     return meeting_emails_send(meeting_id=meeting_id, sequence=sequence)
 
@@ -19,6 +19,6 @@ def send_review_meeting_emails(meeting_id: int, sequence: int) -> int:
 @shared_task(name="postmortems.tasks.send_review_meeting_removals", max_retries=6, **RETRY)
 def send_review_meeting_removals(meeting_id: int, sequence: int, user_ids: list[int]) -> int:
     """Email a cancellation to the people taken off a rescheduled meeting's list."""
-    from postmortems.meetings.services import meeting_removals_send
+    from postmortems.meetings.invitations import meeting_removals_send
 
     return meeting_removals_send(meeting_id=meeting_id, sequence=sequence, user_ids=user_ids)

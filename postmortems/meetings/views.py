@@ -21,6 +21,15 @@ from organizations.models import Membership
 from organizations.roles import Action
 from postmortems.lookups import postmortem_from_number
 from postmortems.meetings import services as meetings
+from postmortems.meetings.invitations import meeting_ics
+from postmortems.meetings.selectors import (
+    agenda_for,
+    attendees_of,
+    ends_at,
+    is_active,
+    meeting_of,
+    suggested_attendees,
+)
 from postmortems.models import Postmortem, PostmortemStatus, ReviewMeeting
 from postmortems.permissions import access as access_of
 
@@ -115,14 +124,14 @@ class Person:
 
 def people_for(postmortem: Postmortem, attendees: list) -> list[Person]:
     """The picker's rows: the suggestions, then current attendees not suggested."""
-    rows = {s.user.pk: Person(s.user, s.reasons) for s in meetings.suggested_attendees(postmortem)}
+    rows = {s.user.pk: Person(s.user, s.reasons) for s in suggested_attendees(postmortem)}
     for attendee in attendees:
         rows.setdefault(attendee.user.pk, Person(attendee.user, ["Invited"]))
     return list(rows.values())
 
 
 def initial_for(meeting: ReviewMeeting | None, attendees: list, people: list[Person]) -> dict:
-    if meetings.is_active(meeting):
+    if is_active(meeting):
         local = timezone.localtime(meeting.starts_at)
         return {
             "date": local.date(),
@@ -142,10 +151,10 @@ def initial_for(meeting: ReviewMeeting | None, attendees: list, people: list[Per
 
 def page_context(request: HttpRequest, postmortem: Postmortem, form=None, notes_form=None):
     access = access_of(request.user, request.membership, postmortem)
-    meeting = meetings.meeting_of(postmortem)
+    meeting = meeting_of(postmortem)
     if meeting is not None:
         meeting.postmortem = postmortem
-    attendees = meetings.attendees_of(meeting) if meeting is not None else []
+    attendees = attendees_of(meeting) if meeting is not None else []
     attendee_ids = {a.user_id for a in attendees}
     can_schedule = meetings.may_schedule(access) and postmortem.status != PostmortemStatus.ARCHIVED
     people = people_for(postmortem, attendees) if can_schedule else []
@@ -161,16 +170,16 @@ def page_context(request: HttpRequest, postmortem: Postmortem, form=None, notes_
     )
     if can_notes and notes_form is None:
         notes_form = NotesForm(initial={"notes": meeting.notes})
-    active = meetings.is_active(meeting)
+    active = is_active(meeting)
     return {
         "postmortem": postmortem,
         "incident": postmortem.incident,
         "meeting": meeting,
         "active": active,
-        "is_past": active and meetings.ends_at(meeting) < timezone.now(),
-        "ends_at": meetings.ends_at(meeting) if meeting else None,
+        "is_past": active and ends_at(meeting) < timezone.now(),
+        "ends_at": ends_at(meeting) if meeting else None,
         "attendees": attendees,
-        "agenda": meetings.agenda_for(meeting) if active else [],
+        "agenda": agenda_for(meeting) if active else [],
         "can_schedule": can_schedule,
         "can_notes": can_notes,
         "form": form,
@@ -213,13 +222,13 @@ def postmortem_meeting(request: HttpRequest, postmortem: Postmortem) -> HttpResp
         raise PermissionDenied(
             "Only the author, editors, reviewers, managers and admins schedule the review."
         )
-    meeting = meetings.meeting_of(postmortem)
-    attendees = meetings.attendees_of(meeting) if meeting is not None else []
+    meeting = meeting_of(postmortem)
+    attendees = attendees_of(meeting) if meeting is not None else []
     form = MeetingForm(
         request.POST, organization=request.organization, people=people_for(postmortem, attendees)
     )
     if form.is_valid():
-        rescheduling = meetings.is_active(meeting)
+        rescheduling = is_active(meeting)
         try:
             meetings.meeting_schedule(
                 postmortem=postmortem,
@@ -250,13 +259,13 @@ def postmortem_meeting(request: HttpRequest, postmortem: Postmortem) -> HttpResp
 @postmortem_from_number
 @require_GET
 def postmortem_meeting_ics(request: HttpRequest, postmortem: Postmortem) -> HttpResponse:
-    meeting = meetings.meeting_of(postmortem)
+    meeting = meeting_of(postmortem)
     if meeting is None:
         raise Http404("No review meeting is scheduled.")
     meeting.postmortem = postmortem
-    users = [a.user for a in meetings.attendees_of(meeting)]
+    users = [a.user for a in attendees_of(meeting)]
     response = HttpResponse(
-        meetings.meeting_ics(meeting, users), content_type="text/calendar; charset=utf-8"
+        meeting_ics(meeting, users), content_type="text/calendar; charset=utf-8"
     )
     response["Content-Disposition"] = (
         f'attachment; filename="pm-{postmortem.number}-review-meeting.ics"'

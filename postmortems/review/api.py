@@ -19,7 +19,8 @@ from rest_framework.response import Response
 from incidents.api_serializers import StrictSerializer
 from organizations.models import Membership
 from organizations.roles import Action
-from postmortems.api import NUMBER_PARAMETER, PostmortemObjectView, PostmortemSerializer, errors
+from postmortems.api import NUMBER_PARAMETER, PostmortemObjectView, errors
+from postmortems.api_serializers import PostmortemSerializer
 from postmortems.models import Review
 from postmortems.permissions import Access
 from postmortems.review import transitions

@@ -12,7 +12,7 @@ from postmortems.tasks import RETRY
 def refresh_stale_search_documents() -> int:
     """Beat entry point: rebuild the search vectors older than their postmortem's last change
     (the last autosaves of a writing burst are indexed by this, within a minute)."""
-    from postmortems.search.services import search_documents_refresh_stale
+    from postmortems.search.indexing import search_documents_refresh_stale
 
     with scopes_disabled():
         return search_documents_refresh_stale()

@@ -17,6 +17,7 @@ from organizations.roles import Action
 from organizations.validators import refuse_reversed_range
 from postmortems.models import PostmortemStatus, RootCauseCategory
 from postmortems.search import services as search
+from postmortems.search.query import MAX_QUERY_CHARS
 
 PAGE = "postmortems/search/page.html"
 STATUS_CHOICES = [
@@ -125,8 +126,8 @@ def postmortem_search(request: HttpRequest, org_slug: str) -> HttpResponse:
         "filters": filters,
         "is_filtered": form.is_filtered,
         "any_status": filters.status == search.ANY_STATUS,
-        "truncated": len(form.raw_query.strip()) > search.MAX_QUERY_CHARS,
-        "max_query_chars": search.MAX_QUERY_CHARS,
+        "truncated": len(form.raw_query.strip()) > MAX_QUERY_CHARS,
+        "max_query_chars": MAX_QUERY_CHARS,
     }
     template = PAGE
     if request.htmx.target == "search-results":

@@ -37,6 +37,7 @@ from postmortems.models import Postmortem, PostmortemStatus
 from postmortems.permissions import access
 from postmortems.selectors import sections_of
 from postmortems.sharing import services as sharing
+from postmortems.sharing.public import public_document, public_json
 
 PANEL = "postmortems/sharing/panel.html"
 PUBLIC_HEADERS = {
@@ -257,7 +258,7 @@ def public_view(view):
             return _with_public_headers(not_found())
         organization = link.organization
         with scope(organization=organization), timezone.override(organization.time_zone):
-            document = sharing.public_document(link.postmortem)
+            document = public_document(link.postmortem)
             response = view(request, token, document)
         if request.method == "GET":
             sharing.share_link_record_view(link)
@@ -273,7 +274,7 @@ def share_public(request: HttpRequest, token: str, document) -> HttpResponse:
 
 @public_view
 def share_public_json(request: HttpRequest, token: str, document) -> HttpResponse:
-    payload = json.dumps(sharing.public_json(document), ensure_ascii=False, indent=2)
+    payload = json.dumps(public_json(document), ensure_ascii=False, indent=2)
     return HttpResponse(payload, content_type="application/json; charset=utf-8")
 
 

@@ -13,7 +13,7 @@ from guardian.shortcuts import assign_perm
 
 from incidents import services as incident_services
 from organizations.roles import Role
-from postmortems import services
+from postmortems import creation, services
 from postmortems.permissions import EDIT_PERMISSION
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
@@ -104,7 +104,7 @@ def draft(transactional_db):
             occurred_at=T0 + timedelta(minutes=2),
             description="Error rate above 5%",
         )
-        postmortem = services.postmortem_create(
+        postmortem = creation.postmortem_create(
             organization=organization, actor=author, incident=incident
         )
         assign_perm(EDIT_PERMISSION, colleague, postmortem)

@@ -16,6 +16,7 @@ from organizations.models import Membership, Notification, NotificationKind, Not
 from organizations.notifications import notify
 from organizations.roles import Role
 from organizations.tasks import send_notification_emails
+from postmortems import creation
 from postmortems import services as postmortem_services
 from postmortems.models import Postmortem
 from tests.factories import MembershipFactory
@@ -643,7 +644,7 @@ def test_a_generated_draft_notifies_its_author_and_editors(
     quiet = member_factory(Role.ENGINEER, username="quiet", email="")
     with django_capture_on_commit_callbacks(execute=True):
         incident = resolved_incident(org, commander=commander, participants=[helper, quiet])
-        postmortem_services.postmortem_generate_for_incident(incident=incident)
+        creation.postmortem_generate_for_incident(incident=incident)
     postmortem = Postmortem.objects.get(incident=incident)
     edit_path = reverse(
         "postmortem_edit", kwargs={"org_slug": org.slug, "number": postmortem.number}
@@ -670,6 +671,6 @@ def test_a_generated_draft_respects_the_email_setting(
     email_settings_set(organization=org, user=commander, email_kinds=[])
     with django_capture_on_commit_callbacks(execute=True):
         incident = resolved_incident(org, commander=commander)
-        postmortem_services.postmortem_generate_for_incident(incident=incident)
+        creation.postmortem_generate_for_incident(incident=incident)
     assert mail.outbox == []
     assert unread(commander).filter(kind=NotificationKind.DRAFT_GENERATED).count() == 1

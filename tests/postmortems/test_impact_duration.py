@@ -14,10 +14,10 @@ from django_scopes import scope
 from incidents import services as incident_services
 from incidents import transitions
 from organizations.roles import Role
-from postmortems.analytics import metrics as analytics
-from postmortems.analytics.metrics import AnalyticsScope
+from postmortems.analytics import metrics
+from postmortems.analytics.scope import AnalyticsScope
 from postmortems.models import Section
-from postmortems.sharing import services as sharing
+from postmortems.sharing.public import public_document, public_json
 from tests.postmortems.exports.helpers import export_url, pdf_text
 from tests.postmortems.read.helpers import T0, new_postmortem
 
@@ -92,11 +92,11 @@ def test_card_generated_text_and_exports_agree(client, org, author, postmortem):
 
 def test_the_public_share_and_analytics_use_the_same_duration(org, postmortem):
     postmortem.public_sections = ["summary", "impact-assessment"]
-    public = sharing.public_document(postmortem)
+    public = public_document(postmortem)
     assert public.incident.duration == postmortem.incident.duration
-    assert sharing.public_json(public)["incident"]["duration_minutes"] == 134
-    assert "impact_minutes" not in sharing.public_json(public)["incident"]
+    assert public_json(public)["incident"]["duration_minutes"] == 134
+    assert "impact_minutes" not in public_json(public)["incident"]
 
-    result = analytics.detect_resolve(AnalyticsScope(org, date(2026, 3, 1), date(2026, 3, 31)))
+    result = metrics.detect_resolve(AnalyticsScope(org, date(2026, 3, 1), date(2026, 3, 31)))
     [overall] = result.overall
     assert overall.ttr_median == postmortem.incident.duration

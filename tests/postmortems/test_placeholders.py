@@ -15,7 +15,7 @@ from postmortems.models import Section
 from postmortems.placeholders import is_written, written_text
 from postmortems.review import selectors as selectors_review
 from postmortems.review import transitions
-from postmortems.sharing import services as sharing
+from postmortems.sharing.public import public_document
 from tests.postmortems.exports.helpers import export_url, pdf_text
 from tests.postmortems.read.helpers import save
 
@@ -120,7 +120,7 @@ def test_pages_and_exports_leave_placeholders_out(client, org, author, partly_wr
 def test_the_public_page_leaves_placeholders_out(partly_written):
     partly_written.public_sections = [IMPACT]
     with scope(organization=partly_written.organization):
-        document = sharing.public_document(partly_written)
+        document = public_document(partly_written)
     [section] = document.sections
     assert "About 30% of checkouts" in section.body
     for prompt in PROMPTS:

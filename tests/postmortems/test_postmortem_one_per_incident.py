@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from postmortems import services
+from postmortems import creation
 from postmortems.models import Postmortem, PostmortemIncident
 from tests.incidents.helpers import api_client
 from tests.postmortems.read.helpers import comprehensive, new_postmortem, resolved_incident
@@ -36,7 +36,7 @@ def create_page(org_slug: str = "acme") -> str:
 
 
 def test_a_second_postmortem_for_the_same_primary_incident_is_refused(org, engineer, first):
-    with pytest.raises(services.IncidentHasPostmortem) as refusal:
+    with pytest.raises(creation.IncidentHasPostmortem) as refusal:
         new_postmortem(org, engineer, first.incident)
     assert refusal.value.postmortem == first
     assert f"PM-{first.number}" in str(refusal.value)
@@ -63,15 +63,15 @@ def test_postmortems_without_an_incident_are_not_limited(org, engineer):
 
 def test_generation_on_resolve_reuses_the_postmortem_people_started(org, engineer, first):
     incident = first.incident
-    assert services.postmortem_generate_for_incident(incident=incident) == first
+    assert creation.postmortem_generate_for_incident(incident=incident) == first
     assert Postmortem.objects.filter(incident=incident).count() == 1
 
 
 def test_starting_one_after_the_generated_draft_is_refused(org, engineer, incident):
     comprehensive(org)
-    generated = services.postmortem_generate_for_incident(incident=incident)
+    generated = creation.postmortem_generate_for_incident(incident=incident)
     assert generated is not None and generated.generated
-    with pytest.raises(services.IncidentHasPostmortem) as refusal:
+    with pytest.raises(creation.IncidentHasPostmortem) as refusal:
         new_postmortem(org, engineer, incident)
     assert refusal.value.postmortem == generated
 
@@ -89,7 +89,7 @@ def test_two_simultaneous_starts_make_one_postmortem_and_one_clear_refusal(org, 
             with scopes_disabled():
                 barrier.wait(timeout=5)
                 made.append(new_postmortem(org, engineer, incident).number)
-        except services.IncidentHasPostmortem as refusal:
+        except creation.IncidentHasPostmortem as refusal:
             refused.append(refusal.postmortem.number)
         except Exception as exc:  # surfaced by the assertion below
             errors.append(exc)

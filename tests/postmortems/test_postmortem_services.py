@@ -8,7 +8,7 @@ from django_scopes import scope, scopes_disabled
 
 from organizations.models import Membership, PostmortemPolicy
 from organizations.roles import Role
-from postmortems import selectors, services
+from postmortems import creation, selectors, services
 from postmortems.models import Postmortem, Revision, Section, Template
 from postmortems.permissions import may_edit
 from postmortems.variables import (
@@ -73,7 +73,7 @@ class TestVariables:
     def test_timeline_alerts_and_releases_render_as_markdown(self, org, engineer):
         incident = resolved_incident(org, commander=engineer)
         with scope(organization=org):
-            ctx = services.incident_context(incident)
+            ctx = creation.incident_context(incident)
             timeline = substitute("{{incident.timeline}}", ctx)
             releases = substitute("{{incident.releases}}", ctx)
             duration = substitute("{{incident.duration}}", ctx)
@@ -92,7 +92,7 @@ class TestGeneration:
         helper = member_factory(Role.ENGINEER, username="helper")
         with django_capture_on_commit_callbacks(execute=True):
             incident = resolved_incident(org, commander=commander, participants=[helper])
-            services.postmortem_generate_for_incident(incident=incident)
+            creation.postmortem_generate_for_incident(incident=incident)
         postmortem = Postmortem.objects.get(incident=incident)
         assert postmortem.generated and postmortem.template.builtin_key == "comprehensive"
         assert postmortem.author == commander
@@ -107,17 +107,17 @@ class TestGeneration:
 
     def test_generating_twice_makes_one_draft(self, org, templates, engineer):
         incident = resolved_incident(org, commander=engineer)
-        first = services.postmortem_generate_for_incident(incident=incident)
-        second = services.postmortem_generate_for_incident(incident=incident)
+        first = creation.postmortem_generate_for_incident(incident=incident)
+        second = creation.postmortem_generate_for_incident(incident=incident)
         assert first == second
         assert Postmortem.objects.filter(incident=incident).count() == 1
 
     def test_policy_off_or_not_required_makes_no_draft(self, org, templates, engineer):
         minor = resolved_incident(org, commander=engineer, severity="SEV4", hours=0.5)
-        assert services.postmortem_generate_for_incident(incident=minor) is None
+        assert creation.postmortem_generate_for_incident(incident=minor) is None
         PostmortemPolicy.objects.create(organization=org, severities=["SEV1"], auto_generate=False)
         major = resolved_incident(org, commander=engineer)
-        assert services.postmortem_generate_for_incident(incident=major) is None
+        assert creation.postmortem_generate_for_incident(incident=major) is None
 
     def test_severity_picks_the_default_template(self, org, templates):
         with scope(organization=org):
@@ -149,7 +149,7 @@ def test_two_concurrent_generations_make_one_draft(org, engineer):
         try:
             with scopes_disabled():
                 barrier.wait(timeout=5)
-                results.append(services.postmortem_generate_for_incident(incident=incident).pk)
+                results.append(creation.postmortem_generate_for_incident(incident=incident).pk)
         except Exception as exc:
             errors.append(exc)
         finally:
@@ -169,7 +169,7 @@ class TestSaving:
     @pytest.fixture
     def postmortem(self, org, templates, engineer):
         incident = resolved_incident(org, commander=engineer)
-        return services.postmortem_generate_for_incident(incident=incident)
+        return creation.postmortem_generate_for_incident(incident=incident)
 
     def test_a_save_bumps_the_version_and_writes_a_revision(self, postmortem, engineer):
         saved = services.postmortem_save(
@@ -263,7 +263,7 @@ class TestEditRights:
     @pytest.fixture
     def postmortem(self, org, templates, engineer):
         with scope(organization=org):
-            return services.postmortem_create(organization=org, actor=engineer)
+            return creation.postmortem_create(organization=org, actor=engineer)
 
     @pytest.mark.parametrize(
         ("role", "expected"),
@@ -324,7 +324,7 @@ def test_concurrent_writers_on_different_sections_never_conflict(org, engineer):
 
     services.templates_install_builtins(organization=org)
     incident = resolved_incident(org, commander=engineer)
-    postmortem = services.postmortem_generate_for_incident(incident=incident)
+    postmortem = creation.postmortem_generate_for_incident(incident=incident)
     keys = list(
         Section.objects.filter(postmortem=postmortem, kind="markdown").values_list(
             "key", flat=True

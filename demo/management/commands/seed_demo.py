@@ -15,7 +15,7 @@ from organizations import services
 from organizations.models import Invitation, Organization
 from organizations.roles import Role
 from organizations.services_invitations import invitation_create
-from postmortems.search.services import search_documents_rebuild
+from postmortems.search.indexing import search_documents_rebuild
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "hindsight-demo")
 

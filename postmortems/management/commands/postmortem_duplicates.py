@@ -16,7 +16,7 @@ the incident as a further incident. Nothing is deleted. Then run the migrations 
 from django.core.management.base import BaseCommand, CommandParser
 from django_scopes import scopes_disabled
 
-from postmortems import selectors, services
+from postmortems import creation, selectors
 
 
 class Command(BaseCommand):
@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 )
                 self.stdout.write(f"  {incident.ref}: {listed}")
                 if demote:
-                    kept = services.duplicate_primary_demote(
+                    kept = creation.duplicate_primary_demote(
                         incident=incident, postmortems=duplicate.postmortems
                     )
                     self.stdout.write(

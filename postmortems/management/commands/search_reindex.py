@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_scopes import scopes_disabled
 
 from organizations.models import Organization
-from postmortems.search import services as search
+from postmortems.search import indexing as search
 
 
 class Command(BaseCommand):

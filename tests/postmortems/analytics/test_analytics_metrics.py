@@ -7,8 +7,9 @@ import pytest
 
 from incidents.models import Incident
 from organizations.models import PostmortemPolicy
-from postmortems.analytics import metrics as analytics
-from postmortems.analytics.metrics import AnalyticsScope
+from postmortems.analytics import aggregates, metrics
+from postmortems.analytics import items as item_metrics
+from postmortems.analytics.scope import AnalyticsScope
 
 
 def scope_of(world, team=None) -> AnalyticsScope:
@@ -19,7 +20,7 @@ def scope_of(world, team=None) -> AnalyticsScope:
 
 
 def test_postmortems_created_per_month(world):
-    points = analytics.created_per_month(scope_of(world))
+    points = metrics.created_per_month(scope_of(world))
     assert [(p.month, p.count) for p in points] == [
         (date(2025, 1, 1), 2),  # PM1, PM4
         (date(2025, 2, 1), 1),
@@ -29,7 +30,7 @@ def test_postmortems_created_per_month(world):
 
 def test_completion_rate_is_published_over_required_by_policy(world):
     policy = PostmortemPolicy.objects.get(organization=world.organization)
-    result = analytics.completion(scope_of(world), policy)
+    result = metrics.completion(scope_of(world), policy)
     # I1, I2, I3 are SEV1 and resolved in the range; I4 is SEV2 (not required); I0 before it
     assert (result.required, result.published) == (3, 2)
     assert result.rate == pytest.approx(2 / 3)
@@ -37,7 +38,7 @@ def test_completion_rate_is_published_over_required_by_policy(world):
 
 def test_lead_times_are_medians_against_the_policy_targets(world):
     policy = PostmortemPolicy.objects.get(organization=world.organization)
-    stages = {s.key: s for s in analytics.lead_times(scope_of(world), policy)}
+    stages = {s.key: s for s in metrics.lead_times(scope_of(world), policy)}
     # draft after 1, 3, 5 days; first review after 3 (PM1's round-1 request, not its later
     # resubmit) and 7; published after 10 and 20
     assert stages["draft"].median_days == pytest.approx(3)
@@ -50,14 +51,14 @@ def test_lead_times_are_medians_against_the_policy_targets(world):
 
 
 def test_action_items_on_time(world):
-    result = analytics.on_time(scope_of(world))
+    result = item_metrics.on_time(scope_of(world))
     # A1 done before its due date, A2 after; A4 has no due date
     assert (result.completed, result.on_time, result.undated) == (2, 1, 1)
     assert result.rate == pytest.approx(0.5)
 
 
 def test_open_and_overdue_at_each_months_end(world):
-    points = analytics.open_overdue_trend(scope_of(world))
+    points = item_metrics.open_overdue_trend(scope_of(world))
     assert [(p.month, p.open, p.overdue) for p in points] == [
         (date(2025, 1, 1), 2, 1),  # A2 (overdue since Jan 20), A3
         (date(2025, 2, 1), 3, 1),  # A3 (overdue since Feb 10), A4, A5
@@ -67,7 +68,7 @@ def test_open_and_overdue_at_each_months_end(world):
 
 
 def test_time_to_detect_and_resolve_by_severity_median_and_p90(world):
-    result = analytics.detect_resolve(scope_of(world))
+    result = metrics.detect_resolve(scope_of(world))
     overall = {row.severity: row for row in result.overall}
     sev1 = overall["SEV1"]
     assert sev1.incidents == 3
@@ -90,19 +91,20 @@ def test_time_to_detect_and_resolve_by_severity_median_and_p90(world):
 
 
 def test_top_root_causes_and_the_ones_missing(world):
-    ranked, missing = analytics.root_causes(scope_of(world))
+    ranked, missing = metrics.root_causes(scope_of(world))
     assert [(r.key, r.count) for r in ranked] == [("CODE_DEFECT", 2), ("CONFIGURATION_ERROR", 1)]
     assert missing == 1  # PM4
 
 
 def test_most_affected_services(world):
-    services = analytics.affected_services(scope_of(world))
+    services = metrics.affected_services(scope_of(world))
     assert [(s.label, s.count) for s in services] == [("api", 3), ("db", 1)]  # I0 is outside
 
 
 def test_action_items_by_category(world):
     rows = {
-        row.key: (row.total, row.completed) for row in analytics.items_by_category(scope_of(world))
+        row.key: (row.total, row.completed)
+        for row in item_metrics.items_by_category(scope_of(world))
     }
     assert rows == {
         "DETECT": (1, 1),
@@ -115,28 +117,28 @@ def test_action_items_by_category(world):
 
 def test_a_team_sees_its_own_share(world):
     scope = scope_of(world, team=world.team)  # Cora commanded I1 only
-    assert analytics.created_per_month(scope)[0].count == 1
+    assert metrics.created_per_month(scope)[0].count == 1
     policy = PostmortemPolicy.objects.get(organization=world.organization)
-    result = analytics.completion(scope, policy)
+    result = metrics.completion(scope, policy)
     assert (result.required, result.published) == (1, 1)
-    assert [(s.label, s.count) for s in analytics.affected_services(scope)] == [
+    assert [(s.label, s.count) for s in metrics.affected_services(scope)] == [
         ("api", 1),
         ("db", 1),
     ]
-    assert analytics.on_time(scope).completed == 2  # the items are PM1's
+    assert item_metrics.on_time(scope).completed == 2  # the items are PM1's
 
 
 def test_percentile_interpolates_like_percentile_cont():
-    assert analytics.percentile([], 0.5) is None
-    assert analytics.percentile([None, 4], 0.9) == 4
-    assert analytics.percentile([1, 2, 3, 4], 0.5) == 2.5
-    assert analytics.percentile([10, 20, 30], 0.9) == pytest.approx(28)
+    assert aggregates.percentile([], 0.5) is None
+    assert aggregates.percentile([None, 4], 0.9) == 4
+    assert aggregates.percentile([1, 2, 3, 4], 0.5) == 2.5
+    assert aggregates.percentile([10, 20, 30], 0.9) == pytest.approx(28)
 
 
 @pytest.mark.postgres
 def test_postgresql_percentiles_match_the_hand_computed_ones(world):
     """On PostgreSQL the medians come from percentile_cont (CI runs this)."""
-    assert analytics.native_percentiles(Incident.objects.all())
-    result = analytics.detect_resolve(scope_of(world))
+    assert aggregates.native_percentiles(Incident.objects.all())
+    result = metrics.detect_resolve(scope_of(world))
     sev1 = next(row for row in result.overall if row.severity == "SEV1")
     assert (sev1.ttd_p90, sev1.ttr_median) == (timedelta(minutes=28), timedelta(hours=4))

@@ -13,7 +13,7 @@ from actionitems.models import ActionItem, ItemStatus
 from incidents.models import Incident, Service
 from organizations.models import PostmortemPolicy
 from organizations.roles import Role
-from postmortems.analytics import metrics as analytics
+from postmortems.analytics import report
 from postmortems.models import Postmortem, RootCauseCategory
 from tests.factories import TeamFactory
 from tests.postmortems.analytics.helpers import SECRET_TITLE, Maker, at
@@ -72,7 +72,7 @@ def test_the_page_shows_every_metric_and_its_csv_links(client, world):
     assert 'data-stat="completion">67%<' in html
     assert 'data-stat="on-time">50%<' in html
     assert "▲ Over target" in html and "✓ On target" in html
-    for chart in analytics.CHARTS:
+    for chart in report.CHARTS:
         assert csv_url(world.organization, chart) in html, chart
     assert html.count("<title id=") >= 7  # every chart names itself
     assert "<desc id=" in html

@@ -7,8 +7,8 @@ from django.urls import reverse
 from incidents.models import Service
 from organizations.roles import Role
 from postmortems.analytics import patterns
-from postmortems.analytics.metrics import AnalyticsScope
 from postmortems.analytics.patterns import Event, busiest_window
+from postmortems.analytics.scope import AnalyticsScope
 from postmortems.models import RootCauseCategory
 from tests.postmortems.analytics.helpers import SECRET_TITLE, Maker, at
 

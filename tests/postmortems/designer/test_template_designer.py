@@ -11,7 +11,7 @@ from incidents import services as incident_services
 from incidents.models import Incident
 from organizations.models import AuditEntry
 from organizations.roles import Role
-from postmortems import selectors, services
+from postmortems import creation, selectors, services
 from postmortems.designer import sections as template_sections
 from postmortems.designer import services as services_templates
 from postmortems.designer.selectors import effective_defaults
@@ -170,7 +170,7 @@ class TestList:
         self, admin_client, org, builtins, admin_user
     ):
         with scope(organization=org):
-            services.postmortem_create(
+            creation.postmortem_create(
                 organization=org, actor=admin_user, template=builtins["lightweight"]
             )
         services_templates.template_retire(template=builtins["security"], actor=admin_user)
@@ -587,7 +587,7 @@ class TestExistingPostmortemsKeepTheirContent:
     ):
         incident = declare(org, title="Queue backlog")
         with scope(organization=org):
-            postmortem = services.postmortem_create(
+            postmortem = creation.postmortem_create(
                 organization=org, actor=admin_user, template=standard, incident=incident
             )
         before = list(
@@ -623,7 +623,7 @@ class TestExistingPostmortemsKeepTheirContent:
         # ...while a new postmortem gets the template as it is now.
         another = declare(org, title="Queue backlog again")
         with scope(organization=org):
-            fresh = services.postmortem_create(
+            fresh = creation.postmortem_create(
                 organization=org, actor=admin_user, template=standard, incident=another
             )
         keys = set(Section.objects.filter(postmortem=fresh).values_list("key", flat=True))
@@ -644,7 +644,7 @@ class TestExistingPostmortemsKeepTheirContent:
         )
         incident = declare(org, title="Queue backlog")
         with scope(organization=org):
-            postmortem = services.postmortem_create(
+            postmortem = creation.postmortem_create(
                 organization=org, actor=admin_user, template=standard, incident=incident
             )
         prompt = Section.objects.get(postmortem=postmortem, key="summary").helper_prompt
@@ -716,7 +716,7 @@ class TestQueries:
         for _ in range(12):
             copy = services_templates.template_duplicate(template=standard, actor=admin_user)
             with scope(organization=org):
-                services.postmortem_create(organization=org, actor=admin_user, template=copy)
+                creation.postmortem_create(organization=org, actor=admin_user, template=copy)
         services_templates.template_retire(template=copy, actor=admin_user)
         large = count_queries(lambda: admin_client.get(address))
         assert large <= small

@@ -9,7 +9,7 @@ from django_scopes import scope
 
 from incidents import services as incident_services
 from incidents.models import Incident, Status
-from postmortems import services
+from postmortems import creation
 from postmortems.editor.services import content_digest
 from postmortems.models import Postmortem, Section
 
@@ -68,7 +68,7 @@ def make_incident(organization, *, commander=None, severity="SEV1", entries=2, l
 
 def make_postmortem(organization, author, incident=None, related=()):
     with scope(organization=organization):
-        postmortem = services.postmortem_create(
+        postmortem = creation.postmortem_create(
             organization=organization,
             actor=author,
             incident=incident,

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django_scopes import scope
 
 from organizations.roles import Role
-from postmortems import services
+from postmortems import creation
 from postmortems.models import Postmortem, Revision
 from tests.factories import MembershipFactory, UserFactory
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def postmortem(org, engineer):
     with scope(organization=org):
-        return services.postmortem_create(organization=org, actor=engineer, title="Queue stall")
+        return creation.postmortem_create(organization=org, actor=engineer, title="Queue stall")
 
 
 def url(postmortem):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from organizations.roles import Role
 from postmortems.exports import bulk as bulk_exports
 from postmortems.exports import documents as exports
-from postmortems.exports import tasks
+from postmortems.exports import rendering, tasks
 from postmortems.models import ExportJob, ExportStatus, Postmortem, PostmortemStatus, Visibility
 from tests.factories import MembershipFactory, UserFactory
 
@@ -24,9 +24,11 @@ def media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def fast_pdf(monkeypatch):
-    """The ZIP's PDFs come from ``exports.pdf_of`` (tested in test_exports); a stub keeps these
+    """The ZIP's PDFs come from ``rendering.pdf_of`` (tested in test_exports); a stub keeps these
     tests quick."""
-    monkeypatch.setattr(exports, "render_pdf", lambda html, **kw: b"%PDF-1.7 " + html[:40].encode())
+    monkeypatch.setattr(
+        rendering, "render_pdf", lambda html, **kw: b"%PDF-1.7 " + html[:40].encode()
+    )
 
 
 @pytest.fixture

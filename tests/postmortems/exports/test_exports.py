@@ -11,7 +11,7 @@ from actionitems.models import ActionItem
 from organizations.roles import Role
 from organizations.services import api_token_create
 from postmortems.exports import documents as exports
-from postmortems.exports import pdf
+from postmortems.exports import pdf, rendering
 from postmortems.models import Review, Section, Visibility
 from tests.postmortems.exports.helpers import export_url, pdf_text
 from tests.postmortems.read.helpers import XSS, Elements, new_postmortem, resolved_incident, save
@@ -177,13 +177,13 @@ def test_pdf_contains_the_sections_and_is_cached(client, org, author, written, t
     assert "Lint NOT NULL | without default" in text and "Rita Reed" in text
 
     calls = []
-    original = exports.render_pdf
+    original = rendering.render_pdf
 
     def counting(html, **kwargs):
         calls.append(1)
         return original(html, **kwargs)
 
-    exports.render_pdf = counting
+    rendering.render_pdf = counting
     try:
         assert client.get(export_url(org, written, "pdf")).content == response.content
         assert calls == []  # cached for this revision
@@ -191,7 +191,7 @@ def test_pdf_contains_the_sections_and_is_cached(client, org, author, written, t
         client.get(export_url(org, written, "pdf"))
         assert calls == [1]  # a new revision renders again
     finally:
-        exports.render_pdf = original
+        rendering.render_pdf = original
 
 
 def test_pdf_too_large_is_a_clean_503(client, org, author, written, monkeypatch):

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from organizations.roles import Role
 from postmortems.exports import documents as exports
-from postmortems.exports import pdf
+from postmortems.exports import pdf, rendering
 from postmortems.models import Section
 from tests.postmortems.read.helpers import new_postmortem, resolved_incident, save
 
@@ -168,7 +168,7 @@ def test_postmortem_content_fetches_nothing(listener, member_factory, org, tmp_p
         data={"rows": [{"time": timezone.now().isoformat(), "event": evil, "actor": "x"}]}
     )
     export = exports.load_export(postmortem)
-    data = exports.pdf_of(export, use_cache=False)
+    data = rendering.pdf_of(export, use_cache=False)
     assert listener.requests == []
     text = pdf_text(data, tmp_path)
     assert "Section executive-summary text." in text

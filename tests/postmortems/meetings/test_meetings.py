@@ -15,6 +15,8 @@ from icalendar import Calendar
 from incidents.models import IncidentParticipant
 from organizations.roles import Role
 from postmortems.meetings import services as meetings
+from postmortems.meetings.invitations import meeting_emails_send
+from postmortems.meetings.selectors import agenda_for, agenda_minutes, suggested_attendees
 from postmortems.models import (
     Postmortem,
     PostmortemStatus,
@@ -107,7 +109,7 @@ def test_suggestions_are_the_people_of_the_document_and_its_incident(
         organization=org, incident=postmortem.incident, user=stranger
     )
     with scope(organization=org):
-        found = {s.user.username: s.reasons for s in meetings.suggested_attendees(postmortem)}
+        found = {s.user.username: s.reasons for s in suggested_attendees(postmortem)}
     assert found == {
         "ann": ["Author", "Commander"],
         "ed": ["Editor"],
@@ -423,12 +425,12 @@ def test_the_email_task_is_idempotent_and_ignores_outdated_sequences(
     assert len(callbacks) == 1  # queued after commit, not sent inline
     assert mail.outbox == []
     meeting = ReviewMeeting.objects.get(postmortem=postmortem)
-    assert meetings.meeting_emails_send(meeting_id=meeting.pk, sequence=0) == 2
-    assert meetings.meeting_emails_send(meeting_id=meeting.pk, sequence=0) == 0  # a retry
+    assert meeting_emails_send(meeting_id=meeting.pk, sequence=0) == 2
+    assert meeting_emails_send(meeting_id=meeting.pk, sequence=0) == 0  # a retry
     assert len(mail.outbox) == 2
     ReviewMeetingAttendee.objects.filter(meeting=meeting).update(invited_at=None)
-    assert meetings.meeting_emails_send(meeting_id=meeting.pk, sequence=5) == 0  # stale task
-    assert meetings.meeting_emails_send(meeting_id=meeting.pk + 99, sequence=0) == 0  # gone
+    assert meeting_emails_send(meeting_id=meeting.pk, sequence=5) == 0  # stale task
+    assert meeting_emails_send(meeting_id=meeting.pk + 99, sequence=0) == 0  # gone
     assert len(mail.outbox) == 2
 
 
@@ -449,7 +451,7 @@ def test_an_attendee_without_an_email_is_listed_but_not_mailed(
 
 @pytest.mark.parametrize("duration", meetings.DURATIONS)
 def test_agenda_time_boxes_add_up_to_the_duration(duration):
-    minutes = meetings.agenda_minutes(duration)
+    minutes = agenda_minutes(duration)
     assert sum(minutes) == duration
     assert len(minutes) == 6 and all(m >= 2 for m in minutes)
 
@@ -457,7 +459,7 @@ def test_agenda_time_boxes_add_up_to_the_duration(duration):
 def test_agenda_items_follow_each_other_from_the_start():
     start = datetime(2030, 5, 6, 8, 0, tzinfo=zoneinfo.ZoneInfo("UTC"))
     meeting = ReviewMeeting(starts_at=start, duration_minutes=60)
-    items = meetings.agenda_for(meeting)
+    items = agenda_for(meeting)
     assert [i.title for i in items] == [
         "Introduction and blameless reminder",
         "Timeline walkthrough",
@@ -475,7 +477,7 @@ def test_agenda_items_follow_each_other_from_the_start():
         "08:50",
         "08:55",
     ]
-    assert meetings.agenda_minutes(45) == [4, 11, 11, 11, 4, 4]
+    assert agenda_minutes(45) == [4, 11, 11, 11, 4, 4]
 
 
 def test_the_page_shows_the_agenda_with_starting_times(client, org, postmortem, author):

@@ -8,7 +8,7 @@ from django_scopes import scope
 
 from incidents import services as incident_services
 from incidents import transitions
-from postmortems import services
+from postmortems import creation, services
 from postmortems.models import Postmortem, Template
 
 T0 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
@@ -109,7 +109,7 @@ def comprehensive(org) -> Template:
 
 def new_postmortem(org, author, incident=None, **kwargs) -> Postmortem:
     with scope(organization=org):
-        return services.postmortem_create(
+        return creation.postmortem_create(
             organization=org,
             actor=author,
             template=kwargs.pop("template", None) or comprehensive(org),

@@ -11,7 +11,7 @@ from guardian.shortcuts import assign_perm
 
 from incidents import services as incident_services
 from organizations.roles import Role
-from postmortems import selectors, services
+from postmortems import creation, selectors
 from postmortems.editor.services import Impact, postmortem_set_impact
 from postmortems.models import Postmortem, PostmortemStatus, Revision, Section
 from postmortems.permissions import EDIT_PERMISSION
@@ -477,7 +477,7 @@ def test_diff_without_a_choice_compares_the_latest_two(eng_client, org, edited):
 def test_diff_names_hindsight_for_revisions_nobody_wrote(eng_client, org, engineer):
     """A generated draft's first revision has no author."""
     with scope(organization=org):
-        postmortem = services.postmortem_create(
+        postmortem = creation.postmortem_create(
             organization=org, actor=None, template=comprehensive(org), author=engineer
         )
     save(postmortem, engineer, sections={"root-cause": "Written"})

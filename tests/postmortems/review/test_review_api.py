@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from organizations.models import Notification, NotificationKind, PostmortemPolicy
 from organizations.roles import Role
-from postmortems import services
+from postmortems import creation, services
 from postmortems.comments import services as services_comments
 from postmortems.models import (
     Postmortem,
@@ -46,7 +46,7 @@ def new_draft(org, author, *, filled: bool = True) -> Postmortem:
     """A Lightweight draft (four required sections), written when ``filled``."""
     services.templates_install_builtins(organization=org)
     template = Template.objects.get(organization=org, builtin_key="lightweight")
-    postmortem = services.postmortem_create(
+    postmortem = creation.postmortem_create(
         organization=org, actor=author, template=template, title="Checkout errors"
     )
     if filled:

@@ -25,7 +25,7 @@ from rest_framework.test import APIClient
 from organizations.models import Membership, Organization
 from organizations.roles import Role
 from organizations.services import api_token_create
-from postmortems import selectors, services
+from postmortems import creation, selectors, services
 from postmortems.comments import services as services_comments
 from postmortems.models import (
     Comment,
@@ -179,7 +179,7 @@ def build_world() -> World:
     template = Template.objects.get(organization=org, builtin_key="lightweight")
     author, assigned, admin = people["author"], people["assigned"], people["admin"]
     for status in STATUSES:
-        postmortem = services.postmortem_create(
+        postmortem = creation.postmortem_create(
             organization=org, actor=author, template=template, title=f"Outage ({status})"
         )
         postmortem = services.postmortem_save(

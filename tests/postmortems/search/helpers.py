@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from django.urls import reverse
 from django_scopes import scope
 
-from postmortems import services
+from postmortems import creation, services
 from postmortems.models import (
     Postmortem,
     PostmortemStatus,
@@ -46,7 +46,7 @@ def write(
     """A Comprehensive postmortem through the services (so the index is maintained), then put
     in ``status`` as a test shortcut (the status does not change the text)."""
     with scope(organization=org):
-        postmortem = services.postmortem_create(
+        postmortem = creation.postmortem_create(
             organization=org,
             actor=author,
             template=comprehensive(org),
