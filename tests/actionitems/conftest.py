@@ -1,5 +1,6 @@
-"""Fixtures of the tracker tests: a manager, a second engineer, and the ``world`` of
-postmortems and items they look at."""
+"""Fixtures of the action-item tests: Ann's logged-in client; Ann's postmortem in review and
+two engineers for the reminders; for the tracker a manager (the reminder tests name another), a
+second engineer and the ``world`` of postmortems and items they look at."""
 
 from datetime import timedelta
 
@@ -11,6 +12,29 @@ from organizations.roles import Role
 from postmortems.models import Postmortem, Visibility
 from tests.actionitems.helpers import incident, item, set_due
 from tests.postmortems.editor.helpers import make_postmortem
+from tests.postmortems.review.helpers import submitted
+
+
+@pytest.fixture
+def ann(client, author):
+    client.force_login(author)
+    return client
+
+
+@pytest.fixture
+def pm(draft, author, reviewer):
+    """Ann's postmortem, in review (so no draft reminder joins the items' digests)."""
+    return submitted(draft, author, reviewer)
+
+
+@pytest.fixture
+def bob(member_factory):
+    return member_factory(Role.ENGINEER, username="bob", first_name="Bob", last_name="Byrne")
+
+
+@pytest.fixture
+def cat(member_factory):
+    return member_factory(Role.ENGINEER, username="cat", first_name="Cat", last_name="Cole")
 
 
 @pytest.fixture

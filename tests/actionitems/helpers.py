@@ -1,20 +1,26 @@
-"""Helpers of the tracker tests: its URLs, the rows and summary cards of a response, and
-incidents and action items made through the services."""
+"""Helpers of the action-item tests: the tracker's URLs and the rows and summary cards of its
+responses; the URLs, form data and table rows of a postmortem's action items; the clock, items
+and mail of the reminder tests; incidents and action items made through the services."""
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
 from actionitems import services
-from actionitems.models import ActionItem
+from actionitems.models import ActionItem, Reminder
+from actionitems.selectors import today_in
+from actionitems.services import action_item_create
 from actionitems.tracker_cache import tracker_changed
 from incidents import services as incident_services
+from postmortems.review import people as services_people
 
 HTMX = {"HX-Request": "true"}
 ROW = re.compile(r'<tr id="trk-row-(\d+)"')
+SECTION = "actions-immediate"
 
 
 def tracker_url(org_slug: str = "acme", **params) -> str:
@@ -79,3 +85,109 @@ def set_due(item_, due: date) -> None:
 
 def n(world, *names) -> list[int]:
     return [world[name].number for name in names]
+
+
+# --- A postmortem's action items -----------------------------------------------------------------
+
+
+def list_url(postmortem, org_slug="acme") -> str:
+    kwargs = {"org_slug": org_slug, "number": postmortem.number}
+    return reverse("postmortem_action_items", kwargs=kwargs)
+
+
+def item_url(postmortem, item, org_slug="acme") -> str:
+    kwargs = {"org_slug": org_slug, "number": postmortem.number, "item": item.number}
+    return reverse("postmortem_action_item", kwargs=kwargs)
+
+
+def delete_url(postmortem, item, org_slug="acme") -> str:
+    kwargs = {"org_slug": org_slug, "number": postmortem.number, "item": item.number}
+    return reverse("postmortem_action_item_delete", kwargs=kwargs)
+
+
+def page_url(name, postmortem) -> str:
+    return reverse(name, kwargs={"org_slug": "acme", "number": postmortem.number})
+
+
+def add(postmortem, actor, description="Page on-call when checkout errors exceed 1%", **fields):
+    fields.setdefault("section_key", SECTION)
+    return services.action_item_create(
+        postmortem=postmortem, actor=actor, description=description, **fields
+    )
+
+
+def soon(organization, days=10):
+    return today_in(organization) + timedelta(days=days)
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+def row_of(page: str, item) -> str:
+    """The ``<tr>`` of one item in a page."""
+    found = re.search(rf'<tr[^>]*id="action-item-{item.number}".*?</tr>', page, re.S)
+    assert found, f"no row for AI-{item.number}"
+    return found.group(0)
+
+
+def new_item_data(org, **overrides) -> dict:
+    data = {
+        "section": SECTION,
+        "description": "Alert when payment errors exceed 1% for 5 minutes",
+        "owner": "ann",
+        "priority": "HIGH",
+        "due_date": soon(org).isoformat(),
+        "category": "DETECT",
+        "success_criteria": "A synthetic failure pages on-call within 5 minutes",
+        "ticket_url": "https://acme.atlassian.net/browse/PAY-123",
+    }
+    data.update(overrides)
+    return data
+
+
+def invite_editor(postmortem, author, user):
+    """Invite ``user`` to edit ``postmortem``."""
+    services_people.editor_invite(postmortem=postmortem, actor=author, user=user)
+
+
+# --- Reminders -----------------------------------------------------------------------------------
+
+NOW = datetime(2027, 3, 9, 9, 0, tzinfo=UTC)  # a Tuesday; Europe/Paris (the org) says 10:00
+TODAY = date(2027, 3, 9)
+
+
+def at(days: int, hour: int = 9) -> datetime:
+    """``days`` after NOW, at ``hour`` UTC."""
+    return (NOW + timedelta(days=days)).replace(hour=hour)
+
+
+def add_item(postmortem, owner, due, description="Page on p99 latency over 800 ms", **fields):
+    item = action_item_create(
+        postmortem=postmortem,
+        actor=postmortem.author,
+        description=description,
+        owner=owner,
+        **fields,
+    )
+    ActionItem.objects.filter(pk=item.pk).update(due_date=due)  # the service refuses past dates
+    item.refresh_from_db()
+    return item
+
+
+def emails_to(user) -> list:
+    return [m for m in mail.outbox if m.to == [user.email]]
+
+
+def html_of(message) -> str:
+    (html, mimetype), *_ = message.alternatives
+    assert mimetype == "text/html"
+    return html
+
+
+def recorded(**filters) -> list[tuple]:
+    return sorted(
+        Reminder.objects.filter(**filters).values_list(
+            "action_item__number", "kind", "period", "recipient__username"
+        )
+    )

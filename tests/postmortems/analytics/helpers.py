@@ -98,6 +98,21 @@ class Maker:
 
 
 def build_world(organization, member_factory) -> World:
+    """The organization every analytics number is computed by hand from. Times are noon in the
+    organization's zone (Europe/Paris), 2025.
+
+    Incidents (policy: SEV1 only requires a postmortem):
+      I1 SEV1 Jan 10, detected +10 min, resolved +2 h, services api+db, commanded by Cora (team)
+      I2 SEV1 Feb 5,  detected +20 min, resolved +4 h, service api
+      I3 SEV1 Mar 1,  detected +30 min, resolved +6 h, service api
+      I4 SEV2 Jan 20, detected +5 min,  resolved +1 h, no service (not required)
+      I0 SEV1 Dec 1 2024 (outside the range)
+    Postmortems: PM1 (I1) created +1 d, first review +3 d, published +10 d, code defect;
+      PM2 (I2) created +3 d, submitted +7 d, published +20 d, code defect, PRIVATE ("Secret …");
+      PM3 (I3) created +5 d, draft, configuration error; PM4 (no incident) created Jan 20.
+    Action items (of PM1): A1 due Jan 20 done Jan 18; A2 due Jan 20 done Feb 2; A3 due Feb 10
+      open; A4 undated done Mar 5; A5 due Mar 15 won't-do Mar 10.
+    """
     manager = member_factory(Role.MANAGER, username="mia")
     cora = member_factory(Role.ENGINEER, username="cora")
     author = member_factory(Role.ENGINEER, username="ann")
