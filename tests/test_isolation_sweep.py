@@ -48,9 +48,9 @@ EXEMPT = {
     "password_reset_done": "account page, by email address",
     "password_reset_confirm": "account page, by signed one-time token",
     "password_reset_complete": "account page, by email address",
-    "share_public": "public share link: the token names its organization (tests/test_sharing.py)",
-    "share_public_pdf": "public share link: the token names its organization (test_sharing)",
-    "share_public_json": "public share link: the token names its organization (test_sharing)",
+    "share_public": "public share link: the token names its organization (test_public_share)",
+    "share_public_pdf": "public share link: the token names its organization (test_public_share)",
+    "share_public_json": "public share link: the token names its organization (test_public_share)",
     "invitation_accept": "by single-use token, which names its organization (test_invitations)",
 }
 EXEMPT_NAMESPACES = {
