@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from celery import Task
+from celery.contrib.django.task import DjangoTask
 from django.db.models import Model
 from django_scopes import scope, scopes_disabled
 from django_scopes.state import state
@@ -55,8 +55,9 @@ def no_scope() -> Iterator[None]:
         state.reset(token)
 
 
-class ScopedTask(Task):
-    """A Celery task that starts with no scope, as in a worker process."""
+class ScopedTask(DjangoTask):
+    """A Celery task that starts with no scope, as in a worker process (and, as Celery's own
+    task class for Django, can be queued with ``delay_on_commit``)."""
 
     def __call__(self, *args, **kwargs):
         with no_scope():
@@ -76,7 +77,7 @@ def _public_signature(body: Callable, many: bool) -> tuple[inspect.Signature, in
     index = 1 if parameters and parameters[0].name == "self" else 0
     row = parameters[index]
     name = f"{row.name.removesuffix('s')}_ids" if many else f"{row.name}_id"
-    public = row.replace(name=name, annotation=inspect.Parameter.empty)
+    public = row.replace(name=name, annotation=list[int] if many else int)
     parameters[index] = public
     return signature.replace(parameters=parameters), index, public.name
 
