@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from organizations.context_processors import UnreadNotificationCount
 from organizations.models import Membership, Notification, NotificationKind, NotificationSetting
@@ -461,7 +461,8 @@ class TestSettings:
         assert NotificationSetting.objects.filter(organization=org, email=False).count() == len(
             NotificationKind.values
         )
-        assert not NotificationSetting.objects.filter(organization=other_org).exists()
+        with scope(organization=other_org):
+            assert not NotificationSetting.objects.filter(organization=other_org).exists()
 
     def test_warns_when_the_account_has_no_email(self, client, org, member_factory):
         nomail = member_factory(Role.VIEWER, username="nomail", email="")
