@@ -14,18 +14,9 @@ from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 pytest_plugins = ["tests.review_fixtures"]  # people and a draft for the review-workflow tests
 
 
-def _says_why(item) -> bool:
-    """The unscoped test's docstring, or its module's when the module marks every test."""
-    on_module = any(m.name == "unscoped" for m in getattr(item.module, "pytestmark", []))
-    return bool(item.obj.__doc__ or (on_module and item.module.__doc__))
-
-
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests run where the database is PostgreSQL (CI), and are skipped on the
-    embedded SQLite default. A test marked ``unscoped`` says why in its docstring."""
-    for item in items:
-        if item.get_closest_marker("unscoped") and not _says_why(item):
-            raise pytest.UsageError(f"{item.nodeid} is marked unscoped without a docstring")
+    embedded SQLite default."""
     if connection.vendor == "postgresql":
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL; CI runs it)")
@@ -53,12 +44,15 @@ def _body_scope(item):
       Celery task starts with no scope (``organizations.scoping.ScopedTask``), so a task that
       does not enter its organization's scope raises ``ScopeError`` as in a worker;
     - any other test runs with no scope at all: a tenant query in its body raises;
-    - ``@pytest.mark.unscoped`` (the isolation sweeps, whose docstring says why) runs with scopes
-      disabled.
+    - ``@pytest.mark.unscoped`` runs with scopes disabled; the test's docstring, or the
+      marker's ``reason=``, says why (the browser tests: see ``tests/browser/conftest.py``).
 
     An assertion that reads another organization's rows says so: ``with scopes_disabled():``
     around the read (or ``with scope(organization=other_org):``)."""
-    if item.get_closest_marker("unscoped"):
+    unscoped = item.get_closest_marker("unscoped")
+    if unscoped:
+        if not (unscoped.kwargs.get("reason") or item.obj.__doc__):
+            pytest.fail("@pytest.mark.unscoped needs a docstring or a reason= saying why")
         with scopes_disabled():
             yield
     elif "org" in item.fixturenames:

@@ -29,9 +29,18 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# The live server answers Chromium in its own thread, each request in the scope the tenant
+# middleware enters, as in production; the test body only sets up and reads the outcome.
+UNSCOPED = pytest.mark.unscoped(
+    reason="drives the live server, whose requests run in their own scope; the body reads the "
+    "outcome"
+)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         item.add_marker(pytest.mark.browser)
+        item.add_marker(UNSCOPED)
 
 
 @pytest.fixture(scope="session")
