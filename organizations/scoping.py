@@ -39,7 +39,8 @@ from django_scopes.state import state
 
 from .models import Organization
 
-# What a decorated task is marked with (``tests/test_task_scope.py`` checks every task has it).
+# What a decorated task is marked with; ``tests/organizations/test_scoping.py`` checks that
+# every task of ours has it.
 SCOPE_ATTRIBUTE = "task_scope"
 
 
