@@ -3,6 +3,7 @@
 import os
 import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django_scopes import scope
@@ -37,10 +38,15 @@ UNSCOPED = pytest.mark.unscoped(
 )
 
 
+HERE = Path(__file__).parent
+
+
 def pytest_collection_modifyitems(config, items):
+    # The hook sees every collected test of the session, not only this folder's.
     for item in items:
-        item.add_marker(pytest.mark.browser)
-        item.add_marker(UNSCOPED)
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(UNSCOPED)
 
 
 @pytest.fixture(scope="session")
