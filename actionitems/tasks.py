@@ -11,9 +11,9 @@ from datetime import datetime
 
 from celery import shared_task
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
 
 from organizations.models import Organization
+from organizations.scoping import across_organizations, in_organization_of
 
 from .reminders import RunReport, recipients_due, send_digests
 
@@ -30,43 +30,39 @@ def _moment(now: str | None) -> datetime:
 
 
 @shared_task(max_retries=3, **RETRY)
+@across_organizations
 def send_reminders(now: str | None = None) -> int:
     """Beat entry point (hourly): one task per organization, so the work spreads. Answers how
     many organizations were queued."""
     now = now or timezone.now().isoformat()
-    with scopes_disabled():
-        organization_ids = list(Organization.objects.order_by("pk").values_list("pk", flat=True))
+    organization_ids = list(Organization.objects.order_by("pk").values_list("pk", flat=True))
     for organization_id in organization_ids:
         remind_organization.delay(organization_id, now)
     return len(organization_ids)
 
 
 @shared_task(max_retries=5, **RETRY)
-def remind_organization(organization_id: int, now: str | None = None) -> int:
+@in_organization_of(Organization, missing=0)
+def remind_organization(organization: Organization, now: str | None = None) -> int:
     """Find the organization's members with something new to hear and queue their digests in
     chunks. Answers how many recipients were queued."""
-    organization = Organization.objects.filter(pk=organization_id).first()
-    if organization is None:
-        return 0
-    with scope(organization=organization):
-        user_ids = recipients_due(organization=organization, now=_moment(now))
+    user_ids = recipients_due(organization=organization, now=_moment(now))
     for start in range(0, len(user_ids), RECIPIENTS_PER_TASK):
         send_reminder_digests.delay(
-            organization_id, user_ids[start : start + RECIPIENTS_PER_TASK], now
+            organization.pk, user_ids[start : start + RECIPIENTS_PER_TASK], now
         )
     return len(user_ids)
 
 
 @shared_task(max_retries=8, **RETRY)
-def send_reminder_digests(organization_id: int, user_ids: list[int], now: str | None = None) -> int:
+@in_organization_of(Organization, missing=0)
+def send_reminder_digests(
+    organization: Organization, user_ids: list[int], now: str | None = None
+) -> int:
     """Send these members' digests (each decided afresh under the member's lock). Answers how
     many digests went out; raises, to be retried, when some failed."""
-    organization = Organization.objects.filter(pk=organization_id).first()
-    if organization is None:
-        return 0
     report = RunReport(organization=organization.slug, recipients=len(user_ids))
-    with scope(organization=organization):
-        send_digests(organization=organization, user_ids=user_ids, now=_moment(now), report=report)
+    send_digests(organization=organization, user_ids=user_ids, now=_moment(now), report=report)
     if report.failed:
         raise DigestsFailed(
             f"{len(report.failed)} of {len(user_ids)} reminder digests failed in "

@@ -6,7 +6,8 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("hindsight")
+# Every task starts with no scope, in a worker and in process alike (organizations.scoping).
+app = Celery("hindsight", task_cls="organizations.scoping:ScopedTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Sub-packages of an app keep their tasks in their own ``tasks`` module.

@@ -3,6 +3,9 @@
 from celery import shared_task
 
 from organizations.hooks import queue_task
+from organizations.scoping import in_organization_of
+
+from .models import Incident
 
 # The postmortems app's task that writes the draft of a resolved incident (when its policy
 # asks for one), named so that incidents never imports the app above it.
@@ -12,7 +15,8 @@ GENERATE_POSTMORTEM_TASK = "postmortems.tasks.generate_postmortem"
 @shared_task(
     bind=True, autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600, max_retries=8
 )
-def incident_resolved(self, incident_id: int) -> None:
+@in_organization_of(Incident)
+def incident_resolved(self, incident: Incident) -> None:
     """An incident became RESOLVED: queue the generation of its postmortem draft (which
-    retries on its own and does nothing when the incident is gone or already has one)."""
-    queue_task(GENERATE_POSTMORTEM_TASK, incident_id)
+    retries on its own and does nothing when the incident already has one)."""
+    queue_task(GENERATE_POSTMORTEM_TASK, incident.pk)

@@ -13,6 +13,7 @@ from django_scopes import scope, scopes_disabled
 from . import selectors
 from .api_auth import resolve_bearer_token
 from .models import Membership
+from .scoping import no_scope
 
 ORG_KWARG = "org_slug"
 API_NAMESPACE = "api"
@@ -28,10 +29,10 @@ class TenantMiddleware:
     A URL with ``org_slug`` requires a membership: a non-member gets 404 whether or not the
     organization exists. A URL of the ``api`` namespace takes its organization from the bearer
     token instead (never from the session): a usable token whose user is still a member holds
-    the request in the token's organization; without one the request runs in an empty scope and
-    the API's authentication answers 401. Every other request runs in an empty scope, so a
-    tenant query outside an organization raises instead of leaking; only the superuser admin
-    runs unscoped.
+    the request in the token's organization; without one the request runs in no scope and
+    the API's authentication answers 401. Every other request runs in no scope
+    (``scoping.no_scope``: not even a scope of the caller's, as in the tests), so a tenant query
+    outside an organization raises instead of leaking; only the superuser admin runs unscoped.
     """
 
     def __init__(self, get_response):
@@ -44,7 +45,7 @@ class TenantMiddleware:
         try:
             match = resolve(request.path_info)
         except Resolver404:
-            with scope():
+            with no_scope():
                 return self.get_response(request)
 
         if API_NAMESPACE in match.namespaces:
@@ -54,7 +55,7 @@ class TenantMiddleware:
             if UNSCOPED_NAMESPACES.intersection(match.namespaces):
                 with scopes_disabled():
                     return self.get_response(request)
-            with scope():
+            with no_scope():
                 return self.get_response(request)
 
         if not request.user.is_authenticated:
@@ -67,7 +68,7 @@ class TenantMiddleware:
     def _serve_api(self, request: HttpRequest) -> HttpResponse:
         credentials = resolve_bearer_token(request)
         if credentials is None:
-            with scope():
+            with no_scope():
                 return self.get_response(request)
         request.api_token, membership = credentials
         return self._serve_in_organization(request, membership)

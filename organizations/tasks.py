@@ -3,25 +3,24 @@ webhook deliveries (queued by ``webhooks.webhook_queue`` after commit)."""
 
 from celery import shared_task
 from django.db import DatabaseError
-from django_scopes import scopes_disabled
 
 from . import webhooks
-from .models import Notification, WebhookStatus
+from .models import Notification, WebhookDelivery, WebhookStatus
 from .notifications import notification_email_send
+from .scoping import across_organizations, in_organization_of
 
 RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "retry_backoff_max": 600}
 
 
 @shared_task(max_retries=6, **RETRY)
-def send_notification_emails(notification_ids: list[int]) -> int:
+@in_organization_of(Notification, many=True, missing=0)
+def send_notification_emails(notifications: list[Notification]) -> int:
     """Email each notification once; safe to run twice (already-sent ones are skipped)."""
-    sent = 0
-    with scopes_disabled():
-        for notification in Notification.objects.filter(
-            pk__in=notification_ids, emailed_at__isnull=True
-        ).order_by("pk"):
-            sent += notification_email_send(notification)
-    return sent
+    return sum(
+        notification_email_send(notification)
+        for notification in notifications
+        if notification.emailed_at is None
+    )
 
 
 @shared_task(
@@ -31,11 +30,12 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     autoretry_for=(DatabaseError,),
     retry_backoff=True,
 )
-def deliver_webhook(self, delivery_id: int) -> str:
+@in_organization_of(WebhookDelivery, missing="missing")
+def deliver_webhook(self, delivery: WebhookDelivery) -> str:
     """One attempt at a webhook delivery; a failure before the last attempt is retried later
     with exponential backoff (the delivery row counts the attempts, so the retry count of the
     task never decides). Safe to run twice: SENT and FAILED deliveries are skipped."""
-    delivery = webhooks.webhook_attempt(delivery_id)
+    delivery = webhooks.webhook_attempt(delivery.pk)
     if delivery is None:
         return "missing"
     if delivery.status == WebhookStatus.PENDING:
@@ -44,6 +44,7 @@ def deliver_webhook(self, delivery_id: int) -> str:
 
 
 @shared_task
+@across_organizations
 def requeue_stale_webhooks() -> int:
     """Beat: queue again the deliveries whose task was lost (still PENDING long after their
     last retry would have run). Answers how many were queued."""

@@ -289,11 +289,11 @@ def webhook_attempt(delivery_id: int) -> WebhookDelivery | None:
 
 def stale_delivery_ids(now: datetime | None = None) -> list[int]:
     """PENDING deliveries older than any retry schedule (their task was lost: the broker was
-    down at commit time, or a worker died), for the beat task to queue again."""
+    down at commit time, or a worker died), for the beat task to queue again (in every
+    organization: it runs in that task, ``across_organizations``)."""
     cutoff = (now or timezone.now()) - STALE_AFTER
-    with scopes_disabled():
-        stale = WebhookDelivery.objects.filter(status=WebhookStatus.PENDING, created_at__lt=cutoff)
-        return list(stale.order_by("pk").values_list("pk", flat=True)[:500])
+    stale = WebhookDelivery.objects.filter(status=WebhookStatus.PENDING, created_at__lt=cutoff)
+    return list(stale.order_by("pk").values_list("pk", flat=True)[:500])
 
 
 def retry_delay(attempts: int) -> int:

@@ -1,12 +1,14 @@
 import copy
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from organizations.roles import Role
+from organizations.scoping import no_scope
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 pytest_plugins = ["tests.review_fixtures"]  # people and a draft for the review-workflow tests
@@ -24,10 +26,46 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _test_body_unscoped():
-    """Test set-up and assertions read across tenants; requests still run in their own scope
-    because the tenant middleware activates one for every request."""
+def _set_up_unscoped():
+    """Fixtures and factories write across tenants: set-up and tear-down run with scopes
+    disabled. The test body does not (``pytest_runtest_call`` below)."""
     with scopes_disabled():
+        yield
+
+
+@contextmanager
+def _body_scope(item):
+    """The scope a test body runs in, as the code it calls runs in production:
+
+    - a test that uses the ``org`` fixture runs in ``org``'s scope, as a request of a member of
+      it would: services and selectors called by the test see ``org``'s rows only, so a query
+      that forgets its organization filter, or reads another organization, fails the test; a
+      request made by the test client enters its own scope (the tenant middleware), and a
+      Celery task starts with no scope (``organizations.scoping.ScopedTask``), so a task that
+      does not enter its organization's scope raises ``ScopeError`` as in a worker;
+    - any other test runs with no scope at all: a tenant query in its body raises;
+    - ``@pytest.mark.unscoped`` runs with scopes disabled; the test's docstring, or the
+      marker's ``reason=``, says why (the browser tests: see ``tests/browser/conftest.py``).
+
+    An assertion that reads another organization's rows says so: ``with scopes_disabled():``
+    around the read (or ``with scope(organization=other_org):``)."""
+    unscoped = item.get_closest_marker("unscoped")
+    if unscoped:
+        if not (unscoped.kwargs.get("reason") or item.obj.__doc__):
+            pytest.fail("@pytest.mark.unscoped needs a docstring or a reason= saying why")
+        with scopes_disabled():
+            yield
+    elif "org" in item.fixturenames:
+        with scope(organization=item.funcargs["org"]):
+            yield
+    else:
+        with no_scope():
+            yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    with _body_scope(item):
         yield
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
+from django_scopes import scope
 from rest_framework.test import APIClient
 
 from actionitems.models import ActionItem
@@ -182,11 +183,12 @@ def test_every_api_route_parameter_has_a_sweep_filler():
 
 
 def test_foreign_incident_reference_does_not_exist_at_home(world):
-    assert not Incident.objects.filter(
-        organization=world.home,
-        year=world.foreign_incident.year,
-        number=world.foreign_incident.number,
-    ).exists()
+    with scope(organization=world.home):
+        assert not Incident.objects.filter(
+            organization=world.home,
+            year=world.foreign_incident.year,
+            number=world.foreign_incident.number,
+        ).exists()
 
 
 @pytest.mark.parametrize("route", object_routes(), ids=lambda r: r.name)

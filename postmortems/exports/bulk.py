@@ -21,7 +21,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
 
 from incidents import selectors as incident_selectors
 from organizations.models import Membership, Organization
@@ -124,18 +123,16 @@ def export_job_create(*, organization: Organization, user, filters: dict) -> Exp
     return job
 
 
-def export_job_run(job_id: int) -> None:
-    """Build the job's ZIP (idempotent: a finished job is left alone, a re-run starts over)."""
-    with scopes_disabled():
-        job = ExportJob.objects.select_related("organization").filter(pk=job_id).first()
-    if job is None or job.status in (ExportStatus.DONE, ExportStatus.FAILED):
+def export_job_run(job: ExportJob) -> None:
+    """Build the job's ZIP, in its organization's scope (the task's; idempotent: a finished job
+    is left alone, a re-run starts over)."""
+    if job.status in (ExportStatus.DONE, ExportStatus.FAILED):
         return
-    with scope(organization=job.organization):
-        try:
-            _build(job)
-        except Exception as error:
-            logger.exception("Bulk export %s failed", job.pk)
-            _fail(job, _reason(error))
+    try:
+        _build(job)
+    except Exception as error:
+        logger.exception("Bulk export %s failed", job.pk)
+        _fail(job, _reason(error))
 
 
 def _reason(error: Exception) -> str:
@@ -203,18 +200,18 @@ def _readme(job: ExportJob, postmortems: list[Postmortem]) -> str:
 
 
 def export_jobs_expire(now: datetime | None = None) -> int:
-    """Delete the files of expired exports (the job stays, answering "expired")."""
+    """Delete the files of expired exports (the job stays, answering "expired"), in every
+    organization: it runs in the beat task, ``across_organizations``."""
     now = now or timezone.now()
-    with scopes_disabled():
-        expired = list(
-            ExportJob.objects.filter(expires_at__lte=now).exclude(file_path="").only("file_path")
-        )
-        for job in expired:
-            try:
-                default_storage.delete(job.file_path)
-            except OSError:
-                logger.warning("Could not delete expired export %s", job.file_path)
-            ExportJob.objects.filter(pk=job.pk).update(file_path="")
+    expired = list(
+        ExportJob.objects.filter(expires_at__lte=now).exclude(file_path="").only("file_path")
+    )
+    for job in expired:
+        try:
+            default_storage.delete(job.file_path)
+        except OSError:
+            logger.warning("Could not delete expired export %s", job.file_path)
+        ExportJob.objects.filter(pk=job.pk).update(file_path="")
     return len(expired)
 
 

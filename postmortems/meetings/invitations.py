@@ -17,7 +17,6 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django_scopes import scopes_disabled
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from organizations.people import display_name
@@ -135,28 +134,19 @@ def _send(meeting: ReviewMeeting, user: AbstractBaseUser, ics: bytes, *, cancel:
     message.send()
 
 
-def _meeting_for_emails(meeting_id: int) -> ReviewMeeting | None:
-    return (
-        ReviewMeeting.objects.select_related("postmortem__organization", "organizer")
-        .filter(pk=meeting_id)
-        .first()
-    )
-
-
-def meeting_emails_send(*, meeting_id: int, sequence: int) -> int:
-    """Send the meeting's current message to every attendee not sent it yet; answers how many
-    were sent. Safe to run twice; does nothing for an outdated ``sequence``."""
+def meeting_emails_send(*, meeting: ReviewMeeting, sequence: int) -> int:
+    """Send the meeting's current message to every attendee not sent it yet, in its
+    organization's scope (the task's); answers how many were sent. Safe to run twice; does
+    nothing for an outdated ``sequence``."""
     sent = 0
-    with scopes_disabled():
-        meeting = _meeting_for_emails(meeting_id)
-        if meeting is None or meeting.sequence != sequence:
-            return 0
-        cancel = meeting.cancelled_at is not None
-        with timezone.override(meeting.postmortem.organization.time_zone):
-            ics = meeting_ics(meeting, [a.user for a in attendees_of(meeting)], cancel=cancel)
-            pending = ReviewMeetingAttendee.objects.filter(meeting=meeting, invited_at__isnull=True)
-            for attendee_id in list(pending.values_list("pk", flat=True)):
-                sent += _send_once(meeting, attendee_id, ics, cancel=cancel)
+    if meeting.sequence != sequence:
+        return 0
+    cancel = meeting.cancelled_at is not None
+    with timezone.override(meeting.organization.time_zone):
+        ics = meeting_ics(meeting, [a.user for a in attendees_of(meeting)], cancel=cancel)
+        pending = ReviewMeetingAttendee.objects.filter(meeting=meeting, invited_at__isnull=True)
+        for attendee_id in list(pending.values_list("pk", flat=True)):
+            sent += _send_once(meeting, attendee_id, ics, cancel=cancel)
     return sent
 
 
@@ -179,22 +169,21 @@ def _send_once(meeting: ReviewMeeting, attendee_id: int, ics: bytes, *, cancel: 
     return bool(attendee.user.email)
 
 
-def meeting_removals_send(*, meeting_id: int, sequence: int, user_ids: list[int]) -> int:
+def meeting_removals_send(*, meeting: ReviewMeeting, sequence: int, user_ids: list[int]) -> int:
     """Tell people taken off the list that the meeting is off for them (a CANCEL listing
-    them). Skipped when the meeting changed again or they were invited back."""
-    with scopes_disabled():
-        meeting = _meeting_for_emails(meeting_id)
-        if meeting is None or meeting.sequence != sequence:
-            return 0
-        back = set(
-            ReviewMeetingAttendee.objects.filter(meeting=meeting).values_list("user_id", flat=True)
-        )
-        users = [
-            user
-            for user in get_user_model().objects.filter(pk__in=user_ids).order_by("pk")
-            if user.pk not in back and user.email
-        ]
-        with timezone.override(meeting.postmortem.organization.time_zone):
-            for user in users:
-                _send(meeting, user, meeting_ics(meeting, [user], cancel=True), cancel=True)
+    them), in its organization's scope (the task's). Skipped when the meeting changed again or
+    they were invited back."""
+    if meeting.sequence != sequence:
+        return 0
+    back = set(
+        ReviewMeetingAttendee.objects.filter(meeting=meeting).values_list("user_id", flat=True)
+    )
+    users = [
+        user
+        for user in get_user_model().objects.filter(pk__in=user_ids).order_by("pk")
+        if user.pk not in back and user.email
+    ]
+    with timezone.override(meeting.organization.time_zone):
+        for user in users:
+            _send(meeting, user, meeting_ics(meeting, [user], cancel=True), cancel=True)
     return len(users)

@@ -262,7 +262,8 @@ def test_another_organizations_postmortem_does_not_exist(org, other_org, draft, 
         response = client.post(items_url(number), {"description": "x"})
         assert response.status_code == 404 and b"Foreign" not in response.content
     assert ActionItem.objects.filter(organization=org).count() == 0
-    assert ActionItem.objects.filter(organization=other_org).count() == 1
+    with scope(organization=other_org):
+        assert ActionItem.objects.filter(organization=other_org).count() == 1
 
 
 def test_requests_without_a_valid_token_are_401(org, draft, author):
@@ -469,7 +470,8 @@ def test_another_organizations_item_is_a_404_for_every_method(
         response = client.patch(item_url(foreign.number), {"status": "COMPLETED"})
         assert response.status_code == 404
         assert b"Foreign" not in response.content
-    assert fresh(foreign).status == ItemStatus.OPEN
+    with scope(organization=other_org):
+        assert fresh(foreign).status == ItemStatus.OPEN
     assert api(org, author).get(item_url(999)).status_code == 404
 
 

@@ -32,14 +32,22 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# The live server answers Chromium in its own thread, each request in the scope the tenant
+# middleware enters, as in production; the test body only sets up and reads the outcome.
+UNSCOPED = pytest.mark.unscoped(
+    reason="drives the live server, whose requests run in their own scope; the body reads the "
+    "outcome"
+)
 BROWSER_TESTS = Path(__file__).parent
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark this folder's tests ``browser`` (the hook sees every collected test, not only ours)."""
+    """Mark this folder's tests ``browser`` and ``unscoped`` (the hook sees every collected test
+    of the session, not only ours)."""
     for item in items:
         if BROWSER_TESTS in item.path.parents:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(UNSCOPED)
 
 
 @pytest.fixture

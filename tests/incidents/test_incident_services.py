@@ -252,7 +252,8 @@ def test_incident_by_ref_never_crosses_organizations(org, other_org):
         assert selectors.incident_by_ref(organization=org, ref=ours.ref) == ours
         assert selectors.incident_by_ref(organization=org, ref="INC-2026-0009") is None
         assert selectors.incident_by_ref(organization=org, ref="garbage") is None
-    theirs = Incident.objects.get(organization=other_org)
+    with scope(organization=other_org):
+        theirs = Incident.objects.get(organization=other_org)
     with scope(organization=org):
         # the same reference exists in the other organization; asking ours finds ours only
         assert theirs.ref == ours.ref

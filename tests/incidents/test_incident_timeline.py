@@ -4,6 +4,7 @@ timeline; the cached timeline entries and list rows."""
 from datetime import timedelta
 
 import pytest
+from django_scopes import scope, scopes_disabled
 
 from incidents import services
 from incidents.models import IncidentLink, Status, TimelineEntry
@@ -115,18 +116,23 @@ def test_entries_are_looked_up_within_the_incident_and_organization(
 ):
     sibling = declare(org, engineer, title="Another incident")
     sibling_entry = TimelineEntry.objects.filter(incident=sibling).first()
-    foreign_entry = TimelineEntry.objects.filter(incident=declare(other_org, None)).first()
+    with scope(organization=other_org):
+        foreign_entry = TimelineEntry.objects.filter(incident=declare(other_org, None)).first()
     for entry_id in (sibling_entry.pk, foreign_entry.pk):
         for name in ("timeline_entry_edit", "timeline_entry_delete"):
             target = url(name, incident, entry_id=entry_id)
             assert eng_client.post(target, headers=HTMX).status_code == 404
-    assert TimelineEntry.objects.filter(pk__in=[sibling_entry.pk, foreign_entry.pk]).count() == 2
+    with scopes_disabled():  # both still there
+        assert (
+            TimelineEntry.objects.filter(pk__in=[sibling_entry.pk, foreign_entry.pk]).count() == 2
+        )
 
 
 def test_every_incident_route_answers_404_for_another_organizations_incident(eng_client, other_org):
-    foreign = declare(other_org, None)
-    entry = TimelineEntry.objects.filter(incident=foreign).first()
-    link = services.link_add(incident=foreign, type="LOG", title="logs", url="https://l.io")
+    with scope(organization=other_org):
+        foreign = declare(other_org, None)
+        entry = TimelineEntry.objects.filter(incident=foreign).first()
+        link = services.link_add(incident=foreign, type="LOG", title="logs", url="https://l.io")
     names = {
         "incident_detail": {},
         "incident_edit": {},
@@ -145,7 +151,8 @@ def test_every_incident_route_answers_404_for_another_organizations_incident(eng
             assert response.status_code == 404, f"{method} {name}"
     foreign.refresh_from_db()
     assert foreign.status == Status.OPEN
-    assert IncidentLink.objects.filter(pk=link.pk).exists()
+    with scope(organization=other_org):
+        assert IncidentLink.objects.filter(pk=link.pk).exists()
 
 
 # --- Untrusted text --------------------------------------------------------------------------

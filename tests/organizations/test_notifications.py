@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_scopes import scope, scopes_disabled
 
 from organizations.context_processors import UnreadNotificationCount
 from organizations.models import Membership, Notification, NotificationKind, NotificationSetting
@@ -90,7 +91,10 @@ def settings_url(organization):
 
 
 def unread(user, organization=None):
-    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    """The user's unread notifications in every organization (or in ``organization``): tests
+    check that another organization's were left alone."""
+    with scopes_disabled():
+        qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     return qs.filter(organization=organization) if organization else qs
 
 
@@ -458,7 +462,8 @@ class TestSettings:
         assert NotificationSetting.objects.filter(organization=org, email=False).count() == len(
             NotificationKind.values
         )
-        assert not NotificationSetting.objects.filter(organization=other_org).exists()
+        with scope(organization=other_org):
+            assert not NotificationSetting.objects.filter(organization=other_org).exists()
 
     def test_warns_when_the_account_has_no_email(self, client, org, member_factory):
         nomail = member_factory(Role.VIEWER, username="nomail", email="")

@@ -4,6 +4,7 @@ from django_scopes import ScopeError, scope, scopes_disabled
 from organizations import selectors
 from organizations.models import Membership, Team
 from organizations.roles import Role
+from organizations.scoping import no_scope
 from tests.factories import MembershipFactory, TeamFactory
 
 
@@ -51,7 +52,7 @@ def test_htmx_404_is_a_fragment_retargeted_to_the_messages(client, bob):
 
 
 def test_scoped_manager_fails_closed_without_a_scope(org):
-    with scope(), pytest.raises(ScopeError):
+    with no_scope(), pytest.raises(ScopeError):
         list(Team.objects.all())
 
 

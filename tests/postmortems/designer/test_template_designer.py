@@ -121,8 +121,9 @@ class TestAccess:
     def test_another_organizations_template_and_section_are_404(
         self, admin_client, org, other_org, standard
     ):
-        foreign = services.templates_install_builtins(organization=other_org)[0]
-        foreign_section = foreign.sections.first()
+        with scope(organization=other_org):
+            foreign = services.templates_install_builtins(organization=other_org)[0]
+            foreign_section = foreign.sections.first()
         own_section = standard.sections.first()
         for name, _ in route_urls(org, standard, own_section):
             if name in (

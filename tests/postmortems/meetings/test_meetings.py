@@ -15,7 +15,7 @@ from icalendar import Calendar
 from incidents.models import IncidentParticipant
 from organizations.roles import Role
 from postmortems.meetings import services as meetings
-from postmortems.meetings.invitations import meeting_emails_send
+from postmortems.meetings import tasks as meeting_tasks
 from postmortems.meetings.selectors import agenda_for, agenda_minutes, suggested_attendees
 from postmortems.models import (
     Postmortem,
@@ -425,12 +425,12 @@ def test_the_email_task_is_idempotent_and_ignores_outdated_sequences(
     assert len(callbacks) == 1  # queued after commit, not sent inline
     assert mail.outbox == []
     meeting = ReviewMeeting.objects.get(postmortem=postmortem)
-    assert meeting_emails_send(meeting_id=meeting.pk, sequence=0) == 2
-    assert meeting_emails_send(meeting_id=meeting.pk, sequence=0) == 0  # a retry
+    assert meeting_tasks.send_review_meeting_emails(meeting.pk, 0) == 2
+    assert meeting_tasks.send_review_meeting_emails(meeting.pk, 0) == 0  # a retry
     assert len(mail.outbox) == 2
     ReviewMeetingAttendee.objects.filter(meeting=meeting).update(invited_at=None)
-    assert meeting_emails_send(meeting_id=meeting.pk, sequence=5) == 0  # stale task
-    assert meeting_emails_send(meeting_id=meeting.pk + 99, sequence=0) == 0  # gone
+    assert meeting_tasks.send_review_meeting_emails(meeting.pk, 5) == 0  # stale task
+    assert meeting_tasks.send_review_meeting_emails(meeting.pk + 99, 0) == 0  # gone
     assert len(mail.outbox) == 2
 
 

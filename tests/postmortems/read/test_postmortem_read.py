@@ -570,7 +570,8 @@ def test_another_organizations_postmortem_is_a_404_everywhere(
     """The user is an admin at home; the numbers exist only in the other organization."""
     client.force_login(admin_user)
     assert not Postmortem.objects.filter(organization=org, number=foreign.number).exists()
-    before = (foreign.version, Revision.objects.filter(postmortem=foreign).count())
+    with scope(organization=foreign.organization):
+        before = (foreign.version, Revision.objects.filter(postmortem=foreign).count())
     for name, kwargs in [
         ("postmortem_detail", {}),
         ("postmortem_history", {}),
@@ -583,12 +584,14 @@ def test_another_organizations_postmortem_is_a_404_everywhere(
             assert response.status_code == 404, (name, method)
             assert b"Globex secret" not in response.content
     foreign.refresh_from_db()
-    assert (foreign.version, Revision.objects.filter(postmortem=foreign).count()) == before
+    with scope(organization=foreign.organization):
+        assert (foreign.version, Revision.objects.filter(postmortem=foreign).count()) == before
 
 
 def test_a_revision_number_the_postmortem_lacks_is_a_404(eng_client, org, edited, foreign):
     """Another postmortem's revision numbers mean nothing here: restore answers 404."""
-    missing = Revision.objects.filter(postmortem=foreign).order_by("-number").first().number + 5
+    with scope(organization=foreign.organization):
+        missing = Revision.objects.filter(postmortem=foreign).order_by("-number").first().number + 5
     response = eng_client.post(
         url("postmortem_restore", org, number=edited.number, revision=missing)
     )

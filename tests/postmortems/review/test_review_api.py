@@ -5,7 +5,7 @@ import threading
 
 import pytest
 from django.db import connections
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 from rest_framework.test import APIClient
 
 from organizations.models import Notification, NotificationKind, PostmortemPolicy
@@ -472,13 +472,15 @@ def test_another_organizations_postmortem_is_a_404_for_every_method(
     org, other_org, member_factory, action
 ):
     stranger = member_factory(Role.ADMIN, organization=other_org, username="stranger")
-    foreign = new_draft(other_org, stranger)
+    with scope(organization=other_org):
+        foreign = new_draft(other_org, stranger)
     home_admin = member_factory(Role.ADMIN, username="home-admin")
     client = api_client(org, home_admin)
     for method in ("get", "post", "put", "patch", "delete"):
         response = getattr(client, method)(url(foreign.number, action), {}, format="json")
         assert response.status_code == 404, method
-    assert fresh(foreign).status == PostmortemStatus.DRAFT
+    with scope(organization=other_org):
+        assert fresh(foreign).status == PostmortemStatus.DRAFT
 
 
 @pytest.mark.parametrize("action", ENDPOINTS)

@@ -213,7 +213,14 @@ def world(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def cell_world(world, db):
+def org(world):
+    """The matrix's organization: each cell's body runs in its scope (``tests/conftest.py``),
+    as a request of one of its members would."""
+    return world.org
+
+
+@pytest.fixture
+def cell_world(world, org, db):
     """The module's world, inside this test's savepoint."""
     return world
 

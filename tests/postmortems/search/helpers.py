@@ -63,12 +63,12 @@ def write(
         postmortem = services.postmortem_save(
             postmortem=postmortem, actor=author, base_version=postmortem.version, sections=bodies
         )
-    Postmortem.objects.filter(pk=postmortem.pk).update(
-        status=status,
-        visibility=visibility,
-        published_at=(published_at or T0) if status == PostmortemStatus.PUBLISHED else None,
-        **fields,
-    )
+        Postmortem.objects.filter(pk=postmortem.pk).update(
+            status=status,
+            visibility=visibility,
+            published_at=(published_at or T0) if status == PostmortemStatus.PUBLISHED else None,
+            **fields,
+        )
     postmortem.refresh_from_db()
     return postmortem
 
