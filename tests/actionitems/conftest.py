@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from actionitems.models import ItemStatus
-from actionitems.selectors import today_in
 from organizations.roles import Role
+from organizations.selectors import today_in
 from postmortems.models import Postmortem, Visibility
 from tests.actionitems.helpers import incident, item, set_due
 from tests.postmortems.editor.helpers import make_postmortem

@@ -12,10 +12,10 @@ from django_scopes import scope
 
 from actionitems import services
 from actionitems.models import ActionItem, Reminder
-from actionitems.selectors import today_in
 from actionitems.services import action_item_create
 from actionitems.tracker_cache import tracker_changed
 from incidents import services as incident_services
+from organizations.selectors import today_in
 from postmortems.review import people as services_people
 
 HTMX = {"HX-Request": "true"}

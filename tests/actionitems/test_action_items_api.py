@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 
 from actionitems import services as item_services
 from actionitems.models import ActionItem, ItemStatus
-from actionitems.selectors import today_in
 from organizations.roles import Role
+from organizations.selectors import today_in
 from postmortems.models import Postmortem, PostmortemStatus, Visibility
 from postmortems.review import transitions
 from tests.factories import MembershipFactory, UserFactory

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from actionitems import services
 from actionitems.models import ActionItem
-from actionitems.selectors import today_in
 from organizations.roles import Role
+from organizations.selectors import today_in
 from tests.actionitems.helpers import (
     HTMX,
     add,

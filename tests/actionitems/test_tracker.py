@@ -10,10 +10,11 @@ import pytest
 from django.http import StreamingHttpResponse
 
 from actionitems import services
-from actionitems.csv_export import read_rows, safe_cell
+from actionitems.csv_export import read_rows
 from actionitems.models import ActionItem, ItemStatus
-from actionitems.selectors import today_in
 from actionitems.tracker_cache import tracker_changed
+from organizations.selectors import today_in
+from organizations.spreadsheets import safe_cell
 from tests.actionitems.helpers import (
     HTMX,
     bulk_url,

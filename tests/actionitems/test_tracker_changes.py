@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from actionitems.models import ActionItem, ItemStatus
-from actionitems.selectors import today_in
+from organizations.selectors import today_in
 from tests.actionitems.helpers import HTMX, bulk_url, n, status_url, tracker_url
 
 # --- The inline status change --------------------------------------------------------------------

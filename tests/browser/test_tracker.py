@@ -13,9 +13,9 @@ from playwright.sync_api import expect
 
 from actionitems import services
 from actionitems.models import ActionItem, ItemStatus
-from actionitems.selectors import today_in
 from actionitems.tracker_cache import tracker_changed
 from organizations.roles import Role
+from organizations.selectors import today_in
 from tests.browser.helpers import log_in
 from tests.factories import MembershipFactory, UserFactory
 

@@ -13,13 +13,13 @@ from django_scopes import scopes_disabled
 from actionitems.models import ActionItem, ItemStatus
 from actionitems.selectors import (
     ticket_kind,
-    today_in,
     tracker_summary,
     visible_items,
 )
 from demo.action_items import seed_action_items
 from demo.incidents import NOT_NULL_MIGRATION
 from organizations.models import Membership, Organization
+from organizations.selectors import today_in
 from postmortems.language.rules import vagueness_hint
 from postmortems.models import PostmortemStatus
 
