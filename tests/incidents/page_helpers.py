@@ -2,7 +2,6 @@
 response text and the start tags a browser would see."""
 
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 
 from django.urls import reverse
 
@@ -42,15 +41,3 @@ def url(name: str, incident: Incident | None = None, org_slug: str = "acme", **k
 
 def body(response) -> str:
     return response.content.decode()
-
-
-class Elements(HTMLParser):
-    """Every start tag of a page with its attributes, to assert on what the browser would see."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))

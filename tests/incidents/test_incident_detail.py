@@ -10,7 +10,8 @@ from django.utils import timezone
 from incidents import selectors, services, transitions
 from incidents.charts import nice_ticks, render_chart, tick_labels
 from incidents.models import Incident, IncidentLink, MetricSeries, Status, TimelineEntry
-from tests.incidents.page_helpers import HTMX, T0, Elements, body, declare, mark_resolved, url
+from tests.incidents.page_helpers import HTMX, T0, body, declare, mark_resolved, url
+from tests.markup import Elements
 
 # --- The incident page -----------------------------------------------------------------------
 

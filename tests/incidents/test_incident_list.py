@@ -10,7 +10,8 @@ from incidents.models import Incident
 from organizations.roles import Role
 from postmortems.models import Postmortem
 from tests.factories import MembershipFactory, UserFactory
-from tests.incidents.page_helpers import HTMX, T0, Elements, body, declare, mark_resolved, url
+from tests.incidents.page_helpers import HTMX, T0, body, declare, mark_resolved, url
+from tests.markup import Elements
 
 # --- The list --------------------------------------------------------------------------------
 

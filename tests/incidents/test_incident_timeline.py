@@ -8,7 +8,8 @@ from django_scopes import scope, scopes_disabled
 
 from incidents import services
 from incidents.models import IncidentLink, Status, TimelineEntry
-from tests.incidents.page_helpers import HTMX, T0, Elements, body, declare, url
+from tests.incidents.page_helpers import HTMX, T0, body, declare, url
+from tests.markup import Elements
 
 # --- Timeline, inline ------------------------------------------------------------------------
 

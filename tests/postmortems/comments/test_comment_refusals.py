@@ -1,7 +1,6 @@
 """Refused and inert comments: sanitised markdown, rights, conflicts and invalid input."""
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -9,6 +8,7 @@ from django.urls import reverse
 from postmortems.comments import services as services_comments
 from postmortems.models import Comment, PostmortemStatus
 from postmortems.review import transitions
+from tests.markup import Elements
 from tests.postmortems.comments.helpers import (
     HTMX,
     add,
@@ -29,21 +29,6 @@ def published(postmortem, author, reviewer):
     return postmortem
 
 
-class Markup(HTMLParser):
-    """Every tag and attribute of a page, as the browser would see them."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_startendtag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-
 # --- Untrusted text ----------------------------------------------------------------------------
 
 
@@ -60,7 +45,7 @@ def test_comment_markdown_comes_out_inert(client, draft, author, reviewer):
     html = client.get(comments_url(draft, section="root-cause"), headers=HTMX).content.decode()
     comment = Comment.objects.get(postmortem=draft)
     body = comment_markup(html, comment)
-    tags = Markup(body).tags
+    tags = Elements(body).tags
     assert tags, "the comment body is rendered"
     assert "script" not in {tag for tag, _ in tags}
     for tag, attrs in tags:
@@ -70,7 +55,7 @@ def test_comment_markdown_comes_out_inert(client, draft, author, reviewer):
             assert not (value or "").strip().lower().startswith("javascript:"), (tag, name)
     assert "&lt;script&gt;" in body  # shown as text, not run
     # The rest of the partial carries no attribute taken from the comment either.
-    everything = Markup(html).tags
+    everything = Elements(html).tags
     assert not [attrs for _, attrs in everything if attrs.get("hx-get") == "/evil"]
     assert not [attrs for _, attrs in everything if "onerror" in attrs]
 

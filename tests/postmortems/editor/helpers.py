@@ -2,7 +2,6 @@
 for the tests of every app that needs a postmortem to work on."""
 
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 
 from django.urls import reverse
 from django_scopes import scope
@@ -120,21 +119,6 @@ def timeline_row(minute: int, event: str, key: bool = False, actor: str = "") ->
     # datetime-local values are in the organization's time zone (Europe/Paris: UTC+1 in March)
     local = (T0 + timedelta(hours=1, minutes=minute)).strftime("%Y-%m-%dT%H:%M")
     return {"time": local, "event": event, "actor": actor, "key": key}
-
-
-class TagCollector(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-
-def tags_of(html: str) -> list[tuple[str, dict]]:
-    parser = TagCollector()
-    parser.feed(html)
-    return parser.tags
 
 
 JSON = {"Accept": "application/json"}

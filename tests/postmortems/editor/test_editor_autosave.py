@@ -10,7 +10,8 @@ from postmortems import services
 from postmortems.editor.services import content_digest
 from postmortems.models import Revision
 from postmortems.permissions import EDIT_PERMISSION
-from tests.postmortems.editor.helpers import HTMX, JSON, body_post, save_url, section, tags_of, url
+from tests.markup import tags_of
+from tests.postmortems.editor.helpers import HTMX, JSON, body_post, save_url, section, url
 
 # --- Autosave ----------------------------------------------------------------------------------
 

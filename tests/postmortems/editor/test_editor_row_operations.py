@@ -10,6 +10,7 @@ from postmortems import services
 from postmortems.editor import services as editing
 from postmortems.editor.services import content_digest
 from postmortems.models import Revision
+from tests.markup import tags_of
 from tests.postmortems.editor.helpers import (
     HTMX,
     make_incident,
@@ -17,7 +18,6 @@ from tests.postmortems.editor.helpers import (
     rows_post,
     save_url,
     section,
-    tags_of,
     timeline_row,
     url,
 )

@@ -13,8 +13,9 @@ from organizations.services import api_token_create
 from postmortems.exports import documents as exports
 from postmortems.exports import pdf, rendering
 from postmortems.models import Review, Section, Visibility
+from tests.markup import Elements
 from tests.postmortems.exports.helpers import export_url, pdf_text
-from tests.postmortems.read.helpers import XSS, Elements, new_postmortem, resolved_incident, save
+from tests.postmortems.read.helpers import XSS, new_postmortem, resolved_incident, save
 
 T_ROWS = [
     {"time": "2026-03-10T14:02:00+00:00", "event": "Error rate above **5%**", "actor": "Datadog"},

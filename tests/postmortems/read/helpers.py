@@ -2,7 +2,6 @@
 the checks that hostile content stays inert."""
 
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 
 from django_scopes import scope
 
@@ -10,6 +9,7 @@ from incidents import services as incident_services
 from incidents import transitions
 from postmortems import creation, services
 from postmortems.models import Postmortem, Template
+from tests.markup import Elements
 
 T0 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 
@@ -30,18 +30,6 @@ XSS_CORPUS = [
 
 
 XSS = "\n\n".join(XSS_CORPUS)
-
-
-class Elements(HTMLParser):
-    """Every start tag of a page with its attributes: what a browser would build."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
 
 
 def assert_inert(html: str) -> None:
