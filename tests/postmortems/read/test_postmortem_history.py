@@ -6,13 +6,7 @@ from django_scopes import scope
 from organizations.roles import Role
 from postmortems import creation
 from postmortems.models import Postmortem, Revision, Section
-from tests.postmortems.read.helpers import (
-    body,
-    comprehensive,
-    new_postmortem,
-    save,
-    url,
-)
+from tests.postmortems.read.helpers import body, comprehensive, new_postmortem, save, url
 
 # --- History, diff, restore --------------------------------------------------------------------
 

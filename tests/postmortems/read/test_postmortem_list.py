@@ -10,13 +10,7 @@ from organizations.roles import Role
 from postmortems import selectors
 from postmortems.models import Postmortem, PostmortemStatus
 from postmortems.permissions import EDIT_PERMISSION
-from tests.postmortems.read.helpers import (
-    T0,
-    body,
-    new_postmortem,
-    resolved_incident,
-    url,
-)
+from tests.postmortems.read.helpers import T0, body, new_postmortem, resolved_incident, url
 
 # --- The list ----------------------------------------------------------------------------------
 
