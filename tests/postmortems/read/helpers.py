@@ -1,8 +1,9 @@
-"""Resolved incidents, postmortems and saves for the reading, export, sharing and API tests, and
-the checks that hostile content stays inert."""
+"""Resolved incidents, postmortems and saves for the reading, export, sharing and API tests, the
+checks that hostile content stays inert, and the read pages' URLs and text."""
 
 from datetime import UTC, datetime, timedelta
 
+from django.urls import reverse
 from django_scopes import scope
 
 from incidents import services as incident_services
@@ -111,3 +112,11 @@ def save(postmortem, actor, **changes) -> Postmortem:
         return services.postmortem_save(
             postmortem=postmortem, actor=actor, base_version=postmortem.version, **changes
         )
+
+
+def url(name: str, org, **kwargs) -> str:
+    return reverse(name, kwargs={"org_slug": org.slug, **kwargs})
+
+
+def body(response) -> str:
+    return response.content.decode()

@@ -1,4 +1,4 @@
-"""Postmortems written for the search tests, and the search page's results."""
+"""Postmortems written for the search tests, the search page's results and the titles found."""
 
 import re
 from datetime import UTC, datetime
@@ -7,11 +7,8 @@ from django.urls import reverse
 from django_scopes import scope
 
 from postmortems import creation, services
-from postmortems.models import (
-    Postmortem,
-    PostmortemStatus,
-    Visibility,
-)
+from postmortems.models import Postmortem, PostmortemStatus, Visibility
+from postmortems.search import services as search
 from tests.postmortems.read.helpers import comprehensive
 
 T0 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
@@ -85,3 +82,18 @@ BLANKED = [
     "metrics",
     "document-history",
 ]
+
+
+def hit_titles(org, member, query: str, **filters) -> list[str]:
+    with scope(organization=org):
+        results = search.search_postmortems(
+            organization=org,
+            membership=member.memberships.get(organization=org),
+            query=query,
+            filters=search.SearchFilters(**filters),
+        )
+    return [search_title(hit) for hit in results.hits]
+
+
+def search_title(hit) -> str:
+    return hit.postmortem.title
