@@ -1,13 +1,15 @@
-"""Helpers of the settings and webhook tests: the settings URLs and form data, a Slack-like
-webhook address, and a local HTTP server standing for the chat webhook."""
+"""Helpers of the settings, webhook and notification tests: the settings URLs and form data, a
+Slack-like webhook address, a local HTTP server standing for the chat webhook, and a member's
+unread notifications."""
 
 import json
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from django.urls import reverse
+from django_scopes import scopes_disabled
 
-from organizations.models import PostmortemPolicy
+from organizations.models import Notification, PostmortemPolicy
 from organizations.selectors import policy_for
 
 SECRET = "T0001/B0001/abcdefghijklmnopqrstuvwx"
@@ -105,3 +107,15 @@ class Hook:
     @property
     def bodies(self) -> list[dict]:
         return [json.loads(r["body"]) for r in self.requests]
+
+
+def settings_url(organization):
+    return reverse("notification_settings", kwargs={"org_slug": organization.slug})
+
+
+def unread(user, organization=None):
+    """The user's unread notifications in every organization (or in ``organization``): tests
+    check that another organization's were left alone."""
+    with scopes_disabled():
+        qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    return qs.filter(organization=organization) if organization else qs
