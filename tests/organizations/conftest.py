@@ -1,5 +1,6 @@
 """Fixtures of the webhook and notification tests: a local HTTP server for the webhook, an
-organization posting to it, and the members bob and carol."""
+organization posting to it, the members bob and carol, and the target of the members
+administration tests."""
 
 import threading
 
@@ -37,3 +38,8 @@ def bob(member_factory):
 @pytest.fixture
 def carol(member_factory):
     return member_factory(Role.REVIEWER, username="carol", first_name="Carol", last_name="Diaz")
+
+
+@pytest.fixture
+def target(member_factory):
+    return member_factory(Role.ENGINEER, username="target", first_name="Tina", last_name="Target")

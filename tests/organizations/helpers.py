@@ -1,6 +1,6 @@
-"""Helpers of the settings, webhook and notification tests: the settings URLs and form data, a
-Slack-like webhook address, a local HTTP server standing for the chat webhook, and a member's
-unread notifications."""
+"""Helpers of the settings, webhook, notification and members administration tests: the
+settings URLs and form data, a Slack-like webhook address, a local HTTP server standing for the
+chat webhook, a member's unread notifications, the members page's address and a user's role."""
 
 import json
 import time
@@ -9,11 +9,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from organizations.models import Notification, PostmortemPolicy
+from organizations.models import Membership, Notification, PostmortemPolicy
 from organizations.selectors import policy_for
 
 SECRET = "T0001/B0001/abcdefghijklmnopqrstuvwx"
 SLACK_URL = f"https://hooks.slack.com/services/{SECRET}"
+MEMBERS = "/o/acme/settings/members/"
 
 
 def url(name="settings_general", slug="acme"):
@@ -119,3 +120,9 @@ def unread(user, organization=None):
     with scopes_disabled():
         qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     return qs.filter(organization=organization) if organization else qs
+
+
+def role_of(user, organization) -> str | None:
+    with scopes_disabled():  # any organization's, the other one's too
+        membership = Membership.objects.filter(user=user, organization=organization).first()
+    return membership.role if membership else None
