@@ -1,6 +1,7 @@
 """Fixtures of the action-item tests: Ann's logged-in client; Ann's postmortem in review and
 two engineers for the reminders; for the tracker a manager (the reminder tests name another), a
-second engineer and the ``world`` of postmortems and items they look at."""
+second engineer and the ``world`` of postmortems and items they look at; for the API tests
+the organization's today, a SEV3 draft and an admin of the other organization."""
 
 from datetime import timedelta
 
@@ -11,7 +12,8 @@ from organizations.roles import Role
 from organizations.selectors import today_in
 from postmortems.models import Postmortem, Visibility
 from tests.actionitems.helpers import incident, item, set_due
-from tests.postmortems.editor.helpers import make_postmortem
+from tests.factories import MembershipFactory, UserFactory
+from tests.postmortems.editor.helpers import make_incident, make_postmortem
 from tests.postmortems.review.helpers import submitted
 
 
@@ -106,3 +108,21 @@ def world(org, templates, author, ben, manager):
     for value in items.values():
         value.refresh_from_db()
     return items
+
+
+@pytest.fixture
+def today(org):
+    return today_in(org)
+
+
+@pytest.fixture
+def sev3(org, templates, author):
+    """A Lightweight SEV3 draft by ann: one action-items section, ``action-items``."""
+    return make_postmortem(org, author, make_incident(org, commander=author, severity="SEV3"))
+
+
+@pytest.fixture
+def outsider(other_org):
+    user = UserFactory(username="otto")
+    MembershipFactory(user=user, organization=other_org, role=Role.ADMIN)
+    return user

@@ -1,6 +1,7 @@
 """Helpers of the action-item tests: the tracker's URLs and the rows and summary cards of its
 responses; the URLs, form data and table rows of a postmortem's action items; the clock, items
-and mail of the reminder tests; incidents and action items made through the services."""
+and mail of the reminder tests; incidents and action items made through the services; the API
+client, URLs and resource fields of the action-item API tests."""
 
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -16,7 +17,11 @@ from actionitems.services import action_item_create
 from actionitems.tracker_cache import tracker_changed
 from incidents import services as incident_services
 from organizations.selectors import today_in
+from postmortems.models import Postmortem, PostmortemStatus
 from postmortems.review import people as services_people
+from postmortems.review import transitions
+from tests.incidents.helpers import api_client as token_client
+from tests.postmortems.review.helpers import submitted
 
 HTMX = {"HX-Request": "true"}
 ROW = re.compile(r'<tr id="trk-row-(\d+)"')
@@ -191,3 +196,68 @@ def recorded(**filters) -> list[tuple]:
             "action_item__number", "kind", "period", "recipient__username"
         )
     )
+
+
+# --- The action-item API ---------------------------------------------------------------------
+
+ITEM_FIELDS = {
+    "id",
+    "postmortem",
+    "section",
+    "description",
+    "owner",
+    "due_date",
+    "priority",
+    "status",
+    "category",
+    "success_criteria",
+    "ticket_url",
+    "wont_do_reason",
+    "is_overdue",
+    "completed_at",
+    "ticket_kind",
+    "created_at",
+    "updated_at",
+}
+
+
+def api(org, user):
+    client = token_client(org, user)
+    client.default_format = "json"
+    return client
+
+
+def items_url(number: int) -> str:
+    return f"/api/v1/postmortems/{number}/action-items"
+
+
+def api_url(number: int | None = None) -> str:
+    return "/api/v1/action-items" + (f"/{number}" if number is not None else "")
+
+
+def new_item(
+    postmortem, actor, description="Alert when checkout errors exceed 2% for 2 minutes", **f
+):
+    with scope(organization=postmortem.organization):
+        return services.action_item_create(
+            postmortem=postmortem, actor=actor, description=description, **f
+        )
+
+
+def due_in(item, days_from_today: int) -> None:
+    """Creation refuses a past date: move it there directly."""
+    ActionItem.objects.filter(pk=item.pk).update(
+        due_date=today_in(item.organization) + timedelta(days=days_from_today)
+    )
+
+
+def fresh(item) -> ActionItem:
+    return ActionItem.objects.get(pk=item.pk)
+
+
+def publish(postmortem, author, reviewer) -> Postmortem:
+    submitted(postmortem, author, reviewer)
+    transitions.postmortem_approve(postmortem=postmortem, actor=reviewer)
+    postmortem.refresh_from_db()
+    assert postmortem.status == PostmortemStatus.PUBLISHED
+    return postmortem

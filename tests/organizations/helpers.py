@@ -1,17 +1,20 @@
-"""Helpers of the settings and webhook tests: the settings URLs and form data, a Slack-like
-webhook address, and a local HTTP server standing for the chat webhook."""
+"""Helpers of the settings, webhook, notification and members administration tests: the
+settings URLs and form data, a Slack-like webhook address, a local HTTP server standing for the
+chat webhook, a member's unread notifications, the members page's address and a user's role."""
 
 import json
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from django.urls import reverse
+from django_scopes import scopes_disabled
 
-from organizations.models import PostmortemPolicy
+from organizations.models import Membership, Notification, PostmortemPolicy
 from organizations.selectors import policy_for
 
 SECRET = "T0001/B0001/abcdefghijklmnopqrstuvwx"
 SLACK_URL = f"https://hooks.slack.com/services/{SECRET}"
+MEMBERS = "/o/acme/settings/members/"
 
 
 def url(name="settings_general", slug="acme"):
@@ -105,3 +108,21 @@ class Hook:
     @property
     def bodies(self) -> list[dict]:
         return [json.loads(r["body"]) for r in self.requests]
+
+
+def settings_url(organization):
+    return reverse("notification_settings", kwargs={"org_slug": organization.slug})
+
+
+def unread(user, organization=None):
+    """The user's unread notifications in every organization (or in ``organization``): tests
+    check that another organization's were left alone."""
+    with scopes_disabled():
+        qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    return qs.filter(organization=organization) if organization else qs
+
+
+def role_of(user, organization) -> str | None:
+    with scopes_disabled():  # any organization's, the other one's too
+        membership = Membership.objects.filter(user=user, organization=organization).first()
+    return membership.role if membership else None

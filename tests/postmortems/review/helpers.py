@@ -1,15 +1,21 @@
 """A postmortem filled, submitted or published, its status as a page shows it, and the review
-pages' URLs, HTMX headers, text and messages."""
+pages' URLs, HTMX headers, text and messages; for the review API tests a Lightweight draft, a
+token client sending JSON, the endpoints' URLs and the notifications sent."""
 
 import re
 
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django_scopes import scope
+from rest_framework.test import APIClient
 
-from postmortems import services
+from organizations.models import Notification
+from postmortems import creation, services
+from postmortems.models import Postmortem, Template
 from postmortems.review import selectors as selectors_review
 from postmortems.review import transitions
+from tests.factories import MembershipFactory, UserFactory
+from tests.incidents.helpers import api_client as token_client
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -73,3 +79,56 @@ def text_of(response) -> str:
 
 def flashes(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+REVIEW_FIELDS = {"reviewer", "round", "decision", "comment", "decided_at"}
+
+
+def api_url(number: int, action: str = "") -> str:
+    return f"/api/v1/postmortems/{number}" + (f"/{action}" if action else "")
+
+
+def new_draft(org, author, *, filled: bool = True) -> Postmortem:
+    """A Lightweight draft (four required sections), written when ``filled``."""
+    services.templates_install_builtins(organization=org)
+    template = Template.objects.get(organization=org, builtin_key="lightweight")
+    postmortem = creation.postmortem_create(
+        organization=org, actor=author, template=template, title="Checkout errors"
+    )
+    if filled:
+        postmortem = services.postmortem_save(
+            postmortem=postmortem,
+            actor=author,
+            base_version=postmortem.version,
+            sections={
+                "summary": "Checkouts failed for 40 minutes.",
+                "timeline": "14:02 deploy; 14:05 alert; 14:40 rollback.",
+                "what-happened-and-why": "A migration locked the orders table.",
+                "action-items": "Add a lint rule for locking migrations.",
+            },
+        )
+    return Postmortem.objects.get(pk=postmortem.pk)
+
+
+def api_client(org, user) -> APIClient:
+    """A client holding a fresh token of ``user``, sending JSON bodies (none when not given)."""
+    client = token_client(org, user)
+    client.default_format = "json"
+    return client
+
+
+def member(org, role, username):
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, organization=org, role=role)
+    return user
+
+
+def fresh(postmortem: Postmortem) -> Postmortem:
+    return Postmortem.objects.get(pk=postmortem.pk)
+
+
+def notifications(kind: str, recipient=None) -> list[Notification]:
+    rows = Notification.objects.filter(kind=kind)
+    if recipient is not None:
+        rows = rows.filter(recipient=recipient)
+    return list(rows)
