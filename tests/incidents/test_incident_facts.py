@@ -12,7 +12,6 @@ from django_scopes import scope
 
 from incidents import services, transitions
 from incidents.models import EntryKind, Incident, Status, TimelineEntry
-from tests.incidents.helpers import api_client
 
 T0 = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)  # 10:30 in Europe/Paris, the test org's zone
 
@@ -48,11 +47,6 @@ def incident(org, engineer) -> Incident:
 def eng_client(client, engineer):
     client.force_login(engineer)
     return client
-
-
-@pytest.fixture
-def api(org, engineer):
-    return api_client(org, engineer)
 
 
 def automatic_entry(incident: Incident, field: str) -> TimelineEntry | None:

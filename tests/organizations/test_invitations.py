@@ -15,9 +15,9 @@ from organizations.models import AuditEntry, Invitation, Membership
 from organizations.roles import Role
 from organizations.services import hash_token
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.organizations.helpers import MEMBERS
 
 User = get_user_model()
-MEMBERS = "/o/acme/settings/members/"
 LINK = re.compile(r"https?://[^/\s]+(/invitations/[A-Za-z0-9_-]+/)")
 
 
