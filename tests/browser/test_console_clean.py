@@ -100,8 +100,10 @@ def test_the_main_pages_and_their_interactions_log_no_error(watched, demo):
     expect(page.locator("[data-preview]:not([hidden])")).not_to_have_class(re.compile("is-loading"))
     page.get_by_role("tab", name="Write").first.click()
     whys = page.locator("#editor-five-whys")
+    rows_before = whys.locator(".pm-why").count()
     with page.expect_response(saves_section("five-whys")):
         whys.get_by_role("button", name="Ask why again").click()
+    expect(whys.locator(".pm-why")).to_have_count(rows_before + 1)  # the new form is swapped in
     whys.locator(".pm-why textarea").first.fill("Why did it fail?")
     with page.expect_response(saves_section("five-whys")):
         whys.get_by_role("button", name=re.compile("^Remove why")).first.click()
