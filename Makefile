@@ -21,6 +21,7 @@ $(VENV)/.installed: pyproject.toml
 # environment still wins; production installs have no such file).
 .env:
 	@printf '# Development settings for this checkout (read by config/settings.py; the\n# environment wins). Production sets its variables itself and has no such file.\nDEBUG=true\n' > $@
+	@printf '# The key that encrypts secrets at rest (identity-provider client secrets).\nFIELD_ENCRYPTION_KEY=%s\n' "$$($(PYTHON) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" >> $@
 
 install: $(VENV)/.installed .env
 

@@ -5,6 +5,8 @@ tasks executed in-process). ``DEBUG`` is off unless asked for, and the productio
 come with it are the safe ones.
 """
 
+import base64
+import hashlib
 from pathlib import Path
 
 import environ
@@ -54,7 +56,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "allauth.mfa",
     "organizations",
+    "identity",
     "incidents",
     "postmortems",
     "actionitems",
@@ -70,6 +79,7 @@ MIDDLEWARE = [
     "organizations.middleware.RefuseNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -154,7 +164,9 @@ CELERY_BEAT_SCHEDULE = {
 # --- Accounts ----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # username or email and password (and the MFA step after it); SSO logins come through
+    # allauth's social accounts (identity.adapters)
+    "allauth.account.auth_backends.AuthenticationBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -172,8 +184,38 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# allauth reports the typed username or email as "login"; axes counts failures by it.
+AXES_USERNAME_FORM_FIELD = "login"
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row
 GUARDIAN_RAISE_403 = False
+
+# --- Sign-in: allauth for passwords (+ two-factor) and company SSO (OIDC, SAML) ----------------
+ACCOUNT_ADAPTER = "identity.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "identity.adapters.SocialAccountAdapter"
+ACCOUNT_FORMS = {"login": "identity.forms.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_REDIRECT_URL = LOGOUT_REDIRECT_URL
+# Failed sign-ins are counted and locked out by axes (above), not a second time by allauth.
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True  # a verified provider email finds the existing user
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Hindsight"
+# Fernet keys for secrets at rest (organizations.encryption), comma-separated, newest first.
+# `make install` writes one into a development checkout's .env; without one, a development
+# server derives its key from SECRET_KEY (production must set its own: `check --deploy` says so).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEY", default=[])
+if not FIELD_ENCRYPTION_KEYS and DEBUG:
+    FIELD_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()
+    ]
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Hindsight <hindsight@localhost>")

@@ -15,3 +15,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CACHES["default"]["KEY_PREFIX"] = "hindsight-test"  # noqa: F405
+# A fixed key so encrypted fields work without an environment (never used outside the tests).
+FIELD_ENCRYPTION_KEYS = ["4Y0-6kVhQ2yq9dEYbzqf1m0hI3yN0d0C4pX3a8c7F4Q="]  # noqa: S105

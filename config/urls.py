@@ -14,7 +14,7 @@ admin.site.site_title = "Hindsight admin"
 urlpatterns = [
     path("", organization_views.home, name="home"),
     path("healthz", organization_views.healthz, name="healthz"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("identity.urls_accounts")),
     path("organizations/new/", organization_views.organization_create, name="organization_create"),
     path("invitations/", include("organizations.urls_invitations")),
     path("o/<slug:org_slug>/", include("dashboard.urls")),

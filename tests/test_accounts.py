@@ -7,7 +7,7 @@ from tests.factories import PASSWORD
 
 
 def login(client, username, password=PASSWORD):
-    return client.post("/accounts/login/", {"username": username, "password": password})
+    return client.post("/accounts/login/", {"login": username, "password": password})
 
 
 def test_login_with_the_real_form_lands_on_my_organizations(client, engineer):
@@ -30,7 +30,7 @@ def test_login_rotates_the_session_key(client, engineer):
 def test_wrong_password_re_renders_the_form_with_a_message(client, engineer):
     response = login(client, "engineer", "wrong")
     assert response.status_code == 200
-    assert b"Please enter a correct username and password" in response.content
+    assert b"The username and/or password you specified are not correct." in response.content
 
 
 def test_repeated_failures_lock_the_account_even_with_the_right_password(

@@ -14,7 +14,7 @@ def edit_path(postmortem) -> str:
 
 def log_in(page, username: str) -> None:
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
+    page.get_by_label("Username or email").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).not_to_have_url(re.compile("/accounts/login/"))

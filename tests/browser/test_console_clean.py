@@ -34,7 +34,7 @@ def server_error(page, response) -> None:
 
 def log_in(page, username: str = "alice") -> None:
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
+    page.get_by_label("Username or email").fill(username)
     page.get_by_label("Password").fill("hindsight-demo")
     page.get_by_role("button", name="Sign in").click()
     expect(page).not_to_have_url(re.compile("/accounts/login/"))

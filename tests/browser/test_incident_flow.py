@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 def log_in(page, next_path: str) -> None:
     page.goto(f"/accounts/login/?next={next_path}")
-    page.get_by_label("Username").fill("bob")
+    page.get_by_label("Username or email").fill("bob")
     page.get_by_label("Password").fill("hindsight-demo")
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(f"{re.escape(next_path)}$"))

@@ -7,7 +7,7 @@ def test_bob_logs_in_switches_organization_and_is_refused_globex(page, demo):
     page.goto("/o/acme/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/o/acme/$"))
 
-    page.get_by_label("Username").fill("bob")
+    page.get_by_label("Username or email").fill("bob")
     page.get_by_label("Password").fill("hindsight-demo")
     page.get_by_role("button", name="Sign in").click()
 
@@ -33,7 +33,7 @@ def test_bob_logs_in_switches_organization_and_is_refused_globex(page, demo):
 
 def test_wrong_password_shows_a_message_in_the_page(page, demo):
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("bob")
+    page.get_by_label("Username or email").fill("bob")
     page.get_by_label("Password").fill("not-his-password")
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator(".form-errors")).to_contain_text("correct username and password")

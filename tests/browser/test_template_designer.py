@@ -14,7 +14,7 @@ INCIDENT_TITLE = "Invoices emailed twice to EU customers"
 
 def log_in(page, next_path: str, username: str = "alice") -> None:
     page.goto(f"/accounts/login/?next={next_path}")
-    page.get_by_label("Username").fill(username)
+    page.get_by_label("Username or email").fill(username)
     page.get_by_label("Password").fill("hindsight-demo")
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(f"{re.escape(next_path)}$"))

@@ -46,5 +46,5 @@ def test_seed_demo_has_one_user_per_role_and_a_separate_globex(db, client):
         )
     assert roles == EXPECTED_ACME_ROLES
     assert globex and not globex & set(EXPECTED_ACME_ROLES)
-    response = client.post("/accounts/login/", {"username": "bob", "password": "hindsight-demo"})
+    response = client.post("/accounts/login/", {"login": "bob", "password": "hindsight-demo"})
     assert response.status_code == 302

@@ -1,0 +1,13 @@
+"""Sign-in forms."""
+
+from allauth.account.forms import LoginForm as AllauthLoginForm
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's password sign-in form, reporting the typed name to axes as ``login`` so failed
+    sign-ins are counted and locked out per username or email."""
+
+    def user_credentials(self) -> dict:
+        credentials = super().user_credentials()
+        credentials["login"] = credentials.get("email") or credentials.get("username")
+        return credentials
