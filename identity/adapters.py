@@ -7,9 +7,9 @@ table, and nothing is written to allauth's ``SocialApp`` table)."""
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
-from . import selectors
+from . import selectors, sessions
 from .models import IdentityProvider, Protocol
 from .selectors import SAML_PROVIDER_PREFIX, TESTING_PROVIDER_SESSION_KEY
 
@@ -21,6 +21,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Nobody signs up with a password: people join by invitation or company sign-in."""
         return False
+
+    def post_login(self, request: HttpRequest, user, **kwargs) -> HttpResponse:
+        """Every sign-in (password, two-factor or SSO) ends here, once it has succeeded."""
+        sociallogin = (kwargs.get("signal_kwargs") or {}).get("sociallogin")
+        organization = None
+        if sociallogin is not None:
+            organization = selectors.organization_of_provider_key(sociallogin.account.provider)
+        sessions.record_sign_in(request, user, organization=organization)
+        return super().post_login(request, user, **kwargs)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -46,3 +46,9 @@ def allauth_provider_key(provider: IdentityProvider) -> str:
     ``/accounts/saml/<slug>/…``."""
     slug = provider.organization.slug
     return slug if provider.protocol == Protocol.OIDC else SAML_PROVIDER_PREFIX + slug
+
+
+def organization_of_provider_key(key: str) -> Organization | None:
+    """The organization whose identity provider allauth knows as ``key``
+    (``allauth_provider_key``)."""
+    return Organization.objects.filter(slug=key.removeprefix(SAML_PROVIDER_PREFIX)).first()

@@ -17,6 +17,8 @@ AUDIT_GROUPS = {
     "invitation": "Invitations",
     "team": "Teams",
     "token": "API tokens",
+    "sso": "Company sign-in",
+    "scim": "Provisioning",
 }
 
 
