@@ -22,9 +22,17 @@ $(VENV)/.installed: pyproject.toml
 .env:
 	@printf '# Development settings for this checkout (read by config/settings.py; the\n# environment wins). Production sets its variables itself and has no such file.\nDEBUG=true\n' > $@
 
-install: $(VENV)/.installed .env
+# The real OpenID Connect provider the SSO tests log in through (tests/counterparts/oidc):
+# npm packages pinned by its package-lock.json, installed when missing or when the lock changes.
+OIDC_PROVIDER := tests/counterparts/oidc
+$(OIDC_PROVIDER)/node_modules: $(OIDC_PROVIDER)/package-lock.json
+	npm ci --prefix $(OIDC_PROVIDER) --no-audit --no-fund
+	touch $@
 
-run: install
+install: $(VENV)/.installed .env $(OIDC_PROVIDER)/node_modules
+
+# Serving needs no node: only the tests do.
+run: $(VENV)/.installed .env
 	$(RUN_ENV) $(MANAGE) migrate --noinput
 	$(RUN_ENV) $(MANAGE) seed_demo
 	@echo
@@ -52,4 +60,4 @@ bench: install
 	$(PY) -m hindsight_bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .import_linter_cache .grimp_cache *.egg-info
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .import_linter_cache .grimp_cache *.egg-info $(OIDC_PROVIDER)/node_modules
