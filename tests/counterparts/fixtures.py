@@ -28,8 +28,8 @@ def oidc_provider_server() -> Iterator[OidcProvider]:
     are missing: `make install` installs them)."""
     try:
         provider = OidcProvider().start()
-    except RuntimeError as exc:
-        pytest.fail(str(exc), pytrace=False)
+    except (RuntimeError, OSError) as exc:  # no npm packages, no node, a provider that won't start
+        pytest.fail(f"the test OpenID Connect provider: {exc}", pytrace=False)
     yield provider
     provider.stop()
 
