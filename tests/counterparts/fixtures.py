@@ -28,8 +28,10 @@ def oidc_provider_server() -> Iterator[OidcProvider]:
     are missing: `make install` installs them)."""
     try:
         provider = OidcProvider().start()
-    except (RuntimeError, OSError) as exc:  # no npm packages, no node, a provider that won't start
-        pytest.fail(f"the test OpenID Connect provider: {exc}", pytrace=False)
+    except RuntimeError as exc:  # no npm packages, or a provider that does not start
+        pytest.fail(str(exc), pytrace=False)
+    except OSError as exc:  # no node
+        pytest.fail(f"cannot start the test OpenID Connect provider: {exc}", pytrace=False)
     yield provider
     provider.stop()
 
