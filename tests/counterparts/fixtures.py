@@ -8,12 +8,18 @@ fixtures hand it to a test with its state reset, so tests run in any order.
   before the test.
 """
 
+import warnings
 from collections.abc import Iterator
 
 import pytest
+from cryptography.utils import CryptographyDeprecationWarning
 
 from tests.counterparts.oidc_provider import OidcProvider
-from tests.counterparts.saml_idp import SamlIdentityProvider
+
+with warnings.catch_warnings():
+    # pysaml2 names a cipher mode cryptography has moved (at import; no use of ours).
+    warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+    from tests.counterparts.saml_idp import SamlIdentityProvider
 
 
 @pytest.fixture(scope="session")
@@ -22,8 +28,10 @@ def oidc_provider_server() -> Iterator[OidcProvider]:
     are missing: `make install` installs them)."""
     try:
         provider = OidcProvider().start()
-    except RuntimeError as exc:
+    except RuntimeError as exc:  # no npm packages, or a provider that does not start
         pytest.fail(str(exc), pytrace=False)
+    except OSError as exc:  # no node
+        pytest.fail(f"cannot start the test OpenID Connect provider: {exc}", pytrace=False)
     yield provider
     provider.stop()
 

@@ -52,6 +52,8 @@ class OidcProvider:
         self._process = subprocess.Popen(  # noqa: S603 - our own script
             [self.node, "server.mjs", config.name],
             cwd=OIDC_DIR,
+            env={**os.environ, "OIDC_TEST_EXIT_ON_STDIN_END": "1"},
+            stdin=subprocess.PIPE,  # node exits when it closes, i.e. when this process ends
             stdout=subprocess.PIPE,
             stderr=self._log,
             text=True,
@@ -74,6 +76,10 @@ class OidcProvider:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
+        if self._process is not None:
+            for pipe in (self._process.stdin, self._process.stdout):
+                if pipe is not None:
+                    pipe.close()
         self._process = None
 
     def __enter__(self) -> OidcProvider:

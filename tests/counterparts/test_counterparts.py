@@ -141,7 +141,9 @@ def test_a_client_may_send_its_secret_in_the_body(rp):
     with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback
         tokens = json.load(answer)
 
-    assert verified_claims(tokens["id_token"], rp.jwks())["aud"] == "hindsight-post"
+    claims = verified_claims(tokens["id_token"], rp.jwks())
+    assert claims["aud"] == "hindsight-post"
+    assert "groups" not in claims  # released for the groups scope only
 
 
 def test_a_group_changed_at_the_provider_shows_at_the_next_login(rp):

@@ -53,8 +53,10 @@ function findAccount(_ctx, sub) {
     accountId: sub,
     // Read at each use, so a change at the provider shows at the next login and userinfo call.
     async claims() {
-      const account = state.accounts.get(sub) || {};
-      return { ...account, sub };
+      // An empty claim is left out, as a provider leaves out what it does not know.
+      const account = Object.entries(state.accounts.get(sub) || {})
+        .filter(([, value]) => value !== '' && value !== null && value !== undefined);
+      return { ...Object.fromEntries(account), sub };
     },
   };
 }
@@ -277,6 +279,13 @@ server.listen(config.port || 0, '127.0.0.1', async () => {
   });
   process.stdout.write(`${issuer}\n`);
 });
+
+// Started by the test fixtures with stdin a pipe: when the test run ends, however it ends, the
+// pipe closes and the provider goes with it.
+if (process.env.OIDC_TEST_EXIT_ON_STDIN_END) {
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
+}
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => process.exit(0));
