@@ -82,6 +82,16 @@ ACTION_LABELS = {
     "team.member_removed": "removed a member from",
     "token.created": "created the API token",
     "token.revoked": "revoked the API token",
+    "sso.provider_created": "set up company sign-in with",
+    "sso.provider_updated": "changed the company sign-in settings of",
+    "sso.mapping_changed": "changed the group to role mapping of",
+    "sso.tested": "tested company sign-in with",
+    "sso.turned_on": "turned on company sign-in with",
+    "sso.turned_off": "turned off company sign-in with",
+    "sso.member_joined": "joined through company sign-in:",
+    "sso.role_changed": "got a new role from company sign-in:",
+    "sso.role_change_refused": "kept their role (the last admin) at company sign-in:",
+    "sso.sign_in_refused": "refused a company sign-in for",
 }
 
 
