@@ -124,4 +124,3 @@ def social_app(provider: IdentityProvider) -> SocialApp:
         client_id=provider.organization.slug,
         settings=saml_settings(provider),
     )
-

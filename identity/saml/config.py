@@ -50,6 +50,17 @@ ATTRIBUTE_MAPPING = {
 }
 
 
+def email_in(attributes: dict) -> str:
+    """The person's address among SAML attributes (allauth's raw ``extra_data``), by
+    ``ATTRIBUTE_MAPPING``."""
+    for name in ATTRIBUTE_MAPPING["email"]:
+        values = attributes.get(name) or []
+        values = [values] if isinstance(values, str) else values
+        if values and str(values[0]).strip():
+            return str(values[0]).strip()
+    return ""
+
+
 class MetadataUnavailable(Exception):
     """The IdP's metadata URL could not be read and no saved values can serve instead."""
 

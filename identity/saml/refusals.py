@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .. import services_sso
+from .. import services_sso, sso_login
 from ..models import IdentityProvider
+from ..selectors import TESTING_PROVIDER_SESSION_KEY
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,12 @@ def refuse(
     reason = REASONS[kind]
     message = reason.message.format(organization=provider.organization.name)
     audited = f"{reason.title} ({kind}): {detail[:300]}" if detail else f"{reason.title} ({kind})"
-    services_sso.sign_in_refused(provider=provider, reason=audited)
+    testing = request.session.get(TESTING_PROVIDER_SESSION_KEY) == provider.pk
+    signed_in = request.user.is_authenticated
+    services_sso.sign_in_refused(
+        provider=provider, reason=audited, actor=request.user if signed_in else None, test=testing
+    )
     context = {"reason": f"{reason.title}. {message}", "provider_name": provider.name}
+    if testing and signed_in:  # an admin's test round trip: back to the settings
+        context["settings_url"] = sso_login.settings_url(provider)
     return render(request, "socialaccount/authentication_error.html", context, status=400)

@@ -26,9 +26,7 @@ def sp_entity_id(slug: str) -> str:
     return f"{BASE}/accounts/saml/{slug}/metadata/"
 
 
-def make_provider(
-    organization, idp: SamlIdentityProvider | None, **fields
-) -> IdentityProvider:
+def make_provider(organization, idp: SamlIdentityProvider | None, **fields) -> IdentityProvider:
     """The organization's SAML provider, live, configured by entity id + SSO URL + certificate
     (as the settings page saves it, also when the admin gave a metadata URL)."""
     values = {"protocol": Protocol.SAML, "name": "Test IdP", "status": ProviderStatus.LIVE}

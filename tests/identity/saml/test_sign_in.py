@@ -9,7 +9,9 @@ from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
 from django_scopes import scopes_disabled
 
+from identity.claims import claims_of
 from identity.models import EmailDomain
+from identity.saml.config import ATTRIBUTE_MAPPING
 from organizations.models import AuditEntry
 from organizations.roles import Role
 from tests.factories import UserFactory
@@ -93,18 +95,23 @@ def test_the_membership_is_made_in_the_providers_organization_only(
     assert membership_of("ann@acme.example", other_org) is None
 
 
-def test_the_same_person_signs_in_to_each_organization_through_its_own_provider(
+def test_another_organizations_idp_cannot_sign_in_to_a_persons_account(
     browser, idp, live_provider, org, other_org
 ):
-    make_provider(other_org, idp, default_role=Role.REVIEWER)
+    """Ann's address is at Acme's verified domain: Globex's IdP asserting the same address is
+    refused, and Ann gets nothing at Globex."""
+    _verify_domain(org, "acme.example")
+    make_provider(other_org, idp, default_role=Role.ADMIN)
     sign_in(browser, idp, "acme")
     browser.post("/accounts/logout/")
 
-    sign_in(browser, idp, "globex")
+    response = sign_in(browser, idp, "globex")
 
-    assert membership_of("ann@acme.example", org).role == Role.ENGINEER
-    assert membership_of("ann@acme.example", other_org).role == Role.REVIEWER
-    assert SocialAccount.objects.filter(user__email="ann@acme.example").count() == 2
+    assert response.status_code in (400, 403)
+    assert "_auth_user_id" not in browser.session
+    assert membership_of("ann@acme.example", other_org) is None
+    assert SocialAccount.objects.filter(user__email="ann@acme.example").count() == 1
+    assert len(refusals(other_org)) == 1
 
 
 def _verify_domain(organization, domain):
@@ -146,3 +153,13 @@ def test_an_unverified_address_of_an_existing_account_is_refused_with_nothing_ma
     assert membership_of("ann@acme.example", org) is None
     assert len(refusals(org)) == 1
 
+
+@pytest.mark.parametrize(
+    "name",
+    ["mail", "urn:oid:0.9.2342.19200300.100.1.3", ATTRIBUTE_MAPPING["email"][-1]],
+)
+def test_the_address_is_read_under_the_names_idps_give_it(live_provider, name):
+    claims = claims_of(live_provider, {name: ["dee@acme.example"], "groups": ["a", "b"]})
+
+    assert claims["email"] == "dee@acme.example"
+    assert claims["groups"] == ["a", "b"]
