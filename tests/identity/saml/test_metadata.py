@@ -21,6 +21,11 @@ pytestmark = pytest.mark.django_db
 MD = "{urn:oasis:names:tc:SAML:2.0:metadata}"
 
 
+def by_metadata_url(organization, url: str):
+    """A provider known by its metadata URL only (nothing saved from it)."""
+    return make_provider(organization, None, idp_metadata_url=url, idp_entity_id="", idp_sso_url="")
+
+
 def test_the_sp_metadata_is_valid_and_names_the_acs_url(browser, live_provider):
     response = browser.get("/accounts/saml/acme/metadata/")
 
@@ -39,14 +44,7 @@ def test_the_sp_metadata_is_valid_and_names_the_acs_url(browser, live_provider):
 
 def test_the_sp_metadata_does_not_need_the_idp(browser, org):
     """An IdP named by a metadata URL that cannot be read: Hindsight's own side still shows."""
-    make_provider(
-        org,
-        idp=None,
-        idp_metadata_url="http://127.0.0.1:9/metadata",
-        idp_entity_id="",
-        idp_sso_url="",
-        idp_certificate="",
-    )
+    by_metadata_url(org, "http://127.0.0.1:9/metadata")
 
     assert browser.get("/accounts/saml/acme/metadata/").status_code == 200
 
@@ -78,14 +76,7 @@ def test_the_provider_an_admin_is_testing_has_its_pages_in_that_session_only(bro
 
 
 def test_an_idp_named_by_its_metadata_url_is_read_from_it(browser, idp, org):
-    make_provider(
-        org,
-        idp=None,
-        idp_metadata_url=idp.metadata_url,
-        idp_entity_id="",
-        idp_sso_url="",
-        idp_certificate="",
-    )
+    by_metadata_url(org, idp.metadata_url)
 
     response = sign_in(browser, idp, "acme")
 
@@ -101,14 +92,7 @@ def test_saved_values_serve_while_the_metadata_url_cannot_be_read(browser, idp, 
 
 def test_a_metadata_url_is_read_over_https_only(browser, idp, org, settings):
     settings.SSO_INSECURE_HOSTS = []
-    make_provider(
-        org,
-        idp=None,
-        idp_metadata_url=idp.metadata_url,
-        idp_entity_id="",
-        idp_sso_url="",
-        idp_certificate="",
-    )
+    by_metadata_url(org, idp.metadata_url)
 
     response = browser.post("/accounts/saml/acme/login/")
 
