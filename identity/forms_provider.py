@@ -6,6 +6,7 @@ from django.forms import formset_factory
 from organizations.roles import Role
 
 from .models import IdentityProvider, Protocol
+from .services_provider import CONNECTION_FIELDS, OTHER_FIELDS
 
 SECRET_HELP = "Saved, and never shown again. Type a new one to replace it; leave blank to keep it."  # noqa: S105
 
@@ -27,21 +28,7 @@ class ProviderForm(forms.ModelForm):
 
     class Meta:
         model = IdentityProvider
-        fields = (
-            "protocol",
-            "name",
-            "default_role",
-            "groups_claim",
-            "issuer_url",
-            "client_id",
-            "client_secret",
-            "scopes",
-            "idp_metadata_url",
-            "idp_metadata_xml",
-            "idp_entity_id",
-            "idp_sso_url",
-            "idp_certificate",
-        )
+        fields = OTHER_FIELDS + CONNECTION_FIELDS
         labels = {
             "name": "Display name",
             "groups_claim": "Groups claim or attribute",

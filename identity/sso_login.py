@@ -177,7 +177,8 @@ def authentication_failed(
         return
     extra_context["provider_name"] = ours.name
     testing = request.session.get(TESTING_PROVIDER_SESSION_KEY) == ours.pk
-    if testing:
+    if testing:  # the test is over: the untested provider signs nobody in any more
+        request.session.pop(TESTING_PROVIDER_SESSION_KEY, None)
         extra_context["settings_url"] = settings_url(ours)
     services_sso.sign_in_refused(
         provider=ours,

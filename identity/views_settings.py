@@ -99,7 +99,17 @@ def settings_sign_in_test(request: HttpRequest, org_slug: str) -> HttpResponse:
     return sso_login.begin_test(request, provider)
 
 
-def _status_change(request: HttpRequest, org_slug: str, change, done: str) -> HttpResponse:
+TURNS = {
+    "on": (services_provider.provider_turn_on, "Company sign-in through {name} is on."),
+    "off": (services_provider.provider_turn_off, "Company sign-in through {name} is off."),
+}
+
+
+@require_POST
+@require_action(Action.MANAGE_ORGANIZATION)
+def settings_sign_in_turn(request: HttpRequest, org_slug: str, turn: str) -> HttpResponse:
+    """Turn the tested provider on (LIVE) or off (back to TESTED)."""
+    change, done = TURNS[turn]
     provider = selectors.provider_for(request.organization)
     if provider is None:
         messages.error(request, "Save the provider's settings first.")
@@ -111,25 +121,3 @@ def _status_change(request: HttpRequest, org_slug: str, change, done: str) -> Ht
         else:
             messages.success(request, done.format(name=provider.name))
     return redirect(reverse("settings_sign_in", kwargs={"org_slug": org_slug}) + "#status")
-
-
-@require_POST
-@require_action(Action.MANAGE_ORGANIZATION)
-def settings_sign_in_turn_on(request: HttpRequest, org_slug: str) -> HttpResponse:
-    return _status_change(
-        request,
-        org_slug,
-        services_provider.provider_turn_on,
-        "Company sign-in through {name} is on.",
-    )
-
-
-@require_POST
-@require_action(Action.MANAGE_ORGANIZATION)
-def settings_sign_in_turn_off(request: HttpRequest, org_slug: str) -> HttpResponse:
-    return _status_change(
-        request,
-        org_slug,
-        services_provider.provider_turn_off,
-        "Company sign-in through {name} is off.",
-    )

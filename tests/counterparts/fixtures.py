@@ -28,8 +28,10 @@ def oidc_provider_server() -> Iterator[OidcProvider]:
     are missing: `make install` installs them)."""
     try:
         provider = OidcProvider().start()
-    except RuntimeError as exc:
+    except RuntimeError as exc:  # no npm packages, or a provider that does not start
         pytest.fail(str(exc), pytrace=False)
+    except OSError as exc:  # no node
+        pytest.fail(f"cannot start the test OpenID Connect provider: {exc}", pytrace=False)
     yield provider
     provider.stop()
 

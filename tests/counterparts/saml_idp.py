@@ -19,7 +19,6 @@ import base64
 import collections
 import datetime
 import html
-import re
 import shutil
 import tempfile
 import threading
@@ -27,7 +26,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from cryptography import x509
@@ -49,8 +48,15 @@ from saml2.saml import NAME_FORMAT_BASIC
 from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
+from tests.counterparts.saml_binding import PostedForm, handler_for, parse_form
+
 XMLSEC1 = shutil.which("xmlsec1") or "/usr/bin/xmlsec1"
 PASSWORD_AUTHN = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
+
+_SP_METADATA = """<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" \
+entityID="{entity_id}"><md:SPSSODescriptor \
+protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:AssertionConsumerService \
+Binding="{post}" Location="{acs_url}" index="1"/></md:SPSSODescriptor></md:EntityDescriptor>"""
 
 
 @dataclass(frozen=True)
@@ -72,23 +78,6 @@ class SamlUser:
             "lastName": [self.last_name],
             "groups": list(self.groups),
         }
-
-
-@dataclass(frozen=True)
-class PostedForm:
-    """The IdP's answer: what the browser would POST, and where."""
-
-    action: str
-    saml_response: str
-    relay_state: str | None = None
-
-    @property
-    def data(self) -> dict[str, str]:
-        """The form fields, ready for ``client.post(form.action, form.data)``."""
-        fields = {"SAMLResponse": self.saml_response}
-        if self.relay_state is not None:
-            fields["RelayState"] = self.relay_state
-        return fields
 
 
 @dataclass(frozen=True)
@@ -155,7 +144,7 @@ class SamlIdentityProvider:
     """Start with ``start()`` (or use as a context manager); ``stop()`` ends it."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._httpd = ThreadingHTTPServer((host, port), handler_for(self))
         self.base_url = f"http://{host}:{self._httpd.server_address[1]}"
         self.metadata_url = f"{self.base_url}/metadata"
         self.entity_id = self.metadata_url
@@ -353,7 +342,8 @@ class SamlIdentityProvider:
             self._other_server, _ = self._make_server("other")
         return self._other_server
 
-    def _answer(self, saml_request: str, binding: str, relay_state: str | None) -> PostedForm:
+    def answer(self, saml_request: str, binding: str, relay_state: str | None) -> PostedForm:
+        """The SSO endpoint's answer to an AuthnRequest, for the user of ``next_login``."""
         parsed = self._server.parse_authn_request(saml_request, binding)
         message = parsed.message
         request = ReceivedRequest(
@@ -383,82 +373,3 @@ class SamlIdentityProvider:
                 other_key=tamper.other_key,
             )
         return PostedForm(request.acs_url, response, relay_state)
-
-
-_SP_METADATA = """<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" \
-entityID="{entity_id}"><md:SPSSODescriptor \
-protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:AssertionConsumerService \
-Binding="{post}" Location="{acs_url}" index="1"/></md:SPSSODescriptor></md:EntityDescriptor>"""
-
-_INPUT = re.compile(r'<input[^>]*name="(?P<name>[^"]+)"[^>]*value="(?P<value>[^"]*)"', re.I)
-_ACTION = re.compile(r'<form[^>]*action="(?P<action>[^"]+)"', re.I)
-
-
-def render_form(form: PostedForm) -> str:
-    """The auto-submitting HTML page of the HTTP-POST binding."""
-    fields = "".join(
-        f'<input type="hidden" name="{name}" value="{html.escape(value)}"/>'
-        for name, value in form.data.items()
-    )
-    return (
-        "<!DOCTYPE html><html><head><title>SAML</title></head>"
-        '<body onload="document.forms[0].submit()">'
-        f'<form method="post" action="{html.escape(form.action)}">{fields}'
-        '<noscript><button type="submit">Continue</button></noscript></form></body></html>'
-    )
-
-
-def parse_form(page: str) -> PostedForm:
-    """The action and fields of an HTTP-POST binding page."""
-    action = _ACTION.search(page)
-    fields = {m["name"]: html.unescape(m["value"]) for m in _INPUT.finditer(page)}
-    if action is None or "SAMLResponse" not in fields:
-        raise ValueError(f"not a SAML POST form: {page[:200]!r}")
-    return PostedForm(
-        html.unescape(action["action"]), fields["SAMLResponse"], fields.get("RelayState")
-    )
-
-
-def _handler_for(idp: SamlIdentityProvider) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            url = urllib.parse.urlsplit(self.path)
-            query = dict(urllib.parse.parse_qsl(url.query))
-            if url.path == "/metadata":
-                self._send(200, idp.metadata_xml, "application/samlmetadata+xml")
-            elif url.path == "/sso":
-                self._sso(query, BINDING_HTTP_REDIRECT)
-            else:
-                self._send(404, "not found", "text/plain")
-
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            fields = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
-            if urllib.parse.urlsplit(self.path).path == "/sso":
-                self._sso(fields, BINDING_HTTP_POST)
-            else:
-                self._send(404, "not found", "text/plain")
-
-        def _sso(self, fields: dict[str, str], binding: str) -> None:
-            if "SAMLRequest" not in fields:
-                self._send(400, "SAMLRequest is missing", "text/plain")
-                return
-            try:
-                form = idp._answer(fields["SAMLRequest"], binding, fields.get("RelayState"))
-            except Exception as exc:  # a bad request is the test's to see, not a hung thread
-                self._send(400, f"the test IdP cannot answer: {exc}", "text/plain")
-                return
-            self._send(200, render_form(form), "text/html; charset=utf-8")
-
-        def _send(self, status: int, body: str, content_type: str) -> None:
-            data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet
-            pass
-
-    return Handler

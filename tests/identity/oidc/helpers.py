@@ -44,3 +44,37 @@ def sign_in(client, idp, slug="acme"):
     """A whole company sign-in round trip through the real provider; returns the callback's
     response."""
     return come_back(client, idp.authorize(start_sign_in(client, slug)))
+
+
+PAGE = "/o/acme/settings/sign-in/"
+
+
+def form_data(idp, **overrides) -> dict:
+    """The settings form as an admin fills it for the test provider, with an empty mapping."""
+    data = {
+        "protocol": "OIDC",
+        "name": "Acme SSO",
+        "default_role": Role.VIEWER,
+        "groups_claim": "groups",
+        "issuer_url": idp.issuer,
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "scopes": "openid email profile groups",
+        "mappings-TOTAL_FORMS": "1",
+        "mappings-INITIAL_FORMS": "0",
+        "mappings-MIN_NUM_FORMS": "0",
+        "mappings-MAX_NUM_FORMS": "100",
+        "mappings-0-group": "",
+        "mappings-0-role": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def with_mappings(data: dict, rows: list[tuple[str, str]]) -> dict:
+    data = dict(data)
+    data["mappings-TOTAL_FORMS"] = str(len(rows))
+    for index, (group, role) in enumerate(rows):
+        data[f"mappings-{index}-group"] = group
+        data[f"mappings-{index}-role"] = role
+    return data
