@@ -19,6 +19,7 @@ from .. import discovery
 from ..models import IdentityProvider
 
 METADATA_CACHE_SECONDS = 60 * 60
+RETRY_SECONDS = 5 * 60
 
 # Where Hindsight reads a person's details, first match wins (Okta, Entra ID, Google, Keycloak
 # and the standard OIDs). The uid falls back to the NameID. The groups are read by
@@ -97,18 +98,18 @@ def refresh(provider: IdentityProvider) -> None:
     try:
         idp = discovery.saml_metadata_from_url(provider.idp_metadata_url)
     except ValidationError as exc:
-        if provider.idp_sso_url and provider.idp_certificate:
-            return  # the values read when the provider was saved serve meanwhile
-        raise MetadataUnavailable(" ".join(exc.messages)) from exc
+        if not (provider.idp_sso_url and provider.idp_certificate):
+            raise MetadataUnavailable(" ".join(exc.messages)) from exc
+        # The values read when the provider was saved serve meanwhile; the URL is tried again
+        # in a few minutes, not at every sign-in (each try may wait for the timeout).
+        cache.set(_cache_key(provider), _saved(provider), RETRY_SECONDS)
+        return
     resolved = {"entity_id": idp.entity_id, "sso_url": idp.sso_url, "x509cert": idp.certificate}
     cache.set(_cache_key(provider), resolved, METADATA_CACHE_SECONDS)
 
 
-def forget(provider: IdentityProvider) -> None:
-    """Drop the metadata read from the URL (the configuration changed)."""
-    cache.delete(_cache_key(provider))
-
-
 def _cache_key(provider: IdentityProvider) -> str:
-    source = f"{provider.pk}|{provider.idp_metadata_url}|{provider.idp_entity_id}"
+    """Per provider and saved configuration: saving the provider again reads the URL afresh."""
+    updated = provider.updated_at.isoformat() if provider.updated_at else ""
+    source = f"{provider.pk}|{updated}|{provider.idp_metadata_url}"
     return "identity.saml.idp." + hashlib.sha256(source.encode()).hexdigest()

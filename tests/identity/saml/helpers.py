@@ -12,7 +12,8 @@ from django_scopes import scopes_disabled
 
 from identity.models import IdentityProvider, Protocol, ProviderStatus
 from organizations.models import AuditEntry, Membership
-from tests.counterparts.saml_idp import PostedForm, SamlIdentityProvider
+from tests.counterparts.saml_binding import PostedForm
+from tests.counterparts.saml_idp import SamlIdentityProvider
 
 HOST = "127.0.0.1"
 BASE = f"http://{HOST}"

@@ -8,6 +8,7 @@ from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
 
 from identity.models import Protocol, ProviderStatus
 from identity.selectors import TESTING_PROVIDER_SESSION_KEY
+from tests.counterparts.saml_idp import _key_and_certificate
 from tests.identity.saml.helpers import (
     acs_url,
     make_provider,
@@ -86,6 +87,15 @@ def test_an_idp_named_by_its_metadata_url_is_read_from_it(browser, idp, org):
 
 def test_saved_values_serve_while_the_metadata_url_cannot_be_read(browser, idp, org):
     make_provider(org, idp, idp_metadata_url="http://127.0.0.1:9/metadata")
+
+    assert sign_in(browser, idp, "acme").status_code == 302
+
+
+def test_the_metadata_url_is_read_again_so_a_rotated_certificate_is_used(browser, idp, org):
+    _, old_certificate = _key_and_certificate("the IdP's previous certificate")
+    make_provider(
+        org, idp, idp_metadata_url=idp.metadata_url, idp_certificate=old_certificate.decode()
+    )
 
     assert sign_in(browser, idp, "acme").status_code == 302
 
