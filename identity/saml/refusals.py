@@ -80,7 +80,7 @@ REASONS = {
 def classify(error_reason: str) -> str:
     """The kind of refusal for python3-saml's reason (its messages are stable text)."""
     text = (error_reason or "").lower()
-    if "expired" in text or "not yet valid" in text or "subjectconfirmation" in text:
+    if "expired" in text or "not yet valid" in text:
         return "expired"
     if "audience" in text or "received at" in text or "destination" in text:
         return "audience"
