@@ -1,9 +1,12 @@
 """SAML 2.0 sign-in per organization, through allauth's SAML provider (python3-saml).
 
-- ``config``: the allauth settings of an organization's IdP (by metadata URL, pasted metadata,
-  or entity id + SSO URL + certificate) and the guarded fetch of its metadata;
-- ``views`` / ``urls``: the SP metadata, login start and assertion consumer that Hindsight serves
-  in place of allauth's (same paths), refusing bad answers with a page and an audit entry;
-- ``replay``: the assertion and response ids already used, refused a second time;
-- ``attributes``: what the IdP sent, read for the sign-in (email trust, groups, a readable form).
+- ``config``: the allauth settings of an organization's IdP (entity id, SSO URL, certificate;
+  read again from its metadata URL when it has one) and the attributes Hindsight reads;
+- ``views`` / ``urls``: the SP metadata, login start and end of the assertion consumer that
+  Hindsight serves in place of allauth's (same paths), refusing bad answers (``refusals``);
+- ``replay``: the response and assertion ids already used, refused a second time;
+- ``emails``: which addresses from an answer count as verified.
+
+After a valid answer the sign-in goes on as any company sign-in: ``identity.sso_login``
+(test round trip, refusals) and ``identity.services_sso.admit`` (just-in-time membership).
 """
