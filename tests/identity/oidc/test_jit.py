@@ -91,6 +91,10 @@ def test_a_group_change_at_the_provider_changes_the_role_at_the_next_sign_in(
     assert changed.details["role"] == [Role.ENGINEER, Role.ADMIN]
     assert changed.details["groups"] == ["engineering", "it"]
     assert changed.details["provider"] == "Acme SSO"
+    client.force_login(ann)  # an admin now: the audit log shows the change in words
+    log = client.get("/o/acme/settings/audit/").content.decode().lower()
+    assert "got a new role from company sign-in" in log
+    assert "joined through company sign-in" in log
 
     client.logout()
     idp.set_account("ann-1", "ann@acme.example", name="Ann Lee", groups=[])

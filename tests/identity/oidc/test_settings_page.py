@@ -147,6 +147,7 @@ def test_a_bad_issuer_is_refused_naming_the_field(client, org, admin_user, idp, 
     assert response.status_code == 400
     assert "issuer_url" in response.context["form"].errors
     assert message in response.content
+    assert CLIENT_SECRET.encode() not in response.content  # what was typed is not sent back
     with scopes_disabled():
         assert not IdentityProvider.objects.exists()
 
