@@ -15,6 +15,7 @@ from django.urls import reverse
 from . import selectors, sessions, sso_login
 from .models import IdentityProvider, Protocol
 from .oidc import OrganizationOIDCProvider
+from .saml.config import saml_settings
 from .selectors import SAML_PROVIDER_PREFIX, TESTING_PROVIDER_SESSION_KEY
 
 OIDC = "openid_connect"
@@ -123,28 +124,3 @@ def social_app(provider: IdentityProvider) -> SocialApp:
         client_id=provider.organization.slug,
         settings=saml_settings(provider),
     )
-
-
-def saml_settings(provider: IdentityProvider) -> dict:
-    """allauth's SAML settings for the provider: the IdP by its metadata URL, or by entity id,
-    SSO URL and certificate (pasted metadata XML is read into those three when saved); the
-    attributes Hindsight reads."""
-    idp: dict = {"entity_id": provider.idp_entity_id}
-    if provider.idp_metadata_url:
-        idp["metadata_url"] = provider.idp_metadata_url
-    else:
-        idp.update(sso_url=provider.idp_sso_url, x509cert=provider.idp_certificate)
-    return {
-        "idp": idp,
-        "attribute_mapping": {
-            "uid": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
-            "email": "email",
-            "email_verified": "email_verified",
-            "first_name": "firstName",
-            "last_name": "lastName",
-        },
-        "advanced": {
-            "want_assertion_signed": True,
-            "reject_idp_initiated_sso": True,
-        },
-    }

@@ -5,6 +5,7 @@ attributes (each a list of values; a single value is shown as itself). Nothing h
 the bookkeeping claims of the ID token (nonce, hashes, token ids) are left out."""
 
 from .models import IdentityProvider, Protocol
+from .saml import config as saml_config
 
 # ID token claims that are about the token, not the person.
 TOKEN_CLAIMS = frozenset({"nonce", "at_hash", "c_hash", "s_hash", "jti", "sid", "auth_time"})
@@ -17,10 +18,14 @@ def claims_of(provider: IdentityProvider, extra_data: dict) -> dict:
         claims = dict(extra_data.get("id_token") or {})
         claims.update(extra_data.get("userinfo") or {})
         return {key: value for key, value in claims.items() if key not in TOKEN_CLAIMS}
-    return {
+    attributes = {
         key: value[0] if isinstance(value, list) and len(value) == 1 else value
         for key, value in (extra_data or {}).items()
     }
+    email = saml_config.email_in(extra_data or {})
+    if email and "email" not in attributes:  # named mail, an OID or a URI by the IdP
+        attributes["email"] = email
+    return attributes
 
 
 def groups_in(claims: dict, name: str) -> list[str]:
