@@ -75,8 +75,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def list_apps(self, request: HttpRequest, provider=None, client_id=None) -> list[SocialApp]:
         testing = request.session.get(TESTING_PROVIDER_SESSION_KEY) if request else None
         protocol, slug = _wanted(provider, client_id)
-        if protocol is None and provider is not None:
-            return super().list_apps(request, provider=provider, client_id=client_id)
         providers = selectors.usable_providers(
             testing_provider_id=testing, protocol=protocol, slug=slug
         )
@@ -96,9 +94,7 @@ def _wanted(provider: str | None, client_id: str | None) -> tuple[str | None, st
         return Protocol.SAML, provider.removeprefix(SAML_PROVIDER_PREFIX)
     if provider == OIDC:
         return Protocol.OIDC, None
-    if "_" in provider:  # allauth's own providers are named with underscores (google, ...)
-        return None, None
-    return Protocol.OIDC, provider
+    return Protocol.OIDC, provider  # an organization's slug (only these two providers exist)
 
 
 def social_app(provider: IdentityProvider) -> SocialApp:
