@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "organizations.middleware.HtmxResponseMiddleware",
     "organizations.middleware.TenantMiddleware",
+    "identity.middleware.SignInRulesMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -5,11 +5,13 @@
 table, and nothing is written to allauth's ``SocialApp`` table)."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.stagekit import clear_login
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from django.http import HttpRequest, HttpResponse
 
-from . import selectors, sessions
+from . import rules, selectors, services_policy, sessions
+from .middleware import sso_required_response
 from .models import IdentityProvider, Protocol
 from .selectors import SAML_PROVIDER_PREFIX, TESTING_PROVIDER_SESSION_KEY
 
@@ -21,6 +23,18 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Nobody signs up with a password: people join by invitation or company sign-in."""
         return False
+
+    def pre_login(self, request: HttpRequest, user, **kwargs) -> HttpResponse | None:
+        """A password is refused when every organization of the person requires company
+        sign-in (and they are the break-glass admin of none): they get a page naming each
+        organization's provider, and nothing signs in."""
+        if (kwargs.get("signal_kwargs") or {}).get("sociallogin") is None:
+            refusals = rules.password_refusals(user)
+            if refusals:
+                clear_login(request)
+                services_policy.password_refused_record(user=user, refusals=refusals)
+                return sso_required_response(request, refusals)
+        return super().pre_login(request, user, **kwargs)
 
     def post_login(self, request: HttpRequest, user, **kwargs) -> HttpResponse:
         """Every sign-in (password, two-factor or SSO) ends here, once it has succeeded."""

@@ -82,6 +82,8 @@ ACTION_LABELS = {
     "team.member_removed": "removed a member from",
     "token.created": "created the API token",
     "token.revoked": "revoked the API token",
+    "sso.policy_changed": "changed the sign-in rules",
+    "sso.password_refused": "refused a password sign-in of",
 }
 
 
