@@ -86,12 +86,12 @@ def _records_show_sso_through(request: HttpRequest, organization: Organization) 
     keys = {organization.slug, f"saml-{organization.slug}"}
     return any(
         record.get("method") == "socialaccount" and record.get("provider") in keys
-        for record in get_authentication_records(request)
+        for record in get_authentication_records(request, request.user)
     )
 
 
 def _records_show(request: HttpRequest, method: str) -> bool:
-    return any(record.get("method") == method for record in get_authentication_records(request))
+    return any(record.get("method") == method for record in get_authentication_records(request, request.user))
 
 
 def request_rule(request: HttpRequest) -> RequestRule:

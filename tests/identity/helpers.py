@@ -23,6 +23,7 @@ from tests.factories import PASSWORD
 LOGIN = "/accounts/login/"
 MFA_AUTHENTICATE = "/accounts/2fa/authenticate/"
 TOTP_SETUP = "/accounts/2fa/totp/activate/"
+REAUTHENTICATE = "/accounts/reauthenticate/"
 
 
 def security_url(slug: str = "acme") -> str:
@@ -52,6 +53,16 @@ def policy(organization, **values) -> SignInPolicy:
 def password_sign_in(client, username: str):
     """Sign in through the password form; returns the response."""
     return client.post(LOGIN, {"login": username, "password": PASSWORD})
+
+
+def confirm_password(client, path: str):
+    """Open ``path``, a page that asks for the password again first (allauth's
+    reauthentication, as every two-factor change does); returns the page."""
+    page = client.get(path)
+    assert page.status_code == 302 and page["Location"].startswith(REAUTHENTICATE)
+    confirmed = client.post(REAUTHENTICATE, {"password": PASSWORD, "next": path})
+    assert confirmed.status_code == 302 and confirmed["Location"] == path
+    return client.get(path)
 
 
 def sso_session(client, user, organization) -> str:
