@@ -68,9 +68,7 @@ class SignInPolicyForm(forms.Form):
         self.request = request
         self.fields["break_glass_user"].queryset = (
             get_user_model()
-            .objects.filter(
-                memberships__organization=organization, memberships__role=Role.ADMIN
-            )
+            .objects.filter(memberships__organization=organization, memberships__role=Role.ADMIN)
             .order_by("first_name", "last_name", "username")
         )
 

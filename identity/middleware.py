@@ -22,9 +22,7 @@ def sso_required_response(
     request: HttpRequest, requirements: list[rules.SsoRequirement]
 ) -> HttpResponse:
     """The page that sends a person to their organization's company sign-in."""
-    return render(
-        request, "identity/sso_required.html", {"requirements": requirements}, status=403
-    )
+    return render(request, "identity/sso_required.html", {"requirements": requirements}, status=403)
 
 
 class SignInRulesMiddleware:

@@ -91,7 +91,10 @@ def _records_show_sso_through(request: HttpRequest, organization: Organization) 
 
 
 def _records_show(request: HttpRequest, method: str) -> bool:
-    return any(record.get("method") == method for record in get_authentication_records(request, request.user))
+    return any(
+        record.get("method") == method
+        for record in get_authentication_records(request, request.user)
+    )
 
 
 def request_rule(request: HttpRequest) -> RequestRule:
@@ -140,8 +143,8 @@ def _request_rule(request: HttpRequest) -> RequestRule:
         and not is_break_glass(policy, membership)
     ):
         return RequestRule(sso_required=SsoRequirement(organization, policy.provider_name))
-    through_sso = through_own or policy.through_any_provider or _records_show(
-        request, "socialaccount"
+    through_sso = (
+        through_own or policy.through_any_provider or _records_show(request, "socialaccount")
     )
     if policy.require_mfa and not through_sso and not policy.has_authenticator:
         return RequestRule(mfa_required=True)

@@ -76,9 +76,7 @@ def test_sso_cannot_be_required_before_the_provider_is_live(
     if status:
         provider(org, status=status)
     client.force_login(admin_user)
-    response = client.post(
-        security_url(), _form(require_sso=True, break_glass_user=admin_user.pk)
-    )
+    response = client.post(security_url(), _form(require_sso=True, break_glass_user=admin_user.pk))
     assert response.status_code == 400
     assert b'id="id_require_sso_error"' in response.content
     assert message in response.content

@@ -1,4 +1,4 @@
-""""Require SSO", enforced: a password that opens no organization any more is refused with a
+""" "Require SSO", enforced: a password that opens no organization any more is refused with a
 page naming the provider; each organization's pages admit only sessions through its provider
 (and its break-glass admin); turning the rule on ends the sessions it no longer admits."""
 
