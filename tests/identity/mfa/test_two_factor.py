@@ -1,6 +1,7 @@
 """Two-factor authentication (allauth's TOTP and recovery codes) in Hindsight's pages: set up
 from the account menu, asked for at the next password sign-in, a recovery code once."""
 
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.test import Client
@@ -49,6 +50,12 @@ def test_the_setup_page_shows_a_qr_code_the_csp_allows(client, engineer):
     img_src = next(part for part in policy.split(";") if part.strip().startswith("img-src"))
     assert "data:" in img_src
     assert client.session["mfa.totp.secret"].encode() in page.content
+
+
+def test_an_unverified_address_does_not_keep_anyone_from_a_second_factor(client, engineer):
+    EmailAddress.objects.create(user=engineer, email=engineer.email, verified=False, primary=True)
+    _set_up_totp(client, "engineer")
+    assert Authenticator.objects.filter(user=engineer, type=Authenticator.Type.TOTP).exists()
 
 
 def test_a_wrong_setup_code_turns_nothing_on(client, engineer):
