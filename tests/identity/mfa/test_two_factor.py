@@ -103,3 +103,14 @@ def test_sign_in_asks_for_the_code_and_a_recovery_code_works_once(client, engine
     reused = fourth.post(MFA_AUTHENTICATE, {"code": recovery_codes[0]})
     assert reused.status_code == 200
     assert fourth.get("/").status_code == 302
+
+
+def test_turning_it_off_asks_who_you_are_first_by_password_or_code(client, engineer):
+    _set_up_totp(client, "engineer")
+    by_code = client.get("/accounts/2fa/reauthenticate/")
+    assert b"Enter a code from your authenticator app" in by_code.content
+    assert b'class="auth-card"' in by_code.content
+    page = client.get("/accounts/2fa/totp/deactivate/")
+    assert page.status_code == 200 and b"Turn off the authenticator app" in page.content
+    assert client.post("/accounts/2fa/totp/deactivate/").status_code == 302
+    assert not Authenticator.objects.filter(user=engineer, type=Authenticator.Type.TOTP).exists()
