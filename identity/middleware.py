@@ -16,6 +16,9 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 from . import rules
 
 MFA_SETUP_URL_NAME = "mfa_activate_totp"
+# The page the person was opening when sent to set up two-factor: the recovery codes page
+# shown after setup continues there (templates/mfa/recovery_codes/index.html).
+MFA_RETURN_SESSION_KEY = "identity_mfa_return"
 
 
 def sso_required_response(
@@ -59,4 +62,6 @@ class SignInRulesMiddleware:
         response = redirect(MFA_SETUP_URL_NAME)
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(response["Location"])
+        if request.method == "GET":
+            request.session[MFA_RETURN_SESSION_KEY] = request.get_full_path()
         return response

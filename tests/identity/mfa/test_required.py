@@ -32,7 +32,9 @@ def test_a_password_member_is_sent_to_set_up_an_authenticator(
     assert b"Acme Corporation requires two-factor authentication" in page.content
     assert client.get("/").status_code == 200  # pages outside the organization stay open
 
-    client.post(TOTP_SETUP, {"code": totp_code(client.session["mfa.totp.secret"])})
+    done = client.post(TOTP_SETUP, {"code": totp_code(client.session["mfa.totp.secret"])})
+    codes = client.get(done["Location"])
+    assert b'href="/o/acme/incidents/">Continue</a>' in codes.content
     assert client.get("/o/acme/incidents/").status_code == 200
 
 
