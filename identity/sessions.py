@@ -18,9 +18,9 @@ from .models import SignIn, SignInMethod
 
 
 def method_of(request: HttpRequest, user: AbstractBaseUser | None = None) -> str:
-    """How the request's session was signed in, from allauth's records (which it keeps for
-    ``user``, the request's user by default)."""
-    records = get_authentication_records(request, user or request.user)
+    """How the request's session was signed in (by ``user``, else the request's user), from
+    allauth's records (which it keeps per user: without one it has none)."""
+    records = get_authentication_records(request, user or getattr(request, "user", None))
     methods = {record.get("method") for record in records}
     if "socialaccount" in methods:
         return SignInMethod.SSO
