@@ -1,4 +1,4 @@
-""""Require SSO" with a real company sign-in (node-oidc-provider on loopback): the provider's
+""" "Require SSO" with a real company sign-in (node-oidc-provider on loopback): the provider's
 session opens the organization's pages, an admin who came through it may require it, and the
 password sessions of the other members end."""
 
