@@ -31,6 +31,19 @@ def scim_error(status: int, detail: str, scim_type: str | None = None) -> HttpRe
     return HttpResponse(json.dumps(body), status=status, content_type=SCIM_CONTENT_TYPE)
 
 
+def _unreadable_body(request: HttpRequest) -> HttpResponse | None:
+    """A 400 for a body that is not a JSON object (django-scim2 reads it as one)."""
+    if request.method not in ("POST", "PUT", "PATCH") or not request.body.strip():
+        return None
+    try:
+        body = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError) as error:
+        return scim_error(400, f"The body is not valid JSON: {error}", "invalidSyntax")
+    if not isinstance(body, dict):
+        return scim_error(400, "The body must be a JSON object.", "invalidSyntax")
+    return None
+
+
 class ScimTokenCheck:
     """Set as ``SCIM_SERVICE_PROVIDER["AUTH_CHECK_MIDDLEWARE"]``: django-scim2 applies it to
     each view's ``dispatch`` (``get_response`` is the view)."""
@@ -44,6 +57,9 @@ class ScimTokenCheck:
             response = scim_error(401, UNAUTHORIZED_MESSAGE)
             response["WWW-Authenticate"] = 'Bearer realm="Hindsight SCIM"'
             return response
+        refused = _unreadable_body(request)
+        if refused is not None:
+            return refused
         request.scim_token = token
         request.organization = token.organization
         with scope(organization=token.organization), audit.acting_as(actor_name(token)):

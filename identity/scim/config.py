@@ -21,6 +21,7 @@ from organizations.models import Membership, Team, TeamMember
 from ..models import ScimUser
 
 MAX_RESULTS = 200
+MAX_ID_DIGITS = 18  # a bigint
 
 
 def scim_user_model() -> type[ScimUser]:
@@ -40,11 +41,16 @@ def organization_filter_getter(model):
     that is not one of ours (not a number, or another organization's) is a 404."""
 
     def extra_filter_kwargs(request, *args, **kwargs) -> dict:
-        if args and not str(args[0]).isdigit():
+        if args and not is_id(args[0]):
             raise exceptions.NotFoundError(args[0])
         return {"organization_id": request.organization.pk}
 
     return extra_filter_kwargs
+
+
+def is_id(value) -> bool:
+    """Whether ``value`` can be one of our resource ids (a row's primary key)."""
+    return str(value).isdigit() and len(str(value)) <= MAX_ID_DIGITS
 
 
 def users_with_details(queryset: QuerySet[ScimUser]) -> QuerySet[ScimUser]:

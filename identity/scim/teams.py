@@ -27,6 +27,7 @@ from organizations.services_members import (
 
 from ..models import GroupRoleMapping, ScimUser
 from ..selectors import provider_for
+from .config import is_id
 
 MEMBER_FILTER = re.compile(r'^members\[\s*value\s+eq\s+"([^"]*)"\s*\]$', re.IGNORECASE)
 
@@ -48,7 +49,7 @@ def users_of(organization: Organization, members) -> list[AbstractBaseUser]:
         )
     ids = [str(member.get("value", "")) for member in members]
     known = {}
-    numeric = [pk for pk in ids if pk.isdigit()]
+    numeric = [pk for pk in ids if is_id(pk)]
     if numeric:
         rows = ScimUser.objects.filter(organization=organization, pk__in=numeric).select_related(
             "user"

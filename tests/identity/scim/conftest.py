@@ -40,7 +40,9 @@ class Scim:
         return self._send("put", path, body)
 
     def patch(self, path: str, *operations, raw: str | None = None):
-        return self._send("patch", path, {"schemas": [PATCH_OP], "Operations": list(operations)}, raw)
+        return self._send(
+            "patch", path, {"schemas": [PATCH_OP], "Operations": list(operations)}, raw
+        )
 
     def delete(self, path: str):
         return self._send("delete", path)

@@ -99,7 +99,11 @@ def test_entra_patch_replaces_attributes_by_path(scim):
         {"op": "Replace", "path": "name.familyName", "value": "Wozniak"},
         {"op": "Add", "path": 'emails[type eq "work"].value', "value": "woz@acme.test"},
         {"op": "Replace", "path": "userName", "value": "woz@acme.test"},
-        {"op": "Replace", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "value": "R&D"},
+        {
+            "op": "Replace",
+            "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+            "value": "R&D",
+        },
     )
     assert response.status_code == 200, response.content
     body = response.json()
@@ -111,7 +115,9 @@ def test_entra_patch_replaces_attributes_by_path(scim):
 def test_a_shared_account_keeps_its_profile(scim, org, other_org, member_factory):
     """Another organization relies on the account: this one's provisioning changes its
     userName here, never the account's email (it could take the account over)."""
-    shared = member_factory(Role.ENGINEER, organization=other_org, username="sam", email="sam@acme.test")
+    shared = member_factory(
+        Role.ENGINEER, organization=other_org, username="sam", email="sam@acme.test"
+    )
     created = scim.post("Users", okta_user("sam@acme.test")).json()
     scim.patch(
         f"Users/{created['id']}",
