@@ -211,6 +211,10 @@ class ScimUser(TenantModel):
     )
     user_name = models.CharField(max_length=254)
     external_id = models.CharField(max_length=254, blank=True)
+    created_account = models.BooleanField(
+        default=False,
+        help_text="The account was created by this provisioning (not an existing one linked).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -54,9 +54,13 @@ def boolean(name: str, value) -> bool:
     raise exceptions.BadRequestError(f"“{name}” must be true or false.", scim_type="invalidValue")
 
 
-def string(name: str, value) -> str:
+def string(name: str, value, max_length: int | None = None) -> str:
     if not isinstance(value, str):
         raise exceptions.BadRequestError(f"“{name}” must be a string.", scim_type="invalidValue")
+    if max_length is not None and len(value.strip()) > max_length:
+        raise exceptions.BadRequestError(
+            f"“{name}” is longer than {max_length} characters.", scim_type="invalidValue"
+        )
     return value.strip()
 
 

@@ -7,10 +7,11 @@ holding a membership: deactivating removes it through the members' removal servi
 included, and the identity app's receiver of ``MEMBER_REMOVED`` ends the sessions), with the
 last-admin rule it enforces; reactivating gives a membership with the default role back.
 
-Names and email change the account only when this organization is the only one it belongs
-to: one organization's provisioning cannot rewrite (or take over, by its email) an account
-another organization also relies on. Errors are SCIM errors (``django_scim.exceptions``).
-Every call runs inside the organization's scope, with the audit actor set by ``auth``."""
+Names and email change the account only when this provisioning created it and no other
+organization has it: one organization's provisioning cannot rewrite (or take over, through its
+email and a password reset) an account someone brought from elsewhere. Errors are SCIM errors
+(``django_scim.exceptions``). Every call runs inside the organization's scope, with the audit
+actor set by ``auth``."""
 
 import re
 from dataclasses import dataclass
@@ -89,6 +90,7 @@ def user_provision(*, organization: Organization, profile: Profile) -> ScimUser:
             user=user,
             user_name=profile.user_name.strip(),
             external_id=profile.external_id or "",
+            created_account=not linked,
         )
     )
     role = None
@@ -210,8 +212,10 @@ def _forget_membership(scim_user: ScimUser) -> None:
 
 
 def _owns_account(scim_user: ScimUser) -> bool:
-    """Whether the account belongs to this organization alone (its names and email are then
-    the provisioning client's to change). Reads the person's other memberships on purpose."""
+    """Whether this provisioning created the account and no other organization has it (its
+    names and email are then the client's to change). Reads other memberships on purpose."""
+    if not scim_user.created_account:
+        return False
     with scopes_disabled():
         return (
             not Membership.objects.filter(user_id=scim_user.user_id)

@@ -36,6 +36,14 @@ def _errors(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _refused_name(organization: Organization, name: str, error: ValidationError):
+    """The SCIM error for a team name the team services refused: 409 when another team has
+    it, else 400 (empty, too long)."""
+    if Team.objects.filter(organization=organization, name__iexact=" ".join(name.split())).exists():
+        return exceptions.IntegrityError(_errors(error), scim_type="uniqueness")
+    return exceptions.BadRequestError(f"“displayName”: {_errors(error)}", scim_type="invalidValue")
+
+
 def users_of(organization: Organization, members) -> list[AbstractBaseUser]:
     """The accounts of SCIM ``members`` (``[{"value": <SCIM User id>}, …]``); a 400 naming an
     id that is not a person provisioned here."""
@@ -76,7 +84,7 @@ def group_create(*, organization: Organization, name, members) -> Team:
     try:
         team = team_add(organization=organization, name=_name(name), actor=None)
     except ValidationError as error:
-        raise exceptions.IntegrityError(_errors(error), scim_type="uniqueness") from error
+        raise _refused_name(organization, name, error) from error
     group_members_add(team=team, users=users)
     return team
 
@@ -86,7 +94,7 @@ def group_rename(*, team: Team, name) -> Team:
     try:
         return team_rename(team=team, name=_name(name), actor=None)
     except ValidationError as error:
-        raise exceptions.IntegrityError(_errors(error), scim_type="uniqueness") from error
+        raise _refused_name(team.organization, name, error) from error
 
 
 @transaction.atomic

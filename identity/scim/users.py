@@ -13,6 +13,7 @@ from .config import base_location
 from .patching import boolean, is_true, operations_of, string, unknown_attribute
 
 USER_SCHEMA = constants.SchemaURI.USER
+MAX_LENGTH = 254
 # Attributes of the User schema (and its enterprise extension) we accept and do not keep.
 IGNORED = {
     "schemas", "id", "meta", "displayname", "nickname", "profileurl", "title", "usertype",
@@ -127,9 +128,9 @@ class ScimUserAdapter(SCIMUser):
         if value is None and lowered != "active":
             return
         if lowered == "username":
-            self.profile.user_name = string(key, value)
+            self.profile.user_name = string(key, value, max_length=MAX_LENGTH)
         elif lowered == "externalid":
-            self.profile.external_id = string(key, value)
+            self.profile.external_id = string(key, value, max_length=MAX_LENGTH)
         elif lowered == "active":
             if value is not None:
                 self.profile.active = boolean(key, value)
@@ -149,7 +150,7 @@ class ScimUserAdapter(SCIMUser):
         elif (lowered.startswith("emails[") and lowered.endswith(".value")) or (
             lowered == "emails.value"
         ):
-            self.profile.email = string(key, value)
+            self.profile.email = string(key, value, max_length=MAX_LENGTH)
         elif (
             lowered in IGNORED
             or lowered.startswith("urn:")
@@ -176,4 +177,4 @@ def _primary_email(value) -> str:
             '“emails” must be a list of {"value": …} objects.', scim_type="invalidValue"
         )
     ordered = sorted(value, key=lambda item: not is_true(item.get("primary")))
-    return string("emails.value", ordered[0].get("value")) if ordered else ""
+    return string("emails.value", ordered[0].get("value"), max_length=MAX_LENGTH) if ordered else ""

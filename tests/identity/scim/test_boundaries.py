@@ -83,6 +83,7 @@ def test_an_id_that_is_not_ours_is_a_404(scim, resource_id):
         ('{"userName": "ada@acme.test", "emails": [{"value": "not-an-email"}]}', "emails"),
         ('{"userName": "ada@acme.test", "active": "maybe"}', "active"),
         ('{"userName": 42}', "userName"),
+        ('{"userName": "%s@acme.test"}' % ("a" * 250), "userName"),
         ("{}", "empty"),
     ],
 )

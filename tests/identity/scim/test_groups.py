@@ -95,6 +95,9 @@ def test_a_duplicate_name_is_a_409_and_an_unknown_member_a_400(scim, people):
     assert is_scim_error(response, 400)
     assert "999999" in response.json()["detail"]
     assert not Team.objects.filter(name="DBA").exists()
+    too_long = scim.post("Groups", {"schemas": [GROUP_SCHEMA], "displayName": "x" * 81})
+    assert is_scim_error(too_long, 400)
+    assert "displayName" in too_long.json()["detail"]
 
 
 @pytest.fixture

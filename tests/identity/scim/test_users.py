@@ -1,10 +1,12 @@
 """SCIM Users: create, read, list and filter, update (RFC 7644; Okta's and Entra ID's requests)."""
 
+import pytest
 from django.contrib.auth import get_user_model
 
 from identity.models import IdentityProvider, ScimUser
 from organizations.models import AuditEntry, Membership
 from organizations.roles import Role
+from tests.factories import MembershipFactory, UserFactory
 from tests.identity.scim.conftest import USER_SCHEMA, entra_user, is_scim_error, okta_user
 
 User = get_user_model()
@@ -27,9 +29,7 @@ def test_okta_creates_a_new_person_with_a_membership(scim, org):
     assert entry.actor is None and entry.actor_name.startswith("SCIM (hs_scim_")
 
 
-def test_an_existing_account_with_the_email_is_linked(scim, org, member_factory):
-    from tests.factories import UserFactory
-
+def test_an_existing_account_with_the_email_is_linked(scim, org):
     existing = UserFactory(username="grace", email="Grace@acme.test")
     response = scim.post("Users", entra_user("grace@acme.test"))
     assert response.status_code == 201, response.content
@@ -112,19 +112,40 @@ def test_entra_patch_replaces_attributes_by_path(scim):
     assert body["userName"] == "woz@acme.test"
 
 
-def test_a_shared_account_keeps_its_profile(scim, org, other_org, member_factory):
-    """Another organization relies on the account: this one's provisioning changes its
-    userName here, never the account's email (it could take the account over)."""
-    shared = member_factory(
-        Role.ENGINEER, organization=other_org, username="sam", email="sam@acme.test"
-    )
+EVIL_EMAIL = {
+    "op": "replace",
+    "value": {"emails": [{"value": "evil@attacker.test", "primary": True}]},
+}
+
+
+@pytest.mark.parametrize("member_elsewhere", [False, True])
+def test_a_linked_account_keeps_its_email(scim, org, other_org, member_elsewhere):
+    """The account came from elsewhere: this provisioning changes its userName here, never
+    the account's email (a password reset to it would take the account over)."""
+    existing = UserFactory(username="sam", email="sam@acme.test")
+    if member_elsewhere:
+        MembershipFactory(user=existing, organization=other_org)
     created = scim.post("Users", okta_user("sam@acme.test")).json()
-    scim.patch(
-        f"Users/{created['id']}",
-        {"op": "replace", "value": {"emails": [{"value": "evil@attacker.test", "primary": True}]}},
-    )
-    shared.refresh_from_db()
-    assert shared.email == "sam@acme.test"
+    response = scim.patch(f"Users/{created['id']}", EVIL_EMAIL)
+    assert response.status_code == 200
+    existing.refresh_from_db()
+    assert existing.email == "sam@acme.test"
+
+
+def test_a_created_account_that_joined_another_organization_keeps_its_email(scim, other_org):
+    created = scim.post("Users", okta_user("kim@acme.test")).json()
+    user = ScimUser.objects.get(pk=created["id"]).user
+    MembershipFactory(user=user, organization=other_org)
+    scim.patch(f"Users/{created['id']}", EVIL_EMAIL)
+    user.refresh_from_db()
+    assert user.email == "kim@acme.test"
+
+
+def test_a_person_created_inactive_has_no_membership(scim, org):
+    response = scim.post("Users", okta_user("late@acme.test", active=False))
+    assert response.status_code == 201
+    assert response.json()["active"] is False
+    assert not Membership.objects.filter(organization=org, user__email="late@acme.test").exists()
 
 
 def test_the_user_schema_endpoints_answer(scim):
