@@ -282,9 +282,9 @@ def _save(scim_user: ScimUser) -> ScimUser:
 
 
 def _new_account(profile: Profile, email: str) -> AbstractBaseUser:
-    """A new account for the person: the username is the ``userName`` where it is a valid,
-    free username, else the email's local part with a number; no password (they sign in
-    through the organization's identity provider)."""
+    """A new account for the person: the username (their @handle) is the ``userName`` when it
+    is a valid, free username and not an email, else the email's local part (with a number
+    when taken); no password (they sign in through the organization's identity provider)."""
     user = User(
         username=_free_username(profile.user_name.strip(), email),
         email=email,
@@ -298,7 +298,7 @@ def _new_account(profile: Profile, email: str) -> AbstractBaseUser:
 
 def _free_username(user_name: str, email: str) -> str:
     validator = UnicodeUsernameValidator()
-    candidates = [user_name[:NAME_LENGTH]]
+    candidates = [] if "@" in user_name else [user_name[:NAME_LENGTH]]
     base = re.sub(r"[^\w.@+-]", "", email.split("@")[0])[:140] or "member"
     candidates += [base] + [f"{base}{n}" for n in range(2, 1000)]
     for candidate in candidates:

@@ -124,22 +124,29 @@ def group_members_add(*, team: Team, users: list[AbstractBaseUser]) -> None:
     _apply_mapped_roles(team, added)
 
 
+def _provisioned_members(team: Team) -> list[AbstractBaseUser]:
+    """The team's members the provisioning client knows (a member an admin put on the team
+    who was never provisioned is not the client's to take off)."""
+    provisioned = ScimUser.objects.filter(organization=team.organization).values("user_id")
+    members = TeamMember.objects.filter(team=team, user_id__in=provisioned).select_related("user")
+    return [member.user for member in members]
+
+
 @transaction.atomic
 def group_members_remove(*, team: Team, users: list[AbstractBaseUser] | None) -> None:
-    """Take these users off the team (``None``: everyone)."""
+    """Take these users off the team (``None``: every provisioned member)."""
     if users is None:
-        users = [
-            member.user for member in TeamMember.objects.filter(team=team).select_related("user")
-        ]
+        users = _provisioned_members(team)
     removed = [user for user in users if team_member_remove(team=team, user=user, actor=None)]
     _apply_mapped_roles(team, removed)
 
 
 @transaction.atomic
 def group_members_set(*, team: Team, users: list[AbstractBaseUser]) -> None:
+    """Make ``users`` the team's provisioned members (PUT, or PATCH replace)."""
     wanted = {user.pk for user in users}
-    current = TeamMember.objects.filter(team=team).select_related("user")
-    group_members_remove(team=team, users=[m.user for m in current if m.user_id not in wanted])
+    current = _provisioned_members(team)
+    group_members_remove(team=team, users=[user for user in current if user.pk not in wanted])
     group_members_add(team=team, users=users)
 
 

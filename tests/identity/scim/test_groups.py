@@ -70,14 +70,16 @@ def test_entra_patches_members_and_name(scim, people):
     assert "members" not in found["Resources"][0]
 
 
-def test_put_replaces_the_members_and_delete_removes_the_team(scim, people):
+def test_put_replaces_the_members_and_delete_removes_the_team(scim, org, people, member_factory):
     group_id = scim.post(
         "Groups",
         {"schemas": [GROUP_SCHEMA], "displayName": "SRE", "members": [{"value": people[0]}]},
     ).json()["id"]
+    by_hand = member_factory(Role.ENGINEER, username="hand", email="hand@acme.test")
+    TeamMember.objects.create(organization=org, team=Team.objects.get(name="SRE"), user=by_hand)
     body = {"schemas": [GROUP_SCHEMA], "displayName": "SRE", "members": [{"value": people[2]}]}
     assert scim.put(f"Groups/{group_id}", body).status_code == 200
-    assert members_of("SRE") == {"p2@acme.test"}
+    assert members_of("SRE") == {"p2@acme.test", "hand@acme.test"}  # never provisioned: kept
     assert scim.delete(f"Groups/{group_id}").status_code == 204
     assert not Team.objects.filter(name="SRE").exists()
     assert is_scim_error(scim.get(f"Groups/{group_id}"), 404)

@@ -157,3 +157,17 @@ def test_the_user_schema_endpoints_answer(scim):
     assert {t["id"] for t in types["Resources"]} == {"User", "Group"}
     schemas = scim.get("Schemas").json()
     assert USER_SCHEMA in {s["id"] for s in schemas["Resources"]}
+
+
+def test_search_by_post_and_the_audit_log_names_the_token(scim, client, org, admin_user):
+    scim.post("Users", okta_user("ada@acme.test"))
+    search = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        "filter": 'userName eq "ada@acme.test"',
+    }
+    response = scim.post("Users/.search", search)
+    assert response.status_code == 200, response.content
+    assert response.json()["totalResults"] == 1
+    client.force_login(admin_user)
+    page = client.get(f"/o/{org.slug}/settings/audit/").content.decode()
+    assert "SCIM (hs_scim_" in page and "Provisioned" in page and "(@ada)" in page
