@@ -18,7 +18,7 @@ ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 
 class Scim:
     def __init__(self, plain: str | None):
-        self.client = Client()
+        self.client = Client(enforce_csrf_checks=True)  # as a provider calls: no CSRF token
         self.headers = {"Authorization": f"Bearer {plain}"} if plain else {}
 
     def _send(self, method: str, path: str, body=None, raw: str | None = None, **params):
