@@ -229,6 +229,9 @@ SITE_URL = env.str("SITE_URL", default=f"http://{_SERVED_HOST}:{env.int('PORT', 
 # Hosts the organization webhook may reach over plain http or at a private address (tests, or
 # an internal chat server you trust). Empty by default: https to public addresses only.
 WEBHOOK_INSECURE_HOSTS = env.list("WEBHOOK_INSECURE_HOSTS", default=[])
+# Hosts an organization's identity provider (OIDC issuer, SAML metadata URL) may be reached at
+# over plain http (tests, or a provider on your own network). Empty by default: https only.
+SSO_INSECURE_HOSTS = env.list("SSO_INSECURE_HOSTS", default=[])
 
 # --- Static files ------------------------------------------------------------------------------
 STATIC_URL = "static/"
