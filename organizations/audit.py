@@ -117,6 +117,7 @@ ACTION_LABELS = {
     "scim.member_updated": "updated the provisioned member",
     "scim.member_deactivated": "deactivated",
     "scim.member_reactivated": "reactivated",
+    "scim.role_changed": "got a new role from provisioning:",
 }
 
 

@@ -5,7 +5,8 @@ write their own audit entries (under the SCIM actor, see ``auth``).
 A group named in the identity provider's group → role mapping (``GroupRoleMapping``) also gives
 its members their role: whenever someone joins or leaves such a group, their role becomes the
 highest one their mapped groups give, or the organization's default role when they are in none
-(through ``member_role_change``: the last admin keeps their role, 409)."""
+(``identity.selectors.mapped_role``, as at a company sign-in; through ``member_role_change``,
+audited as ``scim.role_changed``: the last admin keeps their role, 409)."""
 
 import re
 
@@ -15,7 +16,6 @@ from django.db import transaction
 from django_scim import exceptions
 
 from organizations.models import Membership, Organization, Team, TeamMember
-from organizations.roles import ROLE_RANK
 from organizations.services_members import (
     member_role_change,
     team_add,
@@ -25,8 +25,8 @@ from organizations.services_members import (
     team_rename,
 )
 
-from ..models import GroupRoleMapping, ScimUser
-from ..selectors import provider_for
+from ..models import ScimUser
+from ..selectors import group_mappings, mapped_role, provider_for
 from .config import is_id
 
 MEMBER_FILTER = re.compile(r'^members\[\s*value\s+eq\s+"([^"]*)"\s*\]$', re.IGNORECASE)
@@ -157,28 +157,30 @@ def _name(name) -> str:
 
 
 def _apply_mapped_roles(team: Team, users: list[AbstractBaseUser]) -> None:
-    """Give each of ``users`` the role their mapped groups give (see the module's docstring),
-    when ``team`` is a mapped group."""
+    """Give each of ``users`` the role their groups give (``selectors.mapped_role``, as a
+    company sign-in does), when ``team`` is a mapped group."""
     organization = team.organization
     provider = provider_for(organization)
     if provider is None or not users:
         return
-    mapping = {
-        row.group.lower(): row.role
-        for row in GroupRoleMapping.objects.filter(organization=organization, provider=provider)
-    }
-    if team.name.lower() not in mapping:
+    if team.name not in {mapping.group for mapping in group_mappings(provider)}:
         return
     for user in users:
         membership = Membership.objects.filter(organization=organization, user=user).first()
         if membership is None:
             continue
-        teams = TeamMember.objects.filter(organization=organization, user=user).values_list(
-            "team__name", flat=True
+        groups = list(
+            TeamMember.objects.filter(organization=organization, user=user).values_list(
+                "team__name", flat=True
+            )
         )
-        roles = [mapping[name.lower()] for name in teams if name.lower() in mapping]
-        role = max(roles, key=ROLE_RANK.__getitem__) if roles else provider.default_role
         try:
-            member_role_change(membership=membership, role=role, actor=None)
+            member_role_change(
+                membership=membership,
+                role=mapped_role(provider, groups),
+                actor=None,
+                action="scim.role_changed",
+                details={"group": team.name, "groups": groups},
+            )
         except ValidationError as error:
             raise exceptions.IntegrityError(_errors(error), scim_type="mutability") from error

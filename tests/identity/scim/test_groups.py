@@ -122,6 +122,9 @@ def test_a_mapped_group_sets_the_role(scim, org, people, mapping):
     )
     membership = Membership.objects.get(organization=org, user__email="p0@acme.test")
     assert membership.role == Role.MANAGER
+    entry = AuditEntry.objects.get(action="scim.role_changed")
+    assert entry.details["role"] == [Role.ENGINEER, Role.MANAGER]
+    assert entry.actor_name.startswith("SCIM (")
     scim.patch(f"Groups/{group_id}", {"op": "remove", "path": f'members[value eq "{people[0]}"]'})
     membership.refresh_from_db()
     assert membership.role == Role.ENGINEER
