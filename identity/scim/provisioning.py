@@ -13,12 +13,11 @@ email and a password reset) an account someone brought from elsewhere. Errors ar
 (``django_scim.exceptions``). Every call runs inside the organization's scope, with the audit
 actor set by ``auth``."""
 
-import re
 from dataclasses import dataclass
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -282,11 +281,14 @@ def _save(scim_user: ScimUser) -> ScimUser:
 
 
 def _new_account(profile: Profile, email: str) -> AbstractBaseUser:
-    """A new account for the person: the username (their @handle) is the ``userName`` when it
-    is a valid, free username and not an email, else the email's local part (with a number
-    when taken); no password (they sign in through the organization's identity provider)."""
+    """A new account for the person: the username (their @handle) comes from the ``userName``
+    when it is not an email, else from the email's local part, the free one nearest it (as a
+    company sign-in's new person gets); no password (they sign in through the organization's
+    identity provider)."""
     user = User(
-        username=_free_username(profile.user_name.strip(), email),
+        username=get_account_adapter().generate_unique_username(
+            [_handle_of(profile.user_name.strip()), email.split("@", 1)[0], "user"]
+        ),
         email=email,
         first_name=(profile.given_name or "")[:NAME_LENGTH],
         last_name=(profile.family_name or "")[:NAME_LENGTH],
@@ -296,16 +298,5 @@ def _new_account(profile: Profile, email: str) -> AbstractBaseUser:
     return user
 
 
-def _free_username(user_name: str, email: str) -> str:
-    validator = UnicodeUsernameValidator()
-    candidates = [] if "@" in user_name else [user_name[:NAME_LENGTH]]
-    base = re.sub(r"[^\w.@+-]", "", email.split("@")[0])[:140] or "member"
-    candidates += [base] + [f"{base}{n}" for n in range(2, 1000)]
-    for candidate in candidates:
-        try:
-            validator(candidate)
-        except ValidationError:
-            continue
-        if not User.objects.filter(username__iexact=candidate).exists():
-            return candidate
-    raise exceptions.IntegrityError("No free username for this person.", scim_type="uniqueness")
+def _handle_of(user_name: str) -> str:
+    return "" if "@" in user_name else user_name
