@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "organizations.middleware.HtmxResponseMiddleware",
     "organizations.middleware.TenantMiddleware",
+    "identity.middleware.SignInRulesMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -209,6 +210,10 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Hindsight"
+# Nobody signs up (people are invited or come through their provider) and addresses are not
+# verified here (ACCOUNT_EMAIL_VERIFICATION above): an unverified address must not keep a
+# member from the second factor their organization requires.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 # Fernet keys for secrets at rest (organizations.encryption), comma-separated, newest first.
 # `make install` writes one into a development checkout's .env; without one, a development
 # server derives its key from SECRET_KEY (production must set its own: `check --deploy` says so).

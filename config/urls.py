@@ -24,6 +24,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/settings/tokens/", include("organizations.urls_tokens")),
     path("o/<slug:org_slug>/settings/audit/", include("organizations.urls_audit")),
     path("o/<slug:org_slug>/settings/sign-in/", include("identity.urls_settings")),
+    path("o/<slug:org_slug>/settings/security/", include("identity.urls_security")),
     path("o/<slug:org_slug>/settings/provisioning/", include("identity.scim.urls_settings")),
     path("o/<slug:org_slug>/settings/templates/", include("postmortems.designer.urls")),
     path("o/<slug:org_slug>/incidents/", include("incidents.urls")),

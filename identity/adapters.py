@@ -6,13 +6,15 @@ table, and nothing is written to allauth's ``SocialApp`` table)."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.account.internal.stagekit import clear_login
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from . import selectors, sessions, sso_login
+from . import rules, selectors, services_policy, sessions, sso_login
+from .middleware import sso_required_response
 from .models import IdentityProvider, Protocol
 from .oidc import OrganizationOIDCProvider
 from .saml.config import saml_settings
@@ -26,6 +28,18 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Nobody signs up with a password: people join by invitation or company sign-in."""
         return False
+
+    def pre_login(self, request: HttpRequest, user, **kwargs) -> HttpResponse | None:
+        """A password is refused when every organization of the person requires company
+        sign-in (and they are the break-glass admin of none): they get a page naming each
+        organization's provider, and nothing signs in."""
+        if (kwargs.get("signal_kwargs") or {}).get("sociallogin") is None:
+            refusals = rules.password_refusals(user)
+            if refusals:
+                clear_login(request)
+                services_policy.password_refused_record(user=user, refusals=refusals)
+                return sso_required_response(request, refusals)
+        return super().pre_login(request, user, **kwargs)
 
     def post_login(self, request: HttpRequest, user, **kwargs) -> HttpResponse:
         """Every sign-in (password, two-factor or SSO) ends here, once it has succeeded."""
@@ -75,8 +89,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def list_apps(self, request: HttpRequest, provider=None, client_id=None) -> list[SocialApp]:
         testing = request.session.get(TESTING_PROVIDER_SESSION_KEY) if request else None
         protocol, slug = _wanted(provider, client_id)
-        if protocol is None and provider is not None:
-            return super().list_apps(request, provider=provider, client_id=client_id)
         providers = selectors.usable_providers(
             testing_provider_id=testing, protocol=protocol, slug=slug
         )
@@ -96,9 +108,7 @@ def _wanted(provider: str | None, client_id: str | None) -> tuple[str | None, st
         return Protocol.SAML, provider.removeprefix(SAML_PROVIDER_PREFIX)
     if provider == OIDC:
         return Protocol.OIDC, None
-    if "_" in provider:  # allauth's own providers are named with underscores (google, ...)
-        return None, None
-    return Protocol.OIDC, provider
+    return Protocol.OIDC, provider  # an organization's slug (only these two providers exist)
 
 
 def social_app(provider: IdentityProvider) -> SocialApp:

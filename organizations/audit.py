@@ -111,6 +111,8 @@ ACTION_LABELS = {
     "sso.role_changed": "got a new role from company sign-in:",
     "sso.role_change_refused": "kept their role (the last admin) at company sign-in:",
     "sso.sign_in_refused": "refused a company sign-in for",
+    "sso.policy_changed": "changed the sign-in rules",
+    "sso.password_refused": "refused a password sign-in of",
     "scim.token_created": "created the provisioning token",
     "scim.token_revoked": "revoked the provisioning token",
     "scim.member_provisioned": "provisioned",
