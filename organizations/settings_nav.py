@@ -13,6 +13,7 @@ TABS = (
     ("token_list", "API tokens", None),
     ("settings_sign_in", "Sign-in", Action.MANAGE_ORGANIZATION),
     ("settings_security", "Security", Action.MANAGE_ORGANIZATION),
+    ("settings_provisioning", "Provisioning", Action.MANAGE_ORGANIZATION),
     ("audit_log", "Audit log", Action.MANAGE_ORGANIZATION),
 )
 

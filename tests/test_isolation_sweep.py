@@ -65,6 +65,7 @@ EXEMPT_MODULES = {
 EXEMPT_NAMESPACES = {
     "admin": "Django admin: superusers only, unscoped by design",
     "api": "API v1: organization from the bearer token; swept by tests/test_api_isolation_sweep.py",
+    "scim": "SCIM: organization from its provisioning token; tests/identity/scim/test_boundaries",
 }
 
 
