@@ -208,6 +208,9 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Hindsight"
+# Name servers that answer the email-domain proof's TXT look-ups (`1.1.1.1`, `10.0.0.2:53`,
+# `[::1]:5353`), comma-separated; empty: the system's resolver (/etc/resolv.conf).
+DNS_RESOLVER_NAMESERVERS = env.list("DNS_RESOLVER_NAMESERVERS", default=[])
 # Fernet keys for secrets at rest (organizations.encryption), comma-separated, newest first.
 # `make install` writes one into a development checkout's .env; without one, a development
 # server derives its key from SECRET_KEY (production must set its own: `check --deploy` says so).

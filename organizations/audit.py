@@ -82,6 +82,10 @@ ACTION_LABELS = {
     "team.member_removed": "removed a member from",
     "token.created": "created the API token",
     "token.revoked": "revoked the API token",
+    "sso.domain_added": "added the email domain",
+    "sso.domain_verified": "verified the email domain",
+    "sso.domain_removed": "removed the email domain",
+    "sso.domain_refused": "was refused the email domain",
 }
 
 

@@ -11,6 +11,7 @@ TABS = (
     ("settings_members", "Members", Action.MANAGE_MEMBERS),
     ("settings_teams", "Teams", Action.MANAGE_MEMBERS),
     ("token_list", "API tokens", None),
+    ("settings_domains", "Domains", Action.MANAGE_ORGANIZATION),
     ("audit_log", "Audit log", Action.MANAGE_ORGANIZATION),
 )
 
