@@ -23,9 +23,17 @@ $(VENV)/.installed: pyproject.toml
 	@printf '# Development settings for this checkout (read by config/settings.py; the\n# environment wins). Production sets its variables itself and has no such file.\nDEBUG=true\n' > $@
 	@printf '# The key that encrypts secrets at rest (identity-provider client secrets).\nFIELD_ENCRYPTION_KEY=%s\n' "$$($(PYTHON) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" >> $@
 
-install: $(VENV)/.installed .env
+# The real OpenID Connect provider the SSO tests log in through (tests/counterparts/oidc):
+# npm packages pinned by its package-lock.json, installed when missing or when the lock changes.
+OIDC_PROVIDER := tests/counterparts/oidc
+$(OIDC_PROVIDER)/node_modules: $(OIDC_PROVIDER)/package-lock.json
+	npm ci --prefix $(OIDC_PROVIDER) --no-audit --no-fund
+	touch $@
 
-run: install
+install: $(VENV)/.installed .env $(OIDC_PROVIDER)/node_modules
+
+# Serving needs no node: only the tests do.
+run: $(VENV)/.installed .env
 	$(RUN_ENV) $(MANAGE) migrate --noinput
 	$(RUN_ENV) $(MANAGE) seed_demo
 	@echo
@@ -53,4 +61,4 @@ bench: install
 	$(PY) -m hindsight_bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .import_linter_cache .grimp_cache *.egg-info
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .import_linter_cache .grimp_cache *.egg-info $(OIDC_PROVIDER)/node_modules

@@ -11,7 +11,10 @@ from organizations.roles import Role
 from organizations.scoping import no_scope
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
-pytest_plugins = ["tests.review_fixtures"]  # people and a draft for the review-workflow tests
+pytest_plugins = [
+    "tests.review_fixtures",  # people and a draft for the review-workflow tests
+    "tests.counterparts.fixtures",  # the real OIDC provider and SAML IdP for the SSO tests
+]
 
 
 def pytest_collection_modifyitems(config, items):
