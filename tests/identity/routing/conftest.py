@@ -1,0 +1,131 @@
+"""Fixtures of the routing tests: organizations with live identity providers (a real OpenID
+Connect provider and a real SAML IdP on loopback), verified email domains, and a real DNS
+server on loopback answering TXT questions."""
+
+import secrets
+import socket
+import threading
+
+import dns.message
+import dns.rcode
+import dns.rdatatype
+import dns.rrset
+import pytest
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from identity.models import (
+    DomainProof,
+    EmailDomain,
+    IdentityProvider,
+    Protocol,
+    ProviderStatus,
+)
+
+ACME_CLIENT_ID = "hindsight-acme"
+ACME_CLIENT_SECRET = "acme-client-secret-42"
+ACME_CALLBACK = "http://testserver/accounts/oidc/acme/login/callback/"
+
+
+def email_domain(organization, domain, *, verified=True) -> EmailDomain:
+    with scopes_disabled():
+        return EmailDomain.objects.create(
+            organization=organization,
+            domain=domain,
+            verification_token=secrets.token_hex(16),
+            verified_at=timezone.now() if verified else None,
+            verified_by=DomainProof.DNS if verified else "",
+        )
+
+
+def oidc_identity_provider(organization, issuer, *, status=ProviderStatus.LIVE, **fields):
+    with scopes_disabled():
+        return IdentityProvider.objects.create(
+            organization=organization,
+            protocol=Protocol.OIDC,
+            name=f"{organization.name} SSO",
+            status=status,
+            issuer_url=issuer,
+            client_id=fields.pop("client_id", ACME_CLIENT_ID),
+            client_secret=fields.pop("client_secret", ACME_CLIENT_SECRET),
+            **fields,
+        )
+
+
+@pytest.fixture
+def acme_oidc(org, oidc_provider) -> IdentityProvider:
+    """Acme signs in through the real OpenID Connect provider (live), which knows Hindsight's
+    callback for Acme."""
+    oidc_provider.add_client(ACME_CLIENT_ID, ACME_CLIENT_SECRET, [ACME_CALLBACK])
+    return oidc_identity_provider(org, oidc_provider.issuer)
+
+
+@pytest.fixture
+def globex_saml(other_org, saml_idp) -> IdentityProvider:
+    """Globex signs in through the real SAML IdP (live)."""
+    with scopes_disabled():
+        return IdentityProvider.objects.create(
+            organization=other_org,
+            protocol=Protocol.SAML,
+            name="Globex SAML",
+            status=ProviderStatus.LIVE,
+            idp_entity_id=saml_idp.entity_id,
+            idp_sso_url=saml_idp.sso_url,
+            idp_certificate=saml_idp.certificate_pem,
+        )
+
+
+class TxtNameServer:
+    """A DNS server on a loopback UDP port answering TXT questions from ``records`` (name →
+    list of strings); an unknown name is NXDOMAIN, and ``failing`` answers SERVFAIL."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, list[str]] = {}
+        self.failing = False
+        self.questions: list[tuple[str, str]] = []
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.settimeout(0.1)
+        self.port = self._socket.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def start(self) -> "TxtNameServer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._socket.close()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                wire, client = self._socket.recvfrom(4096)
+            except TimeoutError:
+                continue
+            self._socket.sendto(self._answer(dns.message.from_wire(wire)).to_wire(), client)
+
+    def _answer(self, query: dns.message.Message) -> dns.message.Message:
+        response = dns.message.make_response(query)
+        question = query.question[0]
+        name = question.name.to_text(omit_final_dot=True).lower()
+        self.questions.append((name, dns.rdatatype.to_text(question.rdtype)))
+        if self.failing:
+            response.set_rcode(dns.rcode.SERVFAIL)
+        elif name not in self.records:
+            response.set_rcode(dns.rcode.NXDOMAIN)
+        elif question.rdtype == dns.rdatatype.TXT and self.records[name]:
+            quoted = [f'"{text}"' for text in self.records[name]]
+            response.answer.append(dns.rrset.from_text(question.name, 300, "IN", "TXT", *quoted))
+        return response
+
+
+@pytest.fixture
+def name_server(settings):
+    """The real DNS server Hindsight's TXT look-ups ask (``DNS_RESOLVER_NAMESERVERS``)."""
+    server = TxtNameServer().start()
+    settings.DNS_RESOLVER_NAMESERVERS = [f"127.0.0.1:{server.port}"]
+    yield server
+    server.stop()

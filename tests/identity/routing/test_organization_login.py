@@ -1,0 +1,94 @@
+"""``/o/<slug>/login/`` goes straight to the organization's identity provider; an organization
+without a live one and an unknown one get the same page offering the password sign-in."""
+
+import re
+
+import pytest
+
+from identity.models import ProviderStatus
+
+from .conftest import ACME_CALLBACK, oidc_identity_provider
+
+
+def without_nonces(response) -> str:
+    """The page with what differs per response (CSP nonces, the masked CSRF token) taken out."""
+    page = re.sub(r'nonce="[^"]*"', "", response.content.decode())
+    return re.sub(r'"X-CSRFToken": "[^"]*"', "", page)
+
+
+def test_an_anonymous_visitor_goes_straight_to_the_organizations_provider(
+    client, acme_oidc, oidc_provider
+):
+    response = client.get("/o/acme/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(oidc_provider.authorization_endpoint + "?")
+    assert (
+        f"redirect_uri={ACME_CALLBACK.replace(':', '%3A').replace('/', '%2F')}"
+        in (response["Location"])
+    )
+
+
+def test_after_the_provider_the_person_lands_in_the_organization(client, acme_oidc, oidc_provider):
+    oidc_provider.set_account("jane", "jane@acme.example")
+    oidc_provider.next_login("jane")
+    callback = oidc_provider.authorize(client.get("/o/acme/login/")["Location"])
+    landed = client.get(callback.removeprefix("http://testserver"))
+    assert landed["Location"] == "/o/acme/"
+
+
+def test_next_is_kept_through_the_provider(client, acme_oidc, oidc_provider):
+    oidc_provider.set_account("jane", "jane@acme.example")
+    oidc_provider.next_login("jane")
+    start = client.get("/o/acme/login/?next=/o/acme/incidents/")
+    landed = client.get(
+        oidc_provider.authorize(start["Location"]).removeprefix("http://testserver")
+    )
+    assert landed["Location"] == "/o/acme/incidents/"
+
+
+def test_an_unsafe_next_is_dropped(client, acme_oidc, oidc_provider):
+    oidc_provider.set_account("jane", "jane@acme.example")
+    oidc_provider.next_login("jane")
+    start = client.get("/o/acme/login/?next=https://evil.example/")
+    landed = client.get(
+        oidc_provider.authorize(start["Location"]).removeprefix("http://testserver")
+    )
+    assert landed["Location"] == "/o/acme/"
+
+
+@pytest.mark.parametrize("status", [ProviderStatus.DRAFT, ProviderStatus.TESTED, None])
+def test_without_a_live_provider_the_page_offers_the_password_sign_in(
+    client, org, oidc_provider, status
+):
+    if status is not None:
+        oidc_identity_provider(org, oidc_provider.issuer, status=status)
+    response = client.get("/o/acme/login/?next=/o/acme/incidents/")
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "No company sign-in here" in page
+    assert 'href="/accounts/login/?next=%2Fo%2Facme%2Fincidents%2F"' in page
+    assert "Acme" not in page
+
+
+def test_an_unknown_organization_looks_the_same_as_one_without_a_provider(client, org):
+    unknown = client.get("/o/nobody-here/login/")
+    known = client.get("/o/acme/login/")
+    assert unknown.status_code == known.status_code == 404
+    assert without_nonces(unknown) == without_nonces(known)
+
+
+def test_only_get_starts_the_sign_in(client, acme_oidc):
+    assert client.post("/o/acme/login/").status_code == 405
+
+
+def test_an_unreachable_provider_says_so(client, org):
+    oidc_identity_provider(org, "http://127.0.0.1:9")
+    response = client.get("/o/acme/login/")
+    assert response.status_code == 502
+    assert "could not be reached" in response.content.decode()
+
+
+def test_the_members_pages_of_the_organization_still_need_a_sign_in(client, acme_oidc):
+    response = client.get("/o/acme/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
