@@ -8,11 +8,13 @@ import threading
 
 import dns.message
 import dns.rcode
+import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 import pytest
 from django.utils import timezone
 from django_scopes import scopes_disabled
+from dns.rdtypes.ANY.TXT import TXT
 
 from identity.models import (
     DomainProof,
@@ -77,7 +79,8 @@ def globex_saml(other_org, saml_idp) -> IdentityProvider:
 
 class TxtNameServer:
     """A DNS server on a loopback UDP port answering TXT questions from ``records`` (name →
-    list of strings); an unknown name is NXDOMAIN, and ``failing`` answers SERVFAIL."""
+    its TXT records, each a string or a tuple of the strings it is split into); an unknown
+    name is NXDOMAIN, and ``failing`` answers SERVFAIL."""
 
     def __init__(self) -> None:
         self.records: dict[str, list[str]] = {}
@@ -117,8 +120,11 @@ class TxtNameServer:
         elif name not in self.records:
             response.set_rcode(dns.rcode.NXDOMAIN)
         elif question.rdtype == dns.rdatatype.TXT and self.records[name]:
-            quoted = [f'"{text}"' for text in self.records[name]]
-            response.answer.append(dns.rrset.from_text(question.name, 300, "IN", "TXT", *quoted))
+            rrset = dns.rrset.RRset(question.name, dns.rdataclass.IN, dns.rdatatype.TXT)
+            for record in self.records[name]:
+                strings = (record,) if isinstance(record, str) else record
+                rrset.add(TXT(dns.rdataclass.IN, dns.rdatatype.TXT, strings), ttl=300)
+            response.answer.append(rrset)
         return response
 
 
