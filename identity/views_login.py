@@ -63,7 +63,7 @@ class LoginView(allauth_views.LoginView):
         login = form.cleaned_data["login"]
         provider = selectors_domains.provider_for_email(login)
         if provider is not None:
-            return start_provider_login(request, provider, next_url=self.get_next_url())
+            return _continue_to(request, provider, next_url=self.get_next_url())
         password_form = _autofocused(
             self.get_form_class()(initial={"login": login}, request=request)
         )
@@ -130,13 +130,31 @@ def start_provider_login(
             request,
             "identity/provider_unavailable.html",
             {
-                "organization": provider.organization,
+                "provider_name": provider.name,
                 "password_url": _with_next(
                     reverse("login") + f"?{SKIP_FIRST_STEP_PARAM}=1", next_url
                 ),
             },
             status=502,
         )
+
+
+def _continue_to(
+    request: HttpRequest, provider: IdentityProvider, *, next_url: str | None
+) -> HttpResponse:
+    """Start the provider's sign-in from the first step's form: a page on our own origin that
+    goes on to the provider at once. A redirect straight from the form's POST would be refused
+    by browsers: the page's Content-Security-Policy allows forms to send to ``'self'`` only
+    (``form-action``), and it holds for every redirect that follows a form submission; the
+    page's own navigation is not a form submission."""
+    response = start_provider_login(request, provider, next_url=next_url)
+    if response.status_code not in (301, 302, 303, 307, 308):
+        return response
+    return render(
+        request,
+        "identity/continue_to_provider.html",
+        {"provider_url": response["Location"], "provider_name": provider.name},
+    )
 
 
 def _autofocused(form):
