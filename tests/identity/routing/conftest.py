@@ -55,6 +55,13 @@ def oidc_identity_provider(organization, issuer, *, status=ProviderStatus.LIVE, 
 
 
 @pytest.fixture
+def admin_client(client, admin_user):
+    """The test client, signed in as an admin of Acme."""
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
 def acme_oidc(org, oidc_provider) -> IdentityProvider:
     """Acme signs in through the real OpenID Connect provider (live), which knows Hindsight's
     callback for Acme."""

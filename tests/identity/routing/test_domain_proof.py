@@ -15,12 +15,6 @@ from .conftest import email_domain
 DOMAINS = "/o/acme/settings/domains/"
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def record_of(domain: EmailDomain) -> str:
     return f"hindsight-verification={domain.verification_token}"
 

@@ -15,12 +15,6 @@ from .conftest import email_domain
 DOMAINS = "/o/acme/settings/domains/"
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def test_an_admin_adds_a_domain_and_sees_the_txt_record_to_create(admin_client, org, admin_user):
     response = admin_client.post(DOMAINS, {"domain": "  Acme.Example. "})
     assert response.status_code == 302
