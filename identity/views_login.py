@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from onelogin.saml2.errors import OneLogin_Saml2_Error
@@ -49,8 +50,12 @@ PROVIDER_ERRORS = (
 class LoginView(allauth_views.LoginView):
     """allauth's sign-in page with a first step when any organization has a live provider."""
 
+    @cached_property
+    def sso_anywhere(self) -> bool:
+        return selectors_domains.sso_anywhere()
+
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.GET.get(SKIP_FIRST_STEP_PARAM) or not selectors_domains.sso_anywhere():
+        if request.GET.get(SKIP_FIRST_STEP_PARAM) or not self.sso_anywhere:
             return super().get(request, *args, **kwargs)
         return self._identify_step(IdentifyForm())
 
@@ -79,7 +84,7 @@ class LoginView(allauth_views.LoginView):
         if "step" not in context:
             # A GET without SSO anywhere, or a password post (its errors shown again): the
             # password form; "use another email" is offered when the first step exists.
-            email_first = selectors_domains.sso_anywhere()
+            email_first = self.sso_anywhere
             context.update(step=CREDENTIALS if email_first else ONE_STEP, email_first=email_first)
         context["login_url"] = _with_next(reverse("login"), self.get_next_url())
         context["password_url"] = _with_next(
