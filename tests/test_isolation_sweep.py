@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from actionitems.models import ActionItem
+from identity.models import EmailDomain
 from incidents import services as incident_services
 from organizations.models import Invitation, Notification
 from organizations.roles import Role
@@ -52,6 +53,8 @@ EXEMPT = {
     "share_public_pdf": "public share link: the token names its organization (test_public_share)",
     "share_public_json": "public share link: the token names its organization (test_public_share)",
     "invitation_accept": "by single-use token, which names its organization (test_invitations)",
+    "organization_login": "starts the organization's SSO for anyone, before sign-in; an unknown "
+    "organization and one without SSO answer alike (tests/identity/routing)",
 }
 EXEMPT_NAMESPACES = {
     "admin": "Django admin: superusers only, unscoped by design",
@@ -119,6 +122,7 @@ FILLERS = {
     "fmt": lambda side: "md",
     "job_id": lambda side: side["export_job"].pk,
     "chart": lambda side: "created",
+    "domain_id": lambda side: side["email_domain"].pk,
 }
 # Parameters that name no object (a fixed word of the URL): nothing to take from elsewhere.
 WORDS = {"role", "fmt", "chart"}
@@ -271,6 +275,11 @@ def world(db):
             email=f"invitee@{organization.slug}.example",
             token_hash=hash_token(f"invitation of {organization.slug}"),
             expires_at=timezone.now() + timedelta(days=7),
+        )
+        objects[side]["email_domain"] = EmailDomain.objects.create(
+            organization=organization,
+            domain=f"{organization.slug}.example",
+            verification_token=f"sweep-{organization.slug}",
         )
     return World(user=user, home=home, foreign=foreign, objects=objects)
 
