@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "organizations.middleware.HtmxResponseMiddleware",
     "organizations.middleware.TenantMiddleware",
+    "identity.middleware.SignInRulesMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -208,6 +209,10 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Hindsight"
+# Nobody signs up (people are invited or come through their provider) and addresses are not
+# verified here (ACCOUNT_EMAIL_VERIFICATION above): an unverified address must not keep a
+# member from the second factor their organization requires.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 # Name servers that answer the email-domain proof's TXT look-ups (`1.1.1.1`, `10.0.0.2:53`,
 # `[::1]:5353`), comma-separated; empty: the system's resolver (/etc/resolv.conf).
 DNS_RESOLVER_NAMESERVERS = env.list("DNS_RESOLVER_NAMESERVERS", default=[])
@@ -231,6 +236,9 @@ SITE_URL = env.str("SITE_URL", default=f"http://{_SERVED_HOST}:{env.int('PORT', 
 # Hosts the organization webhook may reach over plain http or at a private address (tests, or
 # an internal chat server you trust). Empty by default: https to public addresses only.
 WEBHOOK_INSECURE_HOSTS = env.list("WEBHOOK_INSECURE_HOSTS", default=[])
+# Hosts an organization's identity provider (OIDC issuer, SAML metadata URL) may be reached at
+# over plain http (tests, or a provider on your own network). Empty by default: https only.
+SSO_INSECURE_HOSTS = env.list("SSO_INSECURE_HOSTS", default=[])
 
 # --- Static files ------------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -30,6 +30,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/settings/", include("organizations.urls_members")),
     path("o/<slug:org_slug>/settings/tokens/", include("organizations.urls_tokens")),
     path("o/<slug:org_slug>/settings/audit/", include("organizations.urls_audit")),
+    path("o/<slug:org_slug>/settings/sign-in/", include("identity.urls_settings")),
+    path("o/<slug:org_slug>/settings/security/", include("identity.urls_security")),
     path("o/<slug:org_slug>/settings/domains/", include("identity.urls_domains")),
     path("o/<slug:org_slug>/settings/templates/", include("postmortems.designer.urls")),
     path("o/<slug:org_slug>/incidents/", include("incidents.urls")),

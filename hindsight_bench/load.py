@@ -47,7 +47,7 @@ def login(port: int, username: str, password: str) -> dict[str, str]:
         token = CSRF_INPUT.search(body.decode())
         if response.status != 200 or token is None:
             raise BenchError(f"GET {LOGIN_PATH} answered {response.status} without a login form")
-        form = {"username": username, "password": password, "csrfmiddlewaretoken": token[1]}
+        form = {"login": username, "password": password, "csrfmiddlewaretoken": token[1]}
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "Cookie": cookie_header(cookies),

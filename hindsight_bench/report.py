@@ -12,11 +12,13 @@ MEMORY_TOLERANCE = 0.10  # a worker's RSS may end at most 10 % above or below wh
 
 @dataclass(frozen=True)
 class Page:
-    """A page to measure; ``goal`` is the largest p50 allowed, as a ratio to the reference's."""
+    """A page to measure; ``goal`` is the largest p50 allowed, as a ratio to the reference's.
+    An ``anonymous`` page is requested without the signed-in session (the sign-in page)."""
 
     name: str
     path: str
     goal: float | None = None
+    anonymous: bool = False
 
 
 @dataclass(frozen=True)

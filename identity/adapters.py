@@ -5,12 +5,19 @@
 table, and nothing is written to allauth's ``SocialApp`` table)."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.account.internal.stagekit import clear_login
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
-from . import selectors, sessions
+from . import rules, selectors, services_policy, sessions, sso_login
+from .middleware import sso_required_response
 from .models import IdentityProvider, Protocol
+from .oidc import OrganizationOIDCProvider
+from .saml.config import saml_settings
 from .selectors import SAML_PROVIDER_PREFIX, TESTING_PROVIDER_SESSION_KEY
 
 OIDC = "openid_connect"
@@ -22,12 +29,30 @@ class AccountAdapter(DefaultAccountAdapter):
         """Nobody signs up with a password: people join by invitation or company sign-in."""
         return False
 
+    def pre_login(self, request: HttpRequest, user, **kwargs) -> HttpResponse | None:
+        """A password is refused when every organization of the person requires company
+        sign-in (and they are the break-glass admin of none): they get a page naming each
+        organization's provider, and nothing signs in."""
+        if (kwargs.get("signal_kwargs") or {}).get("sociallogin") is None:
+            refusals = rules.password_refusals(user)
+            if refusals:
+                clear_login(request)
+                services_policy.password_refused_record(user=user, refusals=refusals)
+                return sso_required_response(request, refusals)
+        return super().pre_login(request, user, **kwargs)
+
     def post_login(self, request: HttpRequest, user, **kwargs) -> HttpResponse:
         """Every sign-in (password, two-factor or SSO) ends here, once it has succeeded."""
         sociallogin = (kwargs.get("signal_kwargs") or {}).get("sociallogin")
         organization = None
         if sociallogin is not None:
             organization = selectors.organization_of_provider_key(sociallogin.account.provider)
+            # company sign-in: just-in-time membership, then into the organization
+            provider = sso_login.after_login(request, user, sociallogin)
+            if provider is not None and not kwargs.get("redirect_url"):
+                kwargs["redirect_url"] = reverse(
+                    "dashboard", kwargs={"org_slug": provider.organization.slug}
+                )
         sessions.record_sign_in(request, user, organization=organization)
         return super().post_login(request, user, **kwargs)
 
@@ -37,11 +62,33 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         """An organization's identity provider may bring in people Hindsight has not met."""
         return True
 
+    def get_provider(self, request: HttpRequest, provider, client_id=None):
+        found = super().get_provider(request, provider, client_id=client_id)
+        if type(found) is OpenIDConnectProvider:  # an organization's: with a nonce
+            return OrganizationOIDCProvider(request, app=found.app)
+        return found
+
+    def populate_user(self, request: HttpRequest, sociallogin, data):
+        """A new person's username comes from their email address (the free one nearest it)."""
+        user = super().populate_user(request, sociallogin, data)
+        email = user.email or ""
+        user.username = get_account_adapter(request).generate_unique_username(
+            [email.split("@", 1)[0], user.username, "user"]
+        )
+        return user
+
+    def pre_social_login(self, request: HttpRequest, sociallogin) -> None:
+        sso_login.before_login(request, sociallogin)
+
+    def on_authentication_error(
+        self, request: HttpRequest, provider, error=None, exception=None, extra_context=None
+    ) -> None:
+        context = extra_context if extra_context is not None else {}
+        sso_login.authentication_failed(request, provider, error, exception, context)
+
     def list_apps(self, request: HttpRequest, provider=None, client_id=None) -> list[SocialApp]:
         testing = request.session.get(TESTING_PROVIDER_SESSION_KEY) if request else None
         protocol, slug = _wanted(provider, client_id)
-        if protocol is None and provider is not None:
-            return super().list_apps(request, provider=provider, client_id=client_id)
         providers = selectors.usable_providers(
             testing_provider_id=testing, protocol=protocol, slug=slug
         )
@@ -61,9 +108,7 @@ def _wanted(provider: str | None, client_id: str | None) -> tuple[str | None, st
         return Protocol.SAML, provider.removeprefix(SAML_PROVIDER_PREFIX)
     if provider == OIDC:
         return Protocol.OIDC, None
-    if "_" in provider:  # allauth's own providers are named with underscores (google, ...)
-        return None, None
-    return Protocol.OIDC, provider
+    return Protocol.OIDC, provider  # an organization's slug (only these two providers exist)
 
 
 def social_app(provider: IdentityProvider) -> SocialApp:
@@ -89,28 +134,3 @@ def social_app(provider: IdentityProvider) -> SocialApp:
         client_id=provider.organization.slug,
         settings=saml_settings(provider),
     )
-
-
-def saml_settings(provider: IdentityProvider) -> dict:
-    """allauth's SAML settings for the provider: the IdP by its metadata URL, or by entity id,
-    SSO URL and certificate (pasted metadata XML is read into those three when saved); the
-    attributes Hindsight reads."""
-    idp: dict = {"entity_id": provider.idp_entity_id}
-    if provider.idp_metadata_url:
-        idp["metadata_url"] = provider.idp_metadata_url
-    else:
-        idp.update(sso_url=provider.idp_sso_url, x509cert=provider.idp_certificate)
-    return {
-        "idp": idp,
-        "attribute_mapping": {
-            "uid": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
-            "email": "email",
-            "email_verified": "email_verified",
-            "first_name": "firstName",
-            "last_name": "lastName",
-        },
-        "advanced": {
-            "want_assertion_signed": True,
-            "reject_idp_initiated_sso": True,
-        },
-    }

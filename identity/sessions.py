@@ -17,9 +17,11 @@ from organizations.models import Organization
 from .models import SignIn, SignInMethod
 
 
-def method_of(request: HttpRequest) -> str:
-    """How the request's session was signed in, from allauth's records."""
-    methods = {record.get("method") for record in get_authentication_records(request)}
+def method_of(request: HttpRequest, user: AbstractBaseUser | None = None) -> str:
+    """How the request's session was signed in (by ``user``, else the request's user), from
+    allauth's records (which it keeps per user: without one it has none)."""
+    records = get_authentication_records(request, user or getattr(request, "user", None))
+    methods = {record.get("method") for record in records}
     if "socialaccount" in methods:
         return SignInMethod.SSO
     if "mfa" in methods:
@@ -36,7 +38,11 @@ def record_sign_in(
         request.session.save()
     sign_in, _ = SignIn.objects.update_or_create(
         session_key=request.session.session_key,
-        defaults={"user": user, "method": method_of(request), "organization": organization},
+        defaults={
+            "user": user,
+            "method": method_of(request, user),
+            "organization": organization,
+        },
     )
     return sign_in
 

@@ -31,6 +31,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # SAML: metadata, login start and the end of the ACS, in place of allauth's (identity.saml)
+    path("", include("identity.saml.urls")),
     # allauth: social sign-in (OIDC, SAML), two-factor, and the rest of its account pages
     path("", include("allauth.urls")),
 ]

@@ -22,7 +22,8 @@ from onelogin.saml2.errors import OneLogin_Saml2_Error
 
 from . import selectors_domains
 from .forms_routing import IdentifyForm
-from .models import IdentityProvider
+from .models import IdentityProvider, Protocol
+from .saml import config as saml_config
 from .selectors import allauth_provider_key
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ PROVIDER_ERRORS = (
     OneLogin_Saml2_Error,
     ImproperlyConfigured,
     SocialApp.DoesNotExist,
+    saml_config.MetadataUnavailable,
 )
 
 
@@ -123,6 +125,8 @@ def start_provider_login(
     provider cannot be reached, a page saying so and offering the password sign-in."""
     key = allauth_provider_key(provider)
     try:
+        if provider.protocol == Protocol.SAML:
+            saml_config.refresh(provider)  # the IdP's metadata URL, read again when due
         allauth_provider = get_social_adapter().get_provider(request, key)
         return allauth_provider.redirect(request, AuthProcess.LOGIN, next_url=next_url)
     except PROVIDER_ERRORS as exc:

@@ -63,9 +63,16 @@ def _refuse_last_admin(membership: Membership, admins: set[int]) -> None:
 
 
 def member_role_change(
-    *, membership: Membership, role: Role | str, actor: AbstractBaseUser
+    *,
+    membership: Membership,
+    role: Role | str,
+    actor: AbstractBaseUser,
+    action: str = "member.role_changed",
+    details: dict | None = None,
 ) -> Membership:
-    """Give the member another role; the last admin cannot be demoted."""
+    """Give the member another role; the last admin cannot be demoted. ``action`` and
+    ``details`` let a caller name why in the audit entry (company sign-in: ``sso.role_changed``
+    with the provider and groups)."""
     role = Role(role)
     with scope(organization=membership.organization), transaction.atomic():
         current, admins = _lock_admins_and(membership)
@@ -79,9 +86,9 @@ def member_role_change(
         audit.record(
             organization=current.organization,
             actor=actor,
-            action="member.role_changed",
+            action=action,
             target=name_and_handle(current.user),
-            details={"role": [old, role.value]},
+            details={"role": [old, role.value], **(details or {})},
         )
     return current
 

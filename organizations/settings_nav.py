@@ -11,7 +11,9 @@ TABS = (
     ("settings_members", "Members", Action.MANAGE_MEMBERS),
     ("settings_teams", "Teams", Action.MANAGE_MEMBERS),
     ("token_list", "API tokens", None),
+    ("settings_sign_in", "Sign-in", Action.MANAGE_ORGANIZATION),
     ("settings_domains", "Domains", Action.MANAGE_ORGANIZATION),
+    ("settings_security", "Security", Action.MANAGE_ORGANIZATION),
     ("audit_log", "Audit log", Action.MANAGE_ORGANIZATION),
 )
 

@@ -24,7 +24,7 @@ from .roles import ROLE_SUMMARY, Role
 from .selectors import membership_in
 
 ACCEPT = "organizations/invitation_accept.html"
-LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+LOGIN_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 
 @never_cache

@@ -233,7 +233,7 @@ def test_logging_in_from_the_invitation_comes_back_to_it(client, invite):
     path = invite()
     response = client.post(
         f"/accounts/login/?next={path}",
-        {"username": "returning", "password": PASSWORD, "next": path},
+        {"login": "returning", "password": PASSWORD, "next": path},
     )
     assert response["Location"] == path
     assert client.post(path)["Location"] == "/o/acme/"

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from identity.models import ProviderStatus
+from organizations.models import AuditEntry
 from tests.factories import PASSWORD, OrganizationFactory, UserFactory
 
 from .conftest import (
@@ -86,6 +87,24 @@ def test_each_verified_domain_leads_to_its_own_organizations_provider(
     assert "SAMLRequest" in query_of(to_globex)
     saml_idp.next_login("bob@globex.example")
     assert saml_idp.login(to_globex).action == ("http://127.0.0.1/accounts/saml/globex/acs/")
+
+
+def test_a_saml_provider_known_by_its_metadata_url_is_reached_too(
+    client, settings, other_org, saml_idp
+):
+    from identity.models import IdentityProvider, Protocol
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1"]
+    IdentityProvider.objects.create(
+        organization=other_org,
+        protocol=Protocol.SAML,
+        name="Globex SAML",
+        status=ProviderStatus.LIVE,
+        idp_metadata_url=saml_idp.metadata_url,
+    )
+    email_domain(other_org, "globex.example")
+    to_globex = provider_url(identify(client, "bob@globex.example", host="127.0.0.1"))
+    assert to_globex.startswith(saml_idp.sso_url)
 
 
 def test_the_provider_signs_the_person_in_and_they_land_on_next(
@@ -185,14 +204,15 @@ def test_a_nul_byte_is_refused_naming_the_field(client, acme_oidc):
     assert b"login" in response.content
 
 
-def test_an_unreachable_provider_says_so_and_offers_the_password(client, org, db):
+def test_an_unreachable_provider_is_a_clear_refusal(client, org, db):
     oidc_identity_provider(org, "http://127.0.0.1:9")  # nothing listens on the discard port
     email_domain(org, "acme.example")
     response = identify(client, "jane@acme.example")
     page = response.content.decode()
-    assert response.status_code == 502
-    assert "could not be reached" in page and "Acme Corporation" in page
-    assert "Sign in with a password" in page
+    assert response.status_code == 401
+    assert "Hindsight could not reach the identity provider." in page
+    assert 'href="/accounts/login/"' in page
+    assert AuditEntry.objects.filter(action="sso.sign_in_refused").exists()
 
 
 def test_the_login_page_reads_a_bounded_number_of_queries(

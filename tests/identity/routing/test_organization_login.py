@@ -4,8 +4,9 @@ without a live one and an unknown one get the same page offering the password si
 import re
 
 import pytest
+from django_scopes import scopes_disabled
 
-from identity.models import ProviderStatus
+from identity.models import IdentityProvider, Protocol, ProviderStatus
 
 from .conftest import ACME_CALLBACK, oidc_identity_provider
 
@@ -71,11 +72,20 @@ def test_only_get_starts_the_sign_in(client, acme_oidc):
     assert client.post("/o/acme/login/").status_code == 405
 
 
-def test_an_unreachable_provider_says_so(client, org):
-    oidc_identity_provider(org, "http://127.0.0.1:9")
-    response = client.get("/o/acme/login/")
+def test_an_unreachable_saml_metadata_url_says_so_and_offers_the_password(client, org):
+    with scopes_disabled():
+        IdentityProvider.objects.create(
+            organization=org,
+            protocol=Protocol.SAML,
+            name="Acme SAML",
+            status=ProviderStatus.LIVE,
+            idp_metadata_url="http://127.0.0.1:9/metadata",  # nothing listens there
+        )
+    response = client.get("/o/acme/login/?next=/o/acme/incidents/")
+    page = response.content.decode()
     assert response.status_code == 502
-    assert "could not be reached" in response.content.decode()
+    assert "could not be reached" in page and "Acme SAML" in page
+    assert 'href="/accounts/login/?use_password=1&amp;next=%2Fo%2Facme%2Fincidents%2F"' in page
 
 
 def test_the_members_pages_of_the_organization_still_need_a_sign_in(client, acme_oidc):

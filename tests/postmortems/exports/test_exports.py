@@ -175,7 +175,8 @@ def test_pdf_contains_the_sections_and_is_cached(client, org, author, written, t
     for section in Section.objects.filter(postmortem=written):
         assert section.title in text
     assert "Body of went-well" in text and "Rolled back v2.3.1" in text
-    assert "Lint NOT NULL | without default" in text and "Rita Reed" in text
+    words = " ".join(text.split())  # a table cell may wrap, depending on the fonts installed
+    assert "Lint NOT NULL | without default" in words and "Rita Reed" in words
 
     calls = []
     original = rendering.render_pdf
