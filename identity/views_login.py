@@ -151,18 +151,23 @@ def start_provider_login(
 def _continue_to(
     request: HttpRequest, provider: IdentityProvider, *, next_url: str | None
 ) -> HttpResponse:
-    """Start the provider's sign-in from the first step's form: a page on our own origin that
-    goes on to the provider at once. A redirect straight from the form's POST would be refused
-    by browsers: the page's Content-Security-Policy allows forms to send to ``'self'`` only
-    (``form-action``), and it holds for every redirect that follows a form submission; the
-    page's own navigation is not a form submission."""
     response = start_provider_login(request, provider, next_url=next_url)
+    return continue_page(request, response, provider_name=provider.name)
+
+
+def continue_page(request: HttpRequest, response: HttpResponse, *, provider_name: str):
+    """A redirect to an identity provider answered to a form's POST, as a page of our own
+    origin that goes on to the provider at once (any other response is returned as it is).
+
+    Browsers refuse the redirect itself: the Content-Security-Policy allows forms to send to
+    ``'self'`` only (``form-action``), and Chromium holds every redirect that follows a form
+    submission to it; the page's own navigation is not a form submission."""
     if response.status_code not in (301, 302, 303, 307, 308):
         return response
     return render(
         request,
         "identity/continue_to_provider.html",
-        {"provider_url": response["Location"], "provider_name": provider.name},
+        {"provider_url": response["Location"], "provider_name": provider_name},
     )
 
 
