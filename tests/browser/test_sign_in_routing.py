@@ -4,11 +4,10 @@ identity provider (the real OpenID Connect provider on loopback) or the password
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from identity.models import DomainProof, EmailDomain, IdentityProvider, Protocol, ProviderStatus
 from organizations.models import Organization
+from tests.identity.routing.helpers import ACME_CLIENT_ID, email_domain, oidc_identity_provider
 
 HOME = re.compile(r"^http://[^/]+/o/acme/$")
 
@@ -17,27 +16,13 @@ HOME = re.compile(r"^http://[^/]+/o/acme/$")
 def acme_sso(demo, live_server, oidc_provider):
     """The demo's Acme signs in through the provider, for addresses at example.com."""
     oidc_provider.add_client(
-        "hindsight-acme",
+        ACME_CLIENT_ID,
         "browser-secret-42",
         [f"{live_server.url}/accounts/oidc/acme/login/callback/"],
     )
     acme = Organization.objects.get(slug="acme")
-    IdentityProvider.objects.create(
-        organization=acme,
-        protocol=Protocol.OIDC,
-        name="Acme SSO",
-        status=ProviderStatus.LIVE,
-        issuer_url=oidc_provider.issuer,
-        client_id="hindsight-acme",
-        client_secret="browser-secret-42",
-    )
-    EmailDomain.objects.create(
-        organization=acme,
-        domain="example.com",
-        verification_token="browser",
-        verified_at=timezone.now(),
-        verified_by=DomainProof.DNS,
-    )
+    oidc_identity_provider(acme, oidc_provider.issuer, client_secret="browser-secret-42")
+    email_domain(acme, "example.com")
     oidc_provider.set_account("bob", "bob@example.com", name="Bob")
     oidc_provider.next_login("bob")
 

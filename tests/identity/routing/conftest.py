@@ -2,7 +2,6 @@
 Connect provider and a real SAML IdP on loopback), verified email domains, and a real DNS
 server on loopback answering TXT questions."""
 
-import secrets
 import socket
 import threading
 
@@ -12,46 +11,17 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 import pytest
-from django.utils import timezone
-from django_scopes import scopes_disabled
 from dns.rdtypes.ANY.TXT import TXT
 
-from identity.models import (
-    DomainProof,
-    EmailDomain,
-    IdentityProvider,
-    Protocol,
-    ProviderStatus,
+from identity.models import IdentityProvider
+
+from .helpers import (
+    ACME_CALLBACK,
+    ACME_CLIENT_ID,
+    ACME_CLIENT_SECRET,
+    oidc_identity_provider,
+    saml_identity_provider,
 )
-
-ACME_CLIENT_ID = "hindsight-acme"
-ACME_CLIENT_SECRET = "acme-client-secret-42"
-ACME_CALLBACK = "http://testserver/accounts/oidc/acme/login/callback/"
-
-
-def email_domain(organization, domain, *, verified=True) -> EmailDomain:
-    with scopes_disabled():
-        return EmailDomain.objects.create(
-            organization=organization,
-            domain=domain,
-            verification_token=secrets.token_hex(16),
-            verified_at=timezone.now() if verified else None,
-            verified_by=DomainProof.DNS if verified else "",
-        )
-
-
-def oidc_identity_provider(organization, issuer, *, status=ProviderStatus.LIVE, **fields):
-    with scopes_disabled():
-        return IdentityProvider.objects.create(
-            organization=organization,
-            protocol=Protocol.OIDC,
-            name=f"{organization.name} SSO",
-            status=status,
-            issuer_url=issuer,
-            client_id=fields.pop("client_id", ACME_CLIENT_ID),
-            client_secret=fields.pop("client_secret", ACME_CLIENT_SECRET),
-            **fields,
-        )
 
 
 @pytest.fixture
@@ -72,16 +42,12 @@ def acme_oidc(org, oidc_provider) -> IdentityProvider:
 @pytest.fixture
 def globex_saml(other_org, saml_idp) -> IdentityProvider:
     """Globex signs in through the real SAML IdP (live)."""
-    with scopes_disabled():
-        return IdentityProvider.objects.create(
-            organization=other_org,
-            protocol=Protocol.SAML,
-            name="Globex SAML",
-            status=ProviderStatus.LIVE,
-            idp_entity_id=saml_idp.entity_id,
-            idp_sso_url=saml_idp.sso_url,
-            idp_certificate=saml_idp.certificate_pem,
-        )
+    return saml_identity_provider(
+        other_org,
+        idp_entity_id=saml_idp.entity_id,
+        idp_sso_url=saml_idp.sso_url,
+        idp_certificate=saml_idp.certificate_pem,
+    )
 
 
 class TxtNameServer:

@@ -10,7 +10,7 @@ from identity.models import DomainProof, EmailDomain
 from identity.services_domains import verify_domain_from_provider
 from organizations.models import AuditEntry
 
-from .conftest import email_domain
+from .helpers import email_domain
 
 DOMAINS = "/o/acme/settings/domains/"
 

@@ -10,7 +10,7 @@ from organizations.models import AuditEntry
 from organizations.roles import Role
 from tests.factories import MembershipFactory
 
-from .conftest import email_domain
+from .helpers import email_domain
 
 DOMAINS = "/o/acme/settings/domains/"
 

@@ -11,11 +11,12 @@ from identity.models import ProviderStatus
 from organizations.models import AuditEntry
 from tests.factories import PASSWORD, OrganizationFactory, UserFactory
 
-from .conftest import (
+from .helpers import (
     ACME_CALLBACK,
     ACME_CLIENT_ID,
     email_domain,
     oidc_identity_provider,
+    saml_identity_provider,
 )
 
 LOGIN = "/accounts/login/"
@@ -92,16 +93,8 @@ def test_each_verified_domain_leads_to_its_own_organizations_provider(
 def test_a_saml_provider_known_by_its_metadata_url_is_reached_too(
     client, settings, other_org, saml_idp
 ):
-    from identity.models import IdentityProvider, Protocol
-
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1"]
-    IdentityProvider.objects.create(
-        organization=other_org,
-        protocol=Protocol.SAML,
-        name="Globex SAML",
-        status=ProviderStatus.LIVE,
-        idp_metadata_url=saml_idp.metadata_url,
-    )
+    saml_identity_provider(other_org, idp_metadata_url=saml_idp.metadata_url)
     email_domain(other_org, "globex.example")
     to_globex = provider_url(identify(client, "bob@globex.example", host="127.0.0.1"))
     assert to_globex.startswith(saml_idp.sso_url)

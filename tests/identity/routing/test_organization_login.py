@@ -4,11 +4,10 @@ without a live one and an unknown one get the same page offering the password si
 import re
 
 import pytest
-from django_scopes import scopes_disabled
 
-from identity.models import IdentityProvider, Protocol, ProviderStatus
+from identity.models import ProviderStatus
 
-from .conftest import ACME_CALLBACK, oidc_identity_provider
+from .helpers import ACME_CALLBACK, oidc_identity_provider, saml_identity_provider
 
 
 def without_nonces(response) -> str:
@@ -73,14 +72,8 @@ def test_only_get_starts_the_sign_in(client, acme_oidc):
 
 
 def test_an_unreachable_saml_metadata_url_says_so_and_offers_the_password(client, org):
-    with scopes_disabled():
-        IdentityProvider.objects.create(
-            organization=org,
-            protocol=Protocol.SAML,
-            name="Acme SAML",
-            status=ProviderStatus.LIVE,
-            idp_metadata_url="http://127.0.0.1:9/metadata",  # nothing listens there
-        )
+    # nothing listens there
+    saml_identity_provider(org, name="Acme SAML", idp_metadata_url="http://127.0.0.1:9/metadata")
     response = client.get("/o/acme/login/?next=/o/acme/incidents/")
     page = response.content.decode()
     assert response.status_code == 502
