@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django_scopes import scopes_disabled
 
 from identity.models import IdentityProvider, ProviderStatus
+from tests.identity.helpers import provider_url
 from tests.identity.saml.helpers import make_provider, membership_of, post_answer, refusals
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +24,8 @@ def test_a_test_round_trip_keeps_the_attributes_and_signs_nobody_in(
     idp.next_login("ann@acme.example", first_name="Ann", groups=["engineering", "sre"])
     browser.force_login(admin_user)
 
-    started = browser.post("/o/acme/settings/sign-in/test/")
-    form = idp.login(started.headers["Location"])
+    started = provider_url(browser.post("/o/acme/settings/sign-in/test/"))
+    form = idp.login(started)
     response = post_answer(browser, form.action, form.data)
 
     assert response.status_code == 302
@@ -49,8 +50,8 @@ def test_a_refused_test_round_trip_is_a_page_and_an_audit_entry(
     idp.tamper_next_response(other_key=True)
     browser.force_login(admin_user)
 
-    started = browser.post("/o/acme/settings/sign-in/test/")
-    form = idp.login(started.headers["Location"])
+    started = provider_url(browser.post("/o/acme/settings/sign-in/test/"))
+    form = idp.login(started)
     response = post_answer(browser, form.action, form.data)
 
     assert response.status_code == 400
