@@ -1,0 +1,63 @@
+"""Steps shared by the company sign-in browser tests: signing in with a password (the sign-in
+page asks for the email or username first once company sign-in exists), signing out, a second
+person's browser, and what the database says about a person afterwards."""
+
+import re
+
+from django.contrib.auth import get_user_model
+from django_scopes import scopes_disabled
+from playwright.sync_api import expect
+
+from identity.models import SignIn
+from organizations.models import AuditEntry, Membership
+from tests.factories import PASSWORD
+
+User = get_user_model()
+
+
+def password_sign_in(page, username: str, *, next_path: str = "") -> None:
+    """Sign in by keyboard: the name, then (on the second step when the page asks for the name
+    first) the password."""
+    page.goto("/accounts/login/" + (f"?next={next_path}" if next_path else ""))
+    page.locator("input[name=login]").fill(username)
+    page.keyboard.press("Enter")
+    password = page.get_by_label("Password")
+    expect(password).to_be_visible()
+    password.fill(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+def sign_out(page) -> None:
+    page.locator(".user-menu summary").click()
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+
+
+def new_person_page(browser, live_server):
+    """A second browser (its own cookies), as another person on another computer."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return page
+
+
+def membership(email: str, organization) -> Membership | None:
+    with scopes_disabled():
+        return (
+            Membership.objects.filter(organization=organization, user__email=email)
+            .select_related("user")
+            .first()
+        )
+
+
+def sign_ins(email: str) -> list[SignIn]:
+    with scopes_disabled():
+        return list(SignIn.objects.filter(user__email=email).order_by("pk"))
+
+
+def audit(organization, action: str) -> list[AuditEntry]:
+    with scopes_disabled():
+        return list(
+            AuditEntry.objects.filter(organization=organization, action=action).order_by("pk")
+        )
