@@ -8,11 +8,42 @@ from django.contrib.auth import get_user_model
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
-from identity.models import SignIn
+from identity.models import GroupRoleMapping, IdentityProvider, Protocol, ProviderStatus, SignIn
 from organizations.models import AuditEntry, Membership
+from organizations.roles import Role
 from tests.factories import PASSWORD
 
 User = get_user_model()
+
+CLIENT_ID = "hindsight-acme"
+CLIENT_SECRET = "browser-acme-secret-5Tq"
+
+
+def live_oidc_provider(organization, oidc_provider, live_server) -> IdentityProvider:
+    """The organization's provider, live, as an admin sets it up in the browser (the first test
+    of test_company_sign_in does it there): the client registered at the real provider,
+    engineering mapped to Engineer and sre to Manager, Viewer by default."""
+    slug = organization.slug
+    oidc_provider.add_client(
+        CLIENT_ID, CLIENT_SECRET, [f"{live_server.url}/accounts/oidc/{slug}/login/callback/"]
+    )
+    with scopes_disabled():
+        provider = IdentityProvider.objects.create(
+            organization=organization,
+            protocol=Protocol.OIDC,
+            name="Acme SSO",
+            status=ProviderStatus.LIVE,
+            issuer_url=oidc_provider.issuer,
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            scopes="openid email profile groups",
+            default_role=Role.VIEWER,
+        )
+        for group, role in (("engineering", Role.ENGINEER), ("sre", Role.MANAGER)):
+            GroupRoleMapping.objects.create(
+                organization=organization, provider=provider, group=group, role=role
+            )
+    return provider
 
 
 def password_sign_in(page, username: str, *, next_path: str = "") -> None:

@@ -11,7 +11,6 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from identity.models import (
-    GroupRoleMapping,
     IdentityProvider,
     Protocol,
     ProviderStatus,
@@ -19,7 +18,10 @@ from identity.models import (
 )
 from organizations.roles import Role
 from tests.browser.sso_steps import (
+    CLIENT_ID,
+    CLIENT_SECRET,
     audit,
+    live_oidc_provider,
     membership,
     new_person_page,
     password_sign_in,
@@ -28,8 +30,6 @@ from tests.browser.sso_steps import (
 )
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
-CLIENT_ID = "hindsight-acme"
-CLIENT_SECRET = "browser-acme-secret-5Tq"
 SETTINGS = "/o/{slug}/settings/sign-in/"
 
 
@@ -68,19 +68,6 @@ def _add_mapping(page, group: str, role: str) -> None:
     """Fill the empty row of the mapping table (the last one)."""
     page.get_by_role("textbox", name="Group", exact=True).last.fill(group)
     page.get_by_role("combobox", name="Role", exact=True).last.select_option(label=role)
-
-
-def _test_and_turn_on(page, provider_name: str) -> None:
-    """Press "Test connection" (the provider signs the admin's test account in by itself and
-    sends the browser back here), then "Turn on"."""
-    page.get_by_role("button", name="Test connection").click()
-    expect(page).to_have_url(re.compile(r"/settings/sign-in/$"))
-    expect(page.locator("#status")).to_contain_text("Tested, off.")
-    page.get_by_role("button", name="Turn on").click()
-    expect(page.locator("#messages")).to_contain_text(
-        f"Company sign-in through {provider_name} is on."
-    )
-    expect(page.locator("#status")).to_contain_text("Live.")
 
 
 def test_an_admin_sets_up_oidc_and_a_new_person_arrives_with_the_mapped_role(
@@ -198,27 +185,8 @@ def test_an_admin_sets_up_saml_and_a_new_person_arrives_with_the_mapped_role(
 
 @pytest.fixture
 def acme_live(acme_admin, oidc_provider, live_server):
-    """Acme's provider, live (configured as the first test does it in the browser): engineering
-    maps to Engineer, sre to Manager; Ben is an engineer at the provider."""
-    oidc_provider.add_client(
-        CLIENT_ID, CLIENT_SECRET, [f"{live_server.url}/accounts/oidc/acme/login/callback/"]
-    )
-    with scopes_disabled():
-        provider = IdentityProvider.objects.create(
-            organization=acme_admin,
-            protocol=Protocol.OIDC,
-            name="Acme SSO",
-            status=ProviderStatus.LIVE,
-            issuer_url=oidc_provider.issuer,
-            client_id=CLIENT_ID,
-            client_secret=CLIENT_SECRET,
-            scopes="openid email profile groups",
-            default_role=Role.VIEWER,
-        )
-        for group, role in (("engineering", Role.ENGINEER), ("sre", Role.MANAGER)):
-            GroupRoleMapping.objects.create(
-                organization=acme_admin, provider=provider, group=group, role=role
-            )
+    """Acme's provider, live; Ben is an engineer at the provider."""
+    provider = live_oidc_provider(acme_admin, oidc_provider, live_server)
     oidc_provider.set_account("ben-2", "ben@acme.example", name="Ben Ode", groups=["engineering"])
     oidc_provider.next_login("ben-2")
     return provider
