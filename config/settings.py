@@ -8,6 +8,7 @@ come with it are the safe ones.
 import base64
 import hashlib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -288,6 +289,36 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "object-src": [NONE],
     }
+}
+
+# --- Provisioning (SCIM 2.0, django-scim2) at /scim/v2/ -----------------------------------------
+# Each organization's bearer token (identity/scim/auth.py) picks the organization; every hook
+# below keeps a request inside it (identity/scim/config.py).
+_SCIM = "identity.scim."
+SCIM_SERVICE_PROVIDER = {
+    "NETLOC": urlsplit(SITE_URL).netloc,
+    "SCHEME": urlsplit(SITE_URL).scheme,
+    "AUTH_CHECK_MIDDLEWARE": _SCIM + "auth.ScimTokenCheck",
+    "USER_MODEL_GETTER": _SCIM + "config.scim_user_model",
+    "USER_ADAPTER": _SCIM + "users.ScimUserAdapter",
+    "GROUP_MODEL": "organizations.models.Team",
+    "GROUP_ADAPTER": _SCIM + "groups.ScimGroupAdapter",
+    "USER_FILTER_PARSER": _SCIM + "config.UserFilter",
+    "GROUP_FILTER_PARSER": _SCIM + "config.GroupFilter",
+    "SERVICE_PROVIDER_CONFIG_MODEL": _SCIM + "config.ServiceProviderConfig",
+    "BASE_LOCATION_GETTER": _SCIM + "config.base_location",
+    "GET_EXTRA_MODEL_FILTER_KWARGS_GETTER": _SCIM + "config.organization_filter_getter",
+    "GET_QUERYSET_POST_PROCESSOR_GETTER": _SCIM + "config.queryset_post_processor_getter",
+    "GET_OBJECT_POST_PROCESSOR_GETTER": _SCIM + "config.object_post_processor_getter",
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "The organization's provisioning token (Settings → Provisioning).",
+            "primary": True,
+        }
+    ],
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="Hindsight SCIM"',
 }
 
 # --- API ---------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/settings/audit/", include("organizations.urls_audit")),
     path("o/<slug:org_slug>/settings/sign-in/", include("identity.urls_settings")),
     path("o/<slug:org_slug>/settings/security/", include("identity.urls_security")),
+    path("o/<slug:org_slug>/settings/provisioning/", include("identity.scim.urls_settings")),
     path("o/<slug:org_slug>/settings/domains/", include("identity.urls_domains")),
     path("o/<slug:org_slug>/settings/templates/", include("postmortems.designer.urls")),
     path("o/<slug:org_slug>/incidents/", include("incidents.urls")),
@@ -50,6 +51,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/postmortems/", include("postmortems.meetings.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
+    path("scim/v2/", include("django_scim.urls", namespace="scim")),
 ]
 
 if settings.BENCH_VIEWS:

@@ -17,6 +17,7 @@ from . import rules, selectors, services_policy, sessions, sso_login
 from .middleware import sso_required_response
 from .models import IdentityProvider, Protocol
 from .oidc import OrganizationOIDCProvider
+from .outbound import ProviderSession
 from .saml.config import saml_settings
 from .selectors import SAML_PROVIDER_PREFIX, TESTING_PROVIDER_SESSION_KEY
 
@@ -61,6 +62,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest, sociallogin) -> bool:
         """An organization's identity provider may bring in people Hindsight has not met."""
         return True
+
+    def get_requests_session(self) -> ProviderSession:
+        """allauth's calls to a provider (discovery, token, claims, metadata) go through ours:
+        allowed addresses only, a timeout, the discovery document remembered."""
+        return ProviderSession()
 
     def get_provider(self, request: HttpRequest, provider, client_id=None):
         found = super().get_provider(request, provider, client_id=client_id)
@@ -122,7 +128,7 @@ def social_app(provider: IdentityProvider) -> SocialApp:
             client_id=provider.client_id,
             secret=provider.client_secret,
             settings={
-                "server_url": provider.issuer_url,
+                "server_url": provider.issuer_url.rstrip("/"),
                 "oauth_pkce_enabled": True,
                 "scope": provider.scopes.split(),
             },

@@ -1,20 +1,18 @@
 """Reading an identity provider's own description of itself when an admin saves it: the OpenID
 Connect discovery document, and SAML metadata (fetched from a URL or pasted).
 
-Outbound requests have a timeout and go to ``https`` addresses only, except the hosts listed in
-``settings.SSO_INSECURE_HOSTS`` (tests, or a provider on a network you trust). Every failure is a
-``ValidationError`` naming the form field it concerns."""
+Requests go through ``outbound.ProviderSession`` (https, no private network unless allowed by
+``SSO_INSECURE_HOSTS``, a timeout). Every failure is a ``ValidationError`` naming the form field
+it concerns."""
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import requests
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
-TIMEOUT_SECONDS = 5
-DISCOVERY_PATH = "/.well-known/openid-configuration"
+from . import outbound
+from .outbound import DISCOVERY_PATH
 
 
 @dataclass(frozen=True)
@@ -25,22 +23,15 @@ class SamlIdp:
 
 
 def check_address(url: str, field: str) -> None:
-    """Refuse a URL Hindsight must not call: not https (unless its host is an insecure one
-    allowed by ``SSO_INSECURE_HOSTS``), or with credentials in it."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    allowed = {name.lower() for name in getattr(settings, "SSO_INSECURE_HOSTS", ())}
-    if parts.scheme == "https" or (parts.scheme == "http" and host in allowed):
-        if parts.username or parts.password:
-            raise ValidationError({field: "Leave user names and passwords out of the address."})
-        return
-    raise ValidationError({field: "Use an https:// address."})
+    """Refuse a URL Hindsight must not call (``outbound.address_problem``)."""
+    if problem := outbound.address_problem(url):
+        raise ValidationError({field: problem})
 
 
 def _get(url: str, field: str, what: str) -> requests.Response:
     check_address(url, field)
     try:
-        response = requests.get(url, timeout=TIMEOUT_SECONDS, allow_redirects=False)
+        response = outbound.ProviderSession().get(url, allow_redirects=False)
     except requests.RequestException as exc:
         raise ValidationError(
             {field: f"Hindsight could not reach {what} at {url} ({type(exc).__name__})."}

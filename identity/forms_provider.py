@@ -11,6 +11,13 @@ from .services_provider import CONNECTION_FIELDS, OTHER_FIELDS
 SECRET_HELP = "Saved, and never shown again. Type a new one to replace it; leave blank to keep it."  # noqa: S105
 
 
+class HttpsURLField(forms.URLField):
+    """A URL typed without its scheme is taken as https (an identity provider's always is)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(assume_scheme="https", **kwargs)
+
+
 class ProviderForm(forms.ModelForm):
     """What an admin says about their provider. The client secret is write-only: it is never
     rendered back, and left blank it keeps the saved one."""
@@ -49,6 +56,11 @@ class ProviderForm(forms.ModelForm):
         widgets = {
             "idp_metadata_xml": forms.Textarea(attrs={"rows": 4}),
             "idp_certificate": forms.Textarea(attrs={"rows": 4}),
+        }
+        field_classes = {
+            "issuer_url": HttpsURLField,
+            "idp_metadata_url": HttpsURLField,
+            "idp_sso_url": HttpsURLField,
         }
 
     def __init__(self, *args, has_secret: bool = False, **kwargs) -> None:

@@ -4,6 +4,7 @@ it has proven, the provisioning (SCIM) tokens, and the sign-ins that hold a sess
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from organizations.encryption import EncryptedTextField
 from organizations.models import Organization, TenantModel
@@ -196,3 +197,35 @@ class SignIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} by {self.method}"
+
+
+class ScimUser(TenantModel):
+    """A person the organization's provisioning (SCIM) client manages: the id it knows them by
+    (this row's pk), its ``userName`` and ``externalId`` for them, and the account it maps to.
+
+    The row outlives the membership: a deactivated person has no membership but stays known
+    to the client (``active: false``) until it reactivates or deletes them."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scim_users"
+    )
+    user_name = models.CharField(max_length=254)
+    external_id = models.CharField(max_length=254, blank=True)
+    created_account = models.BooleanField(
+        default=False,
+        help_text="The account was created by this provisioning (not an existing one linked).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="one_scim_user_per_user"),
+            models.UniqueConstraint(
+                Lower("user_name"), "organization", name="unique_scim_user_name"
+            ),
+        ]
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.user_name

@@ -23,9 +23,7 @@ published" in ``postmortems.webhook_messages`` and "action items are overdue" in
 ``actionitems.webhook_messages``.
 """
 
-import ipaddress
 import logging
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -40,6 +38,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from . import addresses
 from .models import Organization, WebhookDelivery, WebhookStatus
 from .people import display_name
 from .site import absolute_url
@@ -75,48 +74,18 @@ def _insecure_hosts() -> set[str]:
     return {host.lower() for host in getattr(settings, "WEBHOOK_INSECURE_HOSTS", ())}
 
 
-def _private_ip(host: str) -> bool:
-    try:
-        return not ipaddress.ip_address(host.strip("[]")).is_global
-    except ValueError:
-        return host == "localhost" or host.endswith((".localhost", ".local", ".internal"))
-
-
 def url_problem(url: str) -> str | None:
     """Why Hindsight would not deliver to ``url`` (None when it would): https only, a host, no
     credentials, no private address (hosts in ``WEBHOOK_INSECURE_HOSTS`` excepted)."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (raises on a port that is not a number)
-    except ValueError:
-        return "Enter a valid URL."
-    host = (parts.hostname or "").lower()
-    exempt = host in _insecure_hosts()
-    if parts.scheme != "https" and not (exempt and parts.scheme == "http"):
-        return "Use an https:// address: messages name incidents and must travel encrypted."
-    if not host:
-        return "Enter a valid URL."
-    if parts.username or parts.password:
-        return "Leave the user name and password out of the address."
-    if not exempt and _private_ip(host):
-        return "Use a public address: Hindsight does not post to private or local networks."
-    return None
+    return addresses.address_problem(
+        url,
+        allowed_hosts=_insecure_hosts(),
+        https_reason="messages name incidents and must travel encrypted.",
+    )
 
 
 def _resolution_problem(url: str) -> str | None:
-    """Refuse a host that resolves to a private address (unless exempt)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if host in _insecure_hosts():
-        return None
-    try:
-        infos = socket.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        return f"Could not resolve {host}: {exc}"
-    for *_, sockaddr in infos:
-        if _private_ip(str(sockaddr[0])):
-            return f"Refused: {host} resolves to a private address."
-    return None
+    return addresses.resolution_problem(url, allowed_hosts=_insecure_hosts())
 
 
 def mask(url: str) -> str:

@@ -9,7 +9,7 @@ from celery.exceptions import Retry
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations import tasks, webhooks
+from organizations import addresses, tasks, webhooks
 from organizations.models import WebhookDelivery, WebhookStatus
 
 
@@ -163,7 +163,7 @@ def test_plain_http_and_private_addresses_are_never_posted_to(org, hook, setting
 
 def test_a_host_resolving_to_a_private_address_is_refused(org, monkeypatch):
     monkeypatch.setattr(
-        webhooks.socket,
+        addresses.socket,
         "getaddrinfo",
         lambda *args, **kwargs: [(2, 1, 6, "", ("192.168.1.20", 443))],
     )
