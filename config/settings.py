@@ -214,6 +214,9 @@ MFA_TOTP_ISSUER = "Hindsight"
 # verified here (ACCOUNT_EMAIL_VERIFICATION above): an unverified address must not keep a
 # member from the second factor their organization requires.
 MFA_ALLOW_UNVERIFIED_EMAIL = True
+# Name servers that answer the email-domain proof's TXT look-ups (`1.1.1.1`, `10.0.0.2:53`,
+# `[::1]:5353`), comma-separated; empty: the system's resolver (/etc/resolv.conf).
+DNS_RESOLVER_NAMESERVERS = env.list("DNS_RESOLVER_NAMESERVERS", default=[])
 # Fernet keys for secrets at rest (organizations.encryption), comma-separated, newest first.
 # `make install` writes one into a development checkout's .env; without one, a development
 # server derives its key from SECRET_KEY (production must set its own: `check --deploy` says so).

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from identity import views_login
 from organizations import views as organization_views
 
 handler403 = "config.views.permission_denied"
@@ -17,6 +18,12 @@ urlpatterns = [
     path("accounts/", include("identity.urls_accounts")),
     path("organizations/new/", organization_views.organization_create, name="organization_create"),
     path("invitations/", include("organizations.urls_invitations")),
+    # Not a member page (its parameter is not org_slug): anyone may start the organization's SSO.
+    path(
+        "o/<slug:organization_slug>/login/",
+        views_login.organization_login,
+        name="organization_login",
+    ),
     path("o/<slug:org_slug>/", include("dashboard.urls")),
     path("o/<slug:org_slug>/", include("organizations.urls")),
     path("o/<slug:org_slug>/settings/", include("organizations.urls_settings")),
@@ -26,6 +33,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/settings/sign-in/", include("identity.urls_settings")),
     path("o/<slug:org_slug>/settings/security/", include("identity.urls_security")),
     path("o/<slug:org_slug>/settings/provisioning/", include("identity.scim.urls_settings")),
+    path("o/<slug:org_slug>/settings/domains/", include("identity.urls_domains")),
     path("o/<slug:org_slug>/settings/templates/", include("postmortems.designer.urls")),
     path("o/<slug:org_slug>/incidents/", include("incidents.urls")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.editor.urls")),

@@ -1,12 +1,13 @@
 """The ``/accounts/`` pages: allauth's sign-in (password, two-factor, company SSO) and Django's
 own password pages, which Hindsight keeps."""
 
-from allauth.account import views as allauth_views
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from .views_login import LoginView
+
 urlpatterns = [
-    path("login/", allauth_views.LoginView.as_view(), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(

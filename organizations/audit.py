@@ -120,6 +120,10 @@ ACTION_LABELS = {
     "scim.member_deactivated": "deactivated",
     "scim.member_reactivated": "reactivated",
     "scim.role_changed": "got a new role from provisioning:",
+    "sso.domain_added": "added the email domain",
+    "sso.domain_verified": "verified the email domain",
+    "sso.domain_removed": "removed the email domain",
+    "sso.domain_refused": "was refused the email domain",
 }
 
 

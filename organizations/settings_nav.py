@@ -12,6 +12,7 @@ TABS = (
     ("settings_teams", "Teams", Action.MANAGE_MEMBERS),
     ("token_list", "API tokens", None),
     ("settings_sign_in", "Sign-in", Action.MANAGE_ORGANIZATION),
+    ("settings_domains", "Domains", Action.MANAGE_ORGANIZATION),
     ("settings_security", "Security", Action.MANAGE_ORGANIZATION),
     ("settings_provisioning", "Provisioning", Action.MANAGE_ORGANIZATION),
     ("audit_log", "Audit log", Action.MANAGE_ORGANIZATION),

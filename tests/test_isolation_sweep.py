@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from actionitems.models import ActionItem
+from identity.models import EmailDomain
 from incidents import services as incident_services
 from organizations.models import Invitation, Notification
 from organizations.roles import Role
@@ -55,6 +56,8 @@ EXEMPT = {
     "saml_login": "starts the SAML sign-in of the organization named by its slug (tests/identity)",
     "saml_finish_acs": "finishes a SAML sign-in this browser started (tests/identity/saml)",
     "saml_metadata": "the SP metadata of a live provider: public by design (tests/identity/saml)",
+    "organization_login": "starts the organization's SSO for anyone, before sign-in; an unknown "
+    "organization and one without SSO answer alike (tests/identity/routing)",
 }
 # Views of the sign-in library (allauth: password and two-factor sign-in, an organization's
 # OIDC or SAML sign-in by its slug, which starts or finishes a sign-in and reads no tenant data
@@ -132,6 +135,7 @@ FILLERS = {
     "job_id": lambda side: side["export_job"].pk,
     "chart": lambda side: "created",
     "turn": lambda side: "off",
+    "domain_id": lambda side: side["email_domain"].pk,
 }
 # Parameters that name no object (a fixed word of the URL): nothing to take from elsewhere.
 WORDS = {"role", "fmt", "chart", "turn"}
@@ -284,6 +288,11 @@ def world(db):
             email=f"invitee@{organization.slug}.example",
             token_hash=hash_token(f"invitation of {organization.slug}"),
             expires_at=timezone.now() + timedelta(days=7),
+        )
+        objects[side]["email_domain"] = EmailDomain.objects.create(
+            organization=organization,
+            domain=f"{organization.slug}.example",
+            verification_token=f"sweep-{organization.slug}",
         )
     return World(user=user, home=home, foreign=foreign, objects=objects)
 

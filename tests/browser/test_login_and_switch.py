@@ -36,4 +36,6 @@ def test_wrong_password_shows_a_message_in_the_page(page, demo):
     page.get_by_label("Username or email").fill("bob")
     page.get_by_label("Password").fill("not-his-password")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".form-errors")).to_contain_text("correct username and password")
+    expect(page.locator(".form-errors")).to_contain_text(
+        "username and/or password you specified are not correct"
+    )
