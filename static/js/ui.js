@@ -1,6 +1,8 @@
 // Small page behaviours that must not be inline scripts (the CSP allows only our own files):
 // - <form data-confirm="Question?"> asks before submitting;
-// - <button data-copy-target="input-id"> copies that input's value to the clipboard.
+// - <button data-copy-target="input-id"> copies that input's value to the clipboard;
+// - <div data-shown-for="protocol=OIDC"> is shown only while the radio button named
+//   "protocol" with the value "OIDC" is checked (without JavaScript every part shows).
 // It also gives the page scripts window.hindsight.csrfToken().
 (() => {
   // The cookie first: signing in again in another tab rotates the token, and a long editing
@@ -35,6 +37,18 @@
     };
     if (navigator.clipboard) navigator.clipboard.writeText(input.value).then(done, () => {});
   });
+
+  function showChosenParts() {
+    document.querySelectorAll("[data-shown-for]").forEach((part) => {
+      const [name, value] = part.dataset.shownFor.split("=");
+      const chosen = document.querySelector(`input[type=radio][name="${name}"]:checked`);
+      part.hidden = Boolean(chosen) && chosen.value !== value;
+    });
+  }
+  document.addEventListener("change", (event) => {
+    if (event.target.matches("input[type=radio]")) showChosenParts();
+  });
+  showChosenParts();
 
   document.addEventListener("focusin", (event) => {
     if (event.target.matches("input[data-select-on-focus]")) event.target.select();

@@ -45,7 +45,7 @@ def test_a_sign_in_calls_the_provider_for_the_token_and_the_claims_only(
     [
         "https://10.0.0.7/",
         "https://192.168.1.20/realms/acme",
-        "https://localhost/",
+        "https://sso.corp.internal/",
         "http://idp.example.com/",
         "https://user:pass@idp.example.com/",
     ],
