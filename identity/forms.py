@@ -10,6 +10,8 @@ class LoginForm(AllauthLoginForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["login"].label = "Username or email"
+        # allauth puts a "Forgot your password?" link under the field; the page has its own.
+        self.fields["password"].help_text = ""
 
     def user_credentials(self) -> dict:
         credentials = super().user_credentials()
