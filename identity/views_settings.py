@@ -15,6 +15,7 @@ from organizations.roles import Action, Role
 from . import selectors, services_provider, sso_login
 from .forms_provider import MappingFormSet, ProviderForm
 from .models import IdentityProvider, Protocol, ProviderStatus
+from .provider_redirect import continue_page
 
 
 def _addresses(slug: str) -> dict:
@@ -96,7 +97,9 @@ def settings_sign_in_test(request: HttpRequest, org_slug: str) -> HttpResponse:
     if provider is None:
         messages.error(request, "Save the provider's settings first, then test them.")
         return redirect("settings_sign_in", org_slug=org_slug)
-    return sso_login.begin_test(request, provider)
+    return continue_page(
+        request, sso_login.begin_test(request, provider), provider_name=provider.name
+    )
 
 
 TURNS = {

@@ -5,6 +5,8 @@ RFC 6238 codes computed from an authenticator's secret."""
 import base64
 import hashlib
 import hmac
+import html
+import re
 import struct
 import time
 
@@ -88,3 +90,14 @@ def totp_code(secret: str, *, at: float | None = None) -> str:
     offset = digest[-1] & 0x0F
     value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return f"{value % 10**6:06d}"
+
+
+def provider_url(response) -> str:
+    """Where the page after the first step goes on to at once (a page on our own origin, not a
+    redirect: the Content-Security-Policy's form-action would stop a redirect)."""
+    assert response.status_code == 200
+    page = response.content.decode()
+    refresh = re.search(r'<meta http-equiv="refresh" content="0;url=([^"]+)">', page)
+    link = re.search(r'href="([^"]+)" id="continue-to-provider"', page)
+    assert refresh and link and refresh.group(1) == link.group(1)
+    return html.unescape(refresh.group(1))

@@ -10,6 +10,7 @@ from django_scopes import scopes_disabled
 from identity.models import ProviderStatus
 from organizations.models import AuditEntry, Membership
 from tests.factories import UserFactory
+from tests.identity.helpers import provider_url
 from tests.identity.oidc.helpers import come_back, make_provider, sign_in, start_sign_in
 
 User = get_user_model()
@@ -102,7 +103,7 @@ def test_a_failed_test_round_trip_returns_to_the_settings(client, org, admin_use
     make_provider(org, idp, status=status, client_secret="not-the-secret")
     client.force_login(admin_user)
     start = client.post("/o/acme/settings/sign-in/test/")
-    response = come_back(client, idp.authorize(start["Location"]))
+    response = come_back(client, idp.authorize(provider_url(start)))
     assert response.status_code == 401
     assert b"/o/acme/settings/sign-in/" in response.content
     [entry] = _refusals(org)

@@ -1,8 +1,6 @@
 """The sign-in page asks who is signing in first when any organization has a live identity
 provider, and sends an address at a verified domain to that organization's provider."""
 
-import html
-import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -10,6 +8,7 @@ import pytest
 from identity.models import ProviderStatus
 from organizations.models import AuditEntry
 from tests.factories import PASSWORD, OrganizationFactory, UserFactory
+from tests.identity.helpers import provider_url
 
 from .helpers import (
     ACME_CALLBACK,
@@ -25,17 +24,6 @@ LOGIN = "/accounts/login/"
 def identify(client, login, host="testserver", **extra):
     # A browser always names the host (a SAML request is built for it).
     return client.post(LOGIN, {"step": "identify", "login": login, **extra}, HTTP_HOST=host)
-
-
-def provider_url(response) -> str:
-    """Where the page after the first step goes on to at once (a page on our own origin, not a
-    redirect: the Content-Security-Policy's form-action would stop a redirect)."""
-    assert response.status_code == 200
-    page = response.content.decode()
-    refresh = re.search(r'<meta http-equiv="refresh" content="0;url=([^"]+)">', page)
-    link = re.search(r'href="([^"]+)" id="continue-to-provider"', page)
-    assert refresh and link and refresh.group(1) == link.group(1)
-    return html.unescape(refresh.group(1))
 
 
 def query_of(url: str) -> dict:
