@@ -97,9 +97,8 @@ def settings_sign_in_test(request: HttpRequest, org_slug: str) -> HttpResponse:
     if provider is None:
         messages.error(request, "Save the provider's settings first, then test them.")
         return redirect("settings_sign_in", org_slug=org_slug)
-    return continue_page(
-        request, sso_login.begin_test(request, provider), provider_name=provider.name
-    )
+    started = sso_login.begin_test(request, provider)
+    return continue_page(request, started, provider_name=provider.name, testing=True)
 
 
 TURNS = {
