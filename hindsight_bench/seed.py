@@ -14,6 +14,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from identity.models import IdentityProvider, Protocol, ProviderStatus
 from incidents.models import Incident, IncidentService, Service, Severity, Status, TimelineEntry
 from organizations.models import Counter, Membership, Organization, Team, TeamMember
 from organizations.roles import Role
@@ -65,6 +66,7 @@ def seed(sizes: SeedSizes, password: str, *, index_reference: bool = True) -> No
         create_memberships(organization, members)
         create_teams(organization, members, sizes.teams, sizes.team_size, rng)
         create_incidents(organization, members, sizes, rng)
+        create_identity_provider(organization)
         authors = create_users("author", sizes.reference_users, password_hash)
         create_log_entries(authors, sizes.reference_rows)
     if index_reference:  # after the commit: the deferred foreign key checks must have run
@@ -72,6 +74,20 @@ def seed(sizes: SeedSizes, password: str, *, index_reference: bool = True) -> No
             editor.add_index(LogEntry, REFERENCE_INDEX)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
+
+
+def create_identity_provider(organization) -> None:
+    """A live OIDC provider, so the sign-in page is the email-first one of an installation
+    with company sign-in (the page reads the providers; none is called)."""
+    IdentityProvider.objects.create(
+        organization=organization,
+        protocol=Protocol.OIDC,
+        name="Bench SSO",
+        status=ProviderStatus.LIVE,
+        issuer_url="https://sso.bench.example",
+        client_id="hindsight",
+        client_secret="bench-secret",  # noqa: S106 (a provider nobody calls)
+    )
 
 
 def create_users(prefix: str, count: int, password_hash: str) -> list:

@@ -24,7 +24,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
-from . import selectors, services_sso
+from . import selectors, services_domains, services_sso
 from .claims import claims_of, email_of, groups_in
 from .models import IdentityProvider, Protocol
 from .oidc import NonceMismatch, nonce_matches
@@ -91,6 +91,7 @@ def before_login(request: HttpRequest, sociallogin) -> None:
             groups=groups_in(claims, provider.groups_claim),
         )
         messages.success(request, f"The test sign-in through {provider.name} worked.")
+        _prove_domain(request, provider, sociallogin, email_of(claims))
         raise ImmediateHttpResponse(HttpResponseRedirect(settings_url(provider)))
     if sociallogin.is_existing:
         if sociallogin.account.pk is None:  # found by its verified email: linked now
@@ -107,6 +108,34 @@ def before_login(request: HttpRequest, sociallogin) -> None:
             "An account with your email address exists, but the identity provider did not "
             "confirm that the address is verified, so Hindsight cannot link you to it.",
             email,
+        )
+
+
+def _prove_domain(
+    request: HttpRequest, provider: IdentityProvider, sociallogin, email: str
+) -> None:
+    """An OpenID provider that marks the tested address verified proves its domain for the
+    organization (SAML has no such statement: its domains are proven by DNS only)."""
+    verified = any(
+        address.verified and address.email.lower() == email.lower()
+        for address in sociallogin.email_addresses
+    )
+    if provider.protocol != Protocol.OIDC or not email or not verified:
+        return
+    domain = services_domains.verify_domain_from_provider(
+        organization=provider.organization, email=email
+    )
+    if domain is not None:
+        messages.info(
+            request,
+            f"{domain.domain} is verified for {provider.organization.name}: people who type an "
+            f"address there on the sign-in page go to {provider.name}.",
+        )
+    elif "@" in email:
+        messages.warning(
+            request,
+            f"{email.rsplit('@', 1)[1]} was not verified for {provider.organization.name}: it is "
+            "a public mail domain, or another organization verified it first.",
         )
 
 

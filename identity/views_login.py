@@ -23,6 +23,7 @@ from onelogin.saml2.errors import OneLogin_Saml2_Error
 from . import selectors_domains
 from .forms_routing import IdentifyForm
 from .models import IdentityProvider, Protocol
+from .provider_redirect import continue_page
 from .saml import config as saml_config
 from .selectors import allauth_provider_key
 
@@ -153,22 +154,6 @@ def _continue_to(
 ) -> HttpResponse:
     response = start_provider_login(request, provider, next_url=next_url)
     return continue_page(request, response, provider_name=provider.name)
-
-
-def continue_page(request: HttpRequest, response: HttpResponse, *, provider_name: str):
-    """A redirect to an identity provider answered to a form's POST, as a page of our own
-    origin that goes on to the provider at once (any other response is returned as it is).
-
-    Browsers refuse the redirect itself: the Content-Security-Policy allows forms to send to
-    ``'self'`` only (``form-action``), and Chromium holds every redirect that follows a form
-    submission to it; the page's own navigation is not a form submission."""
-    if response.status_code not in (301, 302, 303, 307, 308):
-        return response
-    return render(
-        request,
-        "identity/continue_to_provider.html",
-        {"provider_url": response["Location"], "provider_name": provider_name},
-    )
 
 
 def _autofocused(form):

@@ -15,7 +15,7 @@ from organizations.roles import Action, Role
 from . import selectors, services_provider, sso_login
 from .forms_provider import MappingFormSet, ProviderForm
 from .models import IdentityProvider, Protocol, ProviderStatus
-from .views_login import continue_page
+from .provider_redirect import continue_page
 
 
 def _addresses(slug: str) -> dict:
@@ -92,15 +92,13 @@ def settings_sign_in(request: HttpRequest, org_slug: str) -> HttpResponse:
 @require_action(Action.MANAGE_ORGANIZATION)
 def settings_sign_in_test(request: HttpRequest, org_slug: str) -> HttpResponse:
     """Start a login round trip through the saved provider; it comes back to the settings page
-    with what the provider sent. The button is a form: the way to the provider is a page of our
-    own (``continue_page``), as the page's form-action allows no redirect to another origin."""
+    with what the provider sent."""
     provider = selectors.provider_for(request.organization)
     if provider is None:
         messages.error(request, "Save the provider's settings first, then test them.")
         return redirect("settings_sign_in", org_slug=org_slug)
-    return continue_page(
-        request, sso_login.begin_test(request, provider), provider_name=provider.name
-    )
+    started = sso_login.begin_test(request, provider)
+    return continue_page(request, started, provider_name=provider.name, testing=True)
 
 
 TURNS = {

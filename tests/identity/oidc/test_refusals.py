@@ -102,8 +102,8 @@ def test_a_provider_that_is_not_live_signs_nobody_in(client, org, idp):
 def test_a_failed_test_round_trip_returns_to_the_settings(client, org, admin_user, idp, status):
     make_provider(org, idp, status=status, client_secret="not-the-secret")
     client.force_login(admin_user)
-    start = provider_url(client.post("/o/acme/settings/sign-in/test/"))
-    response = come_back(client, idp.authorize(start))
+    start = client.post("/o/acme/settings/sign-in/test/")
+    response = come_back(client, idp.authorize(provider_url(start)))
     assert response.status_code == 401
     assert b"/o/acme/settings/sign-in/" in response.content
     [entry] = _refusals(org)

@@ -67,9 +67,10 @@ def test_an_admin_configures_tests_and_turns_on_company_sign_in(
 
     # Test connection: a round trip through the provider, back to this page.
     users_before = User.objects.count()
-    start = provider_url(client.post(f"{PAGE}test/"))
-    assert start.startswith(idp.issuer)
-    back = come_back(client, idp.authorize(start))
+    start = client.post(f"{PAGE}test/")
+    assert b"Testing the connection" in start.content
+    assert provider_url(start).startswith(idp.issuer)
+    back = come_back(client, idp.authorize(provider_url(start)))
     assert back.status_code == 302 and back["Location"] == PAGE
     provider = _provider(org)
     assert provider.status == ProviderStatus.TESTED

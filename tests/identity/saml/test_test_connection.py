@@ -24,8 +24,8 @@ def test_a_test_round_trip_keeps_the_attributes_and_signs_nobody_in(
     idp.next_login("ann@acme.example", first_name="Ann", groups=["engineering", "sre"])
     browser.force_login(admin_user)
 
-    started = provider_url(browser.post("/o/acme/settings/sign-in/test/"))
-    form = idp.login(started)
+    started = browser.post("/o/acme/settings/sign-in/test/")
+    form = idp.login(provider_url(started))
     response = post_answer(browser, form.action, form.data)
 
     assert response.status_code == 302
@@ -50,8 +50,8 @@ def test_a_refused_test_round_trip_is_a_page_and_an_audit_entry(
     idp.tamper_next_response(other_key=True)
     browser.force_login(admin_user)
 
-    started = provider_url(browser.post("/o/acme/settings/sign-in/test/"))
-    form = idp.login(started)
+    started = browser.post("/o/acme/settings/sign-in/test/")
+    form = idp.login(provider_url(started))
     response = post_answer(browser, form.action, form.data)
 
     assert response.status_code == 400
