@@ -70,7 +70,22 @@ def new_person_page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.console_errors = errors
     return page
+
+
+def csp_violations(page) -> list[str]:
+    """What the browser refused under the Content-Security-Policy (a form sent on to a provider
+    by a redirect, an inline script): a step the person could not take."""
+    return [error for error in page.console_errors if "Content Security Policy" in error]
+
+
+def leave(page) -> None:
+    """Close a person's browser, once nothing on their pages was refused by the CSP."""
+    assert not csp_violations(page)
+    page.context.close()
 
 
 def membership(email: str, organization) -> Membership | None:

@@ -21,6 +21,8 @@ from tests.browser.sso_steps import (
     CLIENT_ID,
     CLIENT_SECRET,
     audit,
+    csp_violations,
+    leave,
     live_oidc_provider,
     membership,
     new_person_page,
@@ -111,6 +113,7 @@ def test_an_admin_sets_up_oidc_and_a_new_person_arrives_with_the_mapped_role(
     page.get_by_role("button", name="Turn on").click()
     expect(page.locator("#messages")).to_contain_text("Company sign-in through Acme SSO is on.")
     assert _provider(acme_admin).status == ProviderStatus.LIVE
+    assert not csp_violations(page)  # the test button's way to the provider is allowed
 
     # Nina, whom Hindsight has never seen, signs in through the provider in her own browser.
     oidc_provider.set_account(
@@ -125,7 +128,7 @@ def test_an_admin_sets_up_oidc_and_a_new_person_arrives_with_the_mapped_role(
     nina.get_by_role("navigation", name="Sections").get_by_role("link", name="Members").click()
     row = nina.get_by_role("row", name=re.compile("nina@acme.example"))
     expect(row.locator(".badge")).to_have_text("Manager")
-    nina.context.close()
+    leave(nina)
 
     joined = membership("nina@acme.example", acme_admin)
     assert joined is not None and joined.role == Role.MANAGER
@@ -162,6 +165,7 @@ def test_an_admin_sets_up_saml_and_a_new_person_arrives_with_the_mapped_role(
     expect(attributes.locator("caption")).to_contain_text("this person would be engineer")
     page.get_by_role("button", name="Turn on").click()
     expect(page.locator("#status")).to_contain_text("Live.")
+    assert not csp_violations(page)
 
     saml_idp.next_login(
         "sam@globex.example", first_name="Sam", last_name="Rivera", groups=["engineering"]
@@ -175,7 +179,7 @@ def test_an_admin_sets_up_saml_and_a_new_person_arrives_with_the_mapped_role(
     expect(
         sam.get_by_role("row", name=re.compile("sam@globex.example")).locator(".badge")
     ).to_have_text("Engineer")
-    sam.context.close()
+    leave(sam)
 
     joined = membership("sam@globex.example", globex_admin)
     assert joined is not None and joined.role == Role.ENGINEER
@@ -210,7 +214,7 @@ def test_a_group_change_at_the_provider_changes_the_role_at_the_next_sign_in(
     expect(ben.locator(".page-header")).to_contain_text("Manager")
     sections.get_by_role("link", name="Analytics").click()
     expect(ben).to_have_url(re.compile(r"/o/acme/analytics/$"))
-    ben.context.close()
+    leave(ben)
     assert membership("ben@acme.example", acme_live.organization).role == Role.MANAGER
 
     # Ada, an admin, reads it in the audit log.

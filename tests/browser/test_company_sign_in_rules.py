@@ -18,6 +18,7 @@ from organizations.models import ApiToken
 from organizations.roles import Role
 from tests.browser.sso_steps import (
     audit,
+    leave,
     live_oidc_provider,
     membership,
     new_person_page,
@@ -110,7 +111,7 @@ def test_require_sso_refuses_a_members_password_with_a_page_that_says_why(
     ben.get_by_role("link", name="Sign in with Acme SSO").click()
     expect(ben).to_have_url(re.compile(r"/o/acme/$"))
     expect(ben.locator(".page-header")).to_contain_text("Engineer")
-    ben.context.close()
+    leave(ben)
     assert [s.method for s in sign_ins("ben@acme.example")] == [SignInMethod.SSO]
 
     # Ada, the break-glass admin, keeps her password session.
@@ -187,7 +188,7 @@ def test_a_scim_deactivation_ends_the_sso_session_and_the_api_token(
     expect(nina).to_have_url(re.compile(r"/accounts/login/\?next=/o/acme/settings/tokens/$"))
     expect(nina.get_by_role("heading", level=1)).to_have_text("Sign in")
     assert _scim(api, api_token)[0] == 401
-    nina.context.close()
+    leave(nina)
     assert membership("nina@acme.example", acme) is None
     with scopes_disabled():
         assert not ApiToken.objects.filter(user__email="nina@acme.example").exists()
