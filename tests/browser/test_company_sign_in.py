@@ -11,6 +11,8 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from identity.models import (
+    DomainProof,
+    EmailDomain,
     IdentityProvider,
     Protocol,
     ProviderStatus,
@@ -115,13 +117,18 @@ def test_an_admin_sets_up_oidc_and_a_new_person_arrives_with_the_mapped_role(
     assert _provider(acme_admin).status == ProviderStatus.LIVE
     assert not csp_violations(page)  # the test button's way to the provider is allowed
 
-    # Nina, whom Hindsight has never seen, signs in through the provider in her own browser.
+    # Nina, whom Hindsight has never seen, opens Acme in her own browser and types her work
+    # email: its domain, verified by the provider's claim in Ada's test, leads to the provider.
     oidc_provider.set_account(
         "nina-7", "nina@acme.example", name="Nina Park", given_name="Nina", groups=["sre"]
     )
     oidc_provider.next_login("nina-7")
     nina = new_person_page(browser, live_server)
-    nina.goto("/o/acme/login/")
+    nina.goto("/o/acme/")
+    expect(nina).to_have_url(re.compile(r"/accounts/login/\?next=/o/acme/$"))
+    expect(nina.get_by_label("Email or username")).to_be_focused()
+    nina.keyboard.type("nina@acme.example")
+    nina.keyboard.press("Enter")
     expect(nina).to_have_url(re.compile(r"/o/acme/$"))
     expect(nina.get_by_role("heading", level=1)).to_have_text("Acme Corporation")
     expect(nina.locator(".page-header")).to_contain_text("Manager")
@@ -133,7 +140,10 @@ def test_an_admin_sets_up_oidc_and_a_new_person_arrives_with_the_mapped_role(
     joined = membership("nina@acme.example", acme_admin)
     assert joined is not None and joined.role == Role.MANAGER
     assert [s.method for s in sign_ins("nina@acme.example")] == [SignInMethod.SSO]
-    assert [e.target for e in audit(acme_admin, "sso.member_joined")] != []
+    assert len(audit(acme_admin, "sso.member_joined")) == 1
+    with scopes_disabled():
+        domain = EmailDomain.objects.get(domain="acme.example")
+    assert (domain.organization, domain.verified_by) == (acme_admin, DomainProof.PROVIDER)
 
 
 def test_an_admin_sets_up_saml_and_a_new_person_arrives_with_the_mapped_role(
@@ -208,6 +218,8 @@ def test_a_group_change_at_the_provider_changes_the_role_at_the_next_sign_in(
 
     # IT moves Ben to the SRE group; his open session keeps its role until he signs in again.
     oidc_provider.set_account("ben-2", "ben@acme.example", name="Ben Ode", groups=["sre"])
+    ben.goto("/o/acme/")
+    expect(ben.locator(".page-header")).to_contain_text("Engineer")
     sign_out(ben)
     ben.goto("/o/acme/login/")
     expect(ben).to_have_url(re.compile(r"/o/acme/$"))
