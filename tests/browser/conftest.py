@@ -15,6 +15,7 @@ from incidents import services as incident_services
 from organizations.roles import Role
 from postmortems import creation, services
 from postmortems.permissions import EDIT_PERMISSION
+from tests.browser.helpers import open_page
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -73,14 +74,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.console_errors = errors
+    page = open_page(browser, live_server.url)
     yield page
-    context.close()
+    page.context.close()
 
 
 T0 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from identity.models import GroupRoleMapping, IdentityProvider, Protocol, ProviderStatus, SignIn
 from organizations.models import AuditEntry, Membership
 from organizations.roles import Role
+from tests.browser.helpers import open_page
 from tests.factories import PASSWORD
 
 User = get_user_model()
@@ -67,13 +68,7 @@ def sign_out(page) -> None:
 
 def new_person_page(browser, live_server):
     """A second browser (its own cookies), as another person on another computer."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.console_errors = errors
-    return page
+    return open_page(browser, live_server.url)
 
 
 def csp_violations(page) -> list[str]:

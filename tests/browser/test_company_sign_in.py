@@ -74,6 +74,23 @@ def _add_mapping(page, group: str, role: str) -> None:
     page.get_by_role("combobox", name="Role", exact=True).last.select_option(label=role)
 
 
+def _test_and_turn_on(page, provider_name: str, *, sent: list[str], would_be: str) -> None:
+    """Press "Test connection": the provider signs the admin's own account in by itself and the
+    browser comes back to the page, which shows what the provider sent; then "Turn on"."""
+    page.get_by_role("button", name="Test connection").click()
+    expect(page).to_have_url(re.compile(r"/settings/sign-in/$"))
+    sent_table = page.get_by_role("table", name=re.compile(f"What {provider_name} sent"))
+    for value in sent:
+        expect(sent_table).to_contain_text(value)
+    expect(sent_table.locator("caption")).to_contain_text(would_be)
+    page.get_by_role("button", name="Turn on").click()
+    expect(page.locator("#messages")).to_contain_text(
+        f"Company sign-in through {provider_name} is on."
+    )
+    expect(page.locator("#status")).to_contain_text("Live.")
+    assert not csp_violations(page)  # the test button's way to the provider was allowed
+
+
 def test_an_admin_sets_up_oidc_and_a_new_person_arrives_with_the_mapped_role(
     page, browser, live_server, site, acme_admin, oidc_provider
 ):
@@ -106,16 +123,10 @@ def test_an_admin_sets_up_oidc_and_a_new_person_arrives_with_the_mapped_role(
     # The admin tests with their own account at the provider: its claims are shown.
     oidc_provider.set_account("ada-1", "ada@acme.example", name="Ada Admin", groups=["sre"])
     oidc_provider.next_login("ada-1")
-    page.get_by_role("button", name="Test connection").click()
-    expect(page).to_have_url(re.compile(r"/o/acme/settings/sign-in/$"))
-    claims = page.get_by_role("table", name=re.compile("What Acme SSO sent"))
-    expect(claims).to_contain_text("ada@acme.example")
-    expect(claims).to_contain_text("sre")
-    expect(claims.locator("caption")).to_contain_text("this person would be manager")
-    page.get_by_role("button", name="Turn on").click()
-    expect(page.locator("#messages")).to_contain_text("Company sign-in through Acme SSO is on.")
+    _test_and_turn_on(
+        page, "Acme SSO", sent=["ada@acme.example", "sre"], would_be="this person would be manager"
+    )
     assert _provider(acme_admin).status == ProviderStatus.LIVE
-    assert not csp_violations(page)  # the test button's way to the provider is allowed
 
     # Nina, whom Hindsight has never seen, opens Acme in her own browser and types her work
     # email: its domain, verified by the provider's claim in Ada's test, leads to the provider.
@@ -167,15 +178,13 @@ def test_an_admin_sets_up_saml_and_a_new_person_arrives_with_the_mapped_role(
     assert provider.idp_entity_id == saml_idp.entity_id  # read from the metadata
 
     saml_idp.next_login("gus@globex.example", first_name="Gus", groups=["it", "engineering"])
-    page.get_by_role("button", name="Test connection").click()
-    expect(page).to_have_url(re.compile(r"/o/globex/settings/sign-in/$"))
-    attributes = page.get_by_role("table", name=re.compile("What Globex IdP sent"))
-    expect(attributes).to_contain_text("gus@globex.example")
-    expect(attributes).to_contain_text("it, engineering")
-    expect(attributes.locator("caption")).to_contain_text("this person would be engineer")
-    page.get_by_role("button", name="Turn on").click()
-    expect(page.locator("#status")).to_contain_text("Live.")
-    assert not csp_violations(page)
+    _test_and_turn_on(
+        page,
+        "Globex IdP",
+        sent=["gus@globex.example", "it, engineering"],
+        would_be="this person would be engineer",
+    )
+    assert _provider(globex_admin).status == ProviderStatus.LIVE
 
     saml_idp.next_login(
         "sam@globex.example", first_name="Sam", last_name="Rivera", groups=["engineering"]
