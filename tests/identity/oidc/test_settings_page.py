@@ -96,6 +96,7 @@ def test_an_admin_configures_tests_and_turns_on_company_sign_in(
         "sso.provider_created",
         "sso.mapping_changed",
         "sso.tested",
+        "sso.domain_verified",  # the tested address was verified by the provider
         "sso.turned_on",
         "sso.turned_off",
     ]
