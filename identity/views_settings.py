@@ -68,7 +68,7 @@ def settings_sign_in(request: HttpRequest, org_slug: str) -> HttpResponse:
             )
             if changed or mapped:
                 note = (
-                    " Test the connection again before it signs anyone in."
+                    " Test the connection before it signs anyone in."
                     if (provider.status == ProviderStatus.DRAFT)
                     else ""
                 )

@@ -12,6 +12,9 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from .models import AuditEntry, Organization
 from .people import display_name
+from .roles import Role
+
+ROLE_LABELS = dict(Role.choices)
 
 # The kinds of change, grouped by the prefix before the dot (the audit page filters by group).
 AUDIT_GROUPS = {
@@ -164,4 +167,4 @@ def _shown(value) -> str:
         return "on" if value else "off"
     if isinstance(value, list):
         return ", ".join(map(str, value)) or "—"
-    return str(value)
+    return ROLE_LABELS.get(value, str(value))  # a role by its name ("Manager", not "MANAGER")

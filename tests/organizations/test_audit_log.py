@@ -42,7 +42,7 @@ def test_entries_show_who_what_and_the_change(client, org, admin_user):
     client.force_login(admin_user)
     page = client.get(audit_url(org)).content.decode()
     assert "Changed the role of" in page and "bob" in page
-    assert "<del>ENGINEER</del> → <ins>REVIEWER</ins>" in page
+    assert "<del>Engineer</del> → <ins>Reviewer</ins>" in page
     assert admin_user.get_full_name() or admin_user.username in page
 
 
@@ -117,6 +117,6 @@ def test_details_read_as_changes():
     assert lines == [
         {"field": "auto generate", "old": "on", "new": "off"},
         {"field": "severities", "old": "SEV1, SEV2", "new": "SEV1"},
-        {"field": "role", "old": "ENGINEER", "new": "ADMIN"},
+        {"field": "role", "old": "Engineer", "new": "Admin"},
         {"field": "sections", "value": "3"},
     ]
