@@ -156,6 +156,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "postmortems.tasks.refresh_stale_search_documents",
         "schedule": env.int("SEARCH_SWEEP_EVERY_SECONDS", default=60),
     },
+    # Expired sessions, and the sign-in records of sessions that ended, go.
+    "forget-ended-sessions": {
+        "task": "identity.tasks.forget_ended_sessions",
+        "schedule": env.int("SESSION_SWEEP_EVERY_SECONDS", default=3600),
+    },
     # Bulk-export ZIPs are kept for a day (postmortems.exports.bulk.EXPORT_TTL).
     "expire-export-files": {
         "task": "postmortems.tasks.expire_export_files",

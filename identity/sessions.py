@@ -9,12 +9,15 @@ from importlib import import_module
 from allauth.account.authentication import get_authentication_records
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.contrib.sessions.models import Session
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 
 from organizations.models import Organization
 
 from .models import SignIn, SignInMethod
+
+DATABASE_SESSION_ENGINES = ("sessions.backends.db", "sessions.backends.cached_db")
 
 
 def method_of(request: HttpRequest, user: AbstractBaseUser | None = None) -> str:
@@ -56,3 +59,15 @@ def end_sessions(sign_ins: QuerySet[SignIn]) -> int:
         store(session_key=key).delete()
     SignIn.objects.filter(session_key__in=keys).delete()
     return len(keys)
+
+
+def forget_ended_sessions() -> int:
+    """Delete expired sessions and the sign-in records of sessions that no longer exist (ended
+    by signing out, by expiry or by a rule); returns how many records went."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    store.clear_expired()
+    if not settings.SESSION_ENGINE.endswith(DATABASE_SESSION_ENGINES):
+        return 0  # sessions not in the database: records are removed as their sessions end
+    live = Session.objects.filter(session_key=OuterRef("session_key"))
+    deleted, _ = SignIn.objects.exclude(Exists(live)).delete()
+    return deleted

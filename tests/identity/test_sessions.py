@@ -35,3 +35,19 @@ def test_ending_one_persons_sessions_leaves_anothers_alone(client, engineer, vie
     _sign_in(client, "engineer")
     end_sessions(SignIn.objects.filter(user=engineer))
     assert other.get("/").status_code == 200
+
+
+def test_records_of_ended_sessions_are_forgotten_and_live_ones_kept(client, engineer, viewer):
+    from django.test import Client
+
+    from identity.tasks import forget_ended_sessions
+
+    other = Client()
+    _sign_in(other, "viewer")
+    _sign_in(client, "engineer")
+    client.post("/accounts/logout/")
+    assert SignIn.objects.filter(user=engineer).exists()
+    assert forget_ended_sessions.delay().get() == 1
+    assert not SignIn.objects.filter(user=engineer).exists()
+    assert SignIn.objects.filter(user=viewer).exists()
+    assert other.get("/").status_code == 200
