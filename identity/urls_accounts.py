@@ -4,7 +4,7 @@ own password pages, which Hindsight keeps."""
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views_login import LoginView
+from .views_login import LoginView, oidc_login
 
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
@@ -33,6 +33,8 @@ urlpatterns = [
     ),
     # SAML: metadata, login start and the end of the ACS, in place of allauth's (identity.saml)
     path("", include("identity.saml.urls")),
+    # before allauth's own view of the same address: a GET goes to /o/<slug>/login/
+    path("oidc/<str:provider_id>/login/", oidc_login, name="oidc_login_start"),
     # allauth: social sign-in (OIDC, SAML), two-factor, and the rest of its account pages
     path("", include("allauth.urls")),
 ]

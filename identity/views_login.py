@@ -11,13 +11,14 @@ from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from allauth.socialaccount.providers.openid_connect import views as allauth_oidc_views
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from onelogin.saml2.errors import OneLogin_Saml2_Error
 
 from . import selectors_domains
@@ -117,6 +118,19 @@ def organization_login(request: HttpRequest, organization_slug: str) -> HttpResp
         )
     next_url = next_url or reverse("dashboard", kwargs={"org_slug": organization_slug})
     return start_provider_login(request, provider, next_url=next_url)
+
+
+@require_http_methods(["GET", "POST"])
+def oidc_login(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """allauth's ``/accounts/oidc/<slug>/login/``. A GET would show allauth's own confirmation
+    form, whose redirect to the provider the CSP's ``form-action`` stops: it goes to
+    ``/o/<slug>/login/`` instead, which starts the sign-in at once. A POST is allauth's."""
+    if request.method == "POST":
+        return allauth_oidc_views.login(request, provider_id)
+    organization_login_url = reverse(
+        "organization_login", kwargs={"organization_slug": provider_id}
+    )
+    return redirect(_with_next(organization_login_url, get_next_redirect_url(request)))
 
 
 def start_provider_login(

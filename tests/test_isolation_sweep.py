@@ -53,6 +53,8 @@ EXEMPT = {
     "share_public_pdf": "public share link: the token names its organization (test_public_share)",
     "share_public_json": "public share link: the token names its organization (test_public_share)",
     "invitation_accept": "by single-use token, which names its organization (test_invitations)",
+    "oidc_login_start": "starts the OIDC sign-in of the organization named by its slug "
+    "(tests/identity/routing)",
     "saml_login": "starts the SAML sign-in of the organization named by its slug (tests/identity)",
     "saml_finish_acs": "finishes a SAML sign-in this browser started (tests/identity/saml)",
     "saml_metadata": "the SP metadata of a live provider: public by design (tests/identity/saml)",

@@ -85,3 +85,11 @@ def test_the_members_pages_of_the_organization_still_need_a_sign_in(client, acme
     response = client.get("/o/acme/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_allauths_confirmation_address_goes_to_the_organization_login(client, db):
+    """A GET of allauth's own OIDC address would show a form whose redirect the CSP stops: it
+    goes to /o/<slug>/login/ (which starts the sign-in at once), keeping ``next``."""
+    response = client.get("/accounts/oidc/acme/login/", {"next": "/o/acme/incidents/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/o/acme/login/?next=%2Fo%2Facme%2Fincidents%2F"
