@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "incidents",
     "postmortems",
     "actionitems",
+    "integrations",
     "dashboard",
     "demo",
 ]
