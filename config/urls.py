@@ -34,6 +34,9 @@ urlpatterns = [
     path("o/<slug:org_slug>/settings/security/", include("identity.urls_security")),
     path("o/<slug:org_slug>/settings/provisioning/", include("identity.scim.urls_settings")),
     path("o/<slug:org_slug>/settings/domains/", include("identity.urls_domains")),
+    path("o/<slug:org_slug>/settings/integrations/", include("integrations.intake.urls_settings")),
+    # Outside /o/<slug>/: a source posts here with the endpoint's secret, no session.
+    path("hooks/", include("integrations.intake.urls")),
     path("o/<slug:org_slug>/settings/templates/", include("postmortems.designer.urls")),
     path("o/<slug:org_slug>/incidents/", include("incidents.urls")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.editor.urls")),

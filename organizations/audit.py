@@ -26,6 +26,7 @@ AUDIT_GROUPS = {
     "token": "API tokens",
     "sso": "Company sign-in",
     "scim": "Provisioning",
+    "integration": "Integrations",
 }
 
 
@@ -127,6 +128,11 @@ ACTION_LABELS = {
     "sso.domain_verified": "verified the email domain",
     "sso.domain_removed": "removed the email domain",
     "sso.domain_refused": "was refused the email domain",
+    "integration.endpoint_created": "created the inbound webhook",
+    "integration.endpoint_updated": "changed the inbound webhook",
+    "integration.secret_rotated": "rotated the secret of the inbound webhook",
+    "integration.endpoint_deactivated": "deactivated the inbound webhook",
+    "integration.delivery_replayed": "replayed a delivery of the inbound webhook",
 }
 
 

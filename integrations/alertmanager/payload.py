@@ -1,0 +1,165 @@
+"""Alertmanager's webhook notification (receiver payload version 4), read and checked.
+
+Nothing here writes: ``parse`` turns the body into a ``Notification`` or raises ``Quarantine``
+naming what is wrong, ``event_id`` says which notification it is (the same one re-sent has the
+same id)."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from ..intake.errors import Quarantine
+
+VERSION = "4"
+STATUSES = ("firing", "resolved")
+# Alerts whose times lie outside this window around now are refused (a replayed capture, a
+# sender's broken clock).
+MAX_PAST = timedelta(days=30)
+MAX_FUTURE = timedelta(hours=1)
+# Alertmanager's "not ended yet" (Go's zero time).
+ZERO_TIME_YEAR = 1
+
+
+@dataclass(frozen=True)
+class Alert:
+    status: str
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    starts_at: datetime
+    ends_at: datetime | None
+    generator_url: str
+    fingerprint: str
+
+    @property
+    def name(self) -> str:
+        return self.labels.get("alertname", "") or "Alert"
+
+    @property
+    def summary(self) -> str:
+        return self.annotations.get("summary", "") or self.annotations.get("description", "")
+
+    @property
+    def service(self) -> str:
+        return (self.labels.get("service") or self.labels.get("job") or "").strip()
+
+
+@dataclass(frozen=True)
+class Notification:
+    group_key: str
+    status: str
+    receiver: str
+    external_url: str
+    alerts: tuple[Alert, ...]
+
+
+def parse(body: bytes, *, now: datetime | None = None) -> Notification:
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise Quarantine(f"The body is not JSON ({error}).") from None
+    if not isinstance(data, dict):
+        raise Quarantine("The body is not a JSON object.")
+    if str(data.get("version", "")) != VERSION:
+        raise Quarantine(f"Unknown payload version {data.get('version')!r}: Alertmanager's is “4”.")
+    group_key = _text(data, "groupKey", required=True)
+    status = _status(data, "status")
+    alerts = data.get("alerts")
+    if not isinstance(alerts, list) or not alerts:
+        raise Quarantine("“alerts” is missing or empty.")
+    now = now or timezone.now()
+    return Notification(
+        group_key=group_key,
+        status=status,
+        receiver=_text(data, "receiver"),
+        external_url=_text(data, "externalURL"),
+        alerts=tuple(_alert(item, index, now) for index, item in enumerate(alerts)),
+    )
+
+
+def event_id(notification: Notification) -> str:
+    """The notification's identity: its group, status, and each alert's fingerprint, status
+    and start. Alertmanager re-sends an unchanged group on its repeat interval with this id."""
+    parts = [notification.group_key, notification.status]
+    parts += sorted(
+        f"{a.fingerprint}|{a.status}|{a.starts_at.isoformat()}" for a in notification.alerts
+    )
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _alert(item, index: int, now: datetime) -> Alert:
+    where = f"alerts[{index}]"
+    if not isinstance(item, dict):
+        raise Quarantine(f"{where} is not an object.")
+    labels = _strings(item, "labels", where)
+    status = _status(item, "status", where)
+    starts_at = _time(item, "startsAt", where)
+    ends_at = _time(item, "endsAt", where, optional=True)
+    _check_window(starts_at, f"{where}.startsAt", now)
+    if status == "resolved":
+        if ends_at is None:
+            raise Quarantine(f"{where} is resolved without an “endsAt”.")
+        _check_window(ends_at, f"{where}.endsAt", now)
+    fingerprint = _text(item, "fingerprint", where=where, required=True)
+    if len(fingerprint) > 64:
+        raise Quarantine(f"{where}.fingerprint is longer than 64 characters.")
+    return Alert(
+        status=status,
+        labels=labels,
+        annotations=_strings(item, "annotations", where),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        generator_url=_text(item, "generatorURL", where=where),
+        fingerprint=fingerprint,
+    )
+
+
+def _text(data: dict, key: str, where: str = "", *, required: bool = False) -> str:
+    value = data.get(key, "")
+    name = f"{where}.{key}" if where else key
+    if not isinstance(value, str):
+        raise Quarantine(f"“{name}” is not a string.")
+    if required and not value.strip():
+        raise Quarantine(f"“{name}” is missing.")
+    return value
+
+
+def _status(data: dict, key: str, where: str = "") -> str:
+    value = data.get(key)
+    if value not in STATUSES:
+        name = f"{where}.{key}" if where else key
+        raise Quarantine(f"“{name}” is {value!r}, not “firing” or “resolved”.")
+    return value
+
+
+def _strings(data: dict, key: str, where: str) -> dict[str, str]:
+    value = data.get(key, {})
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise Quarantine(f"“{where}.{key}” is not an object of strings.")
+    return value
+
+
+def _time(data: dict, key: str, where: str, *, optional: bool = False) -> datetime | None:
+    raw = data.get(key)
+    value = parse_datetime(raw) if isinstance(raw, str) else None
+    if value is None or value.tzinfo is None:
+        if optional and raw in (None, ""):
+            return None
+        raise Quarantine(f"“{where}.{key}” is not a time with a zone: {str(raw)[:40]!r}.")
+    if value.year == ZERO_TIME_YEAR:
+        if optional:
+            return None
+        raise Quarantine(f"“{where}.{key}” is not set.")
+    return value
+
+
+def _check_window(value: datetime, name: str, now: datetime) -> None:
+    if value < now - MAX_PAST:
+        raise Quarantine(f"“{name}” ({value.isoformat()}) is more than 30 days in the past.")
+    if value > now + MAX_FUTURE:
+        raise Quarantine(f"“{name}” ({value.isoformat()}) is more than an hour in the future.")

@@ -1,0 +1,133 @@
+"""The Integrations settings tab (admins): inbound endpoints and their delivery log."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_http_methods
+
+from organizations.decorators import require_action
+from organizations.lookups import object_from_url
+from organizations.roles import Action
+
+from . import selectors, services
+from .forms import EndpointForm, severity_map_text
+from .models import SourceKind
+
+DELIVERY_PAGE_SIZE = 50
+
+
+@require_http_methods(["GET", "POST"])
+@require_action(Action.MANAGE_ORGANIZATION)
+def integrations_page(request: HttpRequest, org_slug: str) -> HttpResponse:
+    form = EndpointForm(request.POST or None, prefix="new")
+    revealed = None
+    if request.method == "POST" and form.is_valid():
+        endpoint, plain = services.endpoint_create(
+            organization=request.organization,
+            actor=request.user,
+            kind=SourceKind.ALERTMANAGER,
+            **form.cleaned_data,
+        )
+        revealed = {"endpoint": endpoint, "secret": plain}
+        form = EndpointForm(prefix="new")
+    return _page(request, form=form, revealed=revealed, status=400 if form.errors else 200)
+
+
+endpoint_from_id = object_from_url(
+    "endpoint_id",
+    lambda request, pk: selectors.endpoint(request.organization, pk),
+    missing="No such endpoint.",
+)
+
+
+@require_action(Action.MANAGE_ORGANIZATION)
+@endpoint_from_id
+def endpoint_rotate(request: HttpRequest, endpoint) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    plain = services.endpoint_rotate(endpoint=endpoint, actor=request.user)
+    return _page(
+        request, form=EndpointForm(prefix="new"), revealed={"endpoint": endpoint, "secret": plain}
+    )
+
+
+@require_action(Action.MANAGE_ORGANIZATION)
+@endpoint_from_id
+def endpoint_edit(request: HttpRequest, endpoint) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = EndpointForm(request.POST, prefix=f"e{endpoint.pk}")
+    if not form.is_valid():
+        return _page(
+            request, form=EndpointForm(prefix="new"), edit_form=(endpoint.pk, form), status=400
+        )
+    services.endpoint_update(endpoint=endpoint, actor=request.user, **form.cleaned_data)
+    messages.success(request, f"“{endpoint.name}” is saved.")
+    return redirect("settings_integrations", org_slug=request.organization.slug)
+
+
+@require_action(Action.MANAGE_ORGANIZATION)
+@endpoint_from_id
+def endpoint_deactivate(request: HttpRequest, endpoint) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if services.endpoint_deactivate(endpoint=endpoint, actor=request.user):
+        messages.success(request, f"“{endpoint.name}” is deactivated: its address answers 404.")
+    return redirect("settings_integrations", org_slug=request.organization.slug)
+
+
+delivery_from_id = object_from_url(
+    "delivery_id",
+    lambda request, pk: selectors.delivery(request.organization, pk),
+    missing="No such delivery.",
+)
+
+
+@require_action(Action.MANAGE_ORGANIZATION)
+@delivery_from_id
+def delivery_replay(request: HttpRequest, delivery) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    services.delivery_replay(delivery=delivery, actor=request.user)
+    messages.success(request, "The delivery is queued again; what it did already is not repeated.")
+    return redirect("settings_integrations", org_slug=request.organization.slug)
+
+
+def _page(request: HttpRequest, *, form, revealed=None, edit_form=None, status=200) -> HttpResponse:
+    organization = request.organization
+    endpoints = []
+    for endpoint in selectors.endpoints_of(organization):
+        prefix = f"e{endpoint.pk}"
+        if edit_form and edit_form[0] == endpoint.pk:
+            edit = edit_form[1]
+        else:
+            edit = EndpointForm(
+                prefix=prefix,
+                initial={
+                    "name": endpoint.name,
+                    "alert_rule": endpoint.alert_rule,
+                    "default_severity": endpoint.default_severity,
+                    "severity_map": severity_map_text(endpoint.severity_map),
+                },
+            )
+        endpoints.append({"endpoint": endpoint, "url": _hook_url(request, endpoint), "form": edit})
+    deliveries = Paginator(selectors.deliveries_of(organization), DELIVERY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    if revealed:
+        revealed["url"] = _hook_url(request, revealed["endpoint"])
+    response = render(
+        request,
+        "integrations/settings.html",
+        {"form": form, "endpoints": endpoints, "deliveries": deliveries, "revealed": revealed},
+        status=status,
+    )
+    add_never_cache_headers(response)  # a new secret is in this page, once
+    return response
+
+
+def _hook_url(request: HttpRequest, endpoint) -> str:
+    return request.build_absolute_uri(reverse("inbound_hook", args=[endpoint.public_id]))
