@@ -16,7 +16,15 @@ from organizations.tasks import deliver_webhook
 from postmortems.tasks import generate_postmortem
 from tests.factories import TeamFactory
 
-OUR_APPS = ("organizations.", "incidents.", "postmortems.", "actionitems.", "dashboard.", "demo.")
+OUR_APPS = (
+    "organizations.",
+    "incidents.",
+    "postmortems.",
+    "actionitems.",
+    "dashboard.",
+    "demo.",
+    "integrations.",
+)
 ran: list = []
 
 
