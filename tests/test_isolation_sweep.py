@@ -20,6 +20,7 @@ from django_scopes import scope
 from actionitems.models import ActionItem
 from identity.models import EmailDomain
 from incidents import services as incident_services
+from integrations.models import InboundDelivery, WebhookEndpoint
 from organizations.models import Invitation, Notification
 from organizations.roles import Role
 from organizations.services import api_token_create, hash_token
@@ -60,6 +61,8 @@ EXEMPT = {
     "saml_metadata": "the SP metadata of a live provider: public by design (tests/identity/saml)",
     "organization_login": "starts the organization's SSO for anyone, before sign-in; an unknown "
     "organization and one without SSO answer alike (tests/identity/routing)",
+    "inbound_hook": "a source's webhook: the endpoint's id and secret name its organization "
+    "(tests/integrations/intake/test_receive)",
 }
 # Views of the sign-in library (allauth: password and two-factor sign-in, an organization's
 # OIDC or SAML sign-in by its slug, which starts or finishes a sign-in and reads no tenant data
@@ -138,6 +141,8 @@ FILLERS = {
     "chart": lambda side: "created",
     "turn": lambda side: "off",
     "domain_id": lambda side: side["email_domain"].pk,
+    "endpoint_id": lambda side: side["webhook_endpoint"].pk,
+    "delivery_id": lambda side: side["inbound_delivery"].pk,
 }
 # Parameters that name no object (a fixed word of the URL): nothing to take from elsewhere.
 WORDS = {"role", "fmt", "chart", "turn"}
@@ -295,6 +300,16 @@ def world(db):
             organization=organization,
             domain=f"{organization.slug}.example",
             verification_token=f"sweep-{organization.slug}",
+        )
+        endpoint = objects[side]["webhook_endpoint"] = WebhookEndpoint.objects.create(
+            organization=organization,
+            kind="alertmanager",
+            name=f"Alertmanager of {side}",
+            public_id=f"sweep-{organization.slug}",
+            secret_hash=hash_token(f"hook of {organization.slug}"),
+        )
+        objects[side]["inbound_delivery"] = InboundDelivery.objects.create(
+            organization=organization, endpoint=endpoint, event_id="sweep", body="{}"
         )
     return World(user=user, home=home, foreign=foreign, objects=objects)
 
