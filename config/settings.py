@@ -167,6 +167,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "postmortems.tasks.expire_export_files",
         "schedule": env.int("EXPORT_EXPIRY_EVERY_SECONDS", default=3600),
     },
+    # Inbound webhook deliveries whose processing task was lost are queued again.
+    "requeue-stale-inbound-deliveries": {
+        "task": "integrations.tasks.requeue_stale_inbound_deliveries",
+        "schedule": env.int("INBOUND_REQUEUE_EVERY_SECONDS", default=600),
+    },
     # Inbound webhook deliveries are kept 14 days (integrations.tasks.DELIVERY_RETENTION).
     "forget-old-inbound-deliveries": {
         "task": "integrations.tasks.forget_old_inbound_deliveries",

@@ -124,6 +124,8 @@ def _text(data: dict, key: str, where: str = "", *, required: bool = False) -> s
         raise Quarantine(f"“{name}” is not a string.")
     if required and not value.strip():
         raise Quarantine(f"“{name}” is missing.")
+    if "\x00" in value:
+        raise Quarantine(f"“{name}” holds a NUL character.")
     return value
 
 
@@ -141,6 +143,8 @@ def _strings(data: dict, key: str, where: str) -> dict[str, str]:
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
         raise Quarantine(f"“{where}.{key}” is not an object of strings.")
+    if any("\x00" in k or "\x00" in v for k, v in value.items()):
+        raise Quarantine(f"“{where}.{key}” holds a NUL character.")
     return value
 
 

@@ -234,3 +234,13 @@ def deliveries_forget(*, before: datetime) -> int:
     across organizations)."""
     deleted, _ = InboundDelivery.objects.filter(received_at__lt=before).delete()
     return deleted
+
+
+def stale_delivery_ids(*, before: datetime) -> list[int]:
+    """Every organization's deliveries still waiting for processing since before ``before``
+    (the caller runs across organizations)."""
+    return list(
+        InboundDelivery.objects.filter(status=DeliveryStatus.RECEIVED, received_at__lt=before)
+        .order_by("id")
+        .values_list("id", flat=True)[:1000]
+    )

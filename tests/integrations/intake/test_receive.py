@@ -150,3 +150,13 @@ def test_the_intake_issues_a_bounded_number_of_queries(endpoint, client, count_q
         assert response.status_code == 202
 
     assert count_queries(post) <= 4
+
+
+def test_a_nul_character_in_a_label_is_quarantined_not_a_failure(endpoint, send):
+    hook, secret = endpoint
+    payload = fresh(documented_payload())
+    payload["alerts"][0]["labels"]["instance"] = "checkout\u0000-1"
+    assert send(hook, payload, secret=secret).status_code == 202
+    delivery = InboundDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.QUARANTINED
+    assert delivery.outcome == "“alerts[0].labels” holds a NUL character."

@@ -5,9 +5,9 @@ from datetime import timedelta
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from integrations.intake.models import InboundDelivery
-from integrations.tasks import forget_old_inbound_deliveries
-from tests.integrations.conftest import make_endpoint
+from integrations.intake.models import DeliveryStatus, InboundDelivery
+from integrations.tasks import forget_old_inbound_deliveries, requeue_stale_inbound_deliveries
+from tests.integrations.conftest import documented_payload, fresh, make_endpoint
 
 
 def test_the_hourly_sweep_forgets_deliveries_older_than_14_days(org, other_org):
@@ -28,3 +28,22 @@ def test_the_hourly_sweep_forgets_deliveries_older_than_14_days(org, other_org):
             "recent",
             "recent",
         ]
+
+
+def test_a_delivery_whose_task_was_lost_is_queued_again(endpoint, send):
+    """Stored, but its task never ran (a broker restart): the beat sweep queues it again."""
+    hook, secret = endpoint
+    send(hook, fresh(documented_payload()), secret=secret)
+    delivery = InboundDelivery.objects.get()
+    InboundDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.RECEIVED, received_at=timezone.now() - timedelta(minutes=11)
+    )
+    fresh_one = InboundDelivery.objects.create(
+        organization=hook.organization, endpoint=hook, event_id="just-now", body="{}"
+    )
+    assert requeue_stale_inbound_deliveries.delay().get() == 1
+    delivery.refresh_from_db()
+    fresh_one.refresh_from_db()
+    assert delivery.status == DeliveryStatus.PROCESSED
+    assert "already attached" in delivery.outcome  # nothing done twice
+    assert fresh_one.status == DeliveryStatus.RECEIVED

@@ -46,6 +46,7 @@ def test_an_admin_creates_an_endpoint_whose_secret_is_shown_once(client, org, ad
     secret = response.context["revealed"]["secret"]
     page = response.content.decode()
     assert secret in page and f"/hooks/{hook.public_id}/" in page
+    assert f'href="{PAGE}"' in page  # the tab in the settings navigation
     assert f'credentials: "{secret}"' in page  # the alertmanager.yml receiver snippet
     assert secret not in client.get(PAGE).content.decode()
     assert hook.secret_hash != secret and secret not in str(AuditEntry.objects.get().details)
