@@ -160,3 +160,13 @@ def test_a_nul_character_in_a_label_is_quarantined_not_a_failure(endpoint, send)
     delivery = InboundDelivery.objects.get()
     assert delivery.status == DeliveryStatus.QUARANTINED
     assert delivery.outcome == "“alerts[0].labels” holds a NUL character."
+
+
+def test_a_form_or_multipart_body_is_quarantined_not_a_500(endpoint, client):
+    hook, secret = endpoint
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    url = f"/hooks/{hook.public_id}/"
+    form = client.post(url, "a=1", content_type="application/x-www-form-urlencoded", **auth)
+    multipart = client.post(url, {"a": "1"}, **auth)
+    assert (form.status_code, multipart.status_code) == (202, 202)
+    assert set(InboundDelivery.objects.values_list("status", flat=True)) == {"QUARANTINED"}
