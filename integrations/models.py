@@ -1,0 +1,3 @@
+from .chat.models import ImportedChatMessage
+
+__all__ = ["ImportedChatMessage"]
