@@ -119,7 +119,7 @@ def sign_proposals(incident: Incident, *, messages: list[ChatMessage], source: s
 class ChatChoiceForm(forms.Form):
     """The proposals (signed by the previous step) and the messages picked from them."""
 
-    payload = forms.CharField(widget=forms.HiddenInput)
+    payload = forms.CharField(required=False, widget=forms.HiddenInput)
     pick = forms.TypedMultipleChoiceField(coerce=int, required=False)
 
     def __init__(self, *args, incident: Incident, **kwargs) -> None:
