@@ -83,7 +83,7 @@ class ChatSourceForm(forms.Form):
                 chosen = channel or export.channels[0][0]
                 self.source = f"Slack #{chosen}"
             else:
-                self.messages = slack.parse_channel_file(data, channel=upload.name)
+                self.messages = slack.parse_channel_file(data)
                 self.source = f"Slack {upload.name}"[:120]
         except slack.ChannelChoiceNeeded as error:
             self.fields["channel"].widget = forms.Select(choices=[("", "Choose…"), *error.channels])

@@ -10,6 +10,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -114,15 +115,13 @@ def _author(*names, email=None, fallback: str) -> Author:
     )
 
 
-def parse_channel_day(
-    data, *, channel: str, directory: Directory = EMPTY, position_offset: int = 0
-) -> list[ChatMessage]:
+def parse_channel_day(data, *, directory: Directory = EMPTY) -> list[ChatMessage]:
     """The messages of one channel-day (the decoded JSON array)."""
     if not isinstance(data, list):
         raise ChatInputError(FILE, "A Slack channel export is a JSON array of messages.")
     messages = []
     people = dict(directory.people)
-    for index, item in enumerate(data, start=1 + position_offset):
+    for index, item in enumerate(data, start=1):
         if not isinstance(item, dict) or "ts" not in item:
             raise ChatInputError(
                 FILE, f"Message {index} is not a Slack message (an object with a ts)."
@@ -144,7 +143,10 @@ def parse_channel_day(
                 occurred_at=occurred_at,
                 author=author,
                 text=body[:MAX_TEXT],
-                source_key=f"slack:{channel}:{item['ts']}",
+                # Not the channel: a channel-day uploaded alone does not name it, and the same
+                # message then keeps its key whichever way it came (ts is unique per channel,
+                # with its author as good as unique across them).
+                source_key=f"slack:{item['ts']}:{item.get('user') or author.name}",
             )
         )
     return messages
@@ -169,9 +171,9 @@ def _message_author(item: dict, people: dict[str, Author]) -> Author:
     return author
 
 
-def parse_channel_file(data: bytes, *, channel: str = "") -> list[ChatMessage]:
+def parse_channel_file(data: bytes) -> list[ChatMessage]:
     """A channel-day file uploaded alone."""
-    messages = parse_channel_day(load_json(data), channel=channel or "upload")
+    messages = parse_channel_day(load_json(data))
     return _capped(sorted(messages, key=lambda m: m.occurred_at))
 
 
@@ -209,12 +211,12 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 def parse_export(data: bytes, *, channel: str = "", days: Iterable[date] | None = None) -> Export:
     """The chosen channel's messages of an export ZIP (of the given days only, when given).
 
-    With one channel, it is chosen; with several and none chosen, ``ChatInputError`` on
-    ``channel`` lists them (``Export.channels`` is also given by ``export_channels``)."""
+    With one channel, it is chosen; with several and none (or an unknown one) chosen,
+    ``ChannelChoiceNeeded`` (on the ``channel`` field) lists them."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         return _parse_archive(archive, channel=channel, days=days)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, zlib.error):
         raise ChatInputError(FILE, "The file is not a readable ZIP archive.") from None
     except (RuntimeError, ValueError) as error:
         if isinstance(error, ChatInputError):
@@ -249,29 +251,20 @@ def _parse_archive(archive: zipfile.ZipFile, *, channel: str, days) -> Export:
             choices = ", ".join(shown for _, shown in channel_list)
             raise ChannelChoiceNeeded(channel_list, f"Choose the channel to import: {choices}.")
         channel = channel_list[0][0]
-    listed = (
-        [*meta.get("channels.json", []), *meta.get("groups.json", [])]
-        if all(isinstance(meta.get(n, []), list) for n in ("channels.json", "groups.json"))
-        else []
-    )
+    listed = [
+        entry
+        for name in ("channels.json", "groups.json")
+        if isinstance(meta.get(name), list)
+        for entry in meta[name]
+    ]
     directory = directory_from(meta.get("users.json", []), listed)
-    channel_id = next(
-        (
-            c["id"]
-            for c in listed
-            if isinstance(c, dict) and c.get("name") == channel and c.get("id")
-        ),
-        channel,
-    )
     wanted = set(days) if days is not None else None
     messages: list[ChatMessage] = []
     for day, info in sorted(folders[channel], key=lambda pair: pair[0]):
         if wanted is not None and day not in wanted:
             continue
         day_data = load_json(_read(archive, info), name=info.filename)
-        messages += parse_channel_day(
-            day_data, channel=channel_id, directory=directory, position_offset=0
-        )
+        messages += parse_channel_day(day_data, directory=directory)
         _capped(messages)
     return Export(channels=channel_list, messages=sorted(messages, key=lambda m: m.occurred_at))
 

@@ -100,8 +100,6 @@ def test_a_changed_or_foreign_payload_and_an_empty_choice(eng_client, incident, 
     from tests.incidents.page_helpers import declare
 
     other = declare(org, engineer, title="Another")
-    response = eng_client.post(
-        page_url(other), {"step": "add", "payload": payload, "pick": ["0"]}
-    )
+    response = eng_client.post(page_url(other), {"step": "add", "payload": payload, "pick": ["0"]})
     assert response.status_code == 400  # proposals are signed for their incident
     assert not TimelineEntry.objects.filter(kind=EntryKind.COMMUNICATION).exists()

@@ -8,7 +8,7 @@ import pytest
 from incidents.models import EntryKind, TimelineEntry
 from integrations.chat.models import ImportedChatMessage
 from tests.integrations.chat.pages import add, page_url, payload_of, read, upload
-from tests.integrations.chat.samples import T0, slack_zip
+from tests.integrations.chat.samples import T0, day_file, slack_zip
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +86,8 @@ def test_importing_the_same_messages_again_adds_nothing(eng_client, incident, al
     assert len(imported(incident)) == 4  # only yesterday's message was new
     add(eng_client, incident, payload, ["1", "2", "3"])  # the old page, submitted again
     assert len(imported(incident)) == 4
+    alone = read(eng_client, incident, file=upload("2026-03-10.json", day_file()))
+    assert alone.content.decode().count("Already on the timeline") == 4  # the same messages
 
 
 def test_a_single_channel_day_file_and_a_pasted_log(eng_client, incident, member_factory):

@@ -28,7 +28,7 @@ def test_slack_markup_reads_as_words_and_links():
 
 
 def test_a_channel_day_gives_the_conversation_with_times_and_authors():
-    messages = slack.parse_channel_file(day_file(), channel="2026-03-10.json")
+    messages = slack.parse_channel_file(day_file())
     assert [(m.occurred_at.replace(microsecond=0), m.author.name) for m in messages] == [
         (T0 - timedelta(hours=20), "alice"),  # no profile here: known from her message
         (T0 + timedelta(minutes=5), "alice"),
@@ -47,7 +47,7 @@ def test_the_export_zip_maps_ids_to_people_and_keys_by_channel_and_ts():
     assert export.channels == [("inc-checkout", "#inc-checkout")]
     alice = export.messages[1]
     assert (alice.author.name, alice.author.email) == ("alice", "Alice@Example.com")
-    assert alice.source_key == f"slack:C01INC:{channel_day()[1]['ts']}"
+    assert alice.source_key == f"slack:{channel_day()[1]['ts']}:U01ALICE"
     assert export.messages[2].text == "@alice rolling back v2.3 @here"
 
 
