@@ -87,6 +87,14 @@ def channel_day() -> list[dict]:
     ]
 
 
+def zip_of(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
 def slack_zip(files: dict[str, object] | None = None) -> bytes:
     """An export ZIP: users.json, channels.json and the channel-day, plus ``files``."""
     contents = {
@@ -95,12 +103,12 @@ def slack_zip(files: dict[str, object] | None = None) -> bytes:
         "inc-checkout/2026-03-10.json": channel_day(),
         **(files or {}),
     }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in contents.items():
-            data = content if isinstance(content, bytes) else json.dumps(content).encode()
-            archive.writestr(name, data)
-    return buffer.getvalue()
+    return zip_of(
+        {
+            name: content if isinstance(content, bytes) else json.dumps(content).encode()
+            for name, content in contents.items()
+        }
+    )
 
 
 def day_file() -> bytes:

@@ -1,24 +1,13 @@
 """Input the chat import refuses: each answers 400 naming the field, and adds nothing."""
 
-import io
-import zipfile
-
 import pytest
 
 from incidents.models import EntryKind, TimelineEntry
 from integrations.chat import forms
 from tests.integrations.chat.pages import add, page_url, payload_of, read, upload
-from tests.integrations.chat.samples import slack_zip
+from tests.integrations.chat.samples import slack_zip, zip_of
 
 pytestmark = pytest.mark.django_db
-
-
-def _zip(entries: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def refused(response, field: str, message: str) -> None:
@@ -36,14 +25,14 @@ def refused(response, field: str, message: str) -> None:
         ("day.json", b'{"ok": true}', "file", "JSON array of messages"),
         ("day.json", b'[{"type": "message", "text": "x", "ts": "soon"}]', "file", "its time"),
         ("export.zip", b"PK\x03\x04garbage", "file", "not a readable ZIP"),
-        ("export.zip", _zip({"../../etc/2026-03-10.json": b"[]"}), "file", "unsafe path"),
+        ("export.zip", zip_of({"../../etc/2026-03-10.json": b"[]"}), "file", "unsafe path"),
         (
             "bomb.zip",
-            _zip({"c/2026-03-10.json": b"[" + b" " * (60 * 2**20) + b"]"}),
+            zip_of({"c/2026-03-10.json": b"[" + b" " * (60 * 2**20) + b"]"}),
             "file",
             "unpacks to more than 50 MB",
         ),
-        ("many.zip", _zip({f"c/{n}": b"" for n in range(2001)}), "file", "more than 2000 files"),
+        ("many.zip", zip_of({f"c/{n}": b"" for n in range(2001)}), "file", "more than 2000 files"),
         ("empty.json", b"[]", "file", "No messages found"),
     ],
 )

@@ -1,7 +1,5 @@
 """The chat parsers: Slack markup, a channel-day, the export ZIP and pasted logs."""
 
-import io
-import zipfile
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,7 +8,7 @@ import pytest
 from integrations.chat import pasted, slack
 from integrations.chat.markup import readable
 from integrations.chat.messages import ChatInputError
-from tests.integrations.chat.samples import T0, channel_day, day_file, slack_zip
+from tests.integrations.chat.samples import T0, channel_day, day_file, slack_zip, zip_of
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -63,24 +61,19 @@ def test_a_zip_with_several_channels_asks_which_and_reads_only_the_days_asked():
     )
 
 
-def _zip(entries: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize(
     "archive, message",
     [
-        (_zip({"../evil/2026-03-10.json": b"[]"}), "unsafe path"),
-        (_zip({"/etc/2026-03-10.json": b"[]"}), "unsafe path"),
-        (_zip({f"c/{n}.txt": b"" for n in range(slack.MAX_ZIP_FILES + 1)}), "more than 2000 files"),
-        (_zip({"c/2026-03-10.json": b"[" + b" " * (60 * 2**20) + b"]"}), "unpacks to more than"),
-        (_zip({"c/2026-03-10.json": b"{not json"}), "is not JSON"),
-        (_zip({"c/2026-03-10.json": b'{"a": 1}'}), "JSON array of messages"),
-        (_zip({"readme.txt": b"hi"}), "no channel folders"),
+        (zip_of({"../evil/2026-03-10.json": b"[]"}), "unsafe path"),
+        (zip_of({"/etc/2026-03-10.json": b"[]"}), "unsafe path"),
+        (
+            zip_of({f"c/{n}.txt": b"" for n in range(slack.MAX_ZIP_FILES + 1)}),
+            "more than 2000 files",
+        ),
+        (zip_of({"c/2026-03-10.json": b"[" + b" " * (60 * 2**20) + b"]"}), "unpacks to more than"),
+        (zip_of({"c/2026-03-10.json": b"{not json"}), "is not JSON"),
+        (zip_of({"c/2026-03-10.json": b'{"a": 1}'}), "JSON array of messages"),
+        (zip_of({"readme.txt": b"hi"}), "no channel folders"),
         (b"PK\x03\x04 broken", "not a readable ZIP"),
     ],
 )
