@@ -35,9 +35,10 @@ class ChatMessage:
         return hashlib.sha256(self.source_key.encode()).hexdigest()
 
 
-# Caps on what is read (the upload itself is capped by the form).
-MAX_MESSAGES = 5000
-MAX_TEXT = 4000
+# Caps on what is read (the upload itself is capped by the form). The proposals page posts a
+# checkbox per message: Django refuses a form of more than 1,000 fields (with a 400).
+MAX_MESSAGES = 900
+MAX_TEXT = 3000
 
 
 def to_data(messages: list[ChatMessage]) -> list[list]:

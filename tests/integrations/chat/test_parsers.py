@@ -1,5 +1,6 @@
 """The chat parsers: Slack markup, a channel-day, the export ZIP and pasted logs."""
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -141,3 +142,14 @@ def test_bad_logs_are_refused_on_the_log_field(log, message):
     with pytest.raises(ChatInputError) as refused:
         pasted.parse_log(log, day=date(2026, 3, 4), zone=PARIS)
     assert refused.value.field == "log" and message in refused.value.message
+
+
+def test_too_many_messages_are_refused():
+    log = "\n".join(f"[10:{n % 60:02d}] alice: message {n}" for n in range(901))
+    with pytest.raises(ChatInputError) as refused:
+        pasted.parse_log(log, day=date(2026, 3, 4), zone=PARIS)
+    assert refused.value.field == "log" and "More than 900 messages" in refused.value.message
+    day = [{"type": "message", "text": f"m{n}", "ts": f"1773151200.{n:06d}"} for n in range(901)]
+    with pytest.raises(ChatInputError) as refused:
+        slack.parse_channel_file(json.dumps(day).encode())
+    assert refused.value.field == "file" and "More than 900 messages" in refused.value.message
