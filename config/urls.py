@@ -39,6 +39,7 @@ urlpatterns = [
     path("hooks/", include("integrations.intake.urls")),
     path("o/<slug:org_slug>/settings/templates/", include("postmortems.designer.urls")),
     path("o/<slug:org_slug>/incidents/", include("incidents.urls")),
+    path("o/<slug:org_slug>/incidents/", include("integrations.chat.urls")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.editor.urls")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.guidance.urls")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.read.urls")),
