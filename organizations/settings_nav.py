@@ -15,6 +15,7 @@ TABS = (
     ("settings_domains", "Domains", Action.MANAGE_ORGANIZATION),
     ("settings_security", "Security", Action.MANAGE_ORGANIZATION),
     ("settings_provisioning", "Provisioning", Action.MANAGE_ORGANIZATION),
+    ("settings_metrics", "Metrics", Action.MANAGE_ORGANIZATION),
     ("audit_log", "Audit log", Action.MANAGE_ORGANIZATION),
 )
 
