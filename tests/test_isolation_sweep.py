@@ -20,6 +20,8 @@ from django_scopes import scope
 from actionitems.models import ActionItem
 from identity.models import EmailDomain
 from incidents import services as incident_services
+from incidents.models import Service
+from integrations.models import MetricQuery
 from organizations.models import Invitation, Notification
 from organizations.roles import Role
 from organizations.services import api_token_create, hash_token
@@ -138,6 +140,7 @@ FILLERS = {
     "chart": lambda side: "created",
     "turn": lambda side: "off",
     "domain_id": lambda side: side["email_domain"].pk,
+    "metric_query_id": lambda side: side["metric_query"].pk,
 }
 # Parameters that name no object (a fixed word of the URL): nothing to take from elsewhere.
 WORDS = {"role", "fmt", "chart", "turn"}
@@ -295,6 +298,13 @@ def world(db):
             organization=organization,
             domain=f"{organization.slug}.example",
             verification_token=f"sweep-{organization.slug}",
+        )
+        objects[side]["metric_query"] = MetricQuery.objects.create(
+            organization=organization,
+            service=Service.objects.create(organization=organization, name=f"svc-{side}"),
+            key="errorRate",
+            name="Error rate",
+            promql="up",
         )
     return World(user=user, home=home, foreign=foreign, objects=objects)
 

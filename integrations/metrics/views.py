@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -10,11 +10,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from incidents.lookups import incident_from_ref
 from incidents.models import Incident
 from organizations.decorators import require_action
+from organizations.lookups import object_from_url
 from organizations.roles import Action
 
 from . import selectors, services
 from .forms import EndpointForm, MetricQueryForm
-from .models import AuthKind
+from .models import AuthKind, MetricQuery
 from .tasks import capture_metrics
 
 TEMPLATE = "integrations/metrics/settings.html"
@@ -84,15 +85,22 @@ def metric_query_add(request: HttpRequest, org_slug: str) -> HttpResponse:
     return _page(request, query_form=form, status=400)
 
 
-@require_POST
+def _metric_query(request: HttpRequest, metric_query_id: int) -> MetricQuery | None:
+    return selectors.query_by_id(request.organization, metric_query_id)
+
+
+metric_query_from_id = object_from_url(
+    "metric_query_id", _metric_query, missing="No such metric mapping."
+)
+
+
 @require_action(Action.MANAGE_ORGANIZATION)
-def metric_query_remove(request: HttpRequest, org_slug: str, query_id: int) -> HttpResponse:
-    query = selectors.query_by_id(request.organization, query_id)
-    if query is None:
-        raise Http404("No such mapping.")
+@metric_query_from_id
+@require_POST
+def metric_query_remove(request: HttpRequest, query: MetricQuery) -> HttpResponse:
     services.query_remove(query=query, actor=request.user)
     messages.success(request, "Mapping removed.")
-    return redirect("settings_metrics", org_slug=org_slug)
+    return redirect("settings_metrics", org_slug=request.organization.slug)
 
 
 @require_action(Action.UPDATE_INCIDENT)

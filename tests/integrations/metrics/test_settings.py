@@ -140,7 +140,9 @@ def test_another_organizations_mapping_is_not_found(
 ):
     Service.objects.create(organization=other_org, name="payments")
     theirs = map_without_checking(other_org)
-    response = admin_client.post(settings_url(org, "metric_query_remove", query_id=theirs.pk))
+    response = admin_client.post(
+        settings_url(org, "metric_query_remove", metric_query_id=theirs.pk)
+    )
     assert response.status_code == 404
     with scope(organization=other_org):
         assert MetricQuery.objects.filter(pk=theirs.pk).exists()
