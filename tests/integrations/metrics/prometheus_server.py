@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-SCRAPES_BEFORE_READY = 5
+SCRAPES_BEFORE_READY = 10
 ERROR_RATE_QUERY = (
     'sum(rate(http_requests_total{service="payments",code="500"}[5s]))'
     ' / sum(rate(http_requests_total{service="payments"}[5s])) * 100'

@@ -55,9 +55,13 @@ def test_the_postmortem_pdf_shows_the_captured_chart(
     postmortem = new_postmortem(org, engineer, incident)
 
     html = client.get(export_url(org, postmortem, "html")).content.decode()
-    assert "<svg" in html and "Error rate (%)" in html
+    assert "<svg" in html and "Error rate (%)" in html and "Latency (ms)" in html
+    assert "No metric captured" not in html
     text = pdf_text(client.get(export_url(org, postmortem, "pdf")).content)
-    assert "Error rate" in text
+    assert "Error rate" in text and "No metric captured" not in text
+    # The charts' titles and axes, drawn from the real series (3 % errors, 100-300 ms).
+    assert "Error rate (%)" in text and "Latency (ms)" in text
+    assert "\n300\n" in text
 
 
 def test_capturing_again_replaces_the_series(

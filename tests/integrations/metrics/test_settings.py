@@ -146,3 +146,11 @@ def test_another_organizations_mapping_is_not_found(
     assert response.status_code == 404
     with scope(organization=other_org):
         assert MetricQuery.objects.filter(pk=theirs.pk).exists()
+
+
+def test_an_admin_removes_a_mapping(admin_client, org):
+    Service.objects.create(organization=org, name="payments")
+    mine = map_without_checking(org)
+    response = admin_client.post(settings_url(org, "metric_query_remove", metric_query_id=mine.pk))
+    assert response.status_code == 302
+    assert not MetricQuery.objects.filter(pk=mine.pk).exists()
