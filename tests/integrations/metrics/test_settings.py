@@ -3,12 +3,13 @@ again), PromQL checked by the real Prometheus on save, admins only; and what a m
 when a capture fails."""
 
 import pytest
+from celery.exceptions import Retry
 from django.db import connection
 from django_scopes import scope
 
 from incidents.models import MetricSeries, Service
-from integrations.metrics import services
-from integrations.metrics.models import MetricQuery, MetricsEndpoint
+from integrations.metrics import services, tasks
+from integrations.metrics.models import MetricCapture, MetricQuery, MetricsEndpoint
 from organizations.roles import Role
 from tests.integrations.metrics.helpers import (
     capture_url,
@@ -154,3 +155,29 @@ def test_an_admin_removes_a_mapping(admin_client, org):
     response = admin_client.post(settings_url(org, "metric_query_remove", metric_query_id=mine.pk))
     assert response.status_code == 302
     assert not MetricQuery.objects.filter(pk=mine.pk).exists()
+
+
+def test_in_a_worker_an_unreachable_endpoint_is_asked_again_with_backoff(
+    org, admin, engineer, monkeypatch
+):
+    with scope(organization=org):
+        services.endpoint_save(
+            organization=org,
+            actor=admin,
+            base_url=f"http://127.0.0.1:{free_port()}",
+            auth_kind="none",
+        )
+    incident = recent_incident(org, engineer)
+    map_without_checking(org)
+    asked = []
+
+    def retry(*, countdown):
+        asked.append(countdown)
+        return Retry()
+
+    monkeypatch.setattr(tasks.capture_metrics, "retry", retry)
+    with pytest.raises(Retry):
+        tasks.capture_metrics(incident.pk)  # as a worker runs it: not eager, first attempt
+    assert asked == [tasks.BACKOFF_SECONDS]
+    with scope(organization=org):
+        assert MetricCapture.objects.get(incident=incident).status == "failed"
