@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 
 from actionitems import api as actionitems_api
 from incidents import api as incidents_api
+from incidents import api_metrics as incidents_api_metrics
 from postmortems import api as postmortems_api
 from postmortems.exports import api as api_exports
 from postmortems.review import api as api_review
@@ -31,6 +32,11 @@ urlpatterns = [
         "incidents/<str:ref>/links",
         incidents_api.IncidentLinksView.as_view(),
         name="incident_links",
+    ),
+    path(
+        "incidents/<str:ref>/metrics",
+        incidents_api_metrics.IncidentMetricsView.as_view(),
+        name="incident_metrics",
     ),
     path(
         "incidents/<str:ref>/resolve",

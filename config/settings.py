@@ -256,6 +256,9 @@ WEBHOOK_INSECURE_HOSTS = env.list("WEBHOOK_INSECURE_HOSTS", default=[])
 # Hosts an organization's identity provider (OIDC issuer, SAML metadata URL) may be reached at
 # over plain http (tests, or a provider on your own network). Empty by default: https only.
 SSO_INSECURE_HOSTS = env.list("SSO_INSECURE_HOSTS", default=[])
+# Hosts the integrations may call over plain http or at a private address (an organization's
+# Prometheus on your own network, tests on loopback). Empty by default: https to public hosts.
+INTEGRATIONS_INSECURE_HOSTS = env.list("INTEGRATIONS_INSECURE_HOSTS", default=[])
 
 # --- Static files ------------------------------------------------------------------------------
 STATIC_URL = "static/"

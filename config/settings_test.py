@@ -19,3 +19,5 @@ CACHES["default"]["KEY_PREFIX"] = "hindsight-test"  # noqa: F405
 FIELD_ENCRYPTION_KEYS = ["4Y0-6kVhQ2yq9dEYbzqf1m0hI3yN0d0C4pX3a8c7F4Q="]  # noqa: S105
 # The test identity providers listen on loopback over plain http.
 SSO_INSECURE_HOSTS = ["127.0.0.1", "localhost"]
+# The tests' Prometheus listens on loopback over plain http.
+INTEGRATIONS_INSECURE_HOSTS = ["127.0.0.1"]

@@ -38,8 +38,10 @@ urlpatterns = [
     # Outside /o/<slug>/: a source posts here with the endpoint's secret, no session.
     path("hooks/", include("integrations.intake.urls")),
     path("o/<slug:org_slug>/settings/templates/", include("postmortems.designer.urls")),
+    path("o/<slug:org_slug>/settings/metrics/", include("integrations.metrics.urls_settings")),
     path("o/<slug:org_slug>/incidents/", include("incidents.urls")),
     path("o/<slug:org_slug>/incidents/", include("integrations.chat.urls")),
+    path("o/<slug:org_slug>/incidents/", include("integrations.metrics.urls_incidents")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.editor.urls")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.guidance.urls")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.read.urls")),

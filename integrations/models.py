@@ -1,5 +1,14 @@
 from .alertmanager.models import AlertOccurrence
 from .chat.models import ImportedChatMessage
 from .intake.models import InboundDelivery, WebhookEndpoint
+from .metrics.models import MetricCapture, MetricQuery, MetricsEndpoint
 
-__all__ = ["AlertOccurrence", "ImportedChatMessage", "InboundDelivery", "WebhookEndpoint"]
+__all__ = [
+    "AlertOccurrence",
+    "ImportedChatMessage",
+    "InboundDelivery",
+    "MetricCapture",
+    "MetricQuery",
+    "MetricsEndpoint",
+    "WebhookEndpoint",
+]

@@ -78,6 +78,10 @@ def changes(before: dict, after: dict) -> dict:
 
 
 ACTION_LABELS = {
+    "integration.metrics_endpoint_saved": "set the metrics endpoint to",
+    "integration.metrics_endpoint_removed": "removed the metrics endpoint",
+    "integration.metric_query_saved": "mapped a metric of",
+    "integration.metric_query_removed": "removed a metric mapping of",
     "settings.updated": "changed the settings",
     "settings.webhook_tested": "sent a webhook test message",
     "template.created": "created the template",

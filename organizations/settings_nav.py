@@ -16,6 +16,7 @@ TABS = (
     ("settings_security", "Security", Action.MANAGE_ORGANIZATION),
     ("settings_provisioning", "Provisioning", Action.MANAGE_ORGANIZATION),
     ("settings_integrations", "Integrations", Action.MANAGE_ORGANIZATION),
+    ("settings_metrics", "Metrics", Action.MANAGE_ORGANIZATION),
     ("audit_log", "Audit log", Action.MANAGE_ORGANIZATION),
 )
 

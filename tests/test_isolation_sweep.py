@@ -20,7 +20,8 @@ from django_scopes import scope
 from actionitems.models import ActionItem
 from identity.models import EmailDomain
 from incidents import services as incident_services
-from integrations.models import InboundDelivery, WebhookEndpoint
+from incidents.models import Service
+from integrations.models import InboundDelivery, MetricQuery, WebhookEndpoint
 from organizations.models import Invitation, Notification
 from organizations.roles import Role
 from organizations.services import api_token_create, hash_token
@@ -143,6 +144,7 @@ FILLERS = {
     "domain_id": lambda side: side["email_domain"].pk,
     "endpoint_id": lambda side: side["webhook_endpoint"].pk,
     "delivery_id": lambda side: side["inbound_delivery"].pk,
+    "metric_query_id": lambda side: side["metric_query"].pk,
 }
 # Parameters that name no object (a fixed word of the URL): nothing to take from elsewhere.
 WORDS = {"role", "fmt", "chart", "turn"}
@@ -310,6 +312,13 @@ def world(db):
         )
         objects[side]["inbound_delivery"] = InboundDelivery.objects.create(
             organization=organization, endpoint=endpoint, event_id="sweep", body="{}"
+        )
+        objects[side]["metric_query"] = MetricQuery.objects.create(
+            organization=organization,
+            service=Service.objects.create(organization=organization, name=f"svc-{side}"),
+            key="errorRate",
+            name="Error rate",
+            promql="up",
         )
     return World(user=user, home=home, foreign=foreign, objects=objects)
 
