@@ -5,7 +5,12 @@ of its service (label ``service``, else ``job``, matched by the service's name) 
 alert and a timeline entry; when the service has no open incident, the endpoint's rule opens
 one or leaves the alert unattached. A resolved alert adds a timeline entry, once. Every alert is
 checked before any is applied: a delivery naming an unknown service changes nothing.
-Writes go through ``incidents.services``; the caller holds the transaction."""
+Writes go through ``incidents.services``; the caller holds the transaction.
+
+The senders of Alertmanager-shaped notifications (Grafana's webhook contact point) call
+``apply`` with their own ``Origin``: who the timeline names, how links and occurrences are keyed."""
+
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -20,19 +25,33 @@ from .models import AlertOccurrence
 from .payload import Alert, Notification
 from .selectors import open_incident_of
 
-ACTOR_NAME = "Alertmanager"
 URL_LIMIT = 500
 
 
-def apply(endpoint: WebhookEndpoint, notification: Notification) -> str:
+@dataclass(frozen=True)
+class Origin:
+    """Who sent the alerts: the name timeline entries show, the prefix of the links' external
+    ids, and the prefix that keeps its alert occurrences apart from another sender's."""
+
+    name: str
+    key: str
+    occurrence_prefix: str = ""
+
+
+ALERTMANAGER = Origin(name="Alertmanager", key="alertmanager")
+
+
+def apply(
+    endpoint: WebhookEndpoint, notification: Notification, origin: Origin = ALERTMANAGER
+) -> str:
     services = _services_of(endpoint, notification)
     done: list[str] = []
     for alert in notification.alerts:
         service = services[alert.service]
         if alert.status == "firing":
-            done.append(_fire(endpoint, alert, service))
+            done.append(_fire(endpoint, alert, service, origin))
         else:
-            done.append(_resolve(endpoint, alert, service))
+            done.append(_resolve(endpoint, alert, service, origin))
     return "; ".join(done)
 
 
@@ -51,17 +70,17 @@ def _services_of(endpoint: WebhookEndpoint, notification: Notification) -> dict[
     return found
 
 
-def _occurrence(endpoint: WebhookEndpoint, alert: Alert) -> AlertOccurrence:
+def _occurrence(endpoint: WebhookEndpoint, alert: Alert, origin: Origin) -> AlertOccurrence:
     occurrence, _ = AlertOccurrence.objects.select_for_update().get_or_create(
         organization=endpoint.organization,
-        fingerprint=alert.fingerprint,
+        fingerprint=origin.occurrence_prefix + alert.fingerprint,
         starts_at=alert.starts_at,
     )
     return occurrence
 
 
-def _fire(endpoint: WebhookEndpoint, alert: Alert, service: Service) -> str:
-    occurrence = _occurrence(endpoint, alert)
+def _fire(endpoint: WebhookEndpoint, alert: Alert, service: Service, origin: Origin) -> str:
+    occurrence = _occurrence(endpoint, alert, origin)
     if occurrence.incident_id is not None:
         return f"{alert.name} already attached"
     incident = open_incident_of(endpoint.organization, service)
@@ -77,14 +96,14 @@ def _fire(endpoint: WebhookEndpoint, alert: Alert, service: Service) -> str:
         type=LinkType.ALERT,
         title=_title(alert)[:200],
         url=url,
-        external_id=f"alertmanager:{alert.fingerprint}",
+        external_id=f"{origin.key}:{alert.fingerprint}",
         occurred_at=alert.starts_at,
         details=_details(alert),
     )
     incident_services.timeline_entry_add(
         incident=incident,
         actor=None,
-        actor_name=ACTOR_NAME,
+        actor_name=origin.name,
         occurred_at=alert.starts_at,
         kind=EntryKind.ALERT,
         description=f"Alert firing: {_title(alert)}",
@@ -96,8 +115,8 @@ def _fire(endpoint: WebhookEndpoint, alert: Alert, service: Service) -> str:
     return f"{alert.name} {verb} {incident.ref}"
 
 
-def _resolve(endpoint: WebhookEndpoint, alert: Alert, service: Service) -> str:
-    occurrence = _occurrence(endpoint, alert)
+def _resolve(endpoint: WebhookEndpoint, alert: Alert, service: Service, origin: Origin) -> str:
+    occurrence = _occurrence(endpoint, alert, origin)
     if occurrence.resolved_at is not None:
         return f"{alert.name} already resolved"
     incident = occurrence.incident or open_incident_of(endpoint.organization, service)
@@ -108,7 +127,7 @@ def _resolve(endpoint: WebhookEndpoint, alert: Alert, service: Service) -> str:
     incident_services.timeline_entry_add(
         incident=incident,
         actor=None,
-        actor_name=ACTOR_NAME,
+        actor_name=origin.name,
         occurred_at=alert.ends_at or timezone.now(),
         kind=EntryKind.ALERT,
         description=f"Alert resolved: {_title(alert)}",
@@ -154,6 +173,9 @@ def _details(alert: Alert) -> str:
         lines.append(f"Ends: {alert.ends_at.isoformat()}")
     if alert.generator_url:
         lines.append(f"Source: {alert.generator_url[:URL_LIMIT]}")
+    lines += [f"{name}: {url[:URL_LIMIT]}" for name, url in alert.urls if url]
+    if alert.values:
+        lines.append(f"Values: {alert.values}")
     lines.append("Labels:")
     lines += [f"  {key}={value}" for key, value in sorted(alert.labels.items())]
     return "\n".join(lines)

@@ -2,10 +2,12 @@
 
 Nothing here writes: ``parse`` turns the body into a ``Notification`` or raises ``Quarantine``
 naming what is wrong, ``event_id`` says which notification it is (the same one re-sent has the
-same id)."""
+same id). ``read`` is shared with the senders whose payload is Alertmanager's with more fields
+(Grafana's webhook contact point): each adds its fields to every alert."""
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,6 +35,10 @@ class Alert:
     ends_at: datetime | None
     generator_url: str
     fingerprint: str
+    # More of the sender's addresses, kept in the link's details: (("Dashboard", url), ...).
+    urls: tuple[tuple[str, str], ...] = ()
+    # The values the sender evaluated, as text ("B=44.2, C=1").
+    values: str = ""
 
     @property
     def name(self) -> str:
@@ -57,26 +63,45 @@ class Notification:
 
 
 def parse(body: bytes, *, now: datetime | None = None) -> Notification:
+    return read(body, version=VERSION, sender="Alertmanager", now=now)
+
+
+def read(
+    body: bytes,
+    *,
+    version: str,
+    sender: str,
+    now: datetime | None = None,
+    more: Callable[[dict, Alert, str], Alert] | None = None,
+) -> Notification:
+    """The notification in ``body``, of ``sender``'s payload ``version``; ``more`` (the raw
+    alert, the alert read, where it is) adds a sender's own fields to each alert."""
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, ValueError) as error:
         raise Quarantine(f"The body is not JSON ({error}).") from None
     if not isinstance(data, dict):
         raise Quarantine("The body is not a JSON object.")
-    if str(data.get("version", "")) != VERSION:
-        raise Quarantine(f"Unknown payload version {data.get('version')!r}: Alertmanager's is “4”.")
-    group_key = _text(data, "groupKey", required=True)
+    if str(data.get("version", "")) != version:
+        raise Quarantine(
+            f"Unknown payload version {data.get('version')!r}: {sender}'s is “{version}”."
+        )
+    group_key = text(data, "groupKey", required=True)
     status = _status(data, "status")
     alerts = data.get("alerts")
     if not isinstance(alerts, list) or not alerts:
         raise Quarantine("“alerts” is missing or empty.")
     now = now or timezone.now()
+    read_alerts = []
+    for index, item in enumerate(alerts):
+        alert = _alert(item, index, now)
+        read_alerts.append(more(item, alert, f"alerts[{index}]") if more else alert)
     return Notification(
         group_key=group_key,
         status=status,
-        receiver=_text(data, "receiver"),
-        external_url=_text(data, "externalURL"),
-        alerts=tuple(_alert(item, index, now) for index, item in enumerate(alerts)),
+        receiver=text(data, "receiver"),
+        external_url=text(data, "externalURL"),
+        alerts=tuple(read_alerts),
     )
 
 
@@ -94,7 +119,7 @@ def _alert(item, index: int, now: datetime) -> Alert:
     where = f"alerts[{index}]"
     if not isinstance(item, dict):
         raise Quarantine(f"{where} is not an object.")
-    labels = _strings(item, "labels", where)
+    labels = strings(item, "labels", where)
     status = _status(item, "status", where)
     starts_at = _time(item, "startsAt", where)
     ends_at = _time(item, "endsAt", where, optional=True)
@@ -103,21 +128,21 @@ def _alert(item, index: int, now: datetime) -> Alert:
         if ends_at is None:
             raise Quarantine(f"{where} is resolved without an “endsAt”.")
         _check_window(ends_at, f"{where}.endsAt", now)
-    fingerprint = _text(item, "fingerprint", where=where, required=True)
+    fingerprint = text(item, "fingerprint", where=where, required=True)
     if len(fingerprint) > 64:
         raise Quarantine(f"{where}.fingerprint is longer than 64 characters.")
     return Alert(
         status=status,
         labels=labels,
-        annotations=_strings(item, "annotations", where),
+        annotations=strings(item, "annotations", where),
         starts_at=starts_at,
         ends_at=ends_at,
-        generator_url=_text(item, "generatorURL", where=where),
+        generator_url=text(item, "generatorURL", where=where),
         fingerprint=fingerprint,
     )
 
 
-def _text(data: dict, key: str, where: str = "", *, required: bool = False) -> str:
+def text(data: dict, key: str, where: str = "", *, required: bool = False) -> str:
     value = data.get(key, "")
     name = f"{where}.{key}" if where else key
     if not isinstance(value, str):
@@ -137,7 +162,7 @@ def _status(data: dict, key: str, where: str = "") -> str:
     return value
 
 
-def _strings(data: dict, key: str, where: str) -> dict[str, str]:
+def strings(data: dict, key: str, where: str) -> dict[str, str]:
     value = data.get(key, {})
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()

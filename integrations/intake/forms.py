@@ -3,11 +3,11 @@ from django.core.exceptions import ValidationError
 
 from organizations.models import Severity
 
-from .models import AlertRule
+from .models import AlertRule, SourceKind
 
 
 class EndpointForm(forms.Form):
-    """An Alertmanager endpoint's name and what its alerts do."""
+    """An alert endpoint's name and what its alerts do."""
 
     name = forms.CharField(
         max_length=80,
@@ -45,6 +45,23 @@ class EndpointForm(forms.Form):
         if len(mapping) > 20:
             raise ValidationError("At most 20 lines.")
         return mapping
+
+
+class EndpointCreateForm(EndpointForm):
+    """A new endpoint: which tool posts to it (fixed once created), then the rest."""
+
+    kind = forms.ChoiceField(
+        choices=SourceKind.choices,
+        initial=SourceKind.ALERTMANAGER,
+        required=False,
+        label="Sent by",
+    )
+    field_order = ["kind", "name"]
+
+    def clean_kind(self) -> str:
+        # A browser always sends the select's value; a script that leaves it out means
+        # Alertmanager, the first source there was.
+        return self.cleaned_data["kind"] or SourceKind.ALERTMANAGER
 
 
 def severity_map_text(mapping: dict[str, str]) -> str:

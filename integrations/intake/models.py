@@ -8,6 +8,7 @@ from organizations.models import Severity, TenantModel
 
 class SourceKind(models.TextChoices):
     ALERTMANAGER = "alertmanager", "Prometheus Alertmanager"
+    GRAFANA = "grafana", "Grafana alerting"
 
 
 class AlertRule(models.TextChoices):

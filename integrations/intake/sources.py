@@ -6,6 +6,8 @@ from typing import Any
 
 from ..alertmanager import apply as alertmanager_apply
 from ..alertmanager import payload as alertmanager_payload
+from ..grafana import apply as grafana_apply
+from ..grafana import payload as grafana_payload
 from .models import SourceKind
 
 
@@ -24,5 +26,10 @@ SOURCES = {
         parse=alertmanager_payload.parse,
         event_id=alertmanager_payload.event_id,
         apply=alertmanager_apply.apply,
+    ),
+    SourceKind.GRAFANA: Source(
+        parse=grafana_payload.parse,
+        event_id=grafana_payload.event_id,
+        apply=grafana_apply.apply,
     ),
 }

@@ -13,8 +13,7 @@ from organizations.lookups import object_from_url
 from organizations.roles import Action
 
 from . import selectors, services
-from .forms import EndpointForm, severity_map_text
-from .models import SourceKind
+from .forms import EndpointCreateForm, EndpointForm, severity_map_text
 
 DELIVERY_PAGE_SIZE = 50
 
@@ -22,17 +21,16 @@ DELIVERY_PAGE_SIZE = 50
 @require_http_methods(["GET", "POST"])
 @require_action(Action.MANAGE_ORGANIZATION)
 def integrations_page(request: HttpRequest, org_slug: str) -> HttpResponse:
-    form = EndpointForm(request.POST or None, prefix="new")
+    form = EndpointCreateForm(request.POST or None, prefix="new")
     revealed = None
     if request.method == "POST" and form.is_valid():
         endpoint, plain = services.endpoint_create(
             organization=request.organization,
             actor=request.user,
-            kind=SourceKind.ALERTMANAGER,
             **form.cleaned_data,
         )
         revealed = {"endpoint": endpoint, "secret": plain}
-        form = EndpointForm(prefix="new")
+        form = EndpointCreateForm(prefix="new")
     return _page(request, form=form, revealed=revealed, status=400 if form.errors else 200)
 
 
@@ -50,7 +48,9 @@ def endpoint_rotate(request: HttpRequest, endpoint) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     plain = services.endpoint_rotate(endpoint=endpoint, actor=request.user)
     return _page(
-        request, form=EndpointForm(prefix="new"), revealed={"endpoint": endpoint, "secret": plain}
+        request,
+        form=EndpointCreateForm(prefix="new"),
+        revealed={"endpoint": endpoint, "secret": plain},
     )
 
 
@@ -62,7 +62,10 @@ def endpoint_edit(request: HttpRequest, endpoint) -> HttpResponse:
     form = EndpointForm(request.POST, prefix=f"e{endpoint.pk}")
     if not form.is_valid():
         return _page(
-            request, form=EndpointForm(prefix="new"), edit_form=(endpoint.pk, form), status=400
+            request,
+            form=EndpointCreateForm(prefix="new"),
+            edit_form=(endpoint.pk, form),
+            status=400,
         )
     services.endpoint_update(endpoint=endpoint, actor=request.user, **form.cleaned_data)
     messages.success(request, f"“{endpoint.name}” is saved.")
