@@ -73,9 +73,11 @@ def read(
     sender: str,
     now: datetime | None = None,
     more: Callable[[dict, Alert, str], Alert] | None = None,
+    check: Callable[[dict], None] | None = None,
 ) -> Notification:
-    """The notification in ``body``, of ``sender``'s payload ``version``; ``more`` (the raw
-    alert, the alert read, where it is) adds a sender's own fields to each alert."""
+    """The notification in ``body``, of ``sender``'s payload ``version``; ``check`` (the raw
+    notification) refuses a sender's own fields, ``more`` (the raw alert, the alert read,
+    where it is) adds them to each alert."""
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, ValueError) as error:
@@ -86,6 +88,8 @@ def read(
         raise Quarantine(
             f"Unknown payload version {data.get('version')!r}: {sender}'s is “{version}”."
         )
+    if check:
+        check(data)
     group_key = text(data, "groupKey", required=True)
     status = _status(data, "status")
     alerts = data.get("alerts")

@@ -8,7 +8,6 @@ notification's ``orgId``, ``title``, ``state`` and ``message``. Alerts are read 
 Alertmanager's reader, so both senders refuse the same things the same way."""
 
 import dataclasses
-import json
 from datetime import datetime
 
 from ..alertmanager import payload as alertmanager_payload
@@ -26,15 +25,13 @@ VALUES_LIMIT = 500
 
 
 def parse(body: bytes, *, now: datetime | None = None) -> Notification:
-    notification = alertmanager_payload.read(
-        body, version=VERSION, sender="Grafana", now=now, more=_grafana_fields
+    return alertmanager_payload.read(
+        body, version=VERSION, sender="Grafana", now=now, more=_grafana_fields, check=_org_id
     )
-    _check_org_id(body)
-    return notification
 
 
-def _check_org_id(body: bytes) -> None:
-    org_id = json.loads(body).get("orgId", 0)
+def _org_id(data: dict) -> None:
+    org_id = data.get("orgId", 0)
     if isinstance(org_id, bool) or not isinstance(org_id, int):
         raise Quarantine(f"“orgId” is not a number: {str(org_id)[:40]!r}.")
 
