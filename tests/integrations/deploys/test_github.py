@@ -3,6 +3,7 @@ by the repository (or the deployment's payload), once; anything unsigned is refu
 
 import json
 
+from django.db import connection
 from django_scopes import scopes_disabled
 
 from integrations.deploys.models import Release, ReleaseSource
@@ -136,8 +137,6 @@ def test_a_malformed_success_is_quarantined(github_endpoint, github):
 
 
 def test_the_secret_is_kept_encrypted_for_github_only(github_endpoint, release_endpoint):
-    from django.db import connection
-
     hook, secret = github_endpoint
     bearer, _ = release_endpoint
     assert hook.secret_encrypted == secret
