@@ -5,14 +5,13 @@ naming what is wrong, ``event_id`` says which notification it is (the same one r
 same id)."""
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ..intake.errors import Quarantine
+from ..intake.errors import Quarantine, json_object
 
 VERSION = "4"
 STATUSES = ("firing", "resolved")
@@ -57,12 +56,7 @@ class Notification:
 
 
 def parse(body: bytes, *, now: datetime | None = None) -> Notification:
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise Quarantine(f"The body is not JSON ({error}).") from None
-    if not isinstance(data, dict):
-        raise Quarantine("The body is not a JSON object.")
+    data = json_object(body)
     if str(data.get("version", "")) != VERSION:
         raise Quarantine(f"Unknown payload version {data.get('version')!r}: Alertmanager's is “4”.")
     group_key = _text(data, "groupKey", required=True)

@@ -20,10 +20,10 @@ from collections.abc import Mapping
 
 from django.http import HttpRequest
 
-from ..intake.errors import Quarantine
+from ..intake.errors import Quarantine, json_object
 from ..intake.models import WebhookEndpoint
 from .models import ReleaseSource
-from .payload import VERSION_LIMIT, Announced, json_object, text, time, url
+from .payload import VERSION_LIMIT, Announced, text, time, url
 
 REFUSAL = "Sign the body with the endpoint's secret (X-Hub-Signature-256), as GitHub does."
 SIGNATURE_HEADER = "X-Hub-Signature-256"

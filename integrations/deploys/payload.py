@@ -1,7 +1,6 @@
 """What both deploy sources read into: one ``Announced`` release, before its service is
 looked up. Nothing here writes."""
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,16 +30,6 @@ class Announced:
     url: str = ""
     deployed_at: datetime | None = None
     ignored: str = ""
-
-
-def json_object(body: bytes) -> dict:
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise Quarantine(f"The body is not JSON ({error}).") from None
-    if not isinstance(data, dict):
-        raise Quarantine("The body is not a JSON object.")
-    return data
 
 
 def text(data: dict, key: str, *, where: str = "", limit: int = 200, required=True) -> str:

@@ -16,8 +16,9 @@ same release posted twice is recorded once. Anything else is quarantined with th
 
 import hashlib
 
+from ..intake.errors import json_object
 from .models import ReleaseSource
-from .payload import VERSION_LIMIT, Announced, json_object, text, time, url
+from .payload import VERSION_LIMIT, Announced, text, time, url
 
 ID_LIMIT = 64
 

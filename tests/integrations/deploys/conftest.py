@@ -57,7 +57,7 @@ def release_endpoint(org, admin_user, services):
 
 
 @pytest.fixture
-def github(client, django_capture_on_commit_callbacks):
+def github(send):
     """POST an event as GitHub does; queued tasks run before it returns. ``secret`` signs the
     body (None: unsigned); ``delivery`` is the X-GitHub-Delivery (a new one by default)."""
 
@@ -70,12 +70,6 @@ def github(client, django_capture_on_commit_callbacks):
         }
         if secret is not None:
             headers["HTTP_X_HUB_SIGNATURE_256"] = sign(secret, body)
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(
-                f"/hooks/{endpoint.public_id}/",
-                data=body,
-                content_type="application/json",
-                **headers,
-            )
+        return send(endpoint, body, secret=False, headers=headers)
 
     return post
