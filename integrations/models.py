@@ -1,5 +1,6 @@
 from .alertmanager.models import AlertOccurrence
 from .chat.models import ImportedChatMessage
+from .deploys.models import Release
 from .intake.models import InboundDelivery, WebhookEndpoint
 from .metrics.models import MetricCapture, MetricQuery, MetricsEndpoint
 
@@ -10,5 +11,6 @@ __all__ = [
     "MetricCapture",
     "MetricQuery",
     "MetricsEndpoint",
+    "Release",
     "WebhookEndpoint",
 ]

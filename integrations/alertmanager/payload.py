@@ -6,7 +6,6 @@ same id). ``read`` is shared with the senders whose payload is Alertmanager's wi
 (Grafana's webhook contact point): each adds its fields to every alert."""
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,7 +13,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ..intake.errors import Quarantine
+from ..intake.errors import Quarantine, json_object
 
 VERSION = "4"
 STATUSES = ("firing", "resolved")
@@ -78,12 +77,7 @@ def read(
     """The notification in ``body``, of ``sender``'s payload ``version``; ``check`` (the raw
     notification) refuses a sender's own fields, ``more`` (the raw alert, the alert read,
     where it is) adds them to each alert."""
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise Quarantine(f"The body is not JSON ({error}).") from None
-    if not isinstance(data, dict):
-        raise Quarantine("The body is not a JSON object.")
+    data = json_object(body)
     if str(data.get("version", "")) != version:
         raise Quarantine(
             f"Unknown payload version {data.get('version')!r}: {sender}'s is “{version}”."

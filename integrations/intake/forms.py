@@ -3,7 +3,9 @@ from django.core.exceptions import ValidationError
 
 from organizations.models import Severity
 
-from .models import AlertRule, SourceKind
+from .models import ALERT_KINDS, AlertRule, SourceKind
+
+ALERT_FIELDS = ("alert_rule", "default_severity", "severity_map")
 
 
 class EndpointForm(forms.Form):
@@ -30,6 +32,12 @@ class EndpointForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "critical = SEV1\nwarning = SEV3"}),
     )
 
+    def __init__(self, *args, kind: str = SourceKind.ALERTMANAGER, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if kind not in ALERT_KINDS:  # a deploy source's endpoint has only its name
+            for name in ALERT_FIELDS:
+                del self.fields[name]
+
     def clean_severity_map(self) -> dict[str, str]:
         mapping: dict[str, str] = {}
         for number, line in enumerate(self.cleaned_data["severity_map"].splitlines(), 1):
@@ -47,22 +55,36 @@ class EndpointForm(forms.Form):
         return mapping
 
 
-class EndpointCreateForm(EndpointForm):
-    """A new endpoint: which tool posts to it (fixed once created), then the rest."""
+def severity_map_text(mapping: dict[str, str]) -> str:
+    return "\n".join(f"{label} = {severity}" for label, severity in mapping.items())
+
+
+class NewEndpointForm(EndpointForm):
+    """A new endpoint: which tool posts to it (fixed once created), its name and, for the alert
+    sources, what their alerts do (the deploy tools' endpoints ignore those)."""
+
+    field_order = ["kind", "name"]
 
     kind = forms.ChoiceField(
         choices=SourceKind.choices,
         initial=SourceKind.ALERTMANAGER,
         required=False,
-        label="Sent by",
+        label="Tool",
+        help_text="Alertmanager and Grafana send alerts; a release webhook or GitHub's "
+        "deployment statuses tell which versions went out (shown as suspect changes on "
+        "incidents).",
     )
-    field_order = ["kind", "name"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["alert_rule"].required = False
+        self.fields["default_severity"].required = False
 
     def clean_kind(self) -> str:
-        # A browser always sends the select's value; a script that leaves it out means
-        # Alertmanager, the first source there was.
         return self.cleaned_data["kind"] or SourceKind.ALERTMANAGER
 
+    def clean_alert_rule(self) -> str:
+        return self.cleaned_data["alert_rule"] or AlertRule.OPEN
 
-def severity_map_text(mapping: dict[str, str]) -> str:
-    return "\n".join(f"{label} = {severity}" for label, severity in mapping.items())
+    def clean_default_severity(self) -> str:
+        return self.cleaned_data["default_severity"] or Severity.SEV3

@@ -3,12 +3,20 @@
 from django.conf import settings
 from django.db import models
 
+from organizations.encryption import EncryptedTextField
 from organizations.models import Severity, TenantModel
 
 
 class SourceKind(models.TextChoices):
     ALERTMANAGER = "alertmanager", "Prometheus Alertmanager"
     GRAFANA = "grafana", "Grafana alerting"
+    RELEASE = "release", "Release webhook"
+    GITHUB_DEPLOYMENTS = "github_deployments", "GitHub deployments"
+
+
+# The sources whose deliveries are alerts (they attach to or open incidents per the endpoint's
+# rule); the others (deploy tools) record releases.
+ALERT_KINDS = frozenset({SourceKind.ALERTMANAGER, SourceKind.GRAFANA})
 
 
 class AlertRule(models.TextChoices):
@@ -21,13 +29,15 @@ class AlertRule(models.TextChoices):
 class WebhookEndpoint(TenantModel):
     """Where one source posts. ``public_id`` is in the URL; the secret is sent in the request
     (``Authorization: Bearer``) and only its SHA-256 hash is kept: shown once, then replaced
-    by rotation, never read back."""
+    by rotation, never read back. A source that signs its bodies with the secret (GitHub's
+    HMAC) needs it plain: for those only, it is also kept encrypted (``secret_encrypted``)."""
 
     kind = models.CharField(max_length=20, choices=SourceKind.choices)
     name = models.CharField(max_length=80)
     public_id = models.CharField(max_length=32, unique=True)
     secret_hash = models.CharField(max_length=64)
     secret_prefix = models.CharField(max_length=12)
+    secret_encrypted = EncryptedTextField(blank=True, default="")
     is_active = models.BooleanField(default=True)
     alert_rule = models.CharField(max_length=12, choices=AlertRule.choices, default=AlertRule.OPEN)
     default_severity = models.CharField(

@@ -2,7 +2,6 @@
 deliveries (stored as received, processed once, replayed, forgotten after 14 days)."""
 
 import hashlib
-import hmac
 import logging
 import secrets
 from datetime import datetime
@@ -23,18 +22,19 @@ from .sources import SOURCES
 logger = logging.getLogger(__name__)
 
 SECRET_PREFIX = "hs_hook_"  # noqa: S105 (a public marker, not a secret)
-# The request headers a delivery keeps (never Authorization).
-KEPT_HEADERS = ("Content-Type", "User-Agent", "Content-Length")
+# The request headers a delivery keeps
+# (never Authorization nor a signature). Sources read their event's kind and id from some.
+KEPT_HEADERS = (
+    "Content-Type",
+    "User-Agent",
+    "Content-Length",
+    "X-Github-Event",
+    "X-Github-Delivery",
+)
 
 
 def _new_secret() -> str:
     return SECRET_PREFIX + secrets.token_urlsafe(32)
-
-
-def secret_matches(endpoint: WebhookEndpoint, plain: str | None) -> bool:
-    """Compared in constant time (on hashes of equal length)."""
-    given = hash_token(plain or "")
-    return hmac.compare_digest(given, endpoint.secret_hash) and plain is not None
 
 
 @transaction.atomic
@@ -57,6 +57,7 @@ def endpoint_create(
         public_id=secrets.token_hex(12),
         secret_hash=hash_token(plain),
         secret_prefix=plain[: len(SECRET_PREFIX) + 4],
+        secret_encrypted=plain if SOURCES[kind].keeps_secret else "",
         alert_rule=alert_rule,
         default_severity=default_severity,
         severity_map=severity_map,
@@ -111,8 +112,9 @@ def endpoint_rotate(*, endpoint: WebhookEndpoint, actor: AbstractBaseUser) -> st
     plain = _new_secret()
     endpoint.secret_hash = hash_token(plain)
     endpoint.secret_prefix = plain[: len(SECRET_PREFIX) + 4]
+    endpoint.secret_encrypted = plain if SOURCES[endpoint.kind].keeps_secret else ""
     endpoint.rotated_at = timezone.now()
-    endpoint.save(update_fields=["secret_hash", "secret_prefix", "rotated_at"])
+    endpoint.save(update_fields=["secret_hash", "secret_prefix", "secret_encrypted", "rotated_at"])
     audit.record(
         organization=endpoint.organization,
         actor=actor,
@@ -147,7 +149,7 @@ def delivery_receive(
     source = SOURCES[endpoint.kind]
     status, outcome = DeliveryStatus.RECEIVED, ""
     try:
-        event_id = source.event_id(source.parse(body))
+        event_id = source.event_id(source.parse(body, headers))
     except Quarantine as reason:
         event_id = hashlib.sha256(body).hexdigest()
         status, outcome = DeliveryStatus.QUARANTINED, str(reason)
@@ -197,7 +199,8 @@ def delivery_process(*, delivery: InboundDelivery) -> str:
         locked.attempts += 1
         try:
             with transaction.atomic():
-                outcome = source.apply(endpoint, source.parse(locked.body.encode()))
+                parsed = source.parse(locked.body.encode(), locked.headers)
+                outcome = source.apply(endpoint, parsed)
             status = DeliveryStatus.PROCESSED
         except Quarantine as reason:
             status, outcome = DeliveryStatus.QUARANTINED, str(reason)

@@ -1,35 +1,60 @@
-"""The sources an endpoint can be for: how each reads a body and what it does with it."""
+"""The sources an endpoint can be for: how each proves a request, reads a body and what it
+does with it."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import HttpRequest
+
 from ..alertmanager import apply as alertmanager_apply
 from ..alertmanager import payload as alertmanager_payload
+from ..deploys import apply as deploys_apply
+from ..deploys import github, release
 from ..grafana import apply as grafana_apply
 from ..grafana import payload as grafana_payload
-from .models import SourceKind
+from .auth import BEARER_REFUSAL, bearer_verify
+from .models import SourceKind, WebhookEndpoint
 
 
 @dataclass(frozen=True)
 class Source:
-    # body -> parsed payload; raises Quarantine
-    parse: Callable[[bytes], Any]
+    # (body, request headers) -> parsed payload; raises Quarantine
+    parse: Callable[[bytes, Mapping[str, str]], Any]
     # parsed payload -> the source's event id (64 characters at most)
     event_id: Callable[[Any], str]
     # (endpoint, parsed payload) -> outcome text; raises Quarantine or ValidationError
     apply: Callable[[Any, Any], str]
+    # (endpoint, request, raw body) -> whether the request comes from the endpoint's source
+    verify: Callable[[WebhookEndpoint, HttpRequest, bytes], bool] = bearer_verify
+    # what a refused request is told
+    refusal: str = BEARER_REFUSAL
+    # True when ``verify`` needs the plain secret (kept encrypted, besides its hash)
+    keeps_secret: bool = False
 
 
 SOURCES = {
     SourceKind.ALERTMANAGER: Source(
-        parse=alertmanager_payload.parse,
+        parse=lambda body, headers: alertmanager_payload.parse(body),
         event_id=alertmanager_payload.event_id,
         apply=alertmanager_apply.apply,
     ),
     SourceKind.GRAFANA: Source(
-        parse=grafana_payload.parse,
+        parse=lambda body, headers: grafana_payload.parse(body),
         event_id=grafana_payload.event_id,
         apply=grafana_apply.apply,
+    ),
+    SourceKind.RELEASE: Source(
+        parse=lambda body, headers: release.parse(body),
+        event_id=release.event_id,
+        apply=deploys_apply.apply,
+    ),
+    SourceKind.GITHUB_DEPLOYMENTS: Source(
+        parse=github.parse,
+        event_id=github.event_id,
+        apply=deploys_apply.apply,
+        verify=github.verify,
+        refusal=github.REFUSAL,
+        keeps_secret=True,
     ),
 }

@@ -2,10 +2,12 @@
 
 No session and no CSRF token: the source proves itself with the endpoint's secret, sent as
 ``Authorization: Bearer <secret>`` (Alertmanager's ``http_config.authorization``), compared in
-constant time. Unknown or deactivated id: 404. Missing or wrong secret (another
+constant time, or in the source's own way (GitHub signs the body: ``X-Hub-Signature-256``).
+Unknown or deactivated id: 404. Missing or wrong secret (another
 organization's included): 401, and nothing is stored (an unauthenticated sender must not fill
 the delivery log); the refusal is logged with the endpoint's id. A body over
-``MAX_BODY_BYTES``: 413, logged, not stored. Anything else is stored as received and answered
+``MAX_BODY_BYTES``: 413 (checked first, since a signature covers the body), logged, not
+stored. Anything else is stored as received and answered
 202 at once; the work happens in a task."""
 
 import logging
@@ -15,9 +17,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_scopes import scope
 
-from organizations.api_auth import bearer_token_from
-
 from . import selectors, services
+from .sources import SOURCES
 
 logger = logging.getLogger(__name__)
 
@@ -30,14 +31,6 @@ def receive(request: HttpRequest, public_id: str) -> JsonResponse:
     endpoint = selectors.endpoint_for_url(public_id)
     if endpoint is None:
         return JsonResponse({"error": "No such webhook endpoint."}, status=404)
-    if not services.secret_matches(endpoint, bearer_token_from(request)):
-        logger.warning("Inbound webhook %s refused: bad or missing secret", endpoint.public_id)
-        response = JsonResponse(
-            {"error": "Send the endpoint's secret as Authorization: Bearer <secret>."},
-            status=401,
-        )
-        response["WWW-Authenticate"] = 'Bearer realm="hindsight-hooks"'
-        return response
     body = _body(request)
     if body is None:
         logger.warning(
@@ -46,6 +39,12 @@ def receive(request: HttpRequest, public_id: str) -> JsonResponse:
         return JsonResponse(
             {"error": f"The body is larger than {MAX_BODY_BYTES} bytes."}, status=413
         )
+    source = SOURCES[endpoint.kind]
+    if not source.verify(endpoint, request, body):
+        logger.warning("Inbound webhook %s refused: bad or missing secret", endpoint.public_id)
+        response = JsonResponse({"error": source.refusal}, status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="hindsight-hooks"'
+        return response
     with scope(organization=endpoint.organization):
         delivery, created = services.delivery_receive(
             endpoint=endpoint, body=body, headers=dict(request.headers)

@@ -13,7 +13,7 @@ from organizations.lookups import object_from_url
 from organizations.roles import Action
 
 from . import selectors, services
-from .forms import EndpointCreateForm, EndpointForm, severity_map_text
+from .forms import ALERT_FIELDS, EndpointForm, NewEndpointForm, severity_map_text
 
 DELIVERY_PAGE_SIZE = 50
 
@@ -21,16 +21,14 @@ DELIVERY_PAGE_SIZE = 50
 @require_http_methods(["GET", "POST"])
 @require_action(Action.MANAGE_ORGANIZATION)
 def integrations_page(request: HttpRequest, org_slug: str) -> HttpResponse:
-    form = EndpointCreateForm(request.POST or None, prefix="new")
+    form = NewEndpointForm(request.POST or None, prefix="new")
     revealed = None
     if request.method == "POST" and form.is_valid():
         endpoint, plain = services.endpoint_create(
-            organization=request.organization,
-            actor=request.user,
-            **form.cleaned_data,
+            organization=request.organization, actor=request.user, **form.cleaned_data
         )
         revealed = {"endpoint": endpoint, "secret": plain}
-        form = EndpointCreateForm(prefix="new")
+        form = NewEndpointForm(prefix="new")
     return _page(request, form=form, revealed=revealed, status=400 if form.errors else 200)
 
 
@@ -49,7 +47,7 @@ def endpoint_rotate(request: HttpRequest, endpoint) -> HttpResponse:
     plain = services.endpoint_rotate(endpoint=endpoint, actor=request.user)
     return _page(
         request,
-        form=EndpointCreateForm(prefix="new"),
+        form=NewEndpointForm(prefix="new"),
         revealed={"endpoint": endpoint, "secret": plain},
     )
 
@@ -59,15 +57,13 @@ def endpoint_rotate(request: HttpRequest, endpoint) -> HttpResponse:
 def endpoint_edit(request: HttpRequest, endpoint) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    form = EndpointForm(request.POST, prefix=f"e{endpoint.pk}")
+    form = EndpointForm(request.POST, prefix=f"e{endpoint.pk}", kind=endpoint.kind)
     if not form.is_valid():
         return _page(
-            request,
-            form=EndpointCreateForm(prefix="new"),
-            edit_form=(endpoint.pk, form),
-            status=400,
+            request, form=NewEndpointForm(prefix="new"), edit_form=(endpoint.pk, form), status=400
         )
-    services.endpoint_update(endpoint=endpoint, actor=request.user, **form.cleaned_data)
+    kept = {name: getattr(endpoint, name) for name in ALERT_FIELDS}
+    services.endpoint_update(endpoint=endpoint, actor=request.user, **kept | form.cleaned_data)
     messages.success(request, f"“{endpoint.name}” is saved.")
     return redirect("settings_integrations", org_slug=request.organization.slug)
 
@@ -109,6 +105,7 @@ def _page(request: HttpRequest, *, form, revealed=None, edit_form=None, status=2
         else:
             edit = EndpointForm(
                 prefix=prefix,
+                kind=endpoint.kind,
                 initial={
                     "name": endpoint.name,
                     "alert_rule": endpoint.alert_rule,
