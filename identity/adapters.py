@@ -47,13 +47,14 @@ class AccountAdapter(DefaultAccountAdapter):
         sociallogin = (kwargs.get("signal_kwargs") or {}).get("sociallogin")
         organization = None
         if sociallogin is not None:
-            organization = selectors.organization_of_provider_key(sociallogin.account.provider)
             # company sign-in: just-in-time membership, then into the organization
             provider = sso_login.after_login(request, user, sociallogin)
-            if provider is not None and not kwargs.get("redirect_url"):
-                kwargs["redirect_url"] = reverse(
-                    "dashboard", kwargs={"org_slug": provider.organization.slug}
-                )
+            if provider is not None:
+                organization = provider.organization
+                if not kwargs.get("redirect_url"):
+                    kwargs["redirect_url"] = reverse(
+                        "dashboard", kwargs={"org_slug": organization.slug}
+                    )
         sessions.record_sign_in(request, user, organization=organization)
         return super().post_login(request, user, **kwargs)
 

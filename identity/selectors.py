@@ -49,12 +49,6 @@ def allauth_provider_key(provider: IdentityProvider) -> str:
     return slug if provider.protocol == Protocol.OIDC else SAML_PROVIDER_PREFIX + slug
 
 
-def organization_of_provider_key(key: str) -> Organization | None:
-    """The organization whose identity provider allauth knows as ``key``
-    (``allauth_provider_key``)."""
-    return Organization.objects.filter(slug=key.removeprefix(SAML_PROVIDER_PREFIX)).first()
-
-
 def provider_of_key(key: str, *, testing_provider_id: int | None = None) -> IdentityProvider | None:
     """The usable identity provider allauth knows as ``key`` (``allauth_provider_key``)."""
     protocol = Protocol.SAML if key.startswith(SAML_PROVIDER_PREFIX) else Protocol.OIDC

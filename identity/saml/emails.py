@@ -15,6 +15,7 @@ looks for an existing account by verified email before its ``pre_social_login`` 
 from allauth.socialaccount.models import SocialLogin
 from django_scopes import scope
 
+from ..domains import domain_of_email
 from ..models import EmailDomain, IdentityProvider
 
 
@@ -22,7 +23,7 @@ def trust(login: SocialLogin, provider: IdentityProvider) -> None:
     """Mark the answer's addresses verified or not, by Hindsight's rule (never the IdP's)."""
     domains = verified_domains(provider)
     for address in login.email_addresses:
-        address.verified = domain_of(address.email) in domains
+        address.verified = domain_of_email(address.email) in domains
 
 
 def verified_domains(provider: IdentityProvider) -> set[str]:
@@ -31,9 +32,4 @@ def verified_domains(provider: IdentityProvider) -> set[str]:
         found = EmailDomain.objects.filter(
             organization=organization, verified_at__isnull=False
         ).values_list("domain", flat=True)
-        return {domain.lower() for domain in found}
-
-
-def domain_of(email: str) -> str:
-    local, at, domain = (email or "").strip().rpartition("@")
-    return domain.lower() if local and at else ""
+        return set(found)  # stored normalized (lower case, punycode)
