@@ -12,6 +12,7 @@ class SourceKind(models.TextChoices):
     GRAFANA = "grafana", "Grafana alerting"
     RELEASE = "release", "Release webhook"
     GITHUB_DEPLOYMENTS = "github_deployments", "GitHub deployments"
+    GENERIC_JSON = "generic_json", "Generic JSON webhook"
 
 
 # The sources whose deliveries are alerts (they attach to or open incidents per the endpoint's
