@@ -67,7 +67,7 @@ def mapping_try(request: HttpRequest, endpoint: WebhookEndpoint) -> HttpResponse
     if request.htmx:
         context = {"form": form, "trial": result, "tried": True}
         return render(request, f"{TEMPLATE}#try-result", context, status=status)
-    return _page(request, endpoint, form, trial=result, status=status)
+    return _page(request, endpoint, form, result=result, status=status)
 
 
 def _pager(endpoint: WebhookEndpoint, form: MappingForm) -> Pager:
@@ -91,13 +91,13 @@ def _page(
     endpoint: WebhookEndpoint,
     form: MappingForm,
     *,
-    trial: Trial | None = None,
+    result: Trial | None = None,
     status: int = 200,
 ) -> HttpResponse:
     context = {
         "endpoint": endpoint,
         "form": form,
-        "trial": trial,
+        "trial": result,
         "tried": request.resolver_match.url_name == "integration_mapping_try",
         "hook_url": request.build_absolute_uri(reverse("inbound_hook", args=[endpoint.public_id])),
     }
