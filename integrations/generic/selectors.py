@@ -1,6 +1,6 @@
 from organizations.models import Organization
 
-from ..intake.models import SourceKind, WebhookEndpoint
+from ..intake.models import InboundDelivery, SourceKind, WebhookEndpoint
 from .mapping import FIELDS, Mapping
 from .models import FieldMapping
 
@@ -33,4 +33,29 @@ def mapped_endpoint_ids(organization: Organization) -> set[int]:
         FieldMapping.objects.filter(
             organization=organization, endpoint__kind=SourceKind.GENERIC_JSON
         ).values_list("endpoint_id", flat=True)
+    )
+
+
+RECENT_DELIVERIES = 5
+
+
+def recent_deliveries(endpoint: WebhookEndpoint) -> list[InboundDelivery]:
+    """The endpoint's latest deliveries, without their bodies (to try the mapping on)."""
+    return list(
+        InboundDelivery.objects.filter(organization=endpoint.organization_id, endpoint=endpoint)
+        .defer("body")
+        .order_by("-received_at", "-id")[:RECENT_DELIVERIES]
+    )
+
+
+def delivery_body(endpoint: WebhookEndpoint, delivery_id: str) -> str | None:
+    """The body of one of the endpoint's deliveries; None when it has no such delivery."""
+    if not str(delivery_id).isdigit():
+        return None
+    return (
+        InboundDelivery.objects.filter(
+            organization=endpoint.organization_id, endpoint=endpoint, pk=int(delivery_id)
+        )
+        .values_list("body", flat=True)
+        .first()
     )

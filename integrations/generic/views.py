@@ -1,10 +1,12 @@
 """The field mapping page of a generic JSON endpoint (admins): the paths, the status and
-severity tables, and "Try mapping" on a pasted sample (an htmx partial, or the whole page
-without JavaScript), which writes nothing."""
+severity tables, and "Try mapping" on a pasted sample or on one of the endpoint's recent
+deliveries (an htmx partial, or the whole page without JavaScript), which writes nothing."""
+
+import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -51,7 +53,14 @@ def mapping_edit(request: HttpRequest, endpoint: WebhookEndpoint) -> HttpRespons
 def mapping_try(request: HttpRequest, endpoint: WebhookEndpoint) -> HttpResponse:
     if endpoint.kind != SourceKind.GENERIC_JSON:
         return redirect("settings_integrations", org_slug=request.organization.slug)
-    form = MappingForm(request.POST, organization=request.organization)
+    data, loaded = request.POST, "use_delivery" in request.POST
+    if loaded:  # a delivery's body becomes the sample
+        body = selectors.delivery_body(endpoint, request.POST["use_delivery"])
+        if body is None:
+            raise Http404("No such delivery.")
+        data = request.POST.copy()
+        data["sample"] = _readable(body)
+    form = MappingForm(data, organization=request.organization)
     result = None
     if form.is_valid() and form.cleaned_data["sample"] is None:
         form.add_error("sample", "Paste a body the tool sends to try the mapping on.")
@@ -61,13 +70,21 @@ def mapping_try(request: HttpRequest, endpoint: WebhookEndpoint) -> HttpResponse
             form.mapping(),
             _pager(endpoint, form),
             form.cleaned_data["sample"],
-            request.POST.get("sample", ""),
+            data.get("sample", ""),
         )
     status = 200 if result else 400
     if request.htmx:
-        context = {"form": form, "trial": result, "tried": True}
+        context = {"form": form, "trial": result, "tried": True, "sample_swap": loaded}
         return render(request, f"{TEMPLATE}#try-result", context, status=status)
     return _page(request, endpoint, form, result=result, status=status)
+
+
+def _readable(body: str) -> str:
+    """A JSON body indented for reading; anything else as it came."""
+    try:
+        return json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+    except ValueError:
+        return body
 
 
 def _pager(endpoint: WebhookEndpoint, form: MappingForm) -> Pager:
@@ -99,6 +116,7 @@ def _page(
         "form": form,
         "trial": result,
         "tried": request.resolver_match.url_name == "integration_mapping_try",
+        "deliveries": selectors.recent_deliveries(endpoint),
         "hook_url": request.build_absolute_uri(reverse("inbound_hook", args=[endpoint.public_id])),
     }
     return render(request, TEMPLATE, context, status=status)

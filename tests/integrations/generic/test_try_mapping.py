@@ -3,10 +3,14 @@ and the event it would make (or why a delivery like it would be quarantined); it
 
 import json
 
+from django_scopes import scopes_disabled
+
 from incidents.models import Incident
 from integrations.generic.models import FieldMapping
+from integrations.intake.models import InboundDelivery, SourceKind
 from integrations.pagers.models import PagerEntry, PagerIncident
 from organizations.models import AuditEntry
+from tests.integrations.conftest import make_endpoint
 
 from .conftest import form_data, tool_event
 
@@ -128,3 +132,37 @@ def test_without_javascript_the_whole_page_shows_the_result(client, admin_user, 
     assert 'value="$.message"' in html  # the typed mapping stays in the form, unsaved
     assert "Correct the field" not in html
     assert FieldMapping.objects.get(endpoint=hook).title_path == "$.incident.title"
+
+
+def test_a_recent_delivery_can_be_the_sample(client, admin_user, unmapped, send, org):
+    hook, secret = unmapped
+    send(hook, tool_event("firing"), secret=secret)  # quarantined: no mapping yet
+    delivery = InboundDelivery.objects.get()
+    client.force_login(admin_user)
+    page = client.get(f"/o/acme/settings/integrations/endpoints/{hook.pk}/mapping/")
+    assert f'name="use_delivery" value="{delivery.pk}"' in page.content.decode()
+
+    response = client.post(try_url(hook), form_data(use_delivery=delivery.pk), **HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<div id="sample-field" hx-swap-oob="true">' in html
+    assert "&quot;id&quot;: &quot;evt-firing-5&quot;" in html  # the body, indented, as sample
+    assert "A delivery like this would be applied</strong>: triggered of incident" in html
+    assert not FieldMapping.objects.exists() and not Incident.objects.exists()
+
+
+def test_another_endpoints_delivery_cannot_be_the_sample(
+    client, admin_user, generic, other_org, org
+):
+    hook, _ = generic
+    with scopes_disabled():
+        theirs, _ = make_endpoint(other_org, kind=SourceKind.GENERIC_JSON, name="Theirs")
+        foreign = InboundDelivery.objects.create(
+            organization=other_org, endpoint=theirs, event_id="x", body='{"secret": "theirs"}'
+        )
+    client.force_login(admin_user)
+    for value in (foreign.pk, "nope"):
+        response = client.post(try_url(hook), form_data(use_delivery=value), **HTMX)
+        assert response.status_code == 404
+        assert b"theirs" not in response.content
