@@ -65,7 +65,7 @@ def mapping_save(
     """Save the endpoint's mapping (and its severity table): what the deliveries processed
     from now on (and the ones replayed) are read by."""
     paths = _checked(endpoint, paths, fixed_service, status_values, default_severity)
-    record = FieldMapping.objects.filter(endpoint=endpoint).first() or FieldMapping(
+    record, _ = FieldMapping.objects.select_for_update().get_or_create(
         organization=endpoint.organization, endpoint=endpoint
     )
     before = _described(record, endpoint)
