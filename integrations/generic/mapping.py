@@ -13,10 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from ..intake.errors import Quarantine
-from ..intake.times import check_window
+from ..intake.times import aware_time, check_window
 from ..pagers.sync import Change, PagerEvent
 from .paths import PathError, find
 
@@ -206,8 +205,8 @@ def _time(mapping: Mapping, data: Any, now: datetime) -> datetime:
         except (OverflowError, OSError, ValueError):
             raise Quarantine(f"{where}: {raw[:40]} is not a time.") from None
     else:
-        value = parse_datetime(raw) if len(raw) <= TIME.limit else None
-        if value is None or value.tzinfo is None:
+        value = aware_time(raw)
+        if value is None:
             raise Quarantine(
                 f"{where}: “{raw[:40]}” is not an ISO 8601 time with a zone nor epoch seconds "
                 "or milliseconds."
