@@ -58,12 +58,19 @@ def seed_integrations(
             default_severity=Severity.SEV3,
             severity_map={"critical": Severity.SEV2, "warning": Severity.SEV3},
         )
-        search_firing = _alert("SearchLatencyHigh", "search", now - timedelta(hours=3))
-        gateway_firing = _alert("GatewayTimeouts", "api-gateway", now - timedelta(hours=9))
+        search_firing = _alert(
+            "SearchLatencyHigh", "search", now - timedelta(hours=3), "p95 above 400 ms for 10 min"
+        )
+        gateway_firing = _alert(
+            "GatewayTimeouts", "api-gateway", now - timedelta(hours=9), "504s on /v2/reports > 1%"
+        )
+        billing_firing = _alert(
+            "InvoiceRunLate", "legacy-billing", now - timedelta(hours=1), "invoice run 2 h late"
+        )
         for body in (
             _notification([gateway_firing]),
             _notification([search_firing]),
-            _notification([_alert("InvoiceRunLate", "legacy-billing", now - timedelta(hours=1))]),
+            _notification([billing_firing]),
             _notification([_resolved(gateway_firing, now - timedelta(hours=1))]),
         ):
             _deliver(alerts, body)
@@ -90,11 +97,11 @@ def _release(service: str, version: str, at: datetime) -> dict:
     }
 
 
-def _alert(name: str, service: str, starts: datetime) -> dict:
+def _alert(name: str, service: str, starts: datetime, summary: str) -> dict:
     return {
         "status": "firing",
         "labels": {"alertname": name, "service": service, "severity": "warning"},
-        "annotations": {"summary": f"{name} on {service}"},
+        "annotations": {"summary": summary},
         "startsAt": starts.isoformat(),
         "endsAt": ZERO_TIME,
         "generatorURL": f"https://prometheus.acme.example.com/graph?g0.expr={name}",
