@@ -137,18 +137,30 @@ class NewEndpointForm(EndpointForm):
 
 
 class SigningSecretForm(forms.Form):
-    """The new secret a tool made (PagerDuty's), pasted to replace the endpoint's."""
+    """The secret a tool made (PagerDuty's), pasted: the endpoint's first, or a new one that
+    replaces it (``first`` False)."""
 
     signing_secret = forms.CharField(
         max_length=200,
         strip=True,
         label="New signing secret",
-        help_text="Rotating is done in PagerDuty: add a new webhook subscription (PagerDuty "
-        "shows its signing secret once), paste that secret here, then delete the old "
-        "subscription. The old secret stops working at once.",
+        help_text="Rotating is done in PagerDuty: add a new webhook subscription with the "
+        "address above (PagerDuty shows its signing secret once), paste that secret here, then "
+        "delete the old subscription. The old secret stops working at once.",
         error_messages={"required": "Paste the signing secret PagerDuty shows."},
         widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+
+    def __init__(self, *args, first: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if first:
+            field = self.fields["signing_secret"]
+            field.label = "Signing secret"
+            field.help_text = (
+                "In PagerDuty, add a webhook subscription with the address above (Integrations → "
+                "Generic Webhooks (v3) → New Webhook); paste the signing secret it shows. Kept "
+                "encrypted, never shown again."
+            )
 
     def clean_alert_rule(self) -> str:
         return self.cleaned_data["alert_rule"] or AlertRule.OPEN

@@ -63,7 +63,9 @@ def endpoint_rotate(request: HttpRequest, endpoint) -> HttpResponse:
 
 def _replace_pasted_secret(request: HttpRequest, endpoint) -> HttpResponse:
     """The tool made a new secret (PagerDuty's signing secret) and the admin pasted it."""
-    form = SigningSecretForm(request.POST, prefix=f"s{endpoint.pk}")
+    form = SigningSecretForm(
+        request.POST, prefix=f"s{endpoint.pk}", first=not endpoint.secret_prefix
+    )
     if not form.is_valid():
         return _page(
             request, form=NewEndpointForm(prefix="new"), secret_form=(endpoint.pk, form), status=400
@@ -167,7 +169,7 @@ def _secret_form(endpoint, failed) -> SigningSecretForm | None:
         return None
     if failed and failed[0] == endpoint.pk:
         return failed[1]
-    return SigningSecretForm(prefix=f"s{endpoint.pk}")
+    return SigningSecretForm(prefix=f"s{endpoint.pk}", first=not endpoint.secret_prefix)
 
 
 def _hook_url(request: HttpRequest, endpoint) -> str:
