@@ -32,8 +32,7 @@ from ..deploys.payload import text
 from ..intake.errors import Quarantine, json_object
 from ..intake.models import WebhookEndpoint
 from ..intake.times import check_window
-from ..pagers.sync import Change, Pager, PagerEvent
-from ..pagers.sync import apply as pager_apply
+from ..pagers.sync import Change, PagerEvent, apply_delivered
 
 REFUSAL = (
     "Add a custom header to the Opsgenie webhook integration: "
@@ -108,13 +107,7 @@ def event_id(received: Received) -> str:
 def apply(endpoint: WebhookEndpoint, received: Received) -> str:
     if received.event is None:
         return received.ignored
-    pager = Pager(
-        source=SOURCE,
-        name=NAME,
-        severity_map=endpoint.severity_map,
-        default_severity=endpoint.default_severity,
-    )
-    return pager_apply(endpoint.organization, pager, received.event)
+    return apply_delivered(endpoint, source=SOURCE, name=NAME, event=received.event)
 
 
 def _service(alert: dict) -> str:

@@ -36,8 +36,7 @@ from django.utils.dateparse import parse_datetime
 from ..deploys.payload import text, time, url
 from ..intake.errors import Quarantine, json_object
 from ..intake.models import WebhookEndpoint
-from ..pagers.sync import Change, Pager, PagerEvent
-from ..pagers.sync import apply as pager_apply
+from ..pagers.sync import Change, PagerEvent, apply_delivered
 
 REFUSAL = (
     "Sign the body with the subscription's signing secret (X-PagerDuty-Signature: v1=…), "
@@ -125,18 +124,13 @@ def event_id(received: Received) -> str:
 def apply(endpoint: WebhookEndpoint, received: Received) -> str:
     if received.event is None:
         return received.ignored
-    pager = Pager(
-        source=SOURCE,
-        name=NAME,
-        severity_map=endpoint.severity_map,
-        default_severity=endpoint.default_severity,
-    )
+    table = endpoint.severity_map
     level = next(
-        (level for level in received.levels if level.lower() in pager.severity_map),
+        (level for level in received.levels if level.strip().lower() in table),
         received.event.level,
     )
     event = dataclasses.replace(received.event, level=level)
-    return pager_apply(endpoint.organization, pager, event)
+    return apply_delivered(endpoint, source=SOURCE, name=NAME, event=event)
 
 
 def _incident_event(
