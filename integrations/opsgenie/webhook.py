@@ -41,6 +41,8 @@ REFUSAL = (
 SOURCE = "opsgenie"
 NAME = "Opsgenie"
 SERVICE_TAG = "service:"
+# Free text (messages, notes) longer than the timeline keeps is cut there, not refused.
+TEXT_LIMIT = 100_000
 
 CHANGES = {
     "Create": Change.TRIGGERED,
@@ -88,14 +90,14 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> Received:
         incident_id=alert_id,
         change=change,
         occurred_at=occurred_at,
-        title=text(alert, "message", where="alert", limit=1000, required=False),
+        title=text(alert, "message", where="alert", limit=TEXT_LIMIT, required=False),
         service=_service(alert),
         level=text(alert, "priority", where="alert", limit=40, required=False),
         responders=_responders(alert, action, username),
         text=_text(alert, action),
         actor=username,
         event_id=event_id,
-        started_at=min(_millis(alert, "createdAt") or occurred_at, occurred_at),
+        started_at=min(_epoch_field(alert, "createdAt") or occurred_at, occurred_at),
     )
     return Received(event_id=event_id, event=event)
 
@@ -122,7 +124,7 @@ def _service(alert: dict) -> str:
 
 def _text(alert: dict, action: str) -> str:
     if action == "AddNote":
-        return text(alert, "note", where="alert", limit=10_000)
+        return text(alert, "note", where="alert", limit=TEXT_LIMIT)
     if action not in ENTRIES:
         return ""
     owner = text(alert, "owner", where="alert", limit=200, required=False)
@@ -141,19 +143,20 @@ def _responders(alert: dict, action: str, username: str) -> tuple[str, ...]:
 def _occurred_at(alert: dict) -> datetime:
     """When the action happened: ``updatedAt`` (Opsgenie's examples give it in nanoseconds),
     else ``createdAt`` (milliseconds)."""
-    moment = _epoch(alert.get("updatedAt")) or _millis(alert, "createdAt")
+    moment = _epoch_field(alert, "updatedAt") or _epoch_field(alert, "createdAt")
     if moment is None:
-        raise Quarantine("“alert.updatedAt” and “alert.createdAt” are missing or not times.")
+        raise Quarantine("“alert.updatedAt” and “alert.createdAt” are missing.")
     return moment
 
 
-def _millis(alert: dict, key: str) -> datetime | None:
+def _epoch_field(alert: dict, key: str) -> datetime | None:
+    """``alert.<key>`` as a time, None when missing; Quarantine when it is not an epoch time."""
     value = alert.get(key)
     if value is None:
         return None
     moment = _epoch(value)
     if moment is None:
-        raise Quarantine(f"“alert.{key}” is not a time in milliseconds: {str(value)[:40]!r}.")
+        raise Quarantine(f"“alert.{key}” is not an epoch time: {str(value)[:40]!r}.")
     return moment
 
 

@@ -47,6 +47,8 @@ MAX_SIGNATURES = 10
 SOURCE = "pagerduty"
 NAME = "PagerDuty"
 ID_LIMIT = 64
+# Free text (titles, notes) longer than the timeline keeps is cut there, not refused.
+TEXT_LIMIT = 100_000
 
 # The incident events that move or change the incident.
 CHANGES = {
@@ -104,17 +106,16 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> Received:
         raise Quarantine("“event” is missing or not an object.")
     event_id = text(event, "id", where="event", limit=ID_LIMIT)
     kind = text(event, "event_type", where="event", limit=80)
+    if kind not in CHANGES and kind not in ENTRIES and kind not in ABOUT_INCIDENT:
+        ignored = "ping" if kind == "pagey.ping" else f"ignored: {kind}"
+        return Received(event_id=event_id, ignored=ignored)
     occurred_at = time(event, "occurred_at", where="event")
     data = event.get("data")
     if not isinstance(data, dict):
         raise Quarantine("“event.data” is missing or not an object.")
-    if kind in CHANGES or kind in ENTRIES:
-        return _incident_event(event_id, kind, occurred_at, _actor(event), data)
     if kind in ABOUT_INCIDENT:
         return _about_incident(event_id, kind, occurred_at, _actor(event), data)
-    return Received(
-        event_id=event_id, ignored="ping" if kind == "pagey.ping" else f"ignored: {kind}"
-    )
+    return _incident_event(event_id, kind, occurred_at, _actor(event), data)
 
 
 def event_id(received: Received) -> str:
@@ -147,7 +148,7 @@ def _incident_event(
         incident_id=text(incident, "id", where="event.data", limit=120),
         change=change,
         occurred_at=occurred_at,
-        title=text(incident, "title", where="event.data", limit=1000, required=False),
+        title=text(incident, "title", where="event.data", limit=TEXT_LIMIT, required=False),
         service=_summary(incident, "service"),
         level=priority or urgency,
         url=url(incident, "html_url", where="event.data"),
@@ -167,9 +168,9 @@ def _about_incident(
     if not isinstance(incident, dict):
         raise Quarantine("“event.data.incident” is missing or not an object.")
     if kind == "incident.annotated":
-        change, what = Change.NOTE, text(data, "content", where="event.data", limit=10_000)
+        change, what = Change.NOTE, text(data, "content", where="event.data", limit=TEXT_LIMIT)
     elif kind == "incident.status_update_published":
-        message = text(data, "message", where="event.data", limit=10_000)
+        message = text(data, "message", where="event.data", limit=TEXT_LIMIT)
         change, what = Change.NOTE, f"Status update: {message}"
     else:
         change, what = Change.OTHER, _responder(kind, data)
@@ -177,7 +178,9 @@ def _about_incident(
         incident_id=text(incident, "id", where="event.data.incident", limit=120),
         change=change,
         occurred_at=occurred_at,
-        title=text(incident, "summary", where="event.data.incident", limit=1000, required=False),
+        title=text(
+            incident, "summary", where="event.data.incident", limit=TEXT_LIMIT, required=False
+        ),
         url=url(incident, "html_url", where="event.data.incident"),
         text=what,
         actor=actor,
@@ -189,7 +192,7 @@ def _about_incident(
 def _responder(kind: str, data: dict) -> str:
     who = _summary(data, "user") or "A responder"
     if kind == "incident.responder.added":
-        message = text(data, "message", where="event.data", limit=2000, required=False)
+        message = text(data, "message", where="event.data", limit=TEXT_LIMIT, required=False)
         return f"{who} was asked to respond" + (f": {message}" if message else "")
     state = text(data, "state", where="event.data", limit=40, required=False)
     return f"{who} replied to the request to respond" + (f" ({state})" if state else "")

@@ -1,6 +1,9 @@
 """Opsgenie's Webhook integration through ``/hooks/<public id>/``: an alert's actions make one
 Hindsight incident and move it; what cannot act is refused or quarantined with the reason."""
 
+import json
+
+import pytest
 from django_scopes import scopes_disabled
 
 from incidents.models import EntryKind, Incident, Service, Status
@@ -127,3 +130,33 @@ def test_times_in_milliseconds_are_read_too(opsgenie_endpoint, send):
     send(hook, payload, secret=secret)
     incident = Incident.objects.get()
     assert abs(incident.started_at.timestamp() * 1000 - payload["alert"]["createdAt"]) < 1
+
+
+def _create(**alert) -> bytes:
+    payload = action("create")
+    payload["alert"].update(alert)
+    return json.dumps(payload).encode()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b'{"action": ["Create"], "alert": {}}',
+        b'{"action": "Create", "alert": {"alertId": "a", "updatedAt": NaN}}',
+        b'{"action": "Create", "alert": {"alertId": "a", "updatedAt": Infinity}}',
+        _create(alertId=5),
+        _create(alertId="x" * 121),
+        _create(updatedAt="soon", createdAt="before"),
+        _create(updatedAt=10**30, createdAt=-1),
+        _create(updatedAt=True),
+        _create(message={"text": "x"}),
+        _create(note=None, tags=[1, 2]),
+    ],
+)
+def test_odd_bodies_are_quarantined_never_a_500(opsgenie_endpoint, send, body):
+    hook, secret = opsgenie_endpoint
+    assert send(hook, body, secret=secret).status_code == 202
+    [(status, outcome)] = outcomes()
+    assert status == DeliveryStatus.QUARANTINED and outcome
+    assert not Incident.objects.exists() and not PagerIncident.objects.exists()

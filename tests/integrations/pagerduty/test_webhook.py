@@ -4,6 +4,7 @@ or quarantined with the reason, and nothing is half made."""
 
 import json
 
+import pytest
 from django_scopes import scopes_disabled
 
 from incidents.models import EntryKind, Incident, LinkType, Service, Status
@@ -226,3 +227,34 @@ def test_an_endpoint_without_its_secret_yet_refuses_everything(org, api_service,
     assert pagerduty(hook, incident_event("incident.triggered"), secret="").status_code == 401
     assert pagerduty(hook, incident_event("incident.triggered")).status_code == 401
     assert not InboundDelivery.objects.exists()
+
+
+def _event(**fields) -> bytes:
+    event = incident_event("incident.triggered")["event"] | fields
+    return json.dumps({"event": event}).encode()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"null",
+        b"\xff\xfe{}",
+        b'{"event": null}',
+        _event(id=5),
+        _event(id="x" * 65),
+        _event(id="a\u0000b"),
+        _event(occurred_at="yesterday"),
+        _event(occurred_at="2026-12-06T10:00:00"),  # no zone
+        _event(data=[1]),
+        _event(data={"id": "PX", "service": {"summary": 5}}),
+        _event(data={"id": "PX", "assignees": "User 123"}),
+        _event(data={"id": "PX", "html_url": "javascript:alert(1)"}),
+        _event(data={"title": "no id", "service": {"summary": "API Service"}}),
+    ],
+)
+def test_odd_bodies_are_quarantined_never_a_500(pagerduty_endpoint, pagerduty, body):
+    assert pagerduty(pagerduty_endpoint, body).status_code == 202
+    [(status, outcome)] = outcomes()
+    assert status == DeliveryStatus.QUARANTINED and outcome
+    assert not Incident.objects.exists() and not PagerIncident.objects.exists()
