@@ -7,12 +7,12 @@ from django.db import connection
 from django_scopes import scopes_disabled
 
 from incidents.models import Incident
-from integrations.intake.models import SourceKind, WebhookEndpoint
+from integrations.intake.models import DeliveryStatus, InboundDelivery, SourceKind, WebhookEndpoint
 from organizations.models import AuditEntry
 from organizations.roles import Role
 from tests.integrations.conftest import make_endpoint
 from tests.integrations.opsgenie.conftest import action
-from tests.integrations.pagerduty.conftest import SIGNING_SECRET, incident_event
+from tests.integrations.pagerduty.conftest import SIGNING_SECRET, incident_event, note_event
 
 PAGE = "/o/acme/settings/integrations/"
 PAGERDUTY = {
@@ -155,3 +155,43 @@ def test_the_page_runs_a_bounded_number_of_queries(
     client.force_login(admin_user)
     with django_assert_max_num_queries(20):
         assert client.get(PAGE).status_code == 200
+
+
+def test_editing_the_severity_table_of_a_pagerduty_endpoint(
+    client, admin_user, pagerduty_endpoint, pagerduty
+):
+    hook = pagerduty_endpoint
+    client.force_login(admin_user)
+    prefix = f"e{hook.pk}"
+    response = client.post(
+        f"{PAGE}endpoints/{hook.pk}/",
+        {
+            f"{prefix}-name": "PagerDuty (prod)",
+            f"{prefix}-default_severity": "SEV4",
+            f"{prefix}-severity_map": "P1 = SEV2",
+        },
+    )
+    assert response.status_code == 302
+    hook.refresh_from_db()
+    assert (hook.name, hook.default_severity, hook.severity_map) == (
+        "PagerDuty (prod)",
+        "SEV4",
+        {"p1": "SEV2"},
+    )
+    pagerduty(hook, incident_event("incident.triggered"))
+    assert Incident.objects.get().severity == "SEV2"
+
+
+def test_a_replayed_note_is_not_written_twice(
+    client, admin_user, pagerduty_endpoint, pagerduty, django_capture_on_commit_callbacks
+):
+    pagerduty(pagerduty_endpoint, incident_event("incident.triggered"))
+    pagerduty(pagerduty_endpoint, note_event("Looking"))
+    note = InboundDelivery.objects.order_by("id").last()
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"{PAGE}deliveries/{note.pk}/replay/").status_code == 302
+    note.refresh_from_db()
+    assert (note.status, note.attempts) == (DeliveryStatus.PROCESSED, 2)
+    assert note.outcome == "note of PGR0VU2 already recorded"
+    assert Incident.objects.get().timeline.filter(description="Looking").count() == 1
