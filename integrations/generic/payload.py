@@ -47,13 +47,10 @@ def event_id(reading: Reading) -> str:
     return reading.event.event_id
 
 
-def pager_of(endpoint: WebhookEndpoint) -> sync.Pager:
-    return sync.Pager(
-        source=f"generic:{endpoint.public_id}",
-        name=endpoint.name,
-        severity_map=endpoint.severity_map,
-        default_severity=endpoint.default_severity,
-    )
+def source_key(endpoint: WebhookEndpoint) -> str:
+    """The pager core's key of the endpoint's incidents and events (ids are the tool's own,
+    so each endpoint keeps its own)."""
+    return f"generic:{endpoint.public_id}"
 
 
 def unknown_service(organization: Organization, reading: Reading) -> str:
@@ -71,4 +68,6 @@ def apply(endpoint: WebhookEndpoint, reading: Reading) -> str:
     refused = unknown_service(endpoint.organization, reading)
     if refused:
         raise Quarantine(refused)
-    return sync.apply(endpoint.organization, pager_of(endpoint), reading.event)
+    return sync.apply_delivered(
+        endpoint, source=source_key(endpoint), name=endpoint.name, event=reading.event
+    )

@@ -19,7 +19,7 @@ from ..intake.models import SourceKind, WebhookEndpoint
 from ..pagers.sync import Pager
 from . import selectors, services
 from .forms import MappingForm, initial_of
-from .payload import pager_of
+from .payload import source_key
 from .trial import Trial, trial
 
 TEMPLATE = "integrations/generic/mapping.html"
@@ -89,10 +89,9 @@ def _readable(body: str) -> str:
 
 def _pager(endpoint: WebhookEndpoint, form: MappingForm) -> Pager:
     """The endpoint's pager with the severity table as typed."""
-    pager = pager_of(endpoint)
     return Pager(
-        source=pager.source,
-        name=pager.name,
+        source=source_key(endpoint),
+        name=endpoint.name,
         severity_map=form.cleaned_data["severity_map"],
         default_severity=form.cleaned_data["default_severity"],
     )

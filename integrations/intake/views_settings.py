@@ -13,8 +13,15 @@ from organizations.roles import Action
 
 from ..generic.selectors import mapped_endpoint_ids
 from . import selectors, services
-from .forms import ALERT_FIELDS, EndpointForm, NewEndpointForm, value_table_text
+from .forms import (
+    ALERT_FIELDS,
+    EndpointForm,
+    NewEndpointForm,
+    SigningSecretForm,
+    value_table_text,
+)
 from .lookups import delivery_from_id, endpoint_from_id
+from .sources import SOURCES
 
 DELIVERY_PAGE_SIZE = 50
 
@@ -28,7 +35,7 @@ def integrations_page(request: HttpRequest, org_slug: str) -> HttpResponse:
         endpoint, plain = services.endpoint_create(
             organization=request.organization, actor=request.user, **form.cleaned_data
         )
-        revealed = {"endpoint": endpoint, "secret": plain}
+        revealed = {"endpoint": endpoint, "secret": plain}  # None: the admin pasted it
         form = NewEndpointForm(prefix="new")
     return _page(request, form=form, revealed=revealed, status=400 if form.errors else 200)
 
@@ -38,12 +45,30 @@ def integrations_page(request: HttpRequest, org_slug: str) -> HttpResponse:
 def endpoint_rotate(request: HttpRequest, endpoint) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    if SOURCES[endpoint.kind].pasted_secret:
+        return _replace_pasted_secret(request, endpoint)
     plain = services.endpoint_rotate(endpoint=endpoint, actor=request.user)
     return _page(
         request,
         form=NewEndpointForm(prefix="new"),
         revealed={"endpoint": endpoint, "secret": plain},
     )
+
+
+def _replace_pasted_secret(request: HttpRequest, endpoint) -> HttpResponse:
+    """The tool made a new secret (PagerDuty's signing secret) and the admin pasted it."""
+    form = SigningSecretForm(
+        request.POST, prefix=f"s{endpoint.pk}", first=not endpoint.secret_prefix
+    )
+    if not form.is_valid():
+        return _page(
+            request, form=NewEndpointForm(prefix="new"), secret_form=(endpoint.pk, form), status=400
+        )
+    services.endpoint_rotate(
+        endpoint=endpoint, actor=request.user, signing_secret=form.cleaned_data["signing_secret"]
+    )
+    messages.success(request, f"“{endpoint.name}” checks signatures with the new secret.")
+    return redirect("settings_integrations", org_slug=request.organization.slug)
 
 
 @require_action(Action.MANAGE_ORGANIZATION)
@@ -82,7 +107,9 @@ def delivery_replay(request: HttpRequest, delivery) -> HttpResponse:
     return redirect("settings_integrations", org_slug=request.organization.slug)
 
 
-def _page(request: HttpRequest, *, form, revealed=None, edit_form=None, status=200) -> HttpResponse:
+def _page(
+    request: HttpRequest, *, form, revealed=None, edit_form=None, secret_form=None, status=200
+) -> HttpResponse:
     organization = request.organization
     endpoints = []
     mapped = mapped_endpoint_ids(organization)
@@ -106,6 +133,7 @@ def _page(request: HttpRequest, *, form, revealed=None, edit_form=None, status=2
                 "endpoint": endpoint,
                 "url": _hook_url(request, endpoint),
                 "form": edit,
+                "secret_form": _secret_form(endpoint, secret_form),
                 "mapped": endpoint.pk in mapped,
             }
         )
@@ -122,6 +150,15 @@ def _page(request: HttpRequest, *, form, revealed=None, edit_form=None, status=2
     )
     add_never_cache_headers(response)  # a new secret is in this page, once
     return response
+
+
+def _secret_form(endpoint, failed) -> SigningSecretForm | None:
+    """Where to paste a tool's new secret, for the endpoints whose tool makes it."""
+    if not SOURCES[endpoint.kind].pasted_secret:
+        return None
+    if failed and failed[0] == endpoint.pk:
+        return failed[1]
+    return SigningSecretForm(prefix=f"s{endpoint.pk}", first=not endpoint.secret_prefix)
 
 
 def _hook_url(request: HttpRequest, endpoint) -> str:

@@ -76,7 +76,7 @@ def test_an_admin_writes_the_mapping_and_sees_it_again(client, admin_user, unmap
         ("status_values", "firing triggered", "Line 1: write “value = triggered”"),
         ("status_values", "firing = exploded", "Line 1: write “value = triggered”"),
         ("status_values", "a = note\nA = resolved", "Line 2: “a” is already in the table."),
-        ("severity_map", "p1 = SEV9", "Line 1: write “label value = SEV1” (SEV1 to SEV4)."),
+        ("severity_map", "p1 = SEV9", "Line 1: write “value = SEV1” (SEV1 to SEV4)."),
         ("default_severity", "SEV0", "Select a valid choice"),
         ("fixed_service", "999999", "Select a valid choice"),
     ],
