@@ -23,18 +23,14 @@ from organizations.models import PostmortemPolicy
 from organizations.roles import Role
 from postmortems.models import Postmortem
 from postmortems.services import templates_install_builtins
-from tests.browser.conftest import UNSCOPED, browser, page  # noqa: F401 (fixtures)
 from tests.browser.helpers import log_in
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.integrations.conftest import documented_payload, make_endpoint, resolved
 from tests.integrations.metrics.helpers import configure
-from tests.integrations.metrics.prometheus_server import prometheus  # noqa: F401 (a fixture)
-
-pytestmark = [pytest.mark.browser, UNSCOPED]
 
 
 @pytest.fixture
-def acme(transactional_db, monkeypatch, prometheus):  # noqa: F811 (the fixture above)
+def acme(transactional_db, monkeypatch, prometheus):
     """Acme, where Ada (an admin) commands; its Prometheus maps the payments service's error
     rate and latency; its policy asks a postmortem of every SEV1. Tasks run in process (the
     live server's request runs what it queues) and captures take a few seconds around the
@@ -73,7 +69,7 @@ def firing_alert(service: str, starts_at) -> dict:
     return payload
 
 
-def test_release_alert_cause_resolution_and_the_draft(page, live_server, acme):  # noqa: F811
+def test_release_alert_cause_resolution_and_the_draft(page, live_server, acme):
     org, ada = acme
     deploys, deploy_secret = make_endpoint(org, ada, kind=SourceKind.RELEASE, name="Deploy job")
     alerts, alert_secret = make_endpoint(org, ada, name="Production Alertmanager")
