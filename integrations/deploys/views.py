@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from incidents import selectors as incident_selectors
@@ -20,6 +19,7 @@ from incidents.presenter import DETAIL, detail_context, incident_context, incide
 from organizations.decorators import require_action
 from organizations.lookups import object_from_url
 from organizations.roles import Action
+from organizations.site import posted_next
 
 from . import presenter, selectors, services
 from .models import Release
@@ -71,10 +71,5 @@ def _refused(request: HttpRequest, incident: Incident, detail: str) -> HttpRespo
 
 def _back(request: HttpRequest, incident: Incident) -> str:
     """``next`` when it is a page of the request's organization on this site."""
-    given = request.POST.get("next", "")
-    own = f"/o/{request.organization.slug}/"
-    if given.startswith(own) and url_has_allowed_host_and_scheme(
-        given, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return given
-    return incident_url(incident, "suspect-changes")
+    wanted = posted_next(request, within=f"/o/{request.organization.slug}/")
+    return wanted or incident_url(incident, "suspect-changes")

@@ -6,50 +6,28 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from incidents import services as incident_services
 from incidents import transitions
 from incidents.models import IncidentLink, LinkType, Relationship, Service
-from integrations.deploys.models import Release, ReleaseSource
 from organizations.models import PostmortemPolicy
 from organizations.roles import Role
 from postmortems.models import Postmortem
 from postmortems.services import templates_install_builtins
 from tests.incidents.page_helpers import HTMX, url
-
-IMPACT = timezone.now().replace(microsecond=0) - timedelta(hours=1)
-
-
-def _release(organization, service, version="v1.42.0", before=timedelta(minutes=10), **extra):
-    return Release.objects.create(
-        organization=organization,
-        service=service,
-        version=version,
-        url=extra.pop("url", f"https://ci.example.com/builds/{version}"),
-        deployed_at=IMPACT - before,
-        source=ReleaseSource.RELEASE,
-        external_id=extra.pop("external_id", f"build-{version}"),
-    )
-
-
-@pytest.fixture
-def incident(org, engineer, services):
-    return incident_services.incident_declare(
-        organization=org,
-        actor=engineer,
-        title="Checkout errors",
-        severity="SEV2",
-        started_at=IMPACT,
-        services=["checkout"],
-        commander=engineer,
-    )
+from tests.integrations.deploys.conftest import release_before
 
 
 @pytest.fixture
 def release(incident, services):
     return _release(incident.organization, services[1])
+
+
+def _release(organization, service, version="v1.42.0", before=timedelta(minutes=10)):
+    return release_before(
+        organization, service, version, before, url=f"https://ci.example.com/builds/{version}"
+    )
 
 
 def mark_url(incident, release) -> str:
@@ -131,7 +109,7 @@ def test_another_organizations_release_or_incident_answers_404(
             actor=None,
             title="Theirs",
             severity="SEV2",
-            started_at=IMPACT,
+            started_at=incident.started_at,
             services=["checkout"],
         )
     client.force_login(engineer)
