@@ -3,6 +3,7 @@ from .chat.models import ImportedChatMessage
 from .deploys.models import Release
 from .intake.models import InboundDelivery, WebhookEndpoint
 from .metrics.models import MetricCapture, MetricQuery, MetricsEndpoint
+from .pagers.models import PagerEntry, PagerIncident
 
 __all__ = [
     "AlertOccurrence",
@@ -11,6 +12,8 @@ __all__ = [
     "MetricCapture",
     "MetricQuery",
     "MetricsEndpoint",
+    "PagerEntry",
+    "PagerIncident",
     "Release",
     "WebhookEndpoint",
 ]

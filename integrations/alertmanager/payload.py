@@ -8,19 +8,16 @@ same id). ``read`` is shared with the senders whose payload is Alertmanager's wi
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from ..intake.errors import Quarantine, json_object
+from ..intake.times import check_window
 
 VERSION = "4"
 STATUSES = ("firing", "resolved")
-# Alerts whose times lie outside this window around now are refused (a replayed capture, a
-# sender's broken clock).
-MAX_PAST = timedelta(days=30)
-MAX_FUTURE = timedelta(hours=1)
 # Alertmanager's "not ended yet" (Go's zero time).
 ZERO_TIME_YEAR = 1
 
@@ -121,11 +118,11 @@ def _alert(item, index: int, now: datetime) -> Alert:
     status = _status(item, "status", where)
     starts_at = _time(item, "startsAt", where)
     ends_at = _time(item, "endsAt", where, optional=True)
-    _check_window(starts_at, f"{where}.startsAt", now)
+    check_window(starts_at, f"{where}.startsAt", now)
     if status == "resolved":
         if ends_at is None:
             raise Quarantine(f"{where} is resolved without an “endsAt”.")
-        _check_window(ends_at, f"{where}.endsAt", now)
+        check_window(ends_at, f"{where}.endsAt", now)
     fingerprint = text(item, "fingerprint", where=where, required=True)
     if len(fingerprint) > 64:
         raise Quarantine(f"{where}.fingerprint is longer than 64 characters.")
@@ -183,10 +180,3 @@ def _time(data: dict, key: str, where: str, *, optional: bool = False) -> dateti
             return None
         raise Quarantine(f"“{where}.{key}” is not set.")
     return value
-
-
-def _check_window(value: datetime, name: str, now: datetime) -> None:
-    if value < now - MAX_PAST:
-        raise Quarantine(f"“{name}” ({value.isoformat()}) is more than 30 days in the past.")
-    if value > now + MAX_FUTURE:
-        raise Quarantine(f"“{name}” ({value.isoformat()}) is more than an hour in the future.")

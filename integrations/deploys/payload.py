@@ -2,18 +2,15 @@
 looked up. Nothing here writes."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from ..intake.errors import Quarantine
+from ..intake.times import check_window
 
-# Release times outside this window around now are refused (a sender's broken clock).
-MAX_PAST = timedelta(days=30)
-MAX_FUTURE = timedelta(hours=1)
 VERSION_LIMIT = 200
 URL_LIMIT = 500
 
@@ -66,9 +63,4 @@ def time(data: dict, key: str, *, where: str = "", now: datetime | None = None) 
     value = parse_datetime(raw) if isinstance(raw, str) else None
     if value is None or value.tzinfo is None:
         raise Quarantine(f"“{name}” is not a time with a zone: {str(raw)[:40]!r}.")
-    now = now or timezone.now()
-    if value < now - MAX_PAST:
-        raise Quarantine(f"“{name}” ({value.isoformat()}) is more than 30 days in the past.")
-    if value > now + MAX_FUTURE:
-        raise Quarantine(f"“{name}” ({value.isoformat()}) is more than an hour in the future.")
-    return value
+    return check_window(value, name, now)

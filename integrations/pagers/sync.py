@@ -1,0 +1,203 @@
+"""What a pager's event does to the organization's incidents.
+
+Every pager (PagerDuty's webhooks and importer, Opsgenie, the generic JSON webhook) reads its
+payload into ``PagerEvent``s; ``apply`` turns each into changes of one Hindsight incident:
+
+- the pager's incident is opened once, as a Hindsight incident of the named service (which must
+  exist), its severity from the organization's table for the pager's urgency or priority;
+- acknowledged and resolved move the incident (never back: a late acknowledgement of a resolved
+  incident is recorded as already done);
+- a note or any other change is a timeline entry; a priority change changes the severity;
+- responders who are members (matched by email) join the incident.
+
+An event with the id of one already applied changes nothing. Writes go through
+``incidents.services`` and ``incidents.transitions``; the caller holds the transaction."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from django.core.exceptions import ValidationError
+
+from incidents import services as incident_services
+from incidents import transitions
+from incidents.models import EntryKind, Incident, LinkType
+from organizations.models import Organization, Severity
+
+from ..intake.errors import Quarantine
+from ..intake.models import WebhookEndpoint
+from .models import PagerEntry, PagerIncident
+from .selectors import members_by_email, service_named
+
+TITLE_LIMIT = 200
+TEXT_LIMIT = 10_000
+
+
+class Change(StrEnum):
+    TRIGGERED = "triggered"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    NOTE = "note"
+    PRIORITY = "priority"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Who sends the events: the ``source`` key their ids are kept under, the name the timeline
+    shows, and the organization's severity table (urgency or priority, lower case → severity)."""
+
+    source: str
+    name: str
+    severity_map: Mapping[str, str] = field(default_factory=dict)
+    default_severity: str = Severity.SEV3
+
+    def severity(self, level: str) -> str:
+        return self.severity_map.get(level.strip().lower()) or self.default_severity
+
+
+@dataclass(frozen=True)
+class PagerEvent:
+    incident_id: str
+    change: Change
+    occurred_at: datetime
+    title: str = ""
+    service: str = ""
+    level: str = ""  # the urgency or priority, as the pager names it
+    url: str = ""
+    responders: tuple[str, ...] = ()  # email addresses
+    text: str = ""  # a note, or what another change was
+    actor: str = ""  # who made the change, as the pager names them
+    event_id: str = ""  # the pager's id of this event or log entry
+    started_at: datetime | None = None  # when the pager's incident began, when known
+
+
+def apply(organization: Organization, pager: Pager, event: PagerEvent) -> str:
+    """Apply one event; answers what it did, for the delivery log or the import's report."""
+    if event.event_id and not _first_time(organization, pager, event.event_id):
+        return f"{event.change} of {event.incident_id} already recorded"
+    record = _pager_incident(organization, pager, event.incident_id)
+    opened = record.incident is None
+    if opened:
+        record.incident = _open(organization, pager, event)
+        record.save(update_fields=["incident"])
+    incident = record.incident
+    members = members_by_email(organization, event.responders)
+    incident_services.incident_add_participants(incident=incident, users=members)
+    try:
+        done = _change(incident, pager, event, opened)
+    except ValidationError as error:
+        raise Quarantine(f"{event.change} of {event.incident_id}: {_message(error)}") from None
+    return f"{done} {incident.ref}"
+
+
+def apply_all(organization: Organization, pager: Pager, events: list[PagerEvent]) -> str:
+    return "; ".join(apply(organization, pager, event) for event in events)
+
+
+def apply_delivered(endpoint: WebhookEndpoint, *, source: str, name: str, event: PagerEvent) -> str:
+    """Apply an event a pager's webhook delivered, with the endpoint's severity table."""
+    pager = Pager(
+        source=source,
+        name=name,
+        severity_map=endpoint.severity_map,
+        default_severity=endpoint.default_severity,
+    )
+    return apply(endpoint.organization, pager, event)
+
+
+def _first_time(organization: Organization, pager: Pager, event_id: str) -> bool:
+    _, created = PagerEntry.objects.get_or_create(
+        organization=organization, source=pager.source, external_id=event_id[:120]
+    )
+    return created
+
+
+def _pager_incident(organization: Organization, pager: Pager, external_id: str) -> PagerIncident:
+    if not external_id or len(external_id) > 120:
+        raise Quarantine("The event has no incident id (or one longer than 120 characters).")
+    record, _ = PagerIncident.objects.select_for_update().get_or_create(
+        organization=organization, source=pager.source, external_id=external_id
+    )
+    return record
+
+
+def _open(organization: Organization, pager: Pager, event: PagerEvent) -> Incident:
+    if not event.service.strip():
+        raise Quarantine(f"{event.incident_id} names no service.")
+    service = service_named(organization, event.service)
+    if service is None:
+        raise Quarantine(
+            f"Unknown service “{event.service[:80]}”: add it in Hindsight or rename it "
+            f"in {pager.name}."
+        )
+    started_at = event.started_at or event.occurred_at
+    title = (event.title.strip() or f"{pager.name} incident {event.incident_id}")[:TITLE_LIMIT]
+    incident = incident_services.incident_declare(
+        organization=organization,
+        actor=None,
+        title=title,
+        severity=pager.severity(event.level),
+        started_at=started_at,
+        detected_at=started_at,
+        services=[service.name],
+    )
+    incident_services.link_add(
+        incident=incident,
+        type=LinkType.ALERT,
+        title=f"{pager.name}: {title}"[:TITLE_LIMIT],
+        url=event.url if event.url.lower().startswith(("http://", "https://")) else "",
+        external_id=f"{pager.source}:{event.incident_id}",
+        occurred_at=started_at,
+    )
+    return incident
+
+
+def _change(incident: Incident, pager: Pager, event: PagerEvent, opened: bool) -> str:
+    if event.change == Change.TRIGGERED:
+        return "opened" if opened else "already open:"
+    if event.change in (Change.ACKNOWLEDGED, Change.RESOLVED):
+        return _advance(incident, event)
+    if event.change == Change.PRIORITY:
+        severity = pager.severity(event.level)
+        if severity != incident.severity:
+            incident_services.incident_update(
+                incident=incident, actor=None, severity=severity, changed_at=event.occurred_at
+            )
+            return f"severity {severity} on"
+        return "severity unchanged on"
+    _entry(incident, pager, event)
+    return "note added to" if event.change == Change.NOTE else "entry added to"
+
+
+def _advance(incident: Incident, event: PagerEvent) -> str:
+    move = (
+        transitions.incident_acknowledge
+        if event.change == Change.ACKNOWLEDGED
+        else transitions.incident_resolve
+    )
+    try:
+        move(incident=incident, actor=None, at=max(event.occurred_at, incident.started_at))
+    except transitions.TransitionError:
+        return f"already past {event.change}:"
+    return str(event.change)
+
+
+def _entry(incident: Incident, pager: Pager, event: PagerEvent) -> None:
+    text = event.text.strip() or str(event.change)
+    by = event.actor.strip()[:80] or pager.name
+    incident_services.timeline_entry_add(
+        incident=incident,
+        actor=None,
+        actor_name=by,
+        occurred_at=event.occurred_at,
+        kind=EntryKind.NOTE if event.change == Change.NOTE else EntryKind.STATUS_CHANGE,
+        description=text[:TEXT_LIMIT],
+    )
+
+
+def _message(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return " ".join(f"{name}: {' '.join(texts)}" for name, texts in error.message_dict.items())
+    return " ".join(error.messages)
