@@ -43,6 +43,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/incidents/", include("incidents.urls")),
     path("o/<slug:org_slug>/incidents/", include("integrations.chat.urls")),
     path("o/<slug:org_slug>/incidents/", include("integrations.metrics.urls_incidents")),
+    path("o/<slug:org_slug>/incidents/", include("integrations.deploys.urls_incidents")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.editor.urls")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.guidance.urls")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.read.urls")),

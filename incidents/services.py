@@ -377,6 +377,27 @@ def link_add(
     return link
 
 
+def link_update(*, link: IncidentLink, **changes: Any) -> IncidentLink:
+    """Change a link's title, URL, relationship, time or details, checked as ``link_add``
+    checks a new one; its type, external id and incident stay."""
+    allowed = {"title", "url", "relationship", "occurred_at", "details"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
+    url = changes.get("url", link.url)
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise ValidationError({"url": "Only http and https links are accepted."})
+    if not url and not link.external_id:
+        raise ValidationError({"url": "Give a URL or an external id."})
+    if "title" in changes:
+        changes["title"] = changes["title"].strip()
+    for field, value in changes.items():
+        setattr(link, field, value)
+    link.full_clean(exclude=["organization", "incident"])
+    link.save(update_fields=list(changes))
+    return link
+
+
 def link_delete(*, link: IncidentLink) -> None:
     link.delete()
 

@@ -14,6 +14,7 @@ from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 pytest_plugins = [
     "tests.review_fixtures",  # people and a draft for the review-workflow tests
     "tests.counterparts.fixtures",  # the real OIDC provider and SAML IdP for the SSO tests
+    "tests.integrations.metrics.prometheus_server",  # a real Prometheus (metrics, browser tests)
 ]
 
 

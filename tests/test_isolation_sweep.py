@@ -21,7 +21,7 @@ from actionitems.models import ActionItem
 from identity.models import EmailDomain
 from incidents import services as incident_services
 from incidents.models import Service
-from integrations.models import InboundDelivery, MetricQuery, WebhookEndpoint
+from integrations.models import InboundDelivery, MetricQuery, Release, WebhookEndpoint
 from organizations.models import Invitation, Notification
 from organizations.roles import Role
 from organizations.services import api_token_create, hash_token
@@ -145,6 +145,7 @@ FILLERS = {
     "endpoint_id": lambda side: side["webhook_endpoint"].pk,
     "delivery_id": lambda side: side["inbound_delivery"].pk,
     "metric_query_id": lambda side: side["metric_query"].pk,
+    "release_id": lambda side: side["release"].pk,
 }
 # Parameters that name no object (a fixed word of the URL): nothing to take from elsewhere.
 WORDS = {"role", "fmt", "chart", "turn"}
@@ -319,6 +320,14 @@ def world(db):
             key="errorRate",
             name="Error rate",
             promql="up",
+        )
+        objects[side]["release"] = Release.objects.create(
+            organization=organization,
+            service=objects[side]["metric_query"].service,
+            version="v1",
+            deployed_at=timezone.now() - timedelta(hours=3),
+            source="release",
+            external_id=f"sweep-{side}",
         )
     return World(user=user, home=home, foreign=foreign, objects=objects)
 

@@ -3,14 +3,16 @@
 Each firing alert attaches, once per occurrence (fingerprint and start), to the open incident
 of its service (label ``service``, else ``job``, matched by the service's name) as a linked
 alert and a timeline entry; when the service has no open incident, the endpoint's rule opens
-one or leaves the alert unattached. A resolved alert adds a timeline entry, once. Every alert is
-checked before any is applied: a delivery naming an unknown service changes nothing.
-Writes go through ``incidents.services``; the caller holds the transaction.
+one or leaves the alert unattached. A resolved alert adds a timeline entry and an "Ended:" line
+to its link's details, once. Every alert is checked before any is applied: a delivery naming an
+unknown service changes nothing. Writes go through ``incidents.services``; the caller holds the
+transaction.
 
 The senders of Alertmanager-shaped notifications (Grafana's webhook contact point) call
 ``apply`` with their own ``Origin``: who the timeline names, how links and occurrences are keyed."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -23,7 +25,7 @@ from ..intake.errors import Quarantine
 from ..intake.models import AlertRule, WebhookEndpoint
 from .models import AlertOccurrence
 from .payload import Alert, Notification
-from .selectors import open_incident_of
+from .selectors import alert_link, open_incident_of
 
 URL_LIMIT = 500
 
@@ -124,15 +126,19 @@ def _resolve(endpoint: WebhookEndpoint, alert: Alert, service: Service, origin: 
     occurrence.save(update_fields=["resolved_at"])
     if incident is None:
         return f"{alert.name} resolved: {service.name} has no open incident"
+    ended = alert.ends_at or timezone.now()
     incident_services.timeline_entry_add(
         incident=incident,
         actor=None,
         actor_name=origin.name,
-        occurred_at=alert.ends_at or timezone.now(),
+        occurred_at=ended,
         kind=EntryKind.ALERT,
         description=f"Alert resolved: {_title(alert)}",
         evidence_url=_url(alert.generator_url),
     )
+    link = alert_link(incident, f"{origin.key}:{alert.fingerprint}", alert.starts_at)
+    if link is not None:
+        incident_services.link_update(link=link, details=_with_end(link.details, ended))
     return f"{alert.name} resolved on {incident.ref}"
 
 
@@ -165,6 +171,15 @@ def _url(url: str) -> str:
     except ValidationError:
         return ""
     return url
+
+
+def _with_end(details: str, ended: datetime) -> str:
+    """The link's details with an "Ended:" line after its "Started:" line (replacing an
+    earlier one); every other line kept."""
+    lines = [line for line in details.splitlines() if not line.startswith("Ended: ")]
+    started = next((i for i, line in enumerate(lines) if line.startswith("Started: ")), -1)
+    lines.insert(started + 1, f"Ended: {ended.isoformat()}")
+    return "\n".join(lines)
 
 
 def _details(alert: Alert) -> str:

@@ -11,10 +11,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
 from organizations.people import display_name
+from organizations.site import posted_next
 from postmortems.models import Postmortem
 from postmortems.review.panels import TITLES, urls_for
 from postmortems.review.people import PeopleLocked
@@ -91,13 +91,8 @@ def refused(
 
 def safe_next(request: HttpRequest, postmortem: Postmortem) -> str:
     """``next`` when it is a page of this organization, else the read view."""
-    wanted = request.POST.get("next", "")
-    prefix = f"/o/{postmortem.organization.slug}/"
-    if wanted.startswith(prefix) and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return wanted
-    return urls_for(postmortem)["detail"]
+    wanted = posted_next(request, within=f"/o/{postmortem.organization.slug}/")
+    return wanted or urls_for(postmortem)["detail"]
 
 
 def pm(postmortem: Postmortem) -> str:

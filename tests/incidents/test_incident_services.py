@@ -181,6 +181,30 @@ def test_link_urls_must_be_http(org):
     assert link.pk
 
 
+def test_a_link_update_is_checked_as_a_new_link_and_keeps_the_rest(org):
+    incident = declare(org)
+    link = services.link_add(
+        incident=incident, type="ALERT", title="p95", url="https://a.io/1", external_id="am:1"
+    )
+    for changes, field in (
+        ({"url": "javascript:alert(1)"}, "url"),
+        ({"type": "RELEASE"}, "type"),
+        ({"external_id": "am:2"}, "external_id"),
+        ({"relationship": "BLAMED"}, "relationship"),
+    ):
+        with pytest.raises(ValidationError) as info:
+            services.link_update(link=link, **changes)
+        assert field in info.value.message_dict
+    services.link_update(link=link, relationship="CAUSED_BY", details="Ended: now")
+    link.refresh_from_db()
+    assert (link.relationship, link.details, link.url, link.title) == (
+        "CAUSED_BY",
+        "Ended: now",
+        "https://a.io/1",
+        "p95",
+    )
+
+
 def test_timeline_entry_needs_a_description(org):
     incident = declare(org)
     with pytest.raises(ValidationError):

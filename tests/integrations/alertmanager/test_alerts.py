@@ -3,6 +3,8 @@ resolve; each alert once, whatever Alertmanager re-sends."""
 
 import copy
 
+from django.urls import reverse
+
 from incidents.models import EntryKind, Incident, LinkType, Service, Status
 from incidents.services import incident_declare
 from incidents.transitions import incident_resolve
@@ -152,3 +154,29 @@ def test_a_failure_while_applying_leaves_no_half_made_incident(endpoint, send, m
     assert delivery.status == DeliveryStatus.FAILED
     assert delivery.outcome == "Processing failed; the error is logged."
     assert not Incident.objects.exists()
+
+
+def test_a_resolved_alert_marks_its_link_ended_keeping_its_details(
+    endpoint, send, client, admin_user
+):
+    hook, secret = endpoint
+    firing = fresh(documented_payload())
+    send(hook, firing, secret=secret)
+    incident = Incident.objects.get()
+    before = {link.pk: link.details for link in incident.links.all()}
+    ended = resolved(firing)
+    send(hook, ended, secret=secret)
+    ends = {f"alertmanager:{a['fingerprint']}": a["endsAt"] for a in ended["alerts"]}
+    for link in incident.links.all():
+        lines = link.details.splitlines()
+        assert lines[0].startswith("Started: ")
+        assert lines[1] == f"Ended: {ends[link.external_id]}"
+        assert lines[:1] + lines[2:] == before[link.pk].splitlines()
+    client.force_login(admin_user)
+    page = client.get(reverse("incident_detail", args=["acme", incident.ref])).content.decode()
+    assert "<summary>Details</summary>" in page and f"Ended: {ends[link.external_id]}" in page
+    # Re-sent with another endsAt: the link keeps its first end.
+    send(hook, resolved(firing), secret=secret)
+    for link in incident.links.all():
+        assert link.details.count("Ended:") == 1
+        assert f"Ended: {ends[link.external_id]}" in link.details

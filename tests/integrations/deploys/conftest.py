@@ -13,10 +13,14 @@ import pytest
 from django.utils import timezone
 
 from incidents.models import Service
+from incidents.services import incident_declare
+from integrations.deploys.models import Release, ReleaseSource
 from integrations.intake.models import SourceKind
 from tests.counterparts.vendor_payloads import github_examples
 from tests.integrations.conftest import make_endpoint
 
+# When the ``incident``'s impact began.
+IMPACT = timezone.now().replace(microsecond=0) - timedelta(hours=1)
 # The documented example the tests send by default: a success that conforms to GitHub's
 # published schema (the oldest example predates repository fields the schema now requires).
 CONFORMING_EXAMPLE = 2
@@ -75,3 +79,30 @@ def github(send):
         return send(endpoint, body, secret=False, headers=headers)
 
     return post
+
+
+def release_before(organization, service, version: str, before: timedelta, url: str = ""):
+    """A release of ``service`` that went out ``before`` the ``incident``'s impact."""
+    return Release.objects.create(
+        organization=organization,
+        service=service,
+        version=version,
+        url=url,
+        deployed_at=IMPACT - before,
+        source=ReleaseSource.RELEASE,
+        external_id=f"build-{version}",
+    )
+
+
+@pytest.fixture
+def incident(org, engineer, services):
+    """The engineer's incident of "checkout", impact an hour ago."""
+    return incident_declare(
+        organization=org,
+        actor=engineer,
+        title="Checkout errors",
+        severity="SEV2",
+        started_at=IMPACT,
+        services=["checkout"],
+        commander=engineer,
+    )

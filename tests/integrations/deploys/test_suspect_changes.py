@@ -4,49 +4,22 @@ another organization."""
 
 from datetime import timedelta
 
-import pytest
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from incidents.models import Service
-from incidents.services import incident_declare
 from integrations.deploys.models import Release, ReleaseSource
 from organizations.roles import Role
 from tests.incidents.page_helpers import url
-from tests.integrations.deploys.conftest import github_payload
-
-IMPACT = timezone.now().replace(microsecond=0) - timedelta(hours=1)
-
-
-def _release(organization, service, version, before_impact, url=""):
-    return Release.objects.create(
-        organization=organization,
-        service=service,
-        version=version,
-        url=url,
-        deployed_at=IMPACT - before_impact,
-        source=ReleaseSource.RELEASE,
-        external_id=version + service.name,
-    )
-
-
-@pytest.fixture
-def incident(org, engineer, services):
-    return incident_declare(
-        organization=org,
-        actor=engineer,
-        title="Checkout errors",
-        severity="SEV2",
-        started_at=IMPACT,
-        services=["checkout"],
-    )
+from tests.integrations.deploys.conftest import github_payload, release_before
 
 
 def test_releases_before_impact_are_listed_newest_first(client, engineer, incident, services):
     client.force_login(engineer)
     _, checkout = services
-    _release(incident.organization, checkout, "v41", timedelta(hours=20))
-    _release(incident.organization, checkout, "v42", timedelta(minutes=10), "https://ci.example/42")
+    release_before(incident.organization, checkout, "v41", timedelta(hours=20))
+    release_before(
+        incident.organization, checkout, "v42", timedelta(minutes=10), "https://ci.example/42"
+    )
     html = client.get(url("incident_detail", incident)).content.decode()
     assert "Suspect changes" in html
     assert html.index(">v42</a>") < html.index("v41")
@@ -59,12 +32,12 @@ def test_later_older_and_other_services_releases_are_not_suspects(
 ):
     client.force_login(engineer)
     hello, checkout = services
-    _release(incident.organization, checkout, "v-after", -timedelta(minutes=5))
-    _release(incident.organization, checkout, "v-old", timedelta(hours=25))
-    _release(incident.organization, hello, "v-other-service", timedelta(minutes=5))
+    release_before(incident.organization, checkout, "v-after", -timedelta(minutes=5))
+    release_before(incident.organization, checkout, "v-old", timedelta(hours=25))
+    release_before(incident.organization, hello, "v-other-service", timedelta(minutes=5))
     with scopes_disabled():
         theirs = Service.objects.create(organization=other_org, name="checkout")
-        _release(other_org, theirs, "v-other-org", timedelta(minutes=5))
+        release_before(other_org, theirs, "v-other-org", timedelta(minutes=5))
     html = client.get(url("incident_detail", incident)).content.decode()
     assert "Suspect changes" not in html
     for version in ("v-after", "v-old", "v-other-service", "v-other-org"):
@@ -74,7 +47,7 @@ def test_later_older_and_other_services_releases_are_not_suspects(
 def test_a_viewer_sees_them_and_a_non_member_gets_404(
     client, member_factory, incident, services, other_org
 ):
-    _release(incident.organization, services[1], "v42", timedelta(minutes=10))
+    release_before(incident.organization, services[1], "v42", timedelta(minutes=10))
     client.force_login(member_factory(Role.VIEWER))
     assert "v42" in client.get(url("incident_detail", incident)).content.decode()
     client.force_login(member_factory(Role.ADMIN, organization=other_org))
@@ -86,10 +59,10 @@ def test_the_panel_costs_the_same_queries_for_1_or_30_releases(
 ):
     client.force_login(engineer)
     page = url("incident_detail", incident)
-    _release(incident.organization, services[1], "v0", timedelta(minutes=1))
+    release_before(incident.organization, services[1], "v0", timedelta(minutes=1))
     few = count_queries(lambda: client.get(page))
     for n in range(1, 30):
-        _release(incident.organization, services[1], f"v{n}", timedelta(minutes=n + 1))
+        release_before(incident.organization, services[1], f"v{n}", timedelta(minutes=n + 1))
     assert count_queries(lambda: client.get(page)) == few
 
 

@@ -133,3 +133,18 @@ def test_a_grafana_alert_and_an_alertmanager_alert_with_one_fingerprint_both_att
         "grafana:bc97ff14869b13e3",
         "grafana:c6eadffa33fcdf37",
     ]
+
+
+def test_a_resolved_alert_marks_its_link_ended(grafana, send):
+    hook, secret = grafana
+    firing = grafana_payload()
+    send(hook, firing, secret=secret)
+    incident = Incident.objects.get()
+    ended = resolved(firing)
+    send(hook, ended, secret=secret)
+    ends = {f"grafana:{a['fingerprint']}": a["endsAt"] for a in ended["alerts"]}
+    links = list(incident.links.all())
+    assert len(links) == 2
+    for link in links:
+        assert f"\nEnded: {ends[link.external_id]}\n" in link.details
+        assert "Labels:" in link.details and "service=checkout" in link.details

@@ -1,11 +1,19 @@
-"""Two deliveries at once, on PostgreSQL with real transactions: one effect."""
+"""Two deliveries (or two presses of "Mark as cause") at once, on PostgreSQL with real
+transactions: one effect."""
 
 import json
+import threading
+from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from incidents import services as incident_services
 from incidents.models import Incident, IncidentLink, Service
+from integrations.deploys.models import Release
+from integrations.deploys.services import release_mark_as_cause
 from integrations.intake.models import DeliveryStatus, InboundDelivery
 from tests.factories import OrganizationFactory
 from tests.integrations.conftest import documented_payload, fresh, make_endpoint, post_together
@@ -46,3 +54,43 @@ def test_two_groups_of_one_service_at_once_open_one_incident(endpoint_now):
         assert InboundDelivery.objects.filter(status=DeliveryStatus.PROCESSED).count() == 2
         assert Incident.objects.count() == 1
         assert IncidentLink.objects.count() == 4
+
+
+def test_mark_as_cause_pressed_twice_at_once_links_once():
+    """Two presses of "Mark as cause" at the same moment (two tabs): one link."""
+    with scopes_disabled():
+        organization = OrganizationFactory(slug="acme", name="Acme Corporation")
+        service = Service.objects.create(organization=organization, name="checkout")
+        incident = incident_services.incident_declare(
+            organization=organization,
+            actor=None,
+            title="Checkout errors",
+            severity="SEV2",
+            started_at=timezone.now(),
+            services=["checkout"],
+        )
+        release = Release.objects.create(
+            organization=organization,
+            service=service,
+            version="v1",
+            deployed_at=timezone.now() - timedelta(minutes=5),
+            source="release",
+            external_id="build-1",
+        )
+    barrier = threading.Barrier(2)
+
+    def press() -> None:
+        try:
+            barrier.wait(timeout=10)
+            with scopes_disabled():
+                release_mark_as_cause(incident=incident, release=release)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    with scopes_disabled():
+        assert IncidentLink.objects.filter(incident=incident, type="RELEASE").count() == 1

@@ -1,5 +1,6 @@
-"""Fixtures of the metrics tests: the real Prometheus (``prometheus_server``), tasks in
-process, short capture margins, and the organization's admin."""
+"""Fixtures of the metrics tests: tasks in process, short capture margins, and the
+organization's admin (the real Prometheus, ``prometheus``, is a plugin of the suite:
+``prometheus_server``)."""
 
 from datetime import timedelta
 
@@ -8,7 +9,6 @@ import pytest
 from config.celery import app as celery_app
 from integrations.metrics import services
 from organizations.roles import Role
-from tests.integrations.metrics.prometheus_server import prometheus  # noqa: F401 (a fixture)
 
 
 @pytest.fixture(autouse=True)
