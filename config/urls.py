@@ -35,6 +35,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/settings/provisioning/", include("identity.scim.urls_settings")),
     path("o/<slug:org_slug>/settings/domains/", include("identity.urls_domains")),
     path("o/<slug:org_slug>/settings/integrations/", include("integrations.intake.urls_settings")),
+    path("o/<slug:org_slug>/settings/integrations/", include("integrations.generic.urls_settings")),
     # Outside /o/<slug>/: a source posts here with the endpoint's secret, no session.
     path("hooks/", include("integrations.intake.urls")),
     path("o/<slug:org_slug>/settings/templates/", include("postmortems.designer.urls")),

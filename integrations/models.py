@@ -1,12 +1,14 @@
 from .alertmanager.models import AlertOccurrence
 from .chat.models import ImportedChatMessage
 from .deploys.models import Release
+from .generic.models import FieldMapping
 from .intake.models import InboundDelivery, WebhookEndpoint
 from .metrics.models import MetricCapture, MetricQuery, MetricsEndpoint
 from .pagers.models import PagerEntry, PagerIncident
 
 __all__ = [
     "AlertOccurrence",
+    "FieldMapping",
     "ImportedChatMessage",
     "InboundDelivery",
     "MetricCapture",

@@ -134,6 +134,7 @@ ACTION_LABELS = {
     "sso.domain_refused": "was refused the email domain",
     "integration.endpoint_created": "created the inbound webhook",
     "integration.endpoint_updated": "changed the inbound webhook",
+    "integration.mapping_saved": "changed the field mapping of the inbound webhook",
     "integration.secret_rotated": "rotated the secret of the inbound webhook",
     "integration.endpoint_deactivated": "deactivated the inbound webhook",
     "integration.delivery_replayed": "replayed a delivery of the inbound webhook",

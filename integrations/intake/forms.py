@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -67,24 +69,43 @@ class EndpointForm(forms.Form):
                 del self.fields[name]
 
     def clean_severity_map(self) -> dict[str, str]:
-        mapping: dict[str, str] = {}
-        for number, line in enumerate(self.cleaned_data["severity_map"].splitlines(), 1):
-            if not line.strip():
-                continue
-            label, sep, severity = line.partition("=")
-            label, severity = label.strip().lower(), severity.strip().upper()
-            if not sep or not label or severity not in Severity.values:
-                raise ValidationError(f"Line {number}: write “value = SEV1” (SEV1 to SEV4).")
-            if len(label) > 40:
-                raise ValidationError(f"Line {number}: the value is too long.")
-            mapping[label] = severity
-        if len(mapping) > 20:
-            raise ValidationError("At most 20 lines.")
-        return mapping
+        return severity_table(self.cleaned_data["severity_map"])
 
 
-def severity_map_text(mapping: dict[str, str]) -> str:
-    return "\n".join(f"{label} = {severity}" for label, severity in mapping.items())
+def value_table(
+    text: str, *, targets: Iterable[str], example: str, what: str = "value", limit: int = 20
+) -> dict[str, str]:
+    """Lines “value = target” as {value (lower case): target}; a target is matched whatever
+    its case, blank lines are skipped. ValidationError names the line that is wrong."""
+    by_name = {target.lower(): target for target in targets}
+    table: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        value, sep, target = line.partition("=")
+        value, target = value.strip().lower(), by_name.get(target.strip().lower())
+        if not sep or not value or target is None:
+            raise ValidationError(f"Line {number}: write {example}.")
+        if len(value) > 40:
+            raise ValidationError(f"Line {number}: the {what} is too long.")
+        if value in table:
+            raise ValidationError(f"Line {number}: “{value}” is already in the table.")
+        table[value] = target
+    if len(table) > limit:
+        raise ValidationError(f"At most {limit} lines.")
+    return table
+
+
+def severity_table(text: str) -> dict[str, str]:
+    return value_table(
+        text,
+        targets=Severity.values,
+        example="“value = SEV1” (SEV1 to SEV4)",
+    )
+
+
+def value_table_text(table: dict[str, str]) -> str:
+    return "\n".join(f"{value} = {target}" for value, target in table.items())
 
 
 class NewEndpointForm(EndpointForm):
@@ -102,7 +123,8 @@ class NewEndpointForm(EndpointForm):
         help_text="Alertmanager and Grafana send alerts; PagerDuty and Opsgenie send their "
         "incidents and alerts as they are triggered, acknowledged, noted and resolved; a release "
         "webhook or GitHub's deployment statuses tell which versions went out (shown as suspect "
-        "changes on incidents).",
+        "changes on incidents); a generic JSON webhook takes any other tool's events through a "
+        "field mapping you write next.",
     )
     signing_secret = forms.CharField(
         required=False,

@@ -14,6 +14,7 @@ class SourceKind(models.TextChoices):
     GITHUB_DEPLOYMENTS = "github_deployments", "GitHub deployments"
     PAGERDUTY = "pagerduty", "PagerDuty"
     OPSGENIE = "opsgenie", "Opsgenie"
+    GENERIC_JSON = "generic_json", "Generic JSON webhook"
 
 
 # The sources whose deliveries are alerts (they attach to or open incidents per the endpoint's

@@ -174,7 +174,7 @@ def delivery_receive(
     source = SOURCES[endpoint.kind]
     status, outcome = DeliveryStatus.RECEIVED, ""
     try:
-        event_id = source.event_id(source.parse(body, headers))
+        event_id = source.event_id(source.read(endpoint, body, headers))
     except Quarantine as reason:
         event_id = hashlib.sha256(body).hexdigest()
         status, outcome = DeliveryStatus.QUARANTINED, str(reason)
@@ -224,7 +224,7 @@ def delivery_process(*, delivery: InboundDelivery) -> str:
         locked.attempts += 1
         try:
             with transaction.atomic():
-                parsed = source.parse(locked.body.encode(), locked.headers)
+                parsed = source.read(endpoint, locked.body.encode(), locked.headers)
                 outcome = source.apply(endpoint, parsed)
             status = DeliveryStatus.PROCESSED
         except Quarantine as reason:

@@ -11,6 +11,7 @@ from ..alertmanager import apply as alertmanager_apply
 from ..alertmanager import payload as alertmanager_payload
 from ..deploys import apply as deploys_apply
 from ..deploys import github, release
+from ..generic import payload as generic_payload
 from ..grafana import apply as grafana_apply
 from ..grafana import payload as grafana_payload
 from ..opsgenie import webhook as opsgenie
@@ -19,10 +20,13 @@ from .auth import BEARER_REFUSAL, bearer_verify
 from .models import SourceKind, WebhookEndpoint
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Source:
     # (body, request headers) -> parsed payload; raises Quarantine
-    parse: Callable[[bytes, Mapping[str, str]], Any]
+    parse: Callable[[bytes, Mapping[str, str]], Any] | None = None
+    # (endpoint, body, request headers) -> parsed payload: instead of ``parse``, for a source
+    # whose reading depends on the endpoint's own settings (the generic webhook's mapping)
+    parse_for_endpoint: Callable[[WebhookEndpoint, bytes, Mapping[str, str]], Any] | None = None
     # parsed payload -> the source's event id (64 characters at most)
     event_id: Callable[[Any], str]
     # (endpoint, parsed payload) -> outcome text; raises Quarantine or ValidationError
@@ -36,6 +40,16 @@ class Source:
     # True when the tool makes the secret and the admin pastes it (PagerDuty's signing secret);
     # otherwise Hindsight makes it and shows it once
     pasted_secret: bool = False
+
+    def __post_init__(self) -> None:
+        if (self.parse is None) == (self.parse_for_endpoint is None):
+            raise TypeError("A source has either parse or parse_for_endpoint.")
+
+    def read(self, endpoint: WebhookEndpoint, body: bytes, headers: Mapping[str, str]) -> Any:
+        """The parsed payload of a body the endpoint received; raises Quarantine."""
+        if self.parse_for_endpoint is not None:
+            return self.parse_for_endpoint(endpoint, body, headers)
+        return self.parse(body, headers)
 
 
 SOURCES = {
@@ -76,5 +90,10 @@ SOURCES = {
         event_id=opsgenie.event_id,
         apply=opsgenie.apply,
         refusal=opsgenie.REFUSAL,
+    ),
+    SourceKind.GENERIC_JSON: Source(
+        parse_for_endpoint=generic_payload.read,
+        event_id=generic_payload.event_id,
+        apply=generic_payload.apply,
     ),
 }

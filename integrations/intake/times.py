@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from .errors import Quarantine
 
@@ -20,3 +21,13 @@ def check_window(value: datetime, name: str, now: datetime | None = None) -> dat
     if value > now + MAX_FUTURE:
         raise Quarantine(f"“{name}” ({value.isoformat()}) is more than an hour in the future.")
     return value
+
+
+def aware_time(raw: str) -> datetime | None:
+    """An ISO 8601 time with its zone; None for anything else: no zone, not a time, or a
+    well-formed one that does not exist (a 13th month, which ``parse_datetime`` raises for)."""
+    try:
+        value = parse_datetime(raw)
+    except ValueError:
+        return None
+    return value if value is not None and value.tzinfo is not None else None

@@ -9,17 +9,18 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
 from organizations.decorators import require_action
-from organizations.lookups import object_from_url
 from organizations.roles import Action
 
+from ..generic.selectors import mapped_endpoint_ids
 from . import selectors, services
 from .forms import (
     ALERT_FIELDS,
     EndpointForm,
     NewEndpointForm,
     SigningSecretForm,
-    severity_map_text,
+    value_table_text,
 )
+from .lookups import delivery_from_id, endpoint_from_id
 from .sources import SOURCES
 
 DELIVERY_PAGE_SIZE = 50
@@ -37,13 +38,6 @@ def integrations_page(request: HttpRequest, org_slug: str) -> HttpResponse:
         revealed = {"endpoint": endpoint, "secret": plain}  # None: the admin pasted it
         form = NewEndpointForm(prefix="new")
     return _page(request, form=form, revealed=revealed, status=400 if form.errors else 200)
-
-
-endpoint_from_id = object_from_url(
-    "endpoint_id",
-    lambda request, pk: selectors.endpoint(request.organization, pk),
-    missing="No such endpoint.",
-)
 
 
 @require_action(Action.MANAGE_ORGANIZATION)
@@ -103,13 +97,6 @@ def endpoint_deactivate(request: HttpRequest, endpoint) -> HttpResponse:
     return redirect("settings_integrations", org_slug=request.organization.slug)
 
 
-delivery_from_id = object_from_url(
-    "delivery_id",
-    lambda request, pk: selectors.delivery(request.organization, pk),
-    missing="No such delivery.",
-)
-
-
 @require_action(Action.MANAGE_ORGANIZATION)
 @delivery_from_id
 def delivery_replay(request: HttpRequest, delivery) -> HttpResponse:
@@ -125,6 +112,7 @@ def _page(
 ) -> HttpResponse:
     organization = request.organization
     endpoints = []
+    mapped = mapped_endpoint_ids(organization)
     for endpoint in selectors.endpoints_of(organization):
         prefix = f"e{endpoint.pk}"
         if edit_form and edit_form[0] == endpoint.pk:
@@ -137,7 +125,7 @@ def _page(
                     "name": endpoint.name,
                     "alert_rule": endpoint.alert_rule,
                     "default_severity": endpoint.default_severity,
-                    "severity_map": severity_map_text(endpoint.severity_map),
+                    "severity_map": value_table_text(endpoint.severity_map),
                 },
             )
         endpoints.append(
@@ -146,6 +134,7 @@ def _page(
                 "url": _hook_url(request, endpoint),
                 "form": edit,
                 "secret_form": _secret_form(endpoint, secret_form),
+                "mapped": endpoint.pk in mapped,
             }
         )
     deliveries = Paginator(selectors.deliveries_of(organization), DELIVERY_PAGE_SIZE).get_page(
