@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from ..intake.errors import Quarantine, json_object
-from ..intake.times import check_window
+from ..intake.times import aware_time, check_window
 
 VERSION = "4"
 STATUSES = ("firing", "resolved")
@@ -170,8 +169,8 @@ def strings(data: dict, key: str, where: str) -> dict[str, str]:
 
 def _time(data: dict, key: str, where: str, *, optional: bool = False) -> datetime | None:
     raw = data.get(key)
-    value = parse_datetime(raw) if isinstance(raw, str) else None
-    if value is None or value.tzinfo is None:
+    value = aware_time(raw) if isinstance(raw, str) else None
+    if value is None:
         if optional and raw in (None, ""):
             return None
         raise Quarantine(f"“{where}.{key}” is not a time with a zone: {str(raw)[:40]!r}.")

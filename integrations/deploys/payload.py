@@ -6,10 +6,9 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.utils.dateparse import parse_datetime
 
 from ..intake.errors import Quarantine
-from ..intake.times import check_window
+from ..intake.times import aware_time, check_window
 
 VERSION_LIMIT = 200
 URL_LIMIT = 500
@@ -60,7 +59,7 @@ def url(data: dict, key: str, *, where: str = "") -> str:
 def time(data: dict, key: str, *, where: str = "", now: datetime | None = None) -> datetime:
     raw = data.get(key)
     name = f"{where}.{key}" if where else key
-    value = parse_datetime(raw) if isinstance(raw, str) else None
-    if value is None or value.tzinfo is None:
+    value = aware_time(raw) if isinstance(raw, str) else None
+    if value is None:
         raise Quarantine(f"“{name}” is not a time with a zone: {str(raw)[:40]!r}.")
     return check_window(value, name, now)

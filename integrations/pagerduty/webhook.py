@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.http import HttpRequest
-from django.utils.dateparse import parse_datetime
 
 from ..deploys.payload import text, time, url
 from ..intake.errors import Quarantine, json_object
 from ..intake.models import WebhookEndpoint
+from ..intake.times import aware_time
 from ..pagers.sync import Change, PagerEvent, apply_delivered
 
 REFUSAL = (
@@ -236,7 +236,7 @@ def _names(references) -> list[str]:
 def _created_at(incident: dict, occurred_at: datetime) -> datetime:
     """When the incident began (``created_at``), never after the event itself."""
     raw = incident.get("created_at")
-    created = parse_datetime(raw) if isinstance(raw, str) else None
-    if created is None or created.tzinfo is None or created > occurred_at:
+    created = aware_time(raw) if isinstance(raw, str) else None
+    if created is None or created > occurred_at:
         return occurred_at
     return created

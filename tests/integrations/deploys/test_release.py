@@ -63,6 +63,7 @@ def test_bad_input_is_quarantined_naming_the_field(release_endpoint, send):
         (release(version=7), "“version” is not a string."),
         (release(time="yesterday"), "“time” is not a time with a zone"),
         (release(time="2026-01-01T10:00:00"), "“time” is not a time with a zone"),
+        (release(time="2026-13-06T10:00:00Z"), "“time” is not a time with a zone"),
         (release(url="javascript:alert(1)"), "“url” is not an http(s) URL."),
         (release(service="billing"), "Unknown service “billing”"),
     ]

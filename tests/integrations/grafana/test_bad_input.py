@@ -57,6 +57,10 @@ MALFORMED = {
         _broken(lambda p: p["alerts"][1].update(startsAt="2026-12-06 10:00")),
         "“alerts[1].startsAt” is not a time with a zone",
     ),
+    "a start on a day that does not exist": (
+        _broken(lambda p: p["alerts"][1].update(startsAt="2026-13-06T10:00:00Z")),
+        "“alerts[1].startsAt” is not a time with a zone",
+    ),
     "an orgId that is no number": (
         _broken(lambda p: p.update(orgId="one")),
         "“orgId” is not a number: 'one'.",
