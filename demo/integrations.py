@@ -1,7 +1,9 @@
 """Demo integrations for the ``acme`` organization: an Alertmanager endpoint and a deploy
 pipeline's release webhook, with deliveries that went through the real intake (stored, then
 processed): releases before the open incidents (their suspect changes), alerts attached to
-them, one resolved, and one quarantined for a service Hindsight does not know.
+them, one resolved, and one quarantined for a service Hindsight does not know. Beside them, a
+PagerDuty endpoint waiting for the signing secret PagerDuty makes, and a status tool's generic
+JSON webhook with its field mapping written.
 
 ``seed_demo`` calls ``seed_integrations`` after the incidents; it does nothing when the
 organization already has an endpoint. The endpoints' secrets are not printed: rotate one in
@@ -16,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
+from integrations.generic import services as generic
 from integrations.intake import services as intake
 from integrations.intake.models import AlertRule, SourceKind, WebhookEndpoint
 from organizations.models import Organization, Severity
@@ -29,6 +32,19 @@ RELEASES = (
     ("checkout", "v1.42.0", 20),
 )
 ZERO_TIME = "0001-01-01T00:00:00Z"
+# Where the status tool's payload keeps each field (docs/integrations.md's example).
+STATUS_TOOL_PATHS = {
+    "incident_id": "$.incident.id",
+    "event_id": "$.event.id",
+    "title": "$.incident.title",
+    "service": "$.alerts[0].labels.service",
+    "status": "$.event.type",
+    "level": "$.alerts[0].labels.priority",
+    "time": "$.event.created_at",
+    "url": "$.incident.html_url",
+    "note": "$.message",
+    "responders": "$.responders[*].email",
+}
 
 
 def seed_integrations(
@@ -74,6 +90,34 @@ def seed_integrations(
             _notification([_resolved(gateway_firing, now - timedelta(hours=1))]),
         ):
             _deliver(alerts, body)
+        _pager_endpoints(organization, admin)
+
+
+def _pager_endpoints(organization: Organization, admin: AbstractBaseUser) -> None:
+    common = {"organization": organization, "actor": admin, "alert_rule": AlertRule.OPEN}
+    intake.endpoint_create(
+        **common,
+        kind=SourceKind.PAGERDUTY,
+        name="PagerDuty",
+        default_severity=Severity.SEV3,
+        severity_map={"p1": Severity.SEV1, "p2": Severity.SEV2, "high": Severity.SEV2},
+    )
+    status_tool, _ = intake.endpoint_create(
+        **common,
+        kind=SourceKind.GENERIC_JSON,
+        name="Status tool",
+        default_severity=Severity.SEV3,
+        severity_map={},
+    )
+    generic.mapping_save(
+        endpoint=status_tool,
+        actor=admin,
+        paths=STATUS_TOOL_PATHS,
+        fixed_service=None,
+        status_values={"firing": "triggered", "ok": "resolved", "comment": "note"},
+        default_severity=Severity.SEV3,
+        severity_map={"p1": Severity.SEV1},
+    )
 
 
 def _deliver(endpoint: WebhookEndpoint, payload: dict) -> None:
