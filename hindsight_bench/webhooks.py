@@ -8,6 +8,7 @@ the run, every accepted delivery must still be waiting (and, on Redis, be queued
 queue is then emptied.
 """
 
+import os
 import statistics
 import threading
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from . import BenchError, server
 from .load import REQUEST_TIMEOUT, bench_header, send, split
-from .middleware import QUERIES_HEADER
+from .middleware import PID_HEADER, QUERIES_HEADER
 from .report import percentile
 from .seed_webhooks import HOOK_PATH, AlertSpec, notification_body
 
@@ -38,6 +39,7 @@ class IntakeRun:
     latencies: list[float]  # seconds
     queries: list[int]
     body_bytes: int
+    worker_cpu: float  # seconds the worker spent on the CPU while the deliveries were timed
 
     @property
     def per_second(self) -> float:
@@ -50,6 +52,11 @@ class IntakeRun:
     @property
     def p99_ms(self) -> float:
         return percentile([latency * 1000 for latency in self.latencies], 99)
+
+    @property
+    def cpu_ms(self) -> float:
+        """The worker's CPU time per delivery: what the machine's other load does not change."""
+        return self.worker_cpu / len(self.latencies) * 1000
 
 
 def bodies(count: int, start: int) -> list[bytes]:
@@ -82,10 +89,11 @@ def time_intake(
     all_bodies = bodies(warmup + deliveries, 0)
     try:
         with server.gunicorn(1, log_path, environment) as port:
-            post_all(port, secret, all_bodies[:warmup], clients)
-            started = time.perf_counter()
+            worker = post_all(port, secret, all_bodies[:warmup], clients)[0][2]
+            cpu, started = cpu_seconds(worker), time.perf_counter()
             samples = post_all(port, secret, all_bodies[warmup:], clients)
             elapsed = time.perf_counter() - started
+            cpu = cpu_seconds(worker) - cpu
         check_queued(warmup + deliveries, redis_url)
     finally:
         if redis_url:
@@ -94,15 +102,25 @@ def time_intake(
         broker="Redis" if redis_url else "in-memory (no --redis-url)",
         clients=clients,
         elapsed=elapsed,
-        latencies=[latency for latency, _ in samples],
-        queries=[queries for _, queries in samples],
+        latencies=[latency for latency, _, _ in samples],
+        queries=[queries for _, queries, _ in samples],
         body_bytes=len(all_bodies[-1]),
+        worker_cpu=cpu,
     )
 
 
-def post_all(port: int, secret: str, to_send: list[bytes], clients: int) -> list[tuple[float, int]]:
-    """Post every body once, shared among ``clients`` concurrent clients; (latency, queries)
-    of each."""
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process ``pid`` (on this machine) so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def post_all(
+    port: int, secret: str, to_send: list[bytes], clients: int
+) -> list[tuple[float, int, int]]:
+    """Post every body once, shared among ``clients`` concurrent clients; (latency, queries,
+    worker pid) of each."""
     shares, first = [], 0
     for share in split(len(to_send), clients):
         shares.append(to_send[first : first + share])
@@ -119,7 +137,7 @@ def post_all(port: int, secret: str, to_send: list[bytes], clients: int) -> list
 
 def post_loop(
     port: int, secret: str, to_send: list[bytes], stop: threading.Event
-) -> list[tuple[float, int]]:
+) -> list[tuple[float, int, int]]:
     """One client, as Alertmanager posts: one notification after another."""
     connection = HTTPConnection(server.HOST, port, timeout=REQUEST_TIMEOUT)
     headers = {
@@ -137,7 +155,8 @@ def post_loop(
             latency = time.perf_counter() - started
             if response.status != 202 or b'"duplicate": false' not in answer:
                 raise BenchError(f"POST {HOOK_PATH} answered {response.status}: {answer[:200]!r}")
-            samples.append((latency, bench_header(response, QUERIES_HEADER)))
+            queries, pid = (bench_header(response, name) for name in (QUERIES_HEADER, PID_HEADER))
+            samples.append((latency, queries, pid))
     except BaseException:
         stop.set()
         raise
@@ -182,7 +201,8 @@ def print_run(run: IntakeRun) -> None:
     print(
         f"  {len(run.latencies)} notifications of {ALERTS_PER_DELIVERY} alerts "
         f"({run.body_bytes:,} bytes each) from {run.clients} clients in {run.elapsed:.1f} s, "
-        f"broker: {run.broker}; SQL queries per delivery: {'/'.join(map(str, queries))}"
+        f"broker: {run.broker}; per delivery: {'/'.join(map(str, queries))} SQL queries, "
+        f"{run.cpu_ms:.2f} ms of the worker's CPU"
     )
 
 
