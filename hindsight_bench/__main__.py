@@ -123,7 +123,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     load.add_argument(
         "--only",
         default="",
-        help="measure only pages whose name contains this (the references always run)",
+        help="measure only the pages and measures whose name contains this (the references "
+        "always run)",
     )
     load.add_argument(
         "--rounds",

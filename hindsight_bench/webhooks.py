@@ -10,16 +10,15 @@ queue is then emptied.
 
 import os
 import statistics
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from http.client import HTTPConnection
 from pathlib import Path
 
 from . import BenchError, server
-from .load import REQUEST_TIMEOUT, bench_header, send, split
+from .load import bench_header, concurrently, send, split
 from .middleware import PID_HEADER, QUERIES_HEADER
 from .report import percentile
 from .seed_webhooks import HOOK_PATH, AlertSpec, notification_body
@@ -125,44 +124,25 @@ def post_all(
     for share in split(len(to_send), clients):
         shares.append(to_send[first : first + share])
         first += share
-    stop = threading.Event()
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        futures = [pool.submit(post_loop, port, secret, share, stop) for share in shares if share]
-        try:
-            return [sample for future in futures for sample in future.result()]
-        except BaseException:
-            stop.set()
-            raise
-
-
-def post_loop(
-    port: int, secret: str, to_send: list[bytes], stop: threading.Event
-) -> list[tuple[float, int, int]]:
-    """One client, as Alertmanager posts: one notification after another."""
-    connection = HTTPConnection(server.HOST, port, timeout=REQUEST_TIMEOUT)
     headers = {
         "Authorization": f"Bearer {secret}",
         "Content-Type": "application/json",
         "User-Agent": "Alertmanager/0.27.0",
     }
-    samples = []
-    try:
-        for body in to_send:
-            if stop.is_set():
-                break
-            started = time.perf_counter()
-            response, answer = send(connection, "POST", HOOK_PATH, body, headers)
-            latency = time.perf_counter() - started
-            if response.status != 202 or b'"duplicate": false' not in answer:
-                raise BenchError(f"POST {HOOK_PATH} answered {response.status}: {answer[:200]!r}")
-            queries, pid = (bench_header(response, name) for name in (QUERIES_HEADER, PID_HEADER))
-            samples.append((latency, queries, pid))
-    except BaseException:
-        stop.set()
-        raise
-    finally:
-        connection.close()
-    return samples
+    return concurrently(port, shares, partial(post, headers=headers))
+
+
+def post(
+    connection: HTTPConnection, body: bytes, headers: dict[str, str]
+) -> tuple[float, int, int]:
+    """One notification, as Alertmanager posts it; it must be accepted as a new delivery."""
+    started = time.perf_counter()
+    response, answer = send(connection, "POST", HOOK_PATH, body, headers)
+    latency = time.perf_counter() - started
+    if response.status != 202 or b'"duplicate": false' not in answer:
+        raise BenchError(f"POST {HOOK_PATH} answered {response.status}: {answer[:200]!r}")
+    queries, pid = (bench_header(response, name) for name in (QUERIES_HEADER, PID_HEADER))
+    return latency, queries, pid
 
 
 def check_queued(accepted: int, redis_url: str) -> None:
