@@ -173,7 +173,9 @@ def redis_client(redis_url: str):
 
 def empty_queue(redis_url: str) -> None:
     """Drop the bench's queue (its messages, and kombu's record of it)."""
-    redis_client(redis_url).delete(BENCH_QUEUE, f"_kombu.binding.{BENCH_QUEUE}")
+    redis_client(redis_url).delete(
+        BENCH_QUEUE, f"_kombu.binding.{BENCH_QUEUE}", f"_kombu.binding_permanent.{BENCH_QUEUE}"
+    )
 
 
 def print_run(run: IntakeRun) -> None:
