@@ -16,7 +16,17 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import BENCH_ORG_SLUG, BENCH_USERNAME, BenchError, analytics, database, language, server
+from . import (
+    BENCH_ORG_SLUG,
+    BENCH_USERNAME,
+    BenchError,
+    analytics,
+    database,
+    language,
+    server,
+    webhooks,
+)
+from .alerts import PROCESSING_NAME
 from .load import Phase, login, run_phase, split
 from .report import (
     Page,
@@ -105,9 +115,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     load.add_argument("--warmup", type=positive_int, default=100, help="warm-up requests per page")
     load.add_argument("--saves", type=positive_int, default=200, help="autosaves by one writer")
     load.add_argument(
+        "--deliveries",
+        type=positive_int,
+        default=3000,
+        help="webhook deliveries measured (after --warmup more), against one worker",
+    )
+    load.add_argument(
         "--only",
         default="",
-        help="measure only pages whose name contains this (the references always run)",
+        help="measure only the pages and measures whose name contains this (the references "
+        "always run)",
     )
     load.add_argument(
         "--rounds",
@@ -127,13 +144,15 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the clean-ups run
     server.apply_environment(server.bench_environment(args.database_url, args.redis_url))
     password = secrets.token_urlsafe(16)
+    hook_secret = "hs_hook_" + secrets.token_urlsafe(32)
     log_path = new_log_path()
     try:
-        prepared = prepare_database(args, password)
+        prepared = prepare_database(args, password, hook_secret)
         print_header(args, prepared.seconds, log_path)
         phases, saves, csv = measure(args, password, log_path, prepared.autosave_sections)
+        intake = measure_intake(args, hook_secret)
         reminders = measure_reminders(args)
-        extra = measure_in_process(args)
+        extra = [*intake, *measure_in_process(args)]
     except BenchError as error:
         print(f"\nBenchmark aborted: {error}", file=sys.stderr)
         if log_path.stat().st_size:
@@ -152,7 +171,7 @@ class Prepared:
     generation_seconds: list[float]
 
 
-def prepare_database(args: argparse.Namespace, password: str) -> Prepared:
+def prepare_database(args: argparse.Namespace, password: str, hook_secret: str) -> Prepared:
     """Create, migrate and seed the bench database; time draft generation."""
     import django
 
@@ -165,6 +184,7 @@ def prepare_database(args: argparse.Namespace, password: str) -> Prepared:
 
     from .seed import SeedSizes, bench_organization, create_postmortem, seed, time_generation
     from .seed_action_items import seed_action_items
+    from .seed_webhooks import seed_webhooks
 
     sizes = SeedSizes(
         members=args.members,
@@ -178,6 +198,7 @@ def prepare_database(args: argparse.Namespace, password: str) -> Prepared:
     sections = create_postmortem(organization)
     generation = time_generation(organization)
     seed_action_items(organization, args.action_items)
+    seed_webhooks(organization, hook_secret)
     if selected(args.only, analytics.PAGE_NAME):
         print("Topping the organization up to 5,000 postmortems and 100,000 action items …")
         analytics.seed_analytics(organization)
@@ -250,6 +271,19 @@ def cookies_for(page: Page, cookies: dict[str, str]) -> dict[str, str]:
     return {} if page.anonymous else cookies
 
 
+def measure_intake(args: argparse.Namespace, secret: str) -> list[tuple[str, list]]:
+    """The webhook intake, against a server of its own: one worker, its tasks queued."""
+    if not selected(args.only, webhooks.INTAKE_NAME):
+        return []
+    log_path = new_log_path()
+    print(f"Timing the webhook intake against one worker (server log: {log_path}) …")
+    run = webhooks.time_intake(
+        args.deliveries, args.warmup, args.concurrency, secret, args.redis_url, log_path
+    )
+    webhooks.print_run(run)
+    return [("webhook intake", webhooks.goals(run))]
+
+
 def measure_reminders(args: argparse.Namespace) -> ReminderRun | None:
     """The reminder run over every item, in this process, once the server has stopped (it
     writes reminders and notifications, which the pages must not see)."""
@@ -263,7 +297,8 @@ def measure_reminders(args: argparse.Namespace) -> ReminderRun | None:
 
 def measure_in_process(args: argparse.Namespace) -> list[tuple[str, list[tuple[str, str, bool]]]]:
     """The measures taken in this process once the server has stopped: search over the
-    published postmortems, and the PDF export (in a subprocess of its own)."""
+    published postmortems, the PDF export (in a subprocess of its own), and the processing
+    of Alertmanager alerts (last: it opens incidents)."""
     sections = []
     if selected(args.only, language.NAME):
         sections.append(("language guidance", language.goals()))
@@ -281,6 +316,13 @@ def measure_in_process(args: argparse.Namespace) -> list[tuple[str, list[tuple[s
         result = pdf.run_pdf_bench()
         pdf.print_pdf_bench(result)
         sections.append(("pdf export", pdf.goals(result)))
+    if selected(args.only, PROCESSING_NAME):
+        from . import alerts
+
+        print("Timing the processing of Alertmanager alerts …")
+        run = alerts.time_processing()
+        alerts.print_run(run)
+        sections.append(("alert processing", alerts.goals(run)))
     return sections
 
 

@@ -3,15 +3,20 @@
 import re
 import threading
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.client import HTTPConnection, HTTPResponse
 from http.cookies import SimpleCookie
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from . import BenchError
 from .middleware import PEAK_RSS_HEADER, PID_HEADER, QUERIES_HEADER, RSS_HEADER
 from .server import HOST
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 LOGIN_PATH = "/accounts/login/"
 REQUEST_TIMEOUT = 60.0
@@ -63,24 +68,30 @@ def login(port: int, username: str, password: str) -> dict[str, str]:
 
 
 def run_phase(port: int, cookies: dict[str, str], path: str, requests: int, clients: int) -> Phase:
-    """GET ``path`` ``requests`` times from ``clients`` concurrent clients.
+    """GET ``path`` ``requests`` times from ``clients`` concurrent clients."""
+    header = cookie_header(cookies)
+    shares = [range(share) for share in split(requests, clients)]
+    started = time.perf_counter()
+    samples = concurrently(port, shares, lambda connection, _: timed_get(connection, header, path))
+    return Phase(samples=samples, elapsed=time.perf_counter() - started)
+
+
+def concurrently(
+    port: int, shares: list[Sequence[Item]], one: Callable[[HTTPConnection, Item], Result]
+) -> list[Result]:
+    """One client per share, all at once, each calling ``one`` for its share's items in turn
+    over a connection of its own; the results, share after share.
 
     If one client fails (or the run is interrupted), the others stop after their current request.
     """
-    shares = split(requests, clients)
-    header = cookie_header(cookies)
     stop = threading.Event()
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        futures = [
-            pool.submit(client_loop, port, header, path, share, stop) for share in shares if share
-        ]
+    with ThreadPoolExecutor(max_workers=max(len(shares), 1)) as pool:
+        futures = [pool.submit(client_loop, port, share, one, stop) for share in shares if share]
         try:
-            samples = [sample for future in futures for sample in future.result()]
+            return [result for future in futures for result in future.result()]
         except BaseException:
             stop.set()
             raise
-    return Phase(samples=samples, elapsed=time.perf_counter() - started)
 
 
 def split(total: int, parts: int) -> list[int]:
@@ -89,26 +100,30 @@ def split(total: int, parts: int) -> list[int]:
 
 
 def client_loop(
-    port: int, cookie: str, path: str, requests: int, stop: threading.Event
-) -> list[Sample]:
-    """One client: up to ``requests`` sequential GETs over its own keep-alive connection.
+    port: int,
+    items: Sequence[Item],
+    one: Callable[[HTTPConnection, Item], Result],
+    stop: threading.Event,
+) -> list[Result]:
+    """One client: ``one`` for each item in turn, over its own keep-alive connection, until
+    ``stop`` is set.
 
     gunicorn's sync workers close the connection after each response; ``HTTPConnection`` then
     reconnects on the next request.
     """
     connection = HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
-    samples: list[Sample] = []
+    results: list[Result] = []
     try:
-        for _ in range(requests):
+        for item in items:
             if stop.is_set():
                 break
-            samples.append(timed_get(connection, cookie, path))
+            results.append(one(connection, item))
     except BaseException:
         stop.set()
         raise
     finally:
         connection.close()
-    return samples
+    return results
 
 
 def timed_get(connection: HTTPConnection, cookie: str, path: str) -> Sample:

@@ -58,8 +58,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(workers: int, log_path: Path) -> Iterator[int]:
-    """Serve the app with ``workers`` sync workers; yield the port once it answers health checks.
+def gunicorn(
+    workers: int, log_path: Path, environment: dict[str, str] | None = None
+) -> Iterator[int]:
+    """Serve the app with ``workers`` sync workers (with ``environment`` added to this
+    process's); yield the port once it answers health checks.
 
     gunicorn runs in its own session (so Ctrl-C reaches only this script) and is stopped on the
     way out, however the block ends; should this script die without stopping it, the kernel
@@ -70,6 +73,7 @@ def gunicorn(workers: int, log_path: Path) -> Iterator[int]:
         process = subprocess.Popen(  # noqa: S603 (our own interpreter, port and worker count)
             gunicorn_command(port, workers),
             cwd=REPO_ROOT,
+            env={**os.environ, **(environment or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
