@@ -14,7 +14,11 @@ def absolute_url(path: str) -> str:
 def posted_next(request: HttpRequest, *, within: str) -> str | None:
     """The form's ``next`` when it is a page of this site under the path ``within`` (the
     organization's ``/o/acme/``, say), else None: never another site, never another tenant."""
-    wanted = request.POST.get("next", "")
+    return page_within(request, request.POST.get("next", ""), within=within)
+
+
+def page_within(request: HttpRequest, wanted: str, *, within: str) -> str | None:
+    """``wanted`` when it is a page of this site under the path ``within``, else None."""
     if wanted.startswith(within) and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

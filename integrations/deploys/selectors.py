@@ -23,11 +23,11 @@ def suspect_changes(incident: Incident, *, window: timedelta = SUSPECT_WINDOW) -
     """Releases of the incident's services from ``window`` before impact began up to its
     start, newest first (one query)."""
     services = IncidentService.objects.filter(
-        organization=incident.organization, incident=incident
+        organization_id=incident.organization_id, incident=incident
     ).values("service_id")
     return list(
         Release.objects.filter(
-            organization=incident.organization,
+            organization_id=incident.organization_id,
             service_id__in=services,
             deployed_at__gte=incident.started_at - window,
             deployed_at__lte=incident.started_at,
@@ -73,5 +73,5 @@ def release_by_id(organization: Organization, release_id: int) -> Release | None
 
 def _release_links(incident: Incident):
     return IncidentLink.objects.filter(
-        organization=incident.organization, incident=incident, type=LinkType.RELEASE
+        organization_id=incident.organization_id, incident=incident, type=LinkType.RELEASE
     )

@@ -1,4 +1,6 @@
-"""The suspect changes' "Mark as cause" button: links a release to the incident as a cause.
+"""The suspect changes' panel, for pages that load it once drawn (the postmortem editor's
+linked evidence, whose own queries then do not depend on its template), and its "Mark as
+cause" button, which links a release to the incident as a cause.
 
 htmx (the incident page): answers the panel, and the linked evidence out of band. Without
 JavaScript (and from the postmortem editor): back to the page the form names in ``next`` (one
@@ -9,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from incidents import selectors as incident_selectors
 from incidents.forms import LinkForm
@@ -19,7 +21,7 @@ from incidents.presenter import DETAIL, detail_context, incident_context, incide
 from organizations.decorators import require_action
 from organizations.lookups import object_from_url
 from organizations.roles import Action
-from organizations.site import posted_next
+from organizations.site import page_within, posted_next
 
 from . import presenter, selectors, services
 from .models import Release
@@ -30,6 +32,18 @@ def _release(request: HttpRequest, incident: Incident, release_id: int) -> Relea
 
 
 release_from_id = object_from_url("release_id", _release, missing="No such release.")
+
+
+@require_action(Action.VIEW)
+@incident_from_ref
+@require_GET
+def suspect_changes(request: HttpRequest, incident: Incident) -> HttpResponse:
+    """The panel alone (empty when the incident has no suspect change). ``embedded=1`` draws
+    it inside another card; ``back`` (a page of the organization) is where its forms return."""
+    back = page_within(request, request.GET.get("back", ""), within=_organization_pages(request))
+    embedded = request.GET.get("embedded") == "1"
+    context = presenter.panel_context(request, incident, back=back or "", embedded=embedded)
+    return render(request, presenter.PANEL, context)
 
 
 @require_action(Action.UPDATE_INCIDENT)
@@ -71,5 +85,9 @@ def _refused(request: HttpRequest, incident: Incident, detail: str) -> HttpRespo
 
 def _back(request: HttpRequest, incident: Incident) -> str:
     """``next`` when it is a page of the request's organization on this site."""
-    wanted = posted_next(request, within=f"/o/{request.organization.slug}/")
+    wanted = posted_next(request, within=_organization_pages(request))
     return wanted or incident_url(incident, "suspect-changes")
+
+
+def _organization_pages(request: HttpRequest) -> str:
+    return f"/o/{request.organization.slug}/"

@@ -134,6 +134,12 @@ def test_release_alert_cause_resolution_and_the_draft(page, live_server, acme):
     expect(chart).to_be_visible()
     drawn = chart.locator("polyline").get_attribute("points").split()
     assert len(drawn) == len(series.points)
+
+    # The editor's linked evidence loads the suspect changes once drawn: the release, linked.
+    page.goto(f"{live_server.url}/o/acme/postmortems/{draft.number}/edit/")
+    editor_suspects = page.locator("#suspect-changes")
+    expect(editor_suspects).to_contain_text("v2.4.0")
+    expect(editor_suspects).to_contain_text("Linked as cause")
     assert not [e for e in page.console_errors if "Content Security Policy" in e]
 
 

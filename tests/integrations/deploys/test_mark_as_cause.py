@@ -2,6 +2,8 @@
 JavaScript) and the postmortem editor, once, by members who may edit the incident; the draft
 generated at resolution lists it as a cause."""
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -160,7 +162,7 @@ def test_the_generated_draft_shows_the_release_as_a_cause(
     evidence = html[html.index('class="pm-evidence"') :]
     assert "checkout v1.42.0" in evidence
     assert 'rel--caused_by">Caused by</span>' in evidence
-    assert "Linked as cause" in evidence
+    assert "Linked as cause" in client.get(panel_url(evidence)).content.decode()
 
 
 def test_the_editor_offers_the_suspects_and_returns_there(client, org, engineer, incident, release):
@@ -172,9 +174,11 @@ def test_the_editor_offers_the_suspects_and_returns_there(client, org, engineer,
     client.force_login(engineer)
     html = client.get(editor).content.decode()
     evidence = html[html.index('class="pm-evidence"') :]
-    assert ">Mark as cause</button>" in evidence
+    panel = client.get(panel_url(evidence)).content.decode()
+    assert ">Mark as cause</button>" in panel
+    assert 'class="pm-evidence__group suspects suspects--embedded"' in panel
     back = f"{editor}#section-linked-evidence"
-    assert f'name="next" value="{back}"' in evidence
+    assert f'name="next" value="{back}"' in panel
     response = client.post(mark_url(incident, release), {"next": back})
     assert response.status_code == 302 and response["Location"] == back
     assert len(cause_links(incident)) == 1
@@ -191,3 +195,34 @@ def test_linked_suspects_cost_no_more_queries(client, engineer, incident, servic
         if n % 2:
             client.post(mark_url(incident, more))
     assert count_queries(lambda: client.get(page)) == few
+
+
+def panel_url(editor_evidence: str) -> str:
+    """The address the editor's linked evidence loads its suspect changes from, once drawn."""
+    loader = re.search(r'<div hx-get="([^"]+)"[^>]*data-suspect-changes-loader', editor_evidence)
+    assert loader, "the editor's linked evidence loads no suspect changes"
+    return html.unescape(loader.group(1))
+
+
+def test_the_panel_alone_names_only_this_organizations_pages_to_return_to(
+    client, org, engineer, incident, release
+):
+    client.force_login(engineer)
+    base = reverse("incident_suspect_changes", kwargs={"org_slug": org.slug, "ref": incident.ref})
+    ours = client.get(base, {"embedded": "1", "back": "/o/acme/postmortems/1/edit/"})
+    assert 'name="next" value="/o/acme/postmortems/1/edit/"' in ours.content.decode()
+    for foreign in ("https://evil.example/o/acme/", "/o/globex/postmortems/1/edit/"):
+        panel = client.get(base, {"embedded": "1", "back": foreign}).content.decode()
+        assert ">Mark as cause</button>" in panel and 'name="next"' not in panel
+
+
+def test_the_panel_alone_is_empty_without_suspects_and_404_for_another_organization(
+    client, org, other_org, engineer, incident, member_factory
+):
+    client.force_login(engineer)
+    base = reverse("incident_suspect_changes", kwargs={"org_slug": org.slug, "ref": incident.ref})
+    response = client.get(base)
+    assert response.status_code == 200 and response.content.decode().strip() == ""
+    outsider = member_factory(organization=other_org, username="outsider")
+    client.force_login(outsider)
+    assert client.get(base).status_code == 404
