@@ -3,6 +3,7 @@ from .chat.models import ImportedChatMessage
 from .deploys.models import Release
 from .intake.models import InboundDelivery, WebhookEndpoint
 from .metrics.models import MetricCapture, MetricQuery, MetricsEndpoint
+from .pagerduty_import.models import PagerDutyImport, PagerDutyImportSettings
 from .pagers.models import PagerEntry, PagerIncident
 
 __all__ = [
@@ -12,6 +13,8 @@ __all__ = [
     "MetricCapture",
     "MetricQuery",
     "MetricsEndpoint",
+    "PagerDutyImport",
+    "PagerDutyImportSettings",
     "PagerEntry",
     "PagerIncident",
     "Release",

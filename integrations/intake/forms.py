@@ -39,20 +39,26 @@ class EndpointForm(forms.Form):
                 del self.fields[name]
 
     def clean_severity_map(self) -> dict[str, str]:
-        mapping: dict[str, str] = {}
-        for number, line in enumerate(self.cleaned_data["severity_map"].splitlines(), 1):
-            if not line.strip():
-                continue
-            label, sep, severity = line.partition("=")
-            label, severity = label.strip().lower(), severity.strip().upper()
-            if not sep or not label or severity not in Severity.values:
-                raise ValidationError(f"Line {number}: write “label value = SEV1” (SEV1 to SEV4).")
-            if len(label) > 40:
-                raise ValidationError(f"Line {number}: the label value is too long.")
-            mapping[label] = severity
-        if len(mapping) > 20:
-            raise ValidationError("At most 20 lines.")
-        return mapping
+        return severity_map_from_text(self.cleaned_data["severity_map"])
+
+
+def severity_map_from_text(text: str, *, key: str = "label value") -> dict[str, str]:
+    """A severity table written one line each, ``<key> = SEV1``: keys in lower case. Raises
+    ``ValidationError`` naming the first line that is not of that shape."""
+    mapping: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        label, sep, severity = line.partition("=")
+        label, severity = label.strip().lower(), severity.strip().upper()
+        if not sep or not label or severity not in Severity.values:
+            raise ValidationError(f"Line {number}: write “{key} = SEV1” (SEV1 to SEV4).")
+        if len(label) > 40:
+            raise ValidationError(f"Line {number}: the {key} is too long.")
+        mapping[label] = severity
+    if len(mapping) > 20:
+        raise ValidationError("At most 20 lines.")
+    return mapping
 
 
 def severity_map_text(mapping: dict[str, str]) -> str:

@@ -13,7 +13,7 @@ payload into ``PagerEvent``s; ``apply`` turns each into changes of one Hindsight
 An event with the id of one already applied changes nothing. Writes go through
 ``incidents.services`` and ``incidents.transitions``; the caller holds the transaction."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -77,6 +77,12 @@ def apply(organization: Organization, pager: Pager, event: PagerEvent) -> str:
     if event.event_id and not _first_time(organization, pager, event.event_id):
         return f"{event.change} of {event.incident_id} already recorded"
     record = _pager_incident(organization, pager, event.incident_id)
+    return _apply_to(organization, pager, record, event)
+
+
+def _apply_to(
+    organization: Organization, pager: Pager, record: PagerIncident, event: PagerEvent
+) -> str:
     opened = record.incident is None
     if opened:
         record.incident = _open(organization, pager, event)
@@ -93,6 +99,62 @@ def apply(organization: Organization, pager: Pager, event: PagerEvent) -> str:
 
 def apply_all(organization: Organization, pager: Pager, events: list[PagerEvent]) -> str:
     return "; ".join(apply(organization, pager, event) for event in events)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What ``apply_incident`` did: whether it opened the Hindsight incident, and the events
+    applied (those not applied before), each with what it did."""
+
+    opened: bool
+    outcomes: list[str]
+
+
+def apply_incident(
+    organization: Organization, pager: Pager, events: Sequence[PagerEvent]
+) -> Applied:
+    """Apply the events of one pager incident in order, as ``apply`` does each (an import's
+    log entries): the pager's incident is locked first, the events already applied are found
+    with one query and the new ones recorded with one insert. A concurrent ``apply`` of the
+    same event makes the insert fail (IntegrityError): the caller's transaction rolls back
+    and the incident can be applied again."""
+    if not events:
+        return Applied(opened=False, outcomes=[])
+    incident_id = events[0].incident_id
+    if any(event.incident_id != incident_id for event in events):
+        raise ValueError("apply_incident takes the events of one incident.")
+    record = _pager_incident(organization, pager, incident_id)
+    was_open = record.incident is not None
+    outcomes = [
+        _apply_to(organization, pager, record, event)
+        for event in _new_events(organization, pager, events)
+    ]
+    return Applied(opened=not was_open and record.incident is not None, outcomes=outcomes)
+
+
+def _new_events(
+    organization: Organization, pager: Pager, events: Sequence[PagerEvent]
+) -> list[PagerEvent]:
+    """The events whose ids were never applied (each once), their ids recorded as applied."""
+    ids = {event.event_id[:120] for event in events if event.event_id}
+    seen = set(
+        PagerEntry.objects.filter(
+            organization=organization, source=pager.source, external_id__in=ids
+        ).values_list("external_id", flat=True)
+    )
+    new = []
+    for event in events:
+        key = event.event_id[:120]
+        if key and key in seen:
+            continue
+        seen.add(key)
+        new.append(event)
+    PagerEntry.objects.bulk_create(
+        PagerEntry(organization=organization, source=pager.source, external_id=event.event_id[:120])
+        for event in new
+        if event.event_id
+    )
+    return new
 
 
 def _first_time(organization: Organization, pager: Pager, event_id: str) -> bool:
