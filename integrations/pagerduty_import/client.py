@@ -21,6 +21,7 @@ from urllib.parse import quote, urljoin
 
 import requests
 from django.conf import settings
+from requests.adapters import HTTPAdapter
 
 from organizations import addresses
 
@@ -31,6 +32,8 @@ TIMEOUT_SECONDS = (5, 30)  # connect, read
 ATTEMPTS = 4
 BACKOFF_SECONDS = 1.0
 MAX_RETRY_AFTER_SECONDS = 60
+# Connections kept to the API: the importer reads several incidents' logs at once.
+CONNECTIONS = 4
 # Each incident lists its users' email addresses (to add responders who are members).
 INCIDENT_INCLUDES = ("assignees", "acknowledgers")
 
@@ -55,13 +58,17 @@ def iso(moment: datetime) -> str:
 
 
 class PagerDuty:
-    """A session with one account's REST API (connections are kept between requests)."""
+    """A session with one account's REST API (connections are kept between requests; up to
+    ``CONNECTIONS`` threads may ask at once)."""
 
     def __init__(self, base_url: str, api_key: str) -> None:
         self.base_url = base_url.rstrip("/") + "/"
         if problem := address_problem(self.base_url):
             raise PagerDutyError(problem)
         self.session = requests.Session()
+        pool = HTTPAdapter(pool_maxsize=CONNECTIONS)
+        self.session.mount("https://", pool)
+        self.session.mount("http://", pool)
         self.session.headers.update({"Authorization": f"Token token={api_key}", "Accept": ACCEPT})
 
     def close(self) -> None:

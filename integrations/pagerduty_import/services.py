@@ -10,6 +10,8 @@ PagerDuty's ids), so importing the same range again creates nothing new."""
 
 import time
 import uuid
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -25,7 +27,14 @@ from organizations.models import Organization
 from ..intake.errors import Quarantine
 from ..pagers.sync import Applied, Pager, apply_incident
 from . import selectors
-from .client import OFFSET_LIMIT, PAGE_SIZE, PagerDuty, PagerDutyError, address_problem
+from .client import (
+    CONNECTIONS,
+    OFFSET_LIMIT,
+    PAGE_SIZE,
+    PagerDuty,
+    PagerDutyError,
+    address_problem,
+)
 from .events import UnreadableIncident, events_of, moment
 from .models import ACTIVE_STATUSES, ImportStatus, PagerDutyImport, PagerDutyImportSettings
 
@@ -232,8 +241,8 @@ def _walk(
         incidents, more = api.incidents(
             since=run.window_since, until=window_until, offset=page_offset
         )
-        for position, incident in enumerate(incidents, 1):
-            _import_incident(run, lease, api, pager, incident, page_offset + position)
+        for position, (incident, entries) in enumerate(_with_logs(api, incidents), 1):
+            _import_incident(run, lease, pager, incident, entries, page_offset + position)
         if not more or not incidents:
             _save(run, lease, window_since=window_until, offset=0)
         elif run.offset + PAGE_SIZE > OFFSET_LIMIT:
@@ -253,20 +262,37 @@ def _created_at(incident: dict, run: PagerDutyImport) -> datetime:
         return run.window_since + timedelta(seconds=1)
 
 
+def _with_logs(api: PagerDuty, incidents: list[dict]) -> Iterator[tuple[dict, Future]]:
+    """The page's incidents in order, each with its log entries being read (a few incidents
+    ahead, on ``CONNECTIONS`` threads, while the ones before are applied). Reading stops
+    with the page: a failure raises where its incident comes, the reads after it are
+    dropped."""
+    with ThreadPoolExecutor(max_workers=CONNECTIONS) as pool:
+        reads = [pool.submit(_log_entries, api, _incident_id(incident)) for incident in incidents]
+        try:
+            yield from zip(incidents, reads, strict=True)
+        finally:
+            for read in reads:
+                read.cancel()
+
+
+def _incident_id(incident: dict) -> str:
+    return str(incident.get("id") or "")
+
+
 def _import_incident(
     run: PagerDutyImport,
     lease: str,
-    api: PagerDuty,
     pager: Pager,
     incident: dict,
+    entries: Future,
     offset_after: int,
 ) -> None:
     """Apply one incident with its log entries and move the cursor past it, together; an
     incident that cannot be applied is counted as an error with its reason."""
-    incident_id = str(incident.get("id") or "?")
+    incident_id = _incident_id(incident) or "?"
     try:
-        entries = _log_entries(api, incident_id)
-        events = events_of(incident, entries, pager.severity_map)
+        events = events_of(incident, entries.result(), pager.severity_map)
     except UnreadableIncident as error:
         return _count_error(run, lease, offset_after, f"{incident_id}: {error}")
     for attempt in (1, 2):
@@ -288,9 +314,8 @@ def _import_incident(
 
 
 def _log_entries(api: PagerDuty, incident_id: str) -> list[dict]:
-    """The incident's log entries (one incident's at a time; at most PagerDuty's listing
-    limit)."""
-    if incident_id == "?":
+    """The incident's log entries (at most PagerDuty's listing limit)."""
+    if not incident_id:
         raise UnreadableIncident("An incident has no id.")
     entries = []
     for entry in api.log_entries(incident_id):
