@@ -1,6 +1,8 @@
 """PagerDuty's past incidents, pulled through its REST API: where to ask and with which key
 (one per organization), and each import run with its progress and the cursor it resumes from."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 
@@ -77,6 +79,11 @@ class PagerDutyImport(TenantModel):
 
     def __str__(self) -> str:
         return f"PagerDuty import {self.pk} ({self.status})"
+
+    @property
+    def last_day(self) -> datetime:
+        """The last day imported (``until`` is the midnight after it)."""
+        return self.until - timedelta(days=1)
 
     @property
     def is_active(self) -> bool:

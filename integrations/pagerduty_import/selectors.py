@@ -12,7 +12,8 @@ def settings_for(organization: Organization) -> PagerDutyImportSettings | None:
 
 
 def runs_of(organization: Organization) -> list[PagerDutyImport]:
-    return list(PagerDutyImport.objects.filter(organization=organization)[:RUNS_SHOWN])
+    runs = PagerDutyImport.objects.filter(organization=organization).select_related("created_by")
+    return list(runs[:RUNS_SHOWN])
 
 
 def run_by_id(organization: Organization, run_id: int) -> PagerDutyImport | None:
