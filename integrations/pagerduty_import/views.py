@@ -20,11 +20,6 @@ from .models import PagerDutyImport
 TEMPLATE = "integrations/pagerduty_import/settings.html"
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    for field, problems in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, problems)
-
-
 def _runs_context(request: HttpRequest) -> dict:
     runs = selectors.runs_of(request.organization)
     return {
@@ -60,22 +55,28 @@ def _masked(key: str) -> str:
     return f"••••••••{key[-4:]}" if len(key) > 8 else "••••••••"
 
 
+def _saved(request: HttpRequest, form, save) -> bool:
+    """Whether the form is valid and ``save`` (a service) took its data; the service's
+    ``ValidationError`` goes onto the form's fields."""
+    if not form.is_valid():
+        return False
+    try:
+        save(organization=request.organization, actor=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
 @require_http_methods(["GET", "POST"])
 @require_action(Action.MANAGE_ORGANIZATION)
 def settings_pagerduty_import(request: HttpRequest, org_slug: str) -> HttpResponse:
     if request.method == "GET":
         return _page(request)
     form = SettingsForm(request.POST)
-    if form.is_valid():
-        try:
-            services.settings_save(
-                organization=request.organization, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, "PagerDuty settings saved.")
-            return redirect("settings_pagerduty_import", org_slug=org_slug)
+    if _saved(request, form, services.settings_save):
+        messages.success(request, "PagerDuty settings saved.")
+        return redirect("settings_pagerduty_import", org_slug=org_slug)
     return _page(request, settings_form=form, status=400)
 
 
@@ -83,16 +84,9 @@ def settings_pagerduty_import(request: HttpRequest, org_slug: str) -> HttpRespon
 @require_action(Action.MANAGE_ORGANIZATION)
 def pagerduty_import_start(request: HttpRequest, org_slug: str) -> HttpResponse:
     form = StartForm(request.POST)
-    if form.is_valid():
-        try:
-            services.import_start(
-                organization=request.organization, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, "Import started: its progress is shown below.")
-            return redirect(_runs_anchor(org_slug))
+    if _saved(request, form, services.import_start):
+        messages.success(request, "Import started: its progress is shown below.")
+        return redirect(_runs_anchor(org_slug))
     return _page(request, start_form=form, status=400)
 
 

@@ -4,6 +4,7 @@ incident with its timeline, nothing twice, and a run that stops resumes from its
 from datetime import date, timedelta
 
 import pytest
+from celery.exceptions import Retry
 from django_scopes import scope
 
 from incidents.models import EntryKind, Incident, LinkType, Status, TimelineEntry
@@ -230,3 +231,26 @@ def test_a_short_or_long_log_is_imported_whole(org, admin, configured, pagerduty
     done = run(start(org, admin))
 
     assert (done.incidents_created, done.entries) == (3, 3 * entries)
+
+
+def test_in_a_worker_an_unreachable_api_is_asked_again_with_backoff(
+    org, admin, configured, pagerduty, monkeypatch
+):
+    pagerduty.fail_at_offsets = {0}
+    queued = start(org, admin)
+    asked = []
+
+    def retry(*, countdown):
+        asked.append(countdown)
+        return Retry()
+
+    monkeypatch.setattr(tasks.run_pagerduty_import, "retry", retry)
+    with pytest.raises(Retry):
+        tasks.run_pagerduty_import(queued.pk, queued.lease)  # as a worker runs it: not eager
+    assert asked == [tasks.BACKOFF_SECONDS]
+    with scope(organization=org):
+        waiting = PagerDutyImport.objects.get(pk=queued.pk)
+    assert (waiting.status, waiting.last_error) == (
+        ImportStatus.RUNNING,
+        "PagerDuty answered 500; try again later.",
+    )

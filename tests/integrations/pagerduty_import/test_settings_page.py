@@ -2,6 +2,8 @@
 refused naming the field, an import started from the page with its progress shown (and
 polled while it runs), admins only, and another organization's import not found."""
 
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -33,6 +35,14 @@ def settings_form(address: str, **extra) -> dict:
 
 def start_form(**extra) -> dict:
     return {"since": "2025-03-01", "until": "2025-03-31", **extra}
+
+
+def queued_run(org, admin) -> PagerDutyImport:
+    """A run as "Start import" makes it; its task is never run here."""
+    with scope(organization=org):
+        return services.import_start(
+            organization=org, actor=admin, since=date(2025, 3, 1), until=date(2025, 3, 31)
+        )
 
 
 def test_an_admin_saves_the_key_which_is_stored_encrypted_and_shown_masked(
@@ -135,13 +145,7 @@ def test_an_import_needs_the_key_and_only_one_runs_at_a_time(admin_client, org, 
 
 
 def test_a_running_import_is_polled_and_can_be_cancelled(admin_client, org, admin, configured):
-    with scope(organization=org):
-        run = services.import_start(
-            organization=org,
-            actor=admin,
-            since=configured.updated_at.date(),
-            until=configured.updated_at.date(),
-        )  # queued: its task is never run here
+    run = queued_run(org, admin)
 
     page = admin_client.get(url(org)).content.decode()
     assert f'hx-get="{url(org, "pagerduty_import_runs")}"' in page and "Queued" in page
@@ -182,13 +186,7 @@ def test_the_empty_state_and_the_tab_in_the_settings_nav(admin_client, org):
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.ENGINEER])
 def test_only_admins_reach_the_importer(client, org, admin, configured, member_factory, role):
-    with scope(organization=org):
-        run = services.import_start(
-            organization=org,
-            actor=admin,
-            since=configured.updated_at.date(),
-            until=configured.updated_at.date(),
-        )
+    run = queued_run(org, admin)
     client.force_login(member_factory(role, username="m"))
 
     assert client.get(url(org)).status_code == 403
