@@ -23,14 +23,16 @@ $(VENV)/.installed: pyproject.toml
 	@printf '# Development settings for this checkout (read by config/settings.py; the\n# environment wins). Production sets its variables itself and has no such file.\nDEBUG=true\n' > $@
 	@printf '# The key that encrypts secrets at rest (identity-provider client secrets).\nFIELD_ENCRYPTION_KEY=%s\n' "$$($(PYTHON) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" >> $@
 
-# The real OpenID Connect provider the SSO tests log in through (tests/counterparts/oidc):
-# npm packages pinned by its package-lock.json, installed when missing or when the lock changes.
-OIDC_PROVIDER := tests/counterparts/oidc
-$(OIDC_PROVIDER)/node_modules: $(OIDC_PROVIDER)/package-lock.json
-	npm ci --prefix $(OIDC_PROVIDER) --no-audit --no-fund
+# The tests' npm counterparts, each pinned by its package-lock.json and installed when missing
+# or when the lock changes: the real OpenID Connect provider the SSO tests log in through
+# (tests/counterparts/oidc), and vendors' published webhook schemas and examples
+# (tests/counterparts/vendor).
+NPM_COUNTERPARTS := tests/counterparts/oidc tests/counterparts/vendor
+%/node_modules: %/package-lock.json
+	npm ci --prefix $* --no-audit --no-fund
 	touch $@
 
-install: $(VENV)/.installed .env $(OIDC_PROVIDER)/node_modules
+install: $(VENV)/.installed .env $(addsuffix /node_modules,$(NPM_COUNTERPARTS))
 
 # Serving needs no node: only the tests do.
 run: $(VENV)/.installed .env
@@ -61,4 +63,4 @@ bench: install
 	$(PY) -m hindsight_bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .import_linter_cache .grimp_cache *.egg-info $(OIDC_PROVIDER)/node_modules
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .import_linter_cache .grimp_cache *.egg-info $(addsuffix /node_modules,$(NPM_COUNTERPARTS))

@@ -1,7 +1,8 @@
 """How a request proves it comes from an endpoint's source. The default, for sources that
 send a bearer token (Alertmanager, the release webhook): ``Authorization: Bearer <secret>``,
 compared with the kept hash in constant time. A source that signs its body (GitHub) brings
-its own check; its endpoint keeps the secret encrypted, since an HMAC needs the plain key."""
+its own check; its endpoint keeps the secret encrypted, since an HMAC needs the plain key
+(PagerDuty's is made by PagerDuty and pasted by the admin)."""
 
 import hmac
 

@@ -3,9 +3,31 @@ from django.core.exceptions import ValidationError
 
 from organizations.models import Severity
 
-from .models import ALERT_KINDS, AlertRule, SourceKind
+from .models import ALERT_KINDS, PAGER_KINDS, AlertRule, SourceKind
+from .sources import SOURCES
 
 ALERT_FIELDS = ("alert_rule", "default_severity", "severity_map")
+SEVERITY_FIELDS = ("default_severity", "severity_map")
+# The severity table's label and help for each kind of tool that has one.
+SEVERITY_TABLES = {
+    SourceKind.PAGERDUTY: (
+        "Severity by urgency or priority",
+        "One per line, urgency or priority = severity, e.g. “P1 = SEV1” or “high = SEV2”. "
+        "A priority in the table wins over the urgency; others get the severity above.",
+    ),
+    SourceKind.OPSGENIE: (
+        "Severity by the alert's priority",
+        "One per line, priority = severity, e.g. “P1 = SEV1”. Other priorities get the "
+        "severity above.",
+    ),
+}
+PAGERDUTY_SIGNING_HELP = (
+    "PagerDuty makes this secret when you add a webhook subscription with this endpoint's "
+    "address (Integrations → Generic Webhooks (v3) → New Webhook), and shows it once. Create "
+    "the endpoint, add its address in PagerDuty, then paste the secret on the endpoint's card "
+    "(or here, if you have it already). Kept encrypted, never shown again; until it is "
+    "pasted, the endpoint refuses every request."
+)
 
 
 class EndpointForm(forms.Form):
@@ -34,7 +56,13 @@ class EndpointForm(forms.Form):
 
     def __init__(self, *args, kind: str = SourceKind.ALERTMANAGER, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if kind not in ALERT_KINDS:  # a deploy source's endpoint has only its name
+        if kind in PAGER_KINDS:  # a pager's incidents always open; its levels have a table
+            del self.fields["alert_rule"]
+            label, help_text = SEVERITY_TABLES[kind]
+            self.fields["severity_map"].label = label
+            self.fields["severity_map"].help_text = help_text
+            self.fields["severity_map"].widget.attrs["placeholder"] = "P1 = SEV1\nP2 = SEV2"
+        elif kind not in ALERT_KINDS:  # a deploy source's endpoint has only its name
             for name in ALERT_FIELDS:
                 del self.fields[name]
 
@@ -42,7 +70,7 @@ class EndpointForm(forms.Form):
         return severity_map_from_text(self.cleaned_data["severity_map"])
 
 
-def severity_map_from_text(text: str, *, key: str = "label value") -> dict[str, str]:
+def severity_map_from_text(text: str, *, key: str = "value") -> dict[str, str]:
     """A severity table written one line each, ``<key> = SEV1``: keys in lower case. Raises
     ``ValidationError`` naming the first line that is not of that shape."""
     mapping: dict[str, str] = {}
@@ -67,27 +95,78 @@ def severity_map_text(mapping: dict[str, str]) -> str:
 
 class NewEndpointForm(EndpointForm):
     """A new endpoint: which tool posts to it (fixed once created), its name and, for the alert
-    sources, what their alerts do (the deploy tools' endpoints ignore those)."""
+    sources and pagers, what their alerts or incidents do (the deploy tools' endpoints ignore
+    those); for PagerDuty, the signing secret it made."""
 
-    field_order = ["kind", "name"]
+    field_order = ["kind", "name", "signing_secret"]
 
     kind = forms.ChoiceField(
         choices=SourceKind.choices,
         initial=SourceKind.ALERTMANAGER,
         required=False,
         label="Tool",
-        help_text="Alertmanager and Grafana send alerts; a release webhook or GitHub's "
-        "deployment statuses tell which versions went out (shown as suspect changes on "
-        "incidents).",
+        help_text="Alertmanager and Grafana send alerts; PagerDuty and Opsgenie send their "
+        "incidents and alerts as they are triggered, acknowledged, noted and resolved; a release "
+        "webhook or GitHub's deployment statuses tell which versions went out (shown as suspect "
+        "changes on incidents).",
+    )
+    signing_secret = forms.CharField(
+        required=False,
+        max_length=200,
+        strip=True,
+        label="PagerDuty signing secret",
+        help_text=PAGERDUTY_SIGNING_HELP,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["alert_rule"].required = False
         self.fields["default_severity"].required = False
+        self.fields["severity_map"].label = "Severity table"
+        self.fields["severity_map"].help_text = (
+            "One per line, value = severity. Alertmanager, Grafana: the alert's “severity” "
+            "label (critical = SEV1); PagerDuty: urgency or priority (high = SEV2, P1 = SEV1; a "
+            "priority in the table wins); Opsgenie: the alert's priority (P1 = SEV1). Other "
+            "values get the severity above."
+        )
 
     def clean_kind(self) -> str:
         return self.cleaned_data["kind"] or SourceKind.ALERTMANAGER
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind and not SOURCES[kind].pasted_secret:
+            cleaned["signing_secret"] = ""  # Hindsight makes this tool's secret
+        return cleaned
+
+
+class SigningSecretForm(forms.Form):
+    """The secret a tool made (PagerDuty's), pasted: the endpoint's first, or a new one that
+    replaces it (``first`` False)."""
+
+    signing_secret = forms.CharField(
+        max_length=200,
+        strip=True,
+        label="New signing secret",
+        help_text="Rotating is done in PagerDuty: add a new webhook subscription with the "
+        "address above (PagerDuty shows its signing secret once), paste that secret here, then "
+        "delete the old subscription. The old secret stops working at once.",
+        error_messages={"required": "Paste the signing secret PagerDuty shows."},
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, first: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if first:
+            field = self.fields["signing_secret"]
+            field.label = "Signing secret"
+            field.help_text = (
+                "In PagerDuty, add a webhook subscription with the address above (Integrations → "
+                "Generic Webhooks (v3) → New Webhook); paste the signing secret it shows. Kept "
+                "encrypted, never shown again."
+            )
 
     def clean_alert_rule(self) -> str:
         return self.cleaned_data["alert_rule"] or AlertRule.OPEN

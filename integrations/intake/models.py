@@ -12,11 +12,16 @@ class SourceKind(models.TextChoices):
     GRAFANA = "grafana", "Grafana alerting"
     RELEASE = "release", "Release webhook"
     GITHUB_DEPLOYMENTS = "github_deployments", "GitHub deployments"
+    PAGERDUTY = "pagerduty", "PagerDuty"
+    OPSGENIE = "opsgenie", "Opsgenie"
 
 
 # The sources whose deliveries are alerts (they attach to or open incidents per the endpoint's
 # rule); the others (deploy tools) record releases.
 ALERT_KINDS = frozenset({SourceKind.ALERTMANAGER, SourceKind.GRAFANA})
+# The pagers: their incidents become Hindsight incidents (always opened), with the severity of
+# their urgency or priority by the endpoint's table.
+PAGER_KINDS = frozenset({SourceKind.PAGERDUTY, SourceKind.OPSGENIE})
 
 
 class AlertRule(models.TextChoices):
@@ -30,7 +35,9 @@ class WebhookEndpoint(TenantModel):
     """Where one source posts. ``public_id`` is in the URL; the secret is sent in the request
     (``Authorization: Bearer``) and only its SHA-256 hash is kept: shown once, then replaced
     by rotation, never read back. A source that signs its bodies with the secret (GitHub's
-    HMAC) needs it plain: for those only, it is also kept encrypted (``secret_encrypted``)."""
+    HMAC) needs it plain: for those only, it is also kept encrypted (``secret_encrypted``).
+    PagerDuty makes its signing secret itself: the admin pastes it (kept encrypted, never
+    shown again), and pastes the new one to rotate."""
 
     kind = models.CharField(max_length=20, choices=SourceKind.choices)
     name = models.CharField(max_length=80)
@@ -43,7 +50,8 @@ class WebhookEndpoint(TenantModel):
     default_severity = models.CharField(
         max_length=4, choices=Severity.choices, default=Severity.SEV3
     )
-    # {"critical": "SEV1", "warning": "SEV3"}: a ``severity`` label's value to a severity.
+    # {"critical": "SEV1", "warning": "SEV3"}: a ``severity`` label's value to a severity; for
+    # the pagers, an urgency or priority ({"p1": "SEV1", "high": "SEV2"}), lower case.
     severity_map = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

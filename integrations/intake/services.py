@@ -22,6 +22,8 @@ from .sources import SOURCES
 logger = logging.getLogger(__name__)
 
 SECRET_PREFIX = "hs_hook_"  # noqa: S105 (a public marker, not a secret)
+# How much of a pasted secret the endpoint's card shows, to tell which one is in use.
+PASTED_PREFIX_LENGTH = 4
 # The request headers a delivery keeps
 # (never Authorization nor a signature). Sources read their event's kind and id from some.
 KEPT_HEADERS = (
@@ -47,17 +49,17 @@ def endpoint_create(
     alert_rule: str,
     default_severity: str,
     severity_map: dict[str, str],
-) -> tuple[WebhookEndpoint, str]:
-    """A new endpoint and its plain secret, which is never available again."""
-    plain = _new_secret()
+    signing_secret: str = "",
+) -> tuple[WebhookEndpoint, str | None]:
+    """A new endpoint and its plain secret, which is never available again (None when the
+    admin pasted the tool's own secret, ``signing_secret``, which is not shown back)."""
+    secret, shown = _secret(kind, signing_secret)
     endpoint = WebhookEndpoint.objects.create(
         organization=organization,
         kind=kind,
         name=name.strip(),
         public_id=secrets.token_hex(12),
-        secret_hash=hash_token(plain),
-        secret_prefix=plain[: len(SECRET_PREFIX) + 4],
-        secret_encrypted=plain if SOURCES[kind].keeps_secret else "",
+        **secret,
         alert_rule=alert_rule,
         default_severity=default_severity,
         severity_map=severity_map,
@@ -70,7 +72,28 @@ def endpoint_create(
         target=endpoint.name,
         details={"kind": kind},
     )
-    return endpoint, plain
+    return endpoint, shown
+
+
+def _secret(kind: str, signing_secret: str) -> tuple[dict[str, str], str | None]:
+    """The endpoint's secret columns, and the secret to show once (None for a pasted one). A
+    tool that makes its own secret may have none yet (its address is needed to make it): the
+    endpoint then refuses every request until the secret is pasted."""
+    source = SOURCES[kind]
+    if source.pasted_secret:
+        plain, shown = signing_secret.strip(), None
+        if not plain:
+            return {"secret_hash": "", "secret_prefix": "", "secret_encrypted": ""}, None
+        prefix = plain[:PASTED_PREFIX_LENGTH]
+    else:
+        plain = shown = _new_secret()
+        prefix = plain[: len(SECRET_PREFIX) + 4]
+    columns = {
+        "secret_hash": hash_token(plain),
+        "secret_prefix": prefix,
+        "secret_encrypted": plain if source.keeps_secret else "",
+    }
+    return columns, shown
 
 
 @transaction.atomic
@@ -107,21 +130,23 @@ def endpoint_update(
 
 
 @transaction.atomic
-def endpoint_rotate(*, endpoint: WebhookEndpoint, actor: AbstractBaseUser) -> str:
-    """A new secret for the endpoint; the old one stops working at once."""
-    plain = _new_secret()
-    endpoint.secret_hash = hash_token(plain)
-    endpoint.secret_prefix = plain[: len(SECRET_PREFIX) + 4]
-    endpoint.secret_encrypted = plain if SOURCES[endpoint.kind].keeps_secret else ""
+def endpoint_rotate(
+    *, endpoint: WebhookEndpoint, actor: AbstractBaseUser, signing_secret: str = ""
+) -> str | None:
+    """A new secret for the endpoint; the old one stops working at once. Returns the new
+    secret to show once, or None when the admin pasted the tool's new one."""
+    columns, shown = _secret(endpoint.kind, signing_secret)
+    for field, value in columns.items():
+        setattr(endpoint, field, value)
     endpoint.rotated_at = timezone.now()
-    endpoint.save(update_fields=["secret_hash", "secret_prefix", "secret_encrypted", "rotated_at"])
+    endpoint.save(update_fields=[*columns, "rotated_at"])
     audit.record(
         organization=endpoint.organization,
         actor=actor,
         action="integration.secret_rotated",
         target=endpoint.name,
     )
-    return plain
+    return shown
 
 
 @transaction.atomic

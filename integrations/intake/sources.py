@@ -13,6 +13,8 @@ from ..deploys import apply as deploys_apply
 from ..deploys import github, release
 from ..grafana import apply as grafana_apply
 from ..grafana import payload as grafana_payload
+from ..opsgenie import webhook as opsgenie
+from ..pagerduty import webhook as pagerduty
 from .auth import BEARER_REFUSAL, bearer_verify
 from .models import SourceKind, WebhookEndpoint
 
@@ -31,6 +33,9 @@ class Source:
     refusal: str = BEARER_REFUSAL
     # True when ``verify`` needs the plain secret (kept encrypted, besides its hash)
     keeps_secret: bool = False
+    # True when the tool makes the secret and the admin pastes it (PagerDuty's signing secret);
+    # otherwise Hindsight makes it and shows it once
+    pasted_secret: bool = False
 
 
 SOURCES = {
@@ -56,5 +61,20 @@ SOURCES = {
         verify=github.verify,
         refusal=github.REFUSAL,
         keeps_secret=True,
+    ),
+    SourceKind.PAGERDUTY: Source(
+        parse=pagerduty.parse,
+        event_id=pagerduty.event_id,
+        apply=pagerduty.apply,
+        verify=pagerduty.verify,
+        refusal=pagerduty.REFUSAL,
+        keeps_secret=True,
+        pasted_secret=True,
+    ),
+    SourceKind.OPSGENIE: Source(
+        parse=opsgenie.parse,
+        event_id=opsgenie.event_id,
+        apply=opsgenie.apply,
+        refusal=opsgenie.REFUSAL,
     ),
 }

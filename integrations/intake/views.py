@@ -2,7 +2,8 @@
 
 No session and no CSRF token: the source proves itself with the endpoint's secret, sent as
 ``Authorization: Bearer <secret>`` (Alertmanager's ``http_config.authorization``), compared in
-constant time, or in the source's own way (GitHub signs the body: ``X-Hub-Signature-256``).
+constant time, or in the source's own way (GitHub signs the body: ``X-Hub-Signature-256``;
+PagerDuty too: ``X-PagerDuty-Signature``).
 Unknown or deactivated id: 404. Missing or wrong secret (another
 organization's included): 401, and nothing is stored (an unauthenticated sender must not fill
 the delivery log); the refusal is logged with the endpoint's id. A body over

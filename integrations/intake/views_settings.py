@@ -13,7 +13,14 @@ from organizations.lookups import object_from_url
 from organizations.roles import Action
 
 from . import selectors, services
-from .forms import ALERT_FIELDS, EndpointForm, NewEndpointForm, severity_map_text
+from .forms import (
+    ALERT_FIELDS,
+    EndpointForm,
+    NewEndpointForm,
+    SigningSecretForm,
+    severity_map_text,
+)
+from .sources import SOURCES
 
 DELIVERY_PAGE_SIZE = 50
 
@@ -27,7 +34,7 @@ def integrations_page(request: HttpRequest, org_slug: str) -> HttpResponse:
         endpoint, plain = services.endpoint_create(
             organization=request.organization, actor=request.user, **form.cleaned_data
         )
-        revealed = {"endpoint": endpoint, "secret": plain}
+        revealed = {"endpoint": endpoint, "secret": plain}  # None: the admin pasted it
         form = NewEndpointForm(prefix="new")
     return _page(request, form=form, revealed=revealed, status=400 if form.errors else 200)
 
@@ -44,12 +51,30 @@ endpoint_from_id = object_from_url(
 def endpoint_rotate(request: HttpRequest, endpoint) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    if SOURCES[endpoint.kind].pasted_secret:
+        return _replace_pasted_secret(request, endpoint)
     plain = services.endpoint_rotate(endpoint=endpoint, actor=request.user)
     return _page(
         request,
         form=NewEndpointForm(prefix="new"),
         revealed={"endpoint": endpoint, "secret": plain},
     )
+
+
+def _replace_pasted_secret(request: HttpRequest, endpoint) -> HttpResponse:
+    """The tool made a new secret (PagerDuty's signing secret) and the admin pasted it."""
+    form = SigningSecretForm(
+        request.POST, prefix=f"s{endpoint.pk}", first=not endpoint.secret_prefix
+    )
+    if not form.is_valid():
+        return _page(
+            request, form=NewEndpointForm(prefix="new"), secret_form=(endpoint.pk, form), status=400
+        )
+    services.endpoint_rotate(
+        endpoint=endpoint, actor=request.user, signing_secret=form.cleaned_data["signing_secret"]
+    )
+    messages.success(request, f"“{endpoint.name}” checks signatures with the new secret.")
+    return redirect("settings_integrations", org_slug=request.organization.slug)
 
 
 @require_action(Action.MANAGE_ORGANIZATION)
@@ -95,7 +120,9 @@ def delivery_replay(request: HttpRequest, delivery) -> HttpResponse:
     return redirect("settings_integrations", org_slug=request.organization.slug)
 
 
-def _page(request: HttpRequest, *, form, revealed=None, edit_form=None, status=200) -> HttpResponse:
+def _page(
+    request: HttpRequest, *, form, revealed=None, edit_form=None, secret_form=None, status=200
+) -> HttpResponse:
     organization = request.organization
     endpoints = []
     for endpoint in selectors.endpoints_of(organization):
@@ -113,7 +140,14 @@ def _page(request: HttpRequest, *, form, revealed=None, edit_form=None, status=2
                     "severity_map": severity_map_text(endpoint.severity_map),
                 },
             )
-        endpoints.append({"endpoint": endpoint, "url": _hook_url(request, endpoint), "form": edit})
+        endpoints.append(
+            {
+                "endpoint": endpoint,
+                "url": _hook_url(request, endpoint),
+                "form": edit,
+                "secret_form": _secret_form(endpoint, secret_form),
+            }
+        )
     deliveries = Paginator(selectors.deliveries_of(organization), DELIVERY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -127,6 +161,15 @@ def _page(request: HttpRequest, *, form, revealed=None, edit_form=None, status=2
     )
     add_never_cache_headers(response)  # a new secret is in this page, once
     return response
+
+
+def _secret_form(endpoint, failed) -> SigningSecretForm | None:
+    """Where to paste a tool's new secret, for the endpoints whose tool makes it."""
+    if not SOURCES[endpoint.kind].pasted_secret:
+        return None
+    if failed and failed[0] == endpoint.pk:
+        return failed[1]
+    return SigningSecretForm(prefix=f"s{endpoint.pk}", first=not endpoint.secret_prefix)
 
 
 def _hook_url(request: HttpRequest, endpoint) -> str:

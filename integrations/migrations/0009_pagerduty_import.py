@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0006_pagers'),
+        ('integrations', '0007_pager_sources'),
         ('organizations', '0006_postmortem_policy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -26,6 +26,7 @@ from incidents.models import EntryKind, Incident, LinkType
 from organizations.models import Organization, Severity
 
 from ..intake.errors import Quarantine
+from ..intake.models import WebhookEndpoint
 from .models import PagerEntry, PagerIncident
 from .selectors import members_by_email, service_named
 
@@ -166,6 +167,17 @@ def _new_events(
         if event.event_id
     )
     return new
+
+
+def apply_delivered(endpoint: WebhookEndpoint, *, source: str, name: str, event: PagerEvent) -> str:
+    """Apply an event a pager's webhook delivered, with the endpoint's severity table."""
+    pager = Pager(
+        source=source,
+        name=name,
+        severity_map=endpoint.severity_map,
+        default_severity=endpoint.default_severity,
+    )
+    return apply(endpoint.organization, pager, event)
 
 
 def _first_time(organization: Organization, pager: Pager, event_id: str) -> bool:

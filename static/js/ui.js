@@ -2,7 +2,8 @@
 // - <form data-confirm="Question?"> asks before submitting;
 // - <button data-copy-target="input-id"> copies that input's value to the clipboard;
 // - <div data-shown-for="protocol=OIDC"> is shown only while the radio button named
-//   "protocol" with the value "OIDC" is checked (without JavaScript every part shows).
+//   "protocol" with the value "OIDC" is checked, or the select named "protocol" has it chosen;
+//   "kind=a|b" while either is (without JavaScript every part shows).
 // It also gives the page scripts window.hindsight.csrfToken().
 (() => {
   // The cookie first: signing in again in another tab rotates the token, and a long editing
@@ -40,13 +41,15 @@
 
   function showChosenParts() {
     document.querySelectorAll("[data-shown-for]").forEach((part) => {
-      const [name, value] = part.dataset.shownFor.split("=");
-      const chosen = document.querySelector(`input[type=radio][name="${name}"]:checked`);
-      part.hidden = Boolean(chosen) && chosen.value !== value;
+      const [name, values] = part.dataset.shownFor.split("=");
+      const chosen = document.querySelector(
+        `input[type=radio][name="${name}"]:checked, select[name="${name}"]`
+      );
+      part.hidden = Boolean(chosen) && !values.split("|").includes(chosen.value);
     });
   }
   document.addEventListener("change", (event) => {
-    if (event.target.matches("input[type=radio]")) showChosenParts();
+    if (event.target.matches("input[type=radio], select")) showChosenParts();
   });
   showChosenParts();
 

@@ -4,10 +4,13 @@ posts as Alertmanager does (``Authorization: Bearer``, as its ``http_config`` se
 
 import copy
 import json
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from incidents.models import Service
@@ -79,3 +82,30 @@ def send(client, django_capture_on_commit_callbacks):
             )
 
     return post
+
+
+def post_together(hook, bodies: list[str | bytes], **headers) -> list[int]:
+    """Each body from its own thread (its own connection), released at the same moment, with
+    the same ``headers``; the statuses answered."""
+    barrier = threading.Barrier(len(bodies))
+    statuses: list[int] = []
+
+    def post(body) -> None:
+        try:
+            barrier.wait(timeout=10)
+            response = Client().post(
+                f"/hooks/{hook.public_id}/",
+                data=body,
+                content_type="application/json",
+                **headers,
+            )
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return statuses

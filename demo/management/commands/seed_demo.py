@@ -10,6 +10,7 @@ from django_scopes import scopes_disabled
 
 from demo.action_items import seed_action_items
 from demo.incidents import seed_incidents
+from demo.integrations import seed_integrations
 from demo.postmortems import seed_postmortems, seed_reviews, settle_history
 from organizations import services
 from organizations.models import Invitation, Organization
@@ -85,6 +86,7 @@ class Command(BaseCommand):
                         members=[users[u] for u in members],
                     )
             seed_incidents(organization=organizations["acme"], users=users)
+            seed_integrations(organization=organizations["acme"], admin=users["alice"])
             for organization in organizations.values():
                 seed_postmortems(organization=organization, users=users)
             seed_reviews(organization=organizations["acme"], users=users)

@@ -1,31 +1,33 @@
 """Fixtures of the deploy sources' tests: ``org``'s release and GitHub endpoints (with their
-plain secrets), GitHub's documented ``deployment_status`` example with its times moved to now,
+plain secrets), GitHub's documented ``deployment_status`` examples with their times moved to now,
 and helpers that post as GitHub does (body signed with ``X-Hub-Signature-256``) and as a deploy
 job does (``Authorization: Bearer``)."""
 
-import copy
 import hashlib
 import hmac
 import json
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from incidents.models import Service
 from integrations.intake.models import SourceKind
+from tests.counterparts.vendor_payloads import github_examples
 from tests.integrations.conftest import make_endpoint
 
-PAYLOADS = Path(__file__).parent / "payloads"
+# The documented example the tests send by default: a success that conforms to GitHub's
+# published schema (the oldest example predates repository fields the schema now requires).
+CONFORMING_EXAMPLE = 2
 
 
-def github_payload(*, minutes_ago: int = 5, state: str = "success", **deployment) -> dict:
-    """GitHub's example ``deployment_status`` event (its webhook docs' shape), created
-    ``minutes_ago``; ``deployment`` overrides the deployment's fields."""
-    payload = json.loads((PAYLOADS / "github_deployment_status.json").read_text())
-    payload = copy.deepcopy(payload)
+def github_payload(
+    *, minutes_ago: int = 5, state: str = "success", example: int = CONFORMING_EXAMPLE, **deployment
+) -> dict:
+    """GitHub's documented example ``deployment_status`` event (as octokit publishes GitHub's
+    examples), created ``minutes_ago``; ``deployment`` overrides the deployment's fields."""
+    payload = github_examples("deployment_status")[example]
     at = (timezone.now() - timedelta(minutes=minutes_ago)).replace(microsecond=0)
     payload["deployment_status"]["state"] = state
     payload["deployment_status"]["created_at"] = at.isoformat().replace("+00:00", "Z")

@@ -8,6 +8,7 @@ from django_scopes import scopes_disabled
 
 from integrations.deploys.models import Release, ReleaseSource
 from integrations.intake.models import DeliveryStatus, InboundDelivery, SourceKind
+from tests.counterparts.vendor_payloads import github_examples, github_schema_errors
 from tests.integrations.conftest import make_endpoint
 from tests.integrations.deploys.conftest import github_payload, sign
 
@@ -148,3 +149,29 @@ def test_the_secret_is_kept_encrypted_for_github_only(github_endpoint, release_e
         stored = cursor.fetchone()[0]
     assert stored and secret not in stored
     assert sign(secret, b"x") != sign(stored, b"x")
+
+
+def test_every_documented_example_is_read(github_endpoint, github):
+    """GitHub's published examples of the event: a successful one records a release, one in
+    progress is processed and records nothing."""
+    hook, secret = github_endpoint
+    examples = github_examples("deployment_status")
+    for number, example in enumerate(examples):
+        state = example["deployment_status"]["state"]
+        response = github(hook, github_payload(example=number, state=state), secret=secret)
+        assert response.status_code == 202
+
+    with scopes_disabled():
+        outcomes = list(InboundDelivery.objects.values_list("status", "outcome"))
+    assert {status for status, _ in outcomes} == {DeliveryStatus.PROCESSED}
+    successes = sum(e["deployment_status"]["state"] == "success" for e in examples)
+    assert successes and Release.objects.count() >= 1
+    assert any(outcome.startswith("ignored: state in_progress") for _, outcome in outcomes)
+
+
+def test_the_payloads_these_tests_send_conform_to_githubs_schema():
+    """The schema is GitHub's (octokit's ``webhooks-schemas``), not ours: the parser is
+    tested on what GitHub sends."""
+    assert github_schema_errors(github_payload(), "deployment_status$created") == []
+    named = github_payload(payload={"service": "checkout"})
+    assert github_schema_errors(named, "deployment_status$created") == []

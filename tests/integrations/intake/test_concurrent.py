@@ -1,45 +1,16 @@
 """Two deliveries at once, on PostgreSQL with real transactions: one effect."""
 
 import json
-import threading
 
 import pytest
-from django.db import connection
-from django.test import Client
 from django_scopes import scopes_disabled
 
 from incidents.models import Incident, IncidentLink, Service
 from integrations.intake.models import DeliveryStatus, InboundDelivery
 from tests.factories import OrganizationFactory
-from tests.integrations.conftest import documented_payload, fresh, make_endpoint
+from tests.integrations.conftest import documented_payload, fresh, make_endpoint, post_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _post_together(hook, secret, bodies: list[str]) -> list[int]:
-    """Each body from its own thread (its own connection), released at the same moment."""
-    barrier = threading.Barrier(len(bodies))
-    statuses: list[int] = []
-
-    def post(body: str) -> None:
-        try:
-            barrier.wait(timeout=10)
-            response = Client().post(
-                f"/hooks/{hook.public_id}/",
-                data=body,
-                content_type="application/json",
-                HTTP_AUTHORIZATION=f"Bearer {secret}",
-            )
-            statuses.append(response.status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post, args=(body,)) for body in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return statuses
 
 
 @pytest.fixture
@@ -53,7 +24,7 @@ def endpoint_now():
 def test_the_same_delivery_twice_at_once_has_one_effect(endpoint_now):
     hook, secret = endpoint_now
     body = json.dumps(fresh(documented_payload()))
-    assert _post_together(hook, secret, [body, body]) == [202, 202]
+    assert post_together(hook, [body, body], HTTP_AUTHORIZATION=f"Bearer {secret}") == [202, 202]
     with scopes_disabled():
         delivery = InboundDelivery.objects.get()
         assert delivery.status == DeliveryStatus.PROCESSED
@@ -69,7 +40,8 @@ def test_two_groups_of_one_service_at_once_open_one_incident(endpoint_now):
     for alert in second["alerts"]:
         alert["labels"]["alertname"] = "HighLatency"
         alert["fingerprint"] = alert["fingerprint"][::-1]
-    assert _post_together(hook, secret, [json.dumps(first), json.dumps(second)]) == [202, 202]
+    bodies = [json.dumps(first), json.dumps(second)]
+    assert post_together(hook, bodies, HTTP_AUTHORIZATION=f"Bearer {secret}") == [202, 202]
     with scopes_disabled():
         assert InboundDelivery.objects.filter(status=DeliveryStatus.PROCESSED).count() == 2
         assert Incident.objects.count() == 1
