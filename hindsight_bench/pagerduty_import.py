@@ -7,9 +7,10 @@ Goals: the whole import under 5 minutes, and memory flat: this process's residen
 sampled as the incidents go by, grows by less than ``GOAL_GROWTH_MB`` from the end of the first
 tenth of the incidents to the end (a leak of a few kB per incident would show as tens of MB).
 
-In the benchmark's database, in an organization of its own whose postmortem policy writes no
-drafts: without a broker (the benchmark's setting) each resolution's draft would be written in
-this process, inside the measured time; with one, drafts are tasks of their own.
+In the benchmark's database, in an organization of its own. Tasks are queued as with a
+broker, not run in this process: each resolution queues its draft and metrics capture for
+other workers (here the in-memory broker, emptied at every sample), as in production; the
+organization's postmortem policy writes no drafts in case one runs.
 
 ``python -m hindsight_bench.pagerduty_import [--incidents N] [--fresh]`` runs it alone against
 ``DATABASE_URL`` (``--fresh`` drops, creates and migrates it first; its name must contain
@@ -24,6 +25,7 @@ import os
 import secrets
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -66,8 +68,9 @@ class Samples:
     points: list[tuple[int, float]] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
 
-    def watch(self, served) -> None:
+    def watch(self, served, drain) -> None:
         while not self.stop.wait(SAMPLE_SECONDS):
+            drain()
             self.points.append((served.value, rss_mb()))
 
 
@@ -103,6 +106,7 @@ def _measure(url: str, incidents: int, entries: int, served) -> dict:
     with (
         override_settings(INTEGRATIONS_INSECURE_HOSTS=["127.0.0.1"]),
         scope(organization=organization),
+        queued_elsewhere() as drain,
     ):
         services.settings_save(
             organization=organization,
@@ -113,7 +117,7 @@ def _measure(url: str, incidents: int, entries: int, served) -> dict:
             severity_map={"p2": "SEV1", "high": "SEV2"},
         )
         run = _queued_run(organization)
-        watcher = threading.Thread(target=samples.watch, args=(served,), daemon=True)
+        watcher = threading.Thread(target=samples.watch, args=(served, drain), daemon=True)
         start_rss = rss_mb()
         watcher.start()
         started = time.perf_counter()
@@ -139,20 +143,29 @@ def _measure(url: str, incidents: int, entries: int, served) -> dict:
 
 
 def _queued_run(organization):
-    """A run as "Start import" queues it; the queued task goes to the in-memory broker, where
-    nobody takes it (this process runs the import itself, timed)."""
+    """A run as "Start import" queues it (this process runs the import itself, timed)."""
     from datetime import date
 
-    from config.celery import app
     from integrations.pagerduty_import import services
+
+    return services.import_start(
+        organization=organization, actor=None, since=date(2025, 3, 1), until=date(2025, 12, 31)
+    )
+
+
+@contextmanager
+def queued_elsewhere():
+    """Tasks queued as with a broker, not run in this process: the import's own task and each
+    resolution's (its draft and metrics), which other workers run. They go to the in-memory
+    broker, emptied as the samples are taken (as workers would take them)."""
+    from config.celery import app
 
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     try:
-        return services.import_start(
-            organization=organization, actor=None, since=date(2025, 3, 1), until=date(2025, 12, 31)
-        )
+        yield app.control.purge
     finally:
+        app.control.purge()
         app.conf.task_always_eager = eager
 
 
