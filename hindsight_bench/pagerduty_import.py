@@ -1,7 +1,7 @@
 """The PagerDuty importer: 10,000 past incidents with 20 log entries each, from the PagerDuty
 stand-in of the tests (``tests/integrations/pagerduty_import/pagerduty_server.py``, which
 generates the pages from the documented responses as they are asked for) served by a process
-of its own, imported in this process as the worker does (``services.import_run``).
+of its own, imported in this process as the worker does (``run.import_run``).
 
 Goals: the whole import under 5 minutes, and memory flat: this process's resident memory,
 sampled as the incidents go by, grows by less than ``GOAL_GROWTH_MB`` from the end of the first
@@ -100,6 +100,7 @@ def _measure(url: str, incidents: int, entries: int, served) -> dict:
 
     from integrations.pagerduty_import import services
     from integrations.pagerduty_import.models import PagerDutyImport
+    from integrations.pagerduty_import.run import import_run
 
     organization = _organization()
     samples = Samples()
@@ -121,7 +122,7 @@ def _measure(url: str, incidents: int, entries: int, served) -> dict:
         start_rss = rss_mb()
         watcher.start()
         started = time.perf_counter()
-        progress = services.import_run(run=run, lease=run.lease, budget=float("inf"))
+        progress = import_run(run=run, lease=run.lease, budget=float("inf"))
         seconds = time.perf_counter() - started
         samples.stop.set()
         watcher.join()

@@ -6,8 +6,8 @@ from celery import shared_task
 
 from organizations.scoping import in_organization_of
 
-from . import services
 from .models import PagerDutyImport
+from .run import import_fail, import_run
 
 MAX_RETRIES = 5
 BACKOFF_SECONDS = 30
@@ -18,7 +18,7 @@ BACKOFF_SECONDS = 30
 def run_pagerduty_import(self, run: PagerDutyImport, lease: str) -> str:
     """Import from the run's cursor. Without a worker (eager) nobody retries later: an error
     fails the run at once."""
-    progress = services.import_run(run=run, lease=lease)
+    progress = import_run(run=run, lease=lease)
     if progress.stopped:
         return "stopped"
     if progress.more:
@@ -29,5 +29,5 @@ def run_pagerduty_import(self, run: PagerDutyImport, lease: str) -> str:
         return "done"
     if error.transient and not self.request.is_eager and self.request.retries < MAX_RETRIES:
         raise self.retry(countdown=BACKOFF_SECONDS * 2**self.request.retries)
-    services.import_fail(run=run, lease=lease, error=error)
+    import_fail(run=run, lease=lease, error=error)
     return "failed"

@@ -19,6 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from incidents import services as incident_services
 from incidents import transitions
@@ -119,10 +120,9 @@ def apply_incident(
     organization: Organization, pager: Pager, events: Sequence[PagerEvent]
 ) -> Applied:
     """Apply the events of one pager incident in order, as ``apply`` does each (an import's
-    log entries): the pager's incident is locked first, the events already applied are found
-    with one query and the new ones recorded with one insert. A concurrent ``apply`` of the
-    same event makes the insert fail (IntegrityError): the caller's transaction rolls back
-    and the incident can be applied again."""
+    log entries): the pager's incident is locked first, and one insert records the events'
+    ids and answers those not applied before (a concurrent ``apply`` of the same event
+    applies it once)."""
     if not events:
         return Applied(opened=False, outcomes=[])
     incident_id = events[0].incident_id
@@ -148,25 +148,35 @@ def _new_events(
     organization: Organization, pager: Pager, events: Sequence[PagerEvent]
 ) -> list[PagerEvent]:
     """The events whose ids were never applied (each once), their ids recorded as applied."""
-    ids = {event.event_id[:120] for event in events if event.event_id}
-    seen = set(
-        PagerEntry.objects.filter(
-            organization=organization, source=pager.source, external_id__in=ids
-        ).values_list("external_id", flat=True)
-    )
+    recorded = _record_ids(organization, pager, [e.event_id[:120] for e in events if e.event_id])
     new = []
     for event in events:
         key = event.event_id[:120]
-        if key and key in seen:
+        if key and key not in recorded:
             continue
-        seen.add(key)
+        recorded.discard(key)
         new.append(event)
-    PagerEntry.objects.bulk_create(
-        PagerEntry(organization=organization, source=pager.source, external_id=event.event_id[:120])
-        for event in new
-        if event.event_id
-    )
     return new
+
+
+def _record_ids(organization: Organization, pager: Pager, ids: list[str]) -> set[str]:
+    """Record these event ids as applied; answers those that were not recorded before.
+
+    One ``INSERT … ON CONFLICT DO NOTHING RETURNING``: the unique index decides, whatever the
+    planner thinks of the organization's rows (a look-up first, planned on statistics older
+    than a large import, scanned every entry of the organization), and an id a concurrent
+    ``apply`` records first is not returned, so its event is applied once."""
+    if not ids:
+        return set()
+    sql = (
+        f"INSERT INTO {PagerEntry._meta.db_table} "  # noqa: S608 (the model's own table)
+        "(organization_id, source, external_id, created_at) "
+        "SELECT %s, %s, external_id, now() FROM unnest(%s::varchar[]) AS external_id "
+        "ON CONFLICT (organization_id, source, external_id) DO NOTHING RETURNING external_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organization.pk, pager.source, sorted(set(ids))])
+        return {external_id for (external_id,) in cursor.fetchall()}
 
 
 def apply_delivered(endpoint: WebhookEndpoint, *, source: str, name: str, event: PagerEvent) -> str:

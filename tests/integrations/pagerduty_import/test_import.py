@@ -8,6 +8,7 @@ from celery.exceptions import Retry
 from django_scopes import scope
 
 from incidents.models import EntryKind, Incident, LinkType, Status, TimelineEntry
+from integrations.pagerduty_import import run as import_run
 from integrations.pagerduty_import import services, tasks
 from integrations.pagerduty_import.models import ImportStatus, PagerDutyImport
 from integrations.pagers.models import PagerIncident
@@ -213,8 +214,8 @@ def test_a_long_range_is_listed_in_windows_and_past_the_listing_limit(
 ):
     account.count, account.entries = 300, 2
     pagerduty.offset_limit = 250
-    monkeypatch.setattr(services, "OFFSET_LIMIT", 250)
-    monkeypatch.setattr(services, "WINDOW", timedelta(days=60))
+    monkeypatch.setattr(import_run, "OFFSET_LIMIT", 250)
+    monkeypatch.setattr(import_run, "WINDOW", timedelta(days=60))
     done = run(start(org, admin, days=(date(2025, 2, 1), date(2025, 6, 30))))
 
     assert done.status == ImportStatus.DONE
