@@ -40,6 +40,10 @@ urlpatterns = [
     path("hooks/", include("integrations.intake.urls")),
     path("o/<slug:org_slug>/settings/templates/", include("postmortems.designer.urls")),
     path("o/<slug:org_slug>/settings/metrics/", include("integrations.metrics.urls_settings")),
+    path(
+        "o/<slug:org_slug>/settings/pagerduty-import/",
+        include("integrations.pagerduty_import.urls_settings"),
+    ),
     path("o/<slug:org_slug>/incidents/", include("incidents.urls")),
     path("o/<slug:org_slug>/incidents/", include("integrations.chat.urls")),
     path("o/<slug:org_slug>/incidents/", include("integrations.metrics.urls_incidents")),

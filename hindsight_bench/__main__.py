@@ -309,6 +309,10 @@ def measure_in_process(args: argparse.Namespace) -> list[tuple[str, list[tuple[s
         run = search.time_search()
         search.print_run(run)
         sections.append(("search", search.goals(run)))
+    if selected(args.only, "pagerduty import"):
+        from . import pagerduty_import
+
+        sections.append(("pagerduty import", pagerduty_import.measure()))
     if selected(args.only, PDF_NAME):
         from . import pdf
 

@@ -4,6 +4,7 @@ from .deploys.models import Release
 from .generic.models import FieldMapping
 from .intake.models import InboundDelivery, WebhookEndpoint
 from .metrics.models import MetricCapture, MetricQuery, MetricsEndpoint
+from .pagerduty_import.models import PagerDutyImport, PagerDutyImportSettings
 from .pagers.models import PagerEntry, PagerIncident
 
 __all__ = [
@@ -14,6 +15,8 @@ __all__ = [
     "MetricCapture",
     "MetricQuery",
     "MetricsEndpoint",
+    "PagerDutyImport",
+    "PagerDutyImportSettings",
     "PagerEntry",
     "PagerIncident",
     "Release",

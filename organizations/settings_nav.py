@@ -17,6 +17,7 @@ TABS = (
     ("settings_provisioning", "Provisioning", Action.MANAGE_ORGANIZATION),
     ("settings_integrations", "Integrations", Action.MANAGE_ORGANIZATION),
     ("settings_metrics", "Metrics", Action.MANAGE_ORGANIZATION),
+    ("settings_pagerduty_import", "PagerDuty import", Action.MANAGE_ORGANIZATION),
     ("audit_log", "Audit log", Action.MANAGE_ORGANIZATION),
 )
 

@@ -22,6 +22,7 @@ from identity.models import EmailDomain
 from incidents import services as incident_services
 from incidents.models import Service
 from integrations.models import InboundDelivery, MetricQuery, Release, WebhookEndpoint
+from integrations.pagerduty_import.models import ImportStatus, PagerDutyImport
 from organizations.models import Invitation, Notification
 from organizations.roles import Role
 from organizations.services import api_token_create, hash_token
@@ -146,6 +147,7 @@ FILLERS = {
     "delivery_id": lambda side: side["inbound_delivery"].pk,
     "metric_query_id": lambda side: side["metric_query"].pk,
     "release_id": lambda side: side["release"].pk,
+    "run_id": lambda side: side["pagerduty_import"].pk,
 }
 # Parameters that name no object (a fixed word of the URL): nothing to take from elsewhere.
 WORDS = {"role", "fmt", "chart", "turn"}
@@ -328,6 +330,14 @@ def world(db):
             deployed_at=timezone.now() - timedelta(hours=3),
             source="release",
             external_id=f"sweep-{side}",
+        )
+        now = timezone.now()
+        objects[side]["pagerduty_import"] = PagerDutyImport.objects.create(
+            organization=organization,
+            status=ImportStatus.FAILED,
+            since=now - timedelta(days=30),
+            until=now,
+            window_since=now - timedelta(days=30),
         )
     return World(user=user, home=home, foreign=foreign, objects=objects)
 

@@ -96,11 +96,10 @@ def value_table(
     return table
 
 
-def severity_table(text: str) -> dict[str, str]:
+def severity_table(text: str, *, what: str = "value") -> dict[str, str]:
+    """A severity table, one “<what> = SEV1” a line."""
     return value_table(
-        text,
-        targets=Severity.values,
-        example="“value = SEV1” (SEV1 to SEV4)",
+        text, targets=Severity.values, example=f"“{what} = SEV1” (SEV1 to SEV4)", what=what
     )
 
 

@@ -13,12 +13,13 @@ payload into ``PagerEvent``s; ``apply`` turns each into changes of one Hindsight
 An event with the id of one already applied changes nothing. Writes go through
 ``incidents.services`` and ``incidents.transitions``; the caller holds the transaction."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from incidents import services as incident_services
 from incidents import transitions
@@ -41,6 +42,10 @@ class Change(StrEnum):
     NOTE = "note"
     PRIORITY = "priority"
     OTHER = "other"
+
+
+# The changes that only add a timeline entry.
+ENTRY_CHANGES = (Change.NOTE, Change.OTHER)
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,12 @@ def apply(organization: Organization, pager: Pager, event: PagerEvent) -> str:
     if event.event_id and not _first_time(organization, pager, event.event_id):
         return f"{event.change} of {event.incident_id} already recorded"
     record = _pager_incident(organization, pager, event.incident_id)
+    return _apply_to(organization, pager, record, event)
+
+
+def _apply_to(
+    organization: Organization, pager: Pager, record: PagerIncident, event: PagerEvent
+) -> str:
     opened = record.incident is None
     if opened:
         record.incident = _open(organization, pager, event)
@@ -94,6 +105,78 @@ def apply(organization: Organization, pager: Pager, event: PagerEvent) -> str:
 
 def apply_all(organization: Organization, pager: Pager, events: list[PagerEvent]) -> str:
     return "; ".join(apply(organization, pager, event) for event in events)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What ``apply_incident`` did: whether it opened the Hindsight incident, and the events
+    applied (those not applied before), each with what it did."""
+
+    opened: bool
+    outcomes: list[str]
+
+
+def apply_incident(
+    organization: Organization, pager: Pager, events: Sequence[PagerEvent]
+) -> Applied:
+    """Apply the events of one pager incident in order, as ``apply`` does each (an import's
+    log entries): the pager's incident is locked first, and one insert records the events'
+    ids and answers those not applied before (a concurrent ``apply`` of the same event
+    applies it once)."""
+    if not events:
+        return Applied(opened=False, outcomes=[])
+    incident_id = events[0].incident_id
+    if any(event.incident_id != incident_id for event in events):
+        raise ValueError("apply_incident takes the events of one incident.")
+    record = _pager_incident(organization, pager, incident_id)
+    was_open = record.incident is not None
+    outcomes, entries = [], []
+    for event in _new_events(organization, pager, events):
+        if record.incident is not None and event.change in ENTRY_CHANGES and not event.responders:
+            entries.append(event)  # written together below: one insert, not one per entry
+            outcomes.append(f"{_entry_done(event)} {record.incident.ref}")
+        else:
+            outcomes.append(_apply_to(organization, pager, record, event))
+    if entries:
+        incident_services.timeline_entries_add(
+            incident=record.incident, entries=[_entry_values(pager, event) for event in entries]
+        )
+    return Applied(opened=not was_open and record.incident is not None, outcomes=outcomes)
+
+
+def _new_events(
+    organization: Organization, pager: Pager, events: Sequence[PagerEvent]
+) -> list[PagerEvent]:
+    """The events whose ids were never applied (each once), their ids recorded as applied."""
+    recorded = _record_ids(organization, pager, [e.event_id[:120] for e in events if e.event_id])
+    new = []
+    for event in events:
+        key = event.event_id[:120]
+        if key and key not in recorded:
+            continue
+        recorded.discard(key)
+        new.append(event)
+    return new
+
+
+def _record_ids(organization: Organization, pager: Pager, ids: list[str]) -> set[str]:
+    """Record these event ids as applied; answers those that were not recorded before.
+
+    One ``INSERT … ON CONFLICT DO NOTHING RETURNING``: the unique index decides, whatever the
+    planner thinks of the organization's rows (a look-up first, planned on statistics older
+    than a large import, scanned every entry of the organization), and an id a concurrent
+    ``apply`` records first is not returned, so its event is applied once."""
+    if not ids:
+        return set()
+    sql = (
+        f"INSERT INTO {PagerEntry._meta.db_table} "  # noqa: S608 (the model's own table)
+        "(organization_id, source, external_id, created_at) "
+        "SELECT %s, %s, external_id, now() FROM unnest(%s::varchar[]) AS external_id "
+        "ON CONFLICT (organization_id, source, external_id) DO NOTHING RETURNING external_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organization.pk, pager.source, sorted(set(ids))])
+        return {external_id for (external_id,) in cursor.fetchall()}
 
 
 def apply_delivered(endpoint: WebhookEndpoint, *, source: str, name: str, event: PagerEvent) -> str:
@@ -117,10 +200,10 @@ def _first_time(organization: Organization, pager: Pager, event_id: str) -> bool
 def _pager_incident(organization: Organization, pager: Pager, external_id: str) -> PagerIncident:
     if not external_id or len(external_id) > 120:
         raise Quarantine("The event has no incident id (or one longer than 120 characters).")
-    record, _ = PagerIncident.objects.select_for_update().get_or_create(
-        organization=organization, source=pager.source, external_id=external_id
-    )
-    return record
+    key = {"organization": organization, "source": pager.source, "external_id": external_id}
+    # Made if missing (a concurrent maker's row stands), then locked: two queries, no savepoint.
+    PagerIncident.objects.bulk_create([PagerIncident(**key)], ignore_conflicts=True)
+    return PagerIncident.objects.select_for_update().get(**key)
 
 
 def _open(organization: Organization, pager: Pager, event: PagerEvent) -> Incident:
@@ -168,7 +251,7 @@ def _change(incident: Incident, pager: Pager, event: PagerEvent, opened: bool) -
             return f"severity {severity} on"
         return "severity unchanged on"
     _entry(incident, pager, event)
-    return "note added to" if event.change == Change.NOTE else "entry added to"
+    return _entry_done(event)
 
 
 def _advance(incident: Incident, event: PagerEvent) -> str:
@@ -185,16 +268,23 @@ def _advance(incident: Incident, event: PagerEvent) -> str:
 
 
 def _entry(incident: Incident, pager: Pager, event: PagerEvent) -> None:
-    text = event.text.strip() or str(event.change)
-    by = event.actor.strip()[:80] or pager.name
     incident_services.timeline_entry_add(
-        incident=incident,
-        actor=None,
-        actor_name=by,
-        occurred_at=event.occurred_at,
-        kind=EntryKind.NOTE if event.change == Change.NOTE else EntryKind.STATUS_CHANGE,
-        description=text[:TEXT_LIMIT],
+        incident=incident, actor=None, **_entry_values(pager, event)
     )
+
+
+def _entry_values(pager: Pager, event: PagerEvent) -> dict:
+    """The timeline entry of a note or another change."""
+    return {
+        "actor_name": event.actor.strip()[:80] or pager.name,
+        "occurred_at": event.occurred_at,
+        "kind": EntryKind.NOTE if event.change == Change.NOTE else EntryKind.STATUS_CHANGE,
+        "description": (event.text.strip() or str(event.change))[:TEXT_LIMIT],
+    }
+
+
+def _entry_done(event: PagerEvent) -> str:
+    return "note added to" if event.change == Change.NOTE else "entry added to"
 
 
 def _message(error: ValidationError) -> str:
