@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from organizations.models import Severity
 
-from .models import ALERT_KINDS, PAGER_KINDS, AlertRule, SourceKind
+from .models import ALERT_KINDS, PAGER_KINDS, AlertRule, DeliveryStatus, SourceKind
 from .sources import SOURCES
 
 ALERT_FIELDS = ("alert_rule", "default_severity", "severity_map")
@@ -188,3 +188,26 @@ class SigningSecretForm(forms.Form):
 
     def clean_default_severity(self) -> str:
         return self.cleaned_data["default_severity"] or Severity.SEV3
+
+
+class DeliveryFilterForm(forms.Form):
+    """Which deliveries the log lists: of one status, of one endpoint (both optional)."""
+
+    status = forms.ChoiceField(
+        choices=[("", "Every status"), *DeliveryStatus.choices],
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the statuses listed."},
+    )
+    endpoint = forms.TypedChoiceField(
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "Choose one of this organization's endpoints."},
+    )
+
+    def __init__(self, *args, endpoints: Iterable = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["endpoint"].choices = [
+            ("", "Every endpoint"),
+            *((endpoint.pk, endpoint.name) for endpoint in endpoints),
+        ]

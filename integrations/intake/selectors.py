@@ -29,14 +29,16 @@ def endpoint(organization: Organization, endpoint_id: int) -> WebhookEndpoint | 
     return WebhookEndpoint.objects.filter(organization=organization, pk=endpoint_id).first()
 
 
-def deliveries_of(organization: Organization) -> QuerySet[InboundDelivery]:
-    """Latest first, without the bodies."""
-    return (
-        InboundDelivery.objects.filter(organization=organization)
-        .select_related("endpoint")
-        .defer("body")
-        .order_by("-received_at", "-id")
-    )
+def deliveries_of(
+    organization: Organization, *, status: str = "", endpoint_id: int | None = None
+) -> QuerySet[InboundDelivery]:
+    """Latest first, without the bodies; of one status and one endpoint when given."""
+    deliveries = InboundDelivery.objects.filter(organization=organization)
+    if status:
+        deliveries = deliveries.filter(status=status)
+    if endpoint_id is not None:
+        deliveries = deliveries.filter(endpoint_id=endpoint_id)
+    return deliveries.select_related("endpoint").defer("body").order_by("-received_at", "-id")
 
 
 def delivery(organization: Organization, delivery_id: int) -> InboundDelivery | None:

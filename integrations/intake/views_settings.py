@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from organizations.decorators import require_action
@@ -15,6 +16,7 @@ from ..generic.selectors import mapped_endpoint_ids
 from . import selectors, services
 from .forms import (
     ALERT_FIELDS,
+    DeliveryFilterForm,
     EndpointForm,
     NewEndpointForm,
     SigningSecretForm,
@@ -137,19 +139,36 @@ def _page(
                 "mapped": endpoint.pk in mapped,
             }
         )
-    deliveries = Paginator(selectors.deliveries_of(organization), DELIVERY_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    filters = DeliveryFilterForm(request.GET, endpoints=[item["endpoint"] for item in endpoints])
+    if not filters.is_valid():
+        status = 400
+    wanted = filters.cleaned_data if not filters.errors else {}
+    deliveries = Paginator(
+        selectors.deliveries_of(
+            organization, status=wanted.get("status", ""), endpoint_id=wanted.get("endpoint")
+        ),
+        DELIVERY_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
     if revealed:
         revealed["url"] = _hook_url(request, revealed["endpoint"])
-    response = render(
-        request,
-        "integrations/settings.html",
-        {"form": form, "endpoints": endpoints, "deliveries": deliveries, "revealed": revealed},
-        status=status,
-    )
+    context = {
+        "form": form,
+        "endpoints": endpoints,
+        "deliveries": deliveries,
+        "revealed": revealed,
+        "filters": filters,
+        "filtered": bool(wanted.get("status") or wanted.get("endpoint")),
+        "filter_query": _filter_query(wanted),
+    }
+    response = render(request, "integrations/settings.html", context, status=status)
     add_never_cache_headers(response)  # a new secret is in this page, once
     return response
+
+
+def _filter_query(wanted: dict) -> str:
+    """The delivery filters as a query string, for the pages' links."""
+    kept = {name: value for name, value in wanted.items() if value not in ("", None)}
+    return urlencode(kept)
 
 
 def _secret_form(endpoint, failed) -> SigningSecretForm | None:

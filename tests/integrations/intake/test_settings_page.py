@@ -141,3 +141,52 @@ def test_the_delivery_log_and_replay(
     assert Incident.objects.count() == 1 and IncidentLink.objects.count() == 2
     assert AuditEntry.objects.filter(action="integration.delivery_replayed").count() == 1
     assert client.get(f"{PAGE}deliveries/{processed.pk}/replay/").status_code == 405
+
+
+def test_the_delivery_log_filters_by_status_and_endpoint(client, org, admin_user, endpoint, send):
+    hook, secret = endpoint
+    other, other_secret = make_endpoint(org, admin_user, name="Staging Alertmanager")
+    send(hook, b"not json", secret=secret)
+    send(hook, fresh(documented_payload()), secret=secret)
+    send(other, b"[1]", secret=other_secret)
+    client.force_login(admin_user)
+
+    quarantined = client.get(PAGE, {"status": "QUARANTINED"})
+    assert [d.status for d in quarantined.context["deliveries"]] == ["QUARANTINED"] * 2
+    of_other = client.get(PAGE, {"endpoint": other.pk}).context["deliveries"]
+    assert [d.endpoint for d in of_other] == [other]
+    both = client.get(PAGE, {"status": "QUARANTINED", "endpoint": hook.pk})
+    assert [d.outcome[:20] for d in both.context["deliveries"]] == ["The body is not JSON"]
+    nothing = client.get(PAGE, {"status": "FAILED"}).content.decode()
+    assert "No delivery matches these filters." in nothing
+
+
+def test_a_bad_filter_is_a_400_naming_it_and_another_organizations_endpoint_is_not_one(
+    client, org, other_org, admin_user, endpoint
+):
+    with scopes_disabled():
+        foreign, _ = make_endpoint(other_org, name="Their Alertmanager")
+    client.force_login(admin_user)
+    for query, field in (
+        ({"status": "LOST"}, "status"),
+        ({"endpoint": "abc"}, "endpoint"),
+        ({"endpoint": foreign.pk}, "endpoint"),
+    ):
+        response = client.get(PAGE, query)
+        assert response.status_code == 400, query
+        assert list(response.context["filters"].errors) == [field]
+        assert "Their Alertmanager" not in response.content.decode()
+
+
+def test_the_pages_of_a_filtered_log_keep_the_filter(
+    client, org, admin_user, endpoint, send, monkeypatch
+):
+    from integrations.intake import views_settings
+
+    monkeypatch.setattr(views_settings, "DELIVERY_PAGE_SIZE", 1)
+    hook, secret = endpoint
+    for body in (b"not json", b"[1]", b"[2]"):
+        send(hook, body, secret=secret)
+    client.force_login(admin_user)
+    page = client.get(PAGE, {"status": "QUARANTINED"}).content.decode()
+    assert "?status=QUARANTINED&amp;page=2#deliveries" in page
