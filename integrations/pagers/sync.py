@@ -168,6 +168,8 @@ def _record_ids(organization: Organization, pager: Pager, ids: list[str]) -> set
     ``apply`` records first is not returned, so its event is applied once."""
     if not ids:
         return set()
+    if connection.vendor != "postgresql":  # SQLite (`make run` without a database): one by one
+        return {event_id for event_id in set(ids) if _first_time(organization, pager, event_id)}
     sql = (
         f"INSERT INTO {PagerEntry._meta.db_table} "  # noqa: S608 (the model's own table)
         "(organization_id, source, external_id, created_at) "
