@@ -42,7 +42,7 @@ def signature(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def _header(headers: Mapping[str, str], name: str) -> str:
+def header(headers: Mapping[str, str], name: str) -> str:
     wanted = name.lower()
     for key, value in headers.items():
         if key.lower() == wanted:
@@ -51,13 +51,13 @@ def _header(headers: Mapping[str, str], name: str) -> str:
 
 
 def parse(body: bytes, headers: Mapping[str, str]) -> Announced:
-    event = _header(headers, "X-GitHub-Event")
+    event = header(headers, "X-GitHub-Event")
     if event not in EVENTS:
         raise Quarantine(
             f"GitHub event “{event[:40] or 'none'}” is not taken here: "
             "choose only “Deployment statuses” in the webhook's events."
         )
-    delivery = _header(headers, "X-GitHub-Delivery")
+    delivery = header(headers, "X-GitHub-Delivery")
     if not delivery or len(delivery) > 64:
         raise Quarantine("The X-GitHub-Delivery header is missing or too long.")
     data = json_object(body)
