@@ -3,8 +3,8 @@
 - Addresses: https only and no private or local network, except the hosts an operator lists in
   ``INTEGRATIONS_INSECURE_HOSTS`` (``organizations.addresses``); checked before each request.
 - A fine-grained personal access token (``Authorization: token …``, githubkit's way); a
-  timeout on every request; githubkit's own retries are off: the Celery task retries with backoff, after
-  ``Retry-After`` when GitHub throttles (403 or 429 with a rate-limit answer).
+  timeout on every request; githubkit's own retries are off: the Celery task retries with
+  backoff, after ``Retry-After`` when GitHub throttles (403 or 429 with a rate-limit answer).
 - Request bodies are checked by githubkit against GitHub's published OpenAPI description
   before they are sent. The token is never part of a message.
 """
