@@ -1,9 +1,14 @@
 """Reads for the issue trackers."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.urls import reverse
+
 from actionitems.models import ActionItem
 from organizations.models import Organization
 
-from .models import SyncNote, TicketLink, TrackerConnection, TrackerKind, TrackerTarget
+from .models import SyncNote, SyncState, TicketLink, TrackerConnection, TrackerKind, TrackerTarget
 
 NOTES_SHOWN = 20
 
@@ -49,3 +54,32 @@ def link_by_ticket(organization: Organization, key: str) -> TicketLink | None:
 
 def notes_of(link: TicketLink) -> list[SyncNote]:
     return list(link.notes.all()[:NOTES_SHOWN])
+
+
+@dataclass(frozen=True)
+class TicketSync:
+    """What an item's row shows of its ticket."""
+
+    key: str
+    status: str
+    synced_at: datetime | None
+    error: str
+    url: str  # the item's ticket page
+
+
+def ticket_syncs(*, organization: Organization, item_ids: list[int]) -> dict[int, TicketSync]:
+    """The rows' tickets, one query (receiver of ``actionitems.postmortem_table.TICKET_SYNC``)."""
+    page = reverse("item_ticket", kwargs={"org_slug": organization.slug, "item": 999999999})
+    links = TicketLink.objects.filter(organization=organization, item_id__in=item_ids).values(
+        "item_id", "item__number", "key", "remote_status", "state", "last_synced_at", "last_error"
+    )
+    return {
+        link["item_id"]: TicketSync(
+            key=link["key"],
+            status=link["remote_status"] or dict(SyncState.choices)[link["state"]],
+            synced_at=link["last_synced_at"],
+            error=link["last_error"],
+            url=page.replace("999999999", str(link["item__number"])),
+        )
+        for link in links
+    }

@@ -3,6 +3,7 @@ task) with the item's title, a body linking back to the postmortem and the incid
 labels; the item shows the ticket's key, status on GitHub and last sync, or the error."""
 
 import pytest
+from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from actionitems.models import ActionItem
@@ -156,3 +157,26 @@ def test_another_organizations_item_is_404(client, author, org, other_org, conne
     with scopes_disabled():
         assert ActionItem.objects.filter(pk=theirs.pk).exists()
         assert not TicketLink.objects.exists()
+
+
+def test_the_postmortems_rows_show_the_ticket_and_its_sync(
+    client, author, item, connection, account, django_capture_on_commit_callbacks
+):
+    client.force_login(author)
+    page_url = reverse(
+        "postmortem_edit", kwargs={"org_slug": "acme", "number": item.postmortem.number}
+    )
+    page = client.get(page_url).content.decode()
+    assert f'aria-label="Ticket for AI-{item.number}"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        create(client, author, item)
+    page = client.get(page_url).content.decode()
+    assert "acme/api#1: open · synced" in page
+    account.token = "github_pat_revoked"
+    with scope(organization=item.organization):
+        link = TicketLink.objects.get()
+        link.state, link.number, link.key = SyncState.QUEUED, 1, "acme/api#1"
+        link.save()
+        push(link)
+    page = client.get(page_url).content.decode()
+    assert "sync failed" in page and "GitHub refused the token (401)" in page
