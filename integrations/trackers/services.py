@@ -142,6 +142,21 @@ def _repository_found(repository: dict) -> tuple[bool, str]:
     return True, f"Connected: found {name}{counted}."
 
 
+@transaction.atomic
+def reconcile_request(*, connection: TrackerConnection, actor: AbstractBaseUser | None) -> None:
+    """Queue a reading of every linked ticket now (the nightly run does it too)."""
+    from .tasks import reconcile_connection  # the task calls the reconciliation
+
+    record(
+        organization=connection.organization,
+        actor=actor,
+        action="integration.tracker_reconcile",
+        target=f"GitHub {connection.target}",
+    )
+    connection_id = connection.pk
+    transaction.on_commit(lambda: reconcile_connection.delay(connection_id), robust=True)
+
+
 # --- An item's ticket --------------------------------------------------------------------------
 
 

@@ -33,7 +33,14 @@ def apply_issue_event(
     if link is None:
         return "ignored: not linked"
     if action == "deleted":
-        return _unlinked(link)
+        return unlinked(link)
+    return apply_to_link(link, action=action, issue=issue, title_changed=title_changed)
+
+
+def apply_to_link(link: TicketLink, *, action: str, issue: Issue, title_changed: bool) -> str:
+    """What ``issue``'s change (``action``: closed, reopened, edited, assigned…) does to the
+    link's item, unless it is not newer than the last change we know of."""
+    key = link.key
     if link.remote_updated_at and issue.updated_at <= link.remote_updated_at:
         return f"ignored: {key} not newer than the last sync"
     wanted = _changes(action, issue, title_changed)
@@ -108,7 +115,7 @@ def _outcome(key: str, item: ActionItem, applied: dict, kept: dict) -> str:
     return f"AI-{item.number} updated from {key}: {', '.join(sorted(applied))}"
 
 
-def _unlinked(link: TicketLink) -> str:
+def unlinked(link: TicketLink) -> str:
     key = link.key
     link.number, link.key, link.url, link.remote_status = None, "", "", "deleted"
     link.state = SyncState.FAILED

@@ -3,11 +3,12 @@ backoff; GitHub's rate limit is waited out after its ``Retry-After``."""
 
 from celery import shared_task
 
-from organizations.scoping import in_organization_of
+from organizations.scoping import across_organizations, in_organization_of
 
 from .github import TrackerError
-from .models import TicketLink
+from .models import TicketLink, TrackerConnection
 from .push import fail, push
+from .reconcile import reconcile
 
 MAX_RETRIES = 5
 BACKOFF_SECONDS = 30
@@ -30,3 +31,20 @@ def push_ticket(self, link: TicketLink) -> str:
         fail(link, str(error))
         return "failed"
     return "done"
+
+
+@shared_task(acks_late=True, soft_time_limit=3600, time_limit=3700)
+@in_organization_of(TrackerConnection, missing="missing")
+def reconcile_connection(connection: TrackerConnection) -> dict:
+    """Read every linked ticket of the connection and apply what a missed webhook would have."""
+    return reconcile(connection)
+
+
+@shared_task
+@across_organizations
+def reconcile_all_trackers() -> int:
+    """Beat, nightly: one reconciliation per connection. Answers how many were queued."""
+    ids = list(TrackerConnection.objects.exclude(token="").values_list("pk", flat=True))
+    for connection_id in ids:
+        reconcile_connection.delay(connection_id)
+    return len(ids)

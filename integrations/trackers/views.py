@@ -83,6 +83,18 @@ def tracker_test(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @require_POST
 @require_action(Action.MANAGE_ORGANIZATION)
+def tracker_reconcile(request: HttpRequest, org_slug: str) -> HttpResponse:
+    connection = selectors.connection_for(request.organization)
+    if connection is None:
+        messages.error(request, "Save the connection first.")
+    else:
+        services.reconcile_request(connection=connection, actor=request.user)
+        messages.success(request, "Reading every linked ticket from GitHub: items follow shortly.")
+    return redirect("settings_trackers", org_slug=org_slug)
+
+
+@require_POST
+@require_action(Action.MANAGE_ORGANIZATION)
 def tracker_team_target_add(request: HttpRequest, org_slug: str) -> HttpResponse:
     connection = selectors.connection_for(request.organization)
     form = TeamTargetForm(request.POST, organization=request.organization)
