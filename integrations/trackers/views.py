@@ -13,6 +13,7 @@ from organizations.decorators import require_action
 from organizations.lookups import object_from_url
 from organizations.roles import Action
 
+from ..intake.forms import form_saved
 from . import selectors, services
 from .forms import AdoptForm, ConnectionForm, TeamTargetForm
 from .models import TrackerTarget
@@ -43,19 +44,6 @@ def _settings_page(request: HttpRequest, form=None, team_form=None, status: int 
     return render(request, SETTINGS, context, status=status)
 
 
-def _saved(form, save, **arguments) -> bool:
-    """Whether the form is valid and ``save`` (a service) took its data; the service's
-    ``ValidationError`` goes onto the form."""
-    if not form.is_valid():
-        return False
-    try:
-        save(**arguments, **form.cleaned_data)
-    except ValidationError as error:
-        form.add_error(None, error)
-        return False
-    return True
-
-
 @require_http_methods(["GET", "POST"])
 @require_action(Action.MANAGE_ORGANIZATION)
 def settings_trackers(request: HttpRequest, org_slug: str) -> HttpResponse:
@@ -63,7 +51,7 @@ def settings_trackers(request: HttpRequest, org_slug: str) -> HttpResponse:
         return _settings_page(request)
     form = ConnectionForm(request.POST)
     organization = request.organization
-    if _saved(form, services.connection_save, organization=organization, actor=request.user):
+    if form_saved(form, services.connection_save, organization=organization, actor=request.user):
         messages.success(request, "GitHub connection saved. Test it below.")
         return redirect("settings_trackers", org_slug=org_slug)
     return _settings_page(request, form=form, status=400)
@@ -100,7 +88,7 @@ def tracker_team_target_add(request: HttpRequest, org_slug: str) -> HttpResponse
     form = TeamTargetForm(request.POST, organization=request.organization)
     if connection is None:
         form.add_error(None, "Save the connection first.")
-    elif _saved(form, services.team_target_save, connection=connection, actor=request.user):
+    elif form_saved(form, services.team_target_save, connection=connection, actor=request.user):
         messages.success(request, "Team repository saved.")
         return redirect("settings_trackers", org_slug=org_slug)
     return _settings_page(request, team_form=form, status=400)

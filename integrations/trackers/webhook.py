@@ -7,7 +7,7 @@ but ``issues`` is quarantined. What an issue event does to its linked item: ``sy
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..deploys.github import header
+from ..deploys.github import event_and_delivery
 from ..intake.errors import Quarantine, json_object
 from ..intake.models import WebhookEndpoint
 from .github import Issue, TrackerError, issue_from
@@ -26,15 +26,7 @@ class IssueEvent:
 
 
 def parse(body: bytes, headers: Mapping[str, str]) -> IssueEvent:
-    event = header(headers, "X-GitHub-Event")
-    if event not in EVENTS:
-        raise Quarantine(
-            f"GitHub event “{event[:40] or 'none'}” is not taken here: "
-            "choose only “Issues” in the webhook's events."
-        )
-    delivery = header(headers, "X-GitHub-Delivery")
-    if not delivery or len(delivery) > 64:
-        raise Quarantine("The X-GitHub-Delivery header is missing or too long.")
+    event, delivery = event_and_delivery(headers, EVENTS, choose="Issues")
     data = json_object(body)
     if event == "ping":
         return IssueEvent(delivery=delivery)

@@ -1,6 +1,6 @@
 """Fixtures of the issue-tracker tests: the GitHub stand-in on loopback with its account,
-``org``'s admin and GitHub connection, Ann's action item on her draft (she edits it), and
-tasks in process."""
+``org``'s admin and GitHub connection, Ann's action item on her draft (she edits it) and the
+item linked to a new issue, and tasks in process."""
 
 import pytest
 from django_scopes import scope
@@ -8,6 +8,8 @@ from django_scopes import scope
 from actionitems.services import action_item_create
 from config.celery import app as celery_app
 from integrations.trackers import services
+from integrations.trackers.models import TicketLink
+from integrations.trackers.push import push
 from organizations.roles import Role
 from tests.integrations.trackers.github_server import Account, serve
 
@@ -59,6 +61,18 @@ def item(org, draft, author):
             owner=author,
             success_criteria="Payments degrade instead of failing",
         )
+
+
+@pytest.fixture
+def linked(org, item, connection):
+    """``item`` linked to acme/api#1, created on the stand-in."""
+    with scope(organization=org):
+        link = TicketLink.objects.create(
+            organization=org, item=item, connection=connection, target="acme/api"
+        )
+        push(link)
+        link.refresh_from_db()
+    return link
 
 
 def ticket_url(item, name: str = "item_ticket", org_slug: str = "acme") -> str:

@@ -7,8 +7,7 @@ from django.urls import reverse
 from django_scopes import scope
 
 from actionitems.models import ItemStatus
-from integrations.trackers.models import SyncState, TicketLink
-from integrations.trackers.push import push
+from integrations.trackers.models import SyncState
 from integrations.trackers.reconcile import reconcile
 from integrations.trackers.tasks import reconcile_all_trackers
 from organizations.roles import Role
@@ -18,22 +17,14 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def linked(org, item, connection) -> TicketLink:
-    with scope(organization=org):
-        link = TicketLink.objects.create(
-            organization=org, item=item, connection=connection, target="acme/api"
-        )
-        push(link)
-        link.refresh_from_db()
-    return link
-
-
 def later() -> str:
     return iso(datetime.now(UTC) + timedelta(minutes=1))
 
 
-def test_a_ticket_closed_without_its_webhook_completes_the_item(org, item, connection, account):
-    link = linked(org, item, connection)
+def test_a_ticket_closed_without_its_webhook_completes_the_item(
+    org, item, connection, account, linked
+):
+    link = linked
     account.issues[("acme/api", 1)].update(
         state="closed", state_reason="completed", updated_at=later()
     )
@@ -49,16 +40,15 @@ def test_a_ticket_closed_without_its_webhook_completes_the_item(org, item, conne
     )
 
 
-def test_an_unchanged_ticket_changes_nothing(org, item, connection, account):
-    linked(org, item, connection)
+def test_an_unchanged_ticket_changes_nothing(org, item, connection, account, linked):
     with scope(organization=org):
         assert reconcile(connection)["changed"] == 0
     item.refresh_from_db()
     assert item.status == ItemStatus.OPEN
 
 
-def test_a_ticket_gone_from_github_unlinks_the_item(org, item, connection, account):
-    link = linked(org, item, connection)
+def test_a_ticket_gone_from_github_unlinks_the_item(org, item, connection, account, linked):
+    link = linked
     del account.issues[("acme/api", 1)]
     with scope(organization=org):
         assert reconcile(connection)["failed"] == 1
@@ -68,8 +58,8 @@ def test_a_ticket_gone_from_github_unlinks_the_item(org, item, connection, accou
     assert item.pk
 
 
-def test_a_rate_limit_stops_the_run(org, item, connection, account):
-    link = linked(org, item, connection)
+def test_a_rate_limit_stops_the_run(org, item, connection, account, linked):
+    link = linked
     account.throttle_once = True
     with scope(organization=org):
         assert reconcile(connection)["failed"] == 1
@@ -77,8 +67,7 @@ def test_a_rate_limit_stops_the_run(org, item, connection, account):
     assert "rate limit" in link.last_error and link.key == "acme/api#1"
 
 
-def test_the_nightly_run_queues_each_connection(org, item, connection, account):
-    linked(org, item, connection)
+def test_the_nightly_run_queues_each_connection(org, item, connection, account, linked):
     account.issues[("acme/api", 1)].update(
         state="closed", state_reason="not_planned", updated_at=later()
     )
@@ -93,11 +82,10 @@ def test_admins_read_linked_tickets_now(
     member_factory,
     org,
     item,
-    connection,
+    linked,
     account,
     django_capture_on_commit_callbacks,
 ):
-    linked(org, item, connection)
     account.issues[("acme/api", 1)].update(state="closed", updated_at=later())
     url = reverse("tracker_reconcile", kwargs={"org_slug": "acme"})
     client.force_login(member_factory(Role.MANAGER, username="mia"))

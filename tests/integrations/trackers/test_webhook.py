@@ -14,8 +14,7 @@ from django_scopes import scope, scopes_disabled
 from actionitems.models import ItemStatus
 from actionitems.services import action_item_update
 from integrations.intake.models import DeliveryStatus, InboundDelivery, SourceKind
-from integrations.trackers.models import SyncNote, TicketLink
-from integrations.trackers.push import push
+from integrations.trackers.models import SyncNote
 from tests.counterparts.vendor_payloads import github_examples, github_schema_errors
 from tests.integrations.conftest import make_endpoint
 from tests.integrations.deploys.conftest import sign
@@ -63,19 +62,9 @@ def hook(org, admin_user):
 
 
 @pytest.fixture
-def linked(org, item, connection):
-    """``item`` linked to acme/api#1, created on the stand-in."""
-    with scope(organization=org):
-        link = TicketLink.objects.create(
-            organization=org, item=item, connection=connection, target="acme/api"
-        )
-        push(link)
-        link.refresh_from_db()
-    return link
+def deliver(send):
+    """POST an event as GitHub does, signed with the endpoint's secret (or ``secret``)."""
 
-
-@pytest.fixture
-def deliver(client, django_capture_on_commit_callbacks):
     def post(hook, payload, *, secret, delivery=None, event="issues"):
         endpoint, plain = hook
         body = json.dumps(payload).encode()
@@ -84,13 +73,7 @@ def deliver(client, django_capture_on_commit_callbacks):
             "HTTP_X_GITHUB_DELIVERY": delivery or str(uuid.uuid4()),
             "HTTP_X_HUB_SIGNATURE_256": sign(secret if secret is not None else plain, body),
         }
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(
-                f"/hooks/{endpoint.public_id}/",
-                data=body,
-                content_type="application/json",
-                **headers,
-            )
+        return send(endpoint, body, secret=False, headers=headers)
 
     return post
 
