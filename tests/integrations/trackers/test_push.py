@@ -11,6 +11,7 @@ from actionitems.services import action_item_create
 from integrations.trackers.github import TrackerError
 from integrations.trackers.models import SyncState, TicketLink
 from integrations.trackers.push import push
+from integrations.trackers.services import note
 from organizations.roles import Role
 from tests.integrations.trackers.conftest import ticket_url
 from tests.postmortems.editor.helpers import make_incident, make_postmortem
@@ -180,3 +181,15 @@ def test_the_postmortems_rows_show_the_ticket_and_its_sync(
         push(link)
     page = client.get(page_url).content.decode()
     assert "sync failed" in page and "GitHub refused the token (401)" in page
+
+
+def test_the_ticket_page_runs_a_bounded_number_of_queries(
+    client, author, item, linked, django_assert_max_num_queries
+):
+    with scope(organization=item.organization):
+        for index in range(30):
+            note(linked, f"Note {index}")
+    client.force_login(author)
+    with django_assert_max_num_queries(14):
+        page = client.get(ticket_url(item)).content.decode()
+    assert "acme/api#1" in page and page.count("Note ") == 20

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from integrations.trackers import selectors
-from integrations.trackers.models import TrackerConnection
+from integrations.trackers.models import TrackerConnection, TrackerTarget
 from organizations.roles import Role
 from postmortems.models import PostmortemTeam
 from tests.factories import TeamFactory
@@ -111,8 +111,6 @@ def test_a_team_sends_its_items_to_its_own_repository(client, admin, org, connec
 
 def test_another_organizations_team_target_is_404(client, admin, org, other_org, connection):
     with scopes_disabled():
-        from integrations.trackers.models import TrackerConnection, TrackerTarget
-
         theirs = TrackerConnection.objects.create(
             organization=other_org,
             kind="github",
@@ -131,3 +129,17 @@ def test_another_organizations_team_target_is_404(client, admin, org, other_org,
     assert response.status_code == 404
     with scopes_disabled():
         assert TrackerTarget.objects.filter(pk=row.pk).exists()
+
+
+def test_the_settings_page_runs_a_bounded_number_of_queries(
+    client, admin, org, connection, django_assert_max_num_queries
+):
+    for index in range(10):
+        team = TeamFactory(organization=org, name=f"Team {index}")
+        TrackerTarget.objects.create(
+            organization=org, connection=connection, team=team, target=f"acme/repo-{index}"
+        )
+    client.force_login(admin)
+    with django_assert_max_num_queries(14):
+        page = client.get(page_url()).content.decode()
+    assert page.count("acme/repo-") == 10
