@@ -85,6 +85,10 @@ def issue_body(item: ActionItem) -> str:
 
 @transaction.atomic
 def _linked(link: TicketLink, issue: Issue) -> None:
+    """Keep GitHub's answer; the item's ticket address is written first, so that the sync
+    time is after the item's last change (no conflict with our own write)."""
+    if link.item.ticket_url != issue.url:
+        action_item_sync(item=link.item, changes={"ticket_url": issue.url})
     link.number = issue.number
     link.key = f"{link.target}#{issue.number}"
     link.url = issue.url
@@ -94,8 +98,6 @@ def _linked(link: TicketLink, issue: Issue) -> None:
     link.state, link.last_error = SyncState.LINKED, ""
     link.save()
     note(link, f"{link.key} linked: {issue.status} on GitHub.")
-    if link.item.ticket_url != issue.url:
-        action_item_sync(item=link.item, changes={"ticket_url": issue.url})
 
 
 @transaction.atomic

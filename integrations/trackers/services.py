@@ -138,7 +138,9 @@ def _repository_found(repository: dict) -> tuple[bool, str]:
     if repository.get("archived"):
         return False, f"Found {name}, but it is archived: no issues can be opened."
     open_issues = repository.get("open_issues_count")
-    counted = f" ({open_issues} open issues)" if isinstance(open_issues, int) else ""
+    counted = ""
+    if isinstance(open_issues, int):
+        counted = f" ({open_issues} open issue{'' if open_issues == 1 else 's'})"
     return True, f"Connected: found {name}{counted}."
 
 

@@ -213,3 +213,9 @@ def test_a_deleted_issue_unlinks_and_the_item_stays(hook, linked, item, deliver)
 def test_the_intake_offers_the_github_issues_source():
     assert SourceKind("github_issues").label.startswith("GitHub issues")
     assert reverse("settings_integrations", kwargs={"org_slug": "acme"})
+
+
+def test_a_linked_item_untouched_since_has_no_conflict(hook, linked, item, deliver):
+    deliver(hook, issue_event("closed"), secret=None)
+    with scopes_disabled():
+        assert not SyncNote.objects.filter(link=linked, text__startswith="Conflict").exists()
