@@ -2,7 +2,7 @@
 key, GitHub status, last sync, errors and sync history; create or link a ticket)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -148,8 +148,6 @@ def item_ticket(request: HttpRequest, item: ActionItem) -> HttpResponse:
 def _ticket_write(request: HttpRequest, item: ActionItem, write, form=None) -> HttpResponse:
     try:
         write()
-    except PermissionDenied:
-        raise
     except ValidationError as error:
         if form is None:
             messages.error(request, " ".join(error.messages))
