@@ -82,6 +82,9 @@ class TicketLink(TenantModel):
     remote_status = models.CharField(max_length=40, blank=True)
     remote_updated_at = models.DateTimeField(null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
+    synced = models.JSONField(
+        default=dict, blank=True, help_text="The item's synced fields as of the last sync."
+    )
     last_error = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

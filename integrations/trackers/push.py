@@ -12,6 +12,7 @@ from organizations.site import absolute_url
 from .github import GitHubTracker, Issue, TrackerError
 from .models import SyncState, TicketLink
 from .services import note
+from .sync import synced_values
 
 LABEL = "postmortem"
 TITLE_LIMIT = 256
@@ -87,14 +88,16 @@ def issue_body(item: ActionItem) -> str:
 def _linked(link: TicketLink, issue: Issue) -> None:
     """Keep GitHub's answer; the item's ticket address is written first, so that the sync
     time is after the item's last change (no conflict with our own write)."""
-    if link.item.ticket_url != issue.url:
-        action_item_sync(item=link.item, changes={"ticket_url": issue.url})
+    item = link.item
+    if item.ticket_url != issue.url:
+        item = action_item_sync(item=item, changes={"ticket_url": issue.url})
     link.number = issue.number
     link.key = f"{link.target}#{issue.number}"
     link.url = issue.url
     link.remote_status = issue.status
     link.remote_updated_at = issue.updated_at
     link.last_synced_at = timezone.now()
+    link.synced = synced_values(item)
     link.state, link.last_error = SyncState.LINKED, ""
     link.save()
     note(link, f"{link.key} linked: {issue.status} on GitHub.")

@@ -5,8 +5,8 @@
   assignees are noted in the sync history (Hindsight does not know members' GitHub accounts).
 - Loop guard: an event whose issue is not newer than the link's ``remote_updated_at`` (our
   own write's answer, or a change already applied) is not applied.
-- Conflicts: when the item was also changed in Hindsight since the last sync and the field
-  differs, the newer change wins; the other is written in the item's sync notes.
+- Conflicts: when Hindsight also changed the same field since the last sync (it differs from
+  the value synced then), the newer change wins; the other is written in the sync notes.
 - A deleted issue unlinks with a note; the item stays.
 The caller (the intake) holds the transaction."""
 
@@ -24,6 +24,7 @@ from .models import SyncState, TicketLink
 from .services import note
 
 NOT_PLANNED_REASON = "Closed as not planned on GitHub"
+SYNCED_FIELDS = ("status", "description", "wont_do_reason")
 
 
 def apply_issue_event(
@@ -47,16 +48,22 @@ def apply_to_link(link: TicketLink, *, action: str, issue: Issue, title_changed:
     item = link.item
     applied, kept = _resolve(link, item, wanted, issue.updated_at)
     if applied:
-        action_item_sync(item=item, changes=applied)
+        item = action_item_sync(item=item, changes=applied)
     if action in ("assigned", "unassigned"):
         people = ", ".join(issue.assignees) or "nobody"
         note(link, f"Assigned on GitHub to {people} (the item's owner is kept).")
     link.remote_status = issue.status
     link.remote_updated_at = issue.updated_at
     link.last_synced_at = timezone.now()
+    link.synced = synced_values(item)
     link.state, link.last_error = SyncState.LINKED, ""
     link.save()
     return _outcome(key, item, applied, kept)
+
+
+def synced_values(item: ActionItem) -> dict[str, str]:
+    """The item's fields a tracker sets, as of a sync (what a later conflict is judged by)."""
+    return {name: str(getattr(item, name)) for name in SYNCED_FIELDS}
 
 
 def _changes(action: str, issue: Issue, title_changed: bool) -> dict:
@@ -76,21 +83,27 @@ def _changes(action: str, issue: Issue, title_changed: bool) -> dict:
 def _resolve(
     link: TicketLink, item: ActionItem, wanted: dict, remote_at: datetime
 ) -> tuple[dict, dict]:
-    """Split GitHub's changes into those applied and those Hindsight's newer change keeps,
-    noting each conflict."""
-    changed_here = link.last_synced_at is None or item.updated_at > link.last_synced_at
+    """Split GitHub's changes into those applied and those Hindsight's newer change keeps. A
+    field is in conflict when Hindsight also changed it since the last sync (it differs from
+    the value synced then, ``link.synced``); the newer side wins and each conflict is noted."""
     differing = {name: value for name, value in wanted.items() if getattr(item, name) != value}
-    if not changed_here or not differing:
+    conflicting = {
+        name: value
+        for name, value in differing.items()
+        if name in link.synced and link.synced[name] != str(getattr(item, name))
+    }
+    if not conflicting:
         return differing, {}
-    fields = ", ".join(sorted(differing))
+    fields = ", ".join(sorted(conflicting))
     if item.updated_at > remote_at:
         note(
             link,
             f"Conflict on {fields}: kept Hindsight's change ({_when(item.updated_at)}); "
-            f"GitHub's ({_when(remote_at)}) was {_shown(differing)}.",
+            f"GitHub's ({_when(remote_at)}) was {_shown(conflicting)}.",
         )
-        return {}, differing
-    current = {name: getattr(item, name) for name in differing}
+        applied = {name: v for name, v in differing.items() if name not in conflicting}
+        return applied, conflicting
+    current = {name: getattr(item, name) for name in conflicting}
     note(
         link,
         f"Conflict on {fields}: GitHub's change ({_when(remote_at)}) replaced Hindsight's "

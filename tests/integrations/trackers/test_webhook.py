@@ -219,3 +219,18 @@ def test_a_linked_item_untouched_since_has_no_conflict(hook, linked, item, deliv
     deliver(hook, issue_event("closed"), secret=None)
     with scopes_disabled():
         assert not SyncNote.objects.filter(link=linked, text__startswith="Conflict").exists()
+
+
+def test_a_change_of_another_field_in_hindsight_is_no_conflict(hook, linked, item, author, deliver):
+    """Hindsight changed the priority after GitHub closed the issue (the webhook came late):
+    GitHub's status still applies, as nobody changed the status in Hindsight."""
+    older = datetime.now(UTC) - timedelta(seconds=30)
+    linked.remote_updated_at = older - timedelta(minutes=5)
+    linked.save()
+    with scope(organization=item.organization):
+        action_item_update(item=item, actor=author, changes={"priority": "HIGH"})
+    deliver(hook, issue_event("closed", updated_at=older), secret=None)
+    item.refresh_from_db()
+    assert (item.status, item.priority) == (ItemStatus.COMPLETED, "HIGH")
+    with scopes_disabled():
+        assert not SyncNote.objects.filter(link=linked, text__startswith="Conflict").exists()
