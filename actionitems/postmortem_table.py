@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from django.http import HttpRequest
 from django.urls import reverse
 
+from organizations import hooks
 from organizations.roles import Action, can
 from postmortems.language.rules import vague_action_item
 from postmortems.models import Postmortem, PostmortemUserObjectPermission, Section, SectionKind
@@ -23,6 +24,10 @@ from .models import ActionItem, Category, ItemStatus, Priority
 STATUS_FIELDS = {"status", "wont_do_reason"}
 SCHEDULE_FIELDS = {"owner", "due_date"}
 NUMBER_SLOT = 999999999  # reversed once per page, then replaced by each item's number
+# Asked with ``organization`` and ``item_ids``: each receiver answers {item id: its ticket's
+# sync (an object with ``key``, ``status``, ``synced_at``, ``error`` and ``url``, the page of
+# the item's ticket)} for the items linked to an issue tracker (``integrations.trackers``).
+TICKET_SYNC = "actionitems.ticket_sync"
 
 CHOICES = {
     "priority": [  # with the days to the suggested due date, for the form's script
@@ -136,6 +141,7 @@ class Row:
     today: date
     may_status: bool
     status_form: FormState | None = None  # a refused status change, shown again
+    ticket: object | None = None  # its issue tracker's sync (``TICKET_SYNC``), if linked
 
     @property
     def number(self) -> int:
@@ -262,7 +268,22 @@ class ActionItemsPage:
             today=self.today,
             may_status=self.rights.may_status(item),
             status_form=status_form,
+            ticket=self.tickets.get(item.pk),
         )
+
+    @cached_property
+    def tickets(self) -> dict[int, object]:
+        """The items' tracker tickets, in one question for the whole page."""
+        if not self.items:
+            return {}
+        found: dict[int, object] = {}
+        for answer in hooks.answers(
+            TICKET_SYNC,
+            organization=self.postmortem.organization,
+            item_ids=[item.pk for item in self.items],
+        ):
+            found.update(answer)
+        return found
 
     @cached_property
     def rows_by_section(self) -> dict[str, list[Row]]:

@@ -255,6 +255,30 @@ def action_item_update(
     return locked
 
 
+SYNCED = ("description", "status", "wont_do_reason", "ticket_url")  # what a tracker may set
+
+
+@transaction.atomic
+def action_item_sync(*, item: ActionItem, changes: dict[str, Any]) -> ActionItem:
+    """Apply what the item's linked ticket changed (a tracker's webhook or the link itself):
+    no person acts, so no rights are checked; the fields are checked as any change's are."""
+    unknown = set(changes) - set(SYNCED)
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "Not a field a tracker sets."))
+    locked = (
+        ActionItem.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=item.pk)
+    )
+    cleaned = _clean(locked.organization, changes, current=locked)
+    _apply_status(locked, cleaned)
+    for name, value in cleaned.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=[*cleaned, "updated_at"])
+    tracker_changed(organization=locked.organization_id)
+    return locked
+
+
 @transaction.atomic
 def action_item_delete(*, item: ActionItem, actor: AbstractBaseUser) -> None:
     membership = membership_in(item.organization, actor)

@@ -177,6 +177,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.forget_old_inbound_deliveries",
         "schedule": env.int("INBOUND_SWEEP_EVERY_SECONDS", default=3600),
     },
+    # Linked tickets are read back from their tracker, repairing missed webhooks.
+    "reconcile-trackers": {
+        "task": "integrations.trackers.tasks.reconcile_all_trackers",
+        "schedule": env.int("TRACKER_RECONCILE_EVERY_SECONDS", default=86400),
+    },
 }
 
 # --- Accounts ----------------------------------------------------------------------------------

@@ -44,6 +44,10 @@ urlpatterns = [
         "o/<slug:org_slug>/settings/pagerduty-import/",
         include("integrations.pagerduty_import.urls_settings"),
     ),
+    path(
+        "o/<slug:org_slug>/settings/issue-trackers/",
+        include("integrations.trackers.urls_settings"),
+    ),
     path("o/<slug:org_slug>/incidents/", include("incidents.urls")),
     path("o/<slug:org_slug>/incidents/", include("integrations.chat.urls")),
     path("o/<slug:org_slug>/incidents/", include("integrations.metrics.urls_incidents")),
@@ -56,6 +60,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/postmortems/", include("postmortems.comments.urls")),
     path("o/<slug:org_slug>/postmortems/", include("actionitems.urls_postmortem")),
     path("o/<slug:org_slug>/action-items/", include("actionitems.urls_tracker")),
+    path("o/<slug:org_slug>/action-items/", include("integrations.trackers.urls_items")),
     path("o/<slug:org_slug>/search/", include("postmortems.search.urls")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.sharing.urls")),
     path("share/", include("postmortems.sharing.urls_public")),

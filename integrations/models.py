@@ -6,6 +6,7 @@ from .intake.models import InboundDelivery, WebhookEndpoint
 from .metrics.models import MetricCapture, MetricQuery, MetricsEndpoint
 from .pagerduty_import.models import PagerDutyImport, PagerDutyImportSettings
 from .pagers.models import PagerEntry, PagerIncident
+from .trackers.models import SyncNote, TicketLink, TrackerConnection, TrackerTarget
 
 __all__ = [
     "AlertOccurrence",
@@ -20,5 +21,9 @@ __all__ = [
     "PagerEntry",
     "PagerIncident",
     "Release",
+    "SyncNote",
+    "TicketLink",
+    "TrackerConnection",
+    "TrackerTarget",
     "WebhookEndpoint",
 ]

@@ -18,6 +18,7 @@ TABS = (
     ("settings_integrations", "Integrations", Action.MANAGE_ORGANIZATION),
     ("settings_metrics", "Metrics", Action.MANAGE_ORGANIZATION),
     ("settings_pagerduty_import", "PagerDuty import", Action.MANAGE_ORGANIZATION),
+    ("settings_trackers", "Issue trackers", Action.MANAGE_ORGANIZATION),
     ("audit_log", "Audit log", Action.MANAGE_ORGANIZATION),
 )
 

@@ -23,6 +23,7 @@ from incidents import services as incident_services
 from incidents.models import Service
 from integrations.models import InboundDelivery, MetricQuery, Release, WebhookEndpoint
 from integrations.pagerduty_import.models import ImportStatus, PagerDutyImport
+from integrations.trackers.models import TrackerConnection, TrackerTarget
 from organizations.models import Invitation, Notification
 from organizations.roles import Role
 from organizations.services import api_token_create, hash_token
@@ -148,6 +149,7 @@ FILLERS = {
     "metric_query_id": lambda side: side["metric_query"].pk,
     "release_id": lambda side: side["release"].pk,
     "run_id": lambda side: side["pagerduty_import"].pk,
+    "target_id": lambda side: side["tracker_target"].pk,
 }
 # Parameters that name no object (a fixed word of the URL): nothing to take from elsewhere.
 WORDS = {"role", "fmt", "chart", "turn"}
@@ -338,6 +340,19 @@ def world(db):
             since=now - timedelta(days=30),
             until=now,
             window_since=now - timedelta(days=30),
+        )
+        tracker = TrackerConnection.objects.create(
+            organization=organization,
+            kind="github",
+            base_url="https://api.github.com",
+            token=f"token of {side}",
+            target=f"{organization.slug}/api",
+        )
+        objects[side]["tracker_target"] = TrackerTarget.objects.create(
+            organization=organization,
+            connection=tracker,
+            team=objects[side]["team"],
+            target=f"{organization.slug}/ops",
         )
     return World(user=user, home=home, foreign=foreign, objects=objects)
 

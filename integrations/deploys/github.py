@@ -50,16 +50,25 @@ def _header(headers: Mapping[str, str], name: str) -> str:
     return ""
 
 
-def parse(body: bytes, headers: Mapping[str, str]) -> Announced:
+def event_and_delivery(
+    headers: Mapping[str, str], events: tuple[str, ...], *, choose: str
+) -> tuple[str, str]:
+    """The ``X-GitHub-Event`` (one of ``events``, else Quarantine telling to ``choose`` only
+    that event in the webhook) and the ``X-GitHub-Delivery`` id."""
     event = _header(headers, "X-GitHub-Event")
-    if event not in EVENTS:
+    if event not in events:
         raise Quarantine(
             f"GitHub event “{event[:40] or 'none'}” is not taken here: "
-            "choose only “Deployment statuses” in the webhook's events."
+            f"choose only “{choose}” in the webhook's events."
         )
     delivery = _header(headers, "X-GitHub-Delivery")
     if not delivery or len(delivery) > 64:
         raise Quarantine("The X-GitHub-Delivery header is missing or too long.")
+    return event, delivery
+
+
+def parse(body: bytes, headers: Mapping[str, str]) -> Announced:
+    event, delivery = event_and_delivery(headers, EVENTS, choose="Deployment statuses")
     data = json_object(body)
     if event == "ping":
         return Announced(source=ReleaseSource.GITHUB, event=delivery, ignored="ping")

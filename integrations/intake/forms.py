@@ -9,6 +9,21 @@ from .models import ALERT_KINDS, PAGER_KINDS, AlertRule, DeliveryStatus, SourceK
 from .sources import SOURCES
 
 ALERT_FIELDS = ("alert_rule", "default_severity", "severity_map")
+
+
+def form_saved(form: forms.Form, save, **arguments) -> bool:
+    """Whether ``form`` is valid and ``save`` (a service, called with ``arguments`` and the
+    form's data) took it; the service's ``ValidationError`` goes onto the form's fields."""
+    if not form.is_valid():
+        return False
+    try:
+        save(**arguments, **form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
 SEVERITY_FIELDS = ("default_severity", "severity_map")
 # The severity table's label and help for each kind of tool that has one.
 SEVERITY_TABLES = {

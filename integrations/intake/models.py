@@ -15,6 +15,7 @@ class SourceKind(models.TextChoices):
     PAGERDUTY = "pagerduty", "PagerDuty"
     OPSGENIE = "opsgenie", "Opsgenie"
     GENERIC_JSON = "generic_json", "Generic JSON webhook"
+    GITHUB_ISSUES = "github_issues", "GitHub issues (action items' tickets)"
 
 
 # The sources whose deliveries are alerts (they attach to or open incidents per the endpoint's

@@ -16,6 +16,7 @@ from ..grafana import apply as grafana_apply
 from ..grafana import payload as grafana_payload
 from ..opsgenie import webhook as opsgenie
 from ..pagerduty import webhook as pagerduty
+from ..trackers import webhook as github_issues
 from .auth import BEARER_REFUSAL, bearer_verify
 from .models import SourceKind, WebhookEndpoint
 
@@ -90,6 +91,14 @@ SOURCES = {
         event_id=opsgenie.event_id,
         apply=opsgenie.apply,
         refusal=opsgenie.REFUSAL,
+    ),
+    SourceKind.GITHUB_ISSUES: Source(
+        parse=github_issues.parse,
+        event_id=github_issues.event_id,
+        apply=github_issues.apply,
+        verify=github.verify,
+        refusal=github.REFUSAL,
+        keeps_secret=True,
     ),
     SourceKind.GENERIC_JSON: Source(
         parse_for_endpoint=generic_payload.read,

@@ -2,7 +2,6 @@
 runs with their progress (htmx polls the list while one is queued or running)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +11,7 @@ from organizations.decorators import require_action
 from organizations.lookups import object_from_url
 from organizations.roles import Action
 
-from ..intake.forms import value_table_text
+from ..intake.forms import form_saved, value_table_text
 from . import selectors, services
 from .forms import SettingsForm, StartForm
 from .models import PagerDutyImport
@@ -56,16 +55,7 @@ def _masked(key: str) -> str:
 
 
 def _saved(request: HttpRequest, form, save) -> bool:
-    """Whether the form is valid and ``save`` (a service) took its data; the service's
-    ``ValidationError`` goes onto the form's fields."""
-    if not form.is_valid():
-        return False
-    try:
-        save(organization=request.organization, actor=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        form.add_error(None, error)
-        return False
-    return True
+    return form_saved(form, save, organization=request.organization, actor=request.user)
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,0 +1,50 @@
+"""The tracker's work in the worker: an item's ticket is created or read with retries and
+backoff; GitHub's rate limit is waited out after its ``Retry-After``."""
+
+from celery import shared_task
+
+from organizations.scoping import across_organizations, in_organization_of
+
+from .github import TrackerError
+from .models import TicketLink, TrackerConnection
+from .push import fail, push
+from .reconcile import reconcile
+
+MAX_RETRIES = 5
+BACKOFF_SECONDS = 30
+LONGEST_WAIT_SECONDS = 3600
+
+
+@shared_task(
+    bind=True, max_retries=MAX_RETRIES, acks_late=True, soft_time_limit=120, time_limit=150
+)
+@in_organization_of(TicketLink, missing="missing")
+def push_ticket(self, link: TicketLink) -> str:
+    """Create (or read the adopted) ticket of the link. Without a worker (eager) nobody
+    retries later: a transient error fails the link at once, to be asked again."""
+    try:
+        push(link)
+    except TrackerError as error:
+        if not self.request.is_eager and self.request.retries < MAX_RETRIES:
+            wait = max(error.retry_after or 0, BACKOFF_SECONDS * 2**self.request.retries)
+            raise self.retry(countdown=min(wait, LONGEST_WAIT_SECONDS)) from None
+        fail(link, str(error))
+        return "failed"
+    return "done"
+
+
+@shared_task(acks_late=True, soft_time_limit=3600, time_limit=3700)
+@in_organization_of(TrackerConnection, missing="missing")
+def reconcile_connection(connection: TrackerConnection) -> dict:
+    """Read every linked ticket of the connection and apply what a missed webhook would have."""
+    return reconcile(connection)
+
+
+@shared_task
+@across_organizations
+def reconcile_all_trackers() -> int:
+    """Beat, nightly: one reconciliation per connection. Answers how many were queued."""
+    ids = list(TrackerConnection.objects.exclude(token="").values_list("pk", flat=True))
+    for connection_id in ids:
+        reconcile_connection.delay(connection_id)
+    return len(ids)

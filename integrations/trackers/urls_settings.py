@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.settings_trackers, name="settings_trackers"),
+    path("test/", views.tracker_test, name="tracker_test"),
+    path("reconcile/", views.tracker_reconcile, name="tracker_reconcile"),
+    path("teams/", views.tracker_team_target_add, name="tracker_team_target_add"),
+    path(
+        "teams/<int:target_id>/delete/",
+        views.tracker_team_target_delete,
+        name="tracker_team_target_delete",
+    ),
+]
