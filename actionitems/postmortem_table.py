@@ -24,7 +24,7 @@ from .models import ActionItem, Category, ItemStatus, Priority
 STATUS_FIELDS = {"status", "wont_do_reason"}
 SCHEDULE_FIELDS = {"owner", "due_date"}
 NUMBER_SLOT = 999999999  # reversed once per page, then replaced by each item's number
-# Asked with ``organization`` and ``item_ids``: each receiver answers {item id: its ticket's
+# Asked with ``organization`` and ``postmortem``: each receiver answers {item id: its ticket's
 # sync (an object with ``key``, ``status``, ``synced_at``, ``error`` and ``url``, the page of
 # the item's ticket)} for the items linked to an issue tracker (``integrations.trackers``).
 TICKET_SYNC = "actionitems.ticket_sync"
@@ -250,6 +250,7 @@ class ActionItemsPage:
     today: date
     items: list[ActionItem]
     section_keys: list[str] = field(default_factory=list)  # its action-items sections
+    tickets: dict[int, object] = field(default_factory=dict)  # by item id (``tickets_of``)
 
     @cached_property
     def urls(self) -> dict[str, str]:
@@ -270,20 +271,6 @@ class ActionItemsPage:
             status_form=status_form,
             ticket=self.tickets.get(item.pk),
         )
-
-    @cached_property
-    def tickets(self) -> dict[int, object]:
-        """The items' tracker tickets, in one question for the whole page."""
-        if not self.items:
-            return {}
-        found: dict[int, object] = {}
-        for answer in hooks.answers(
-            TICKET_SYNC,
-            organization=self.postmortem.organization,
-            item_ids=[item.pk for item in self.items],
-        ):
-            found.update(answer)
-        return found
 
     @cached_property
     def rows_by_section(self) -> dict[str, list[Row]]:
@@ -359,6 +346,17 @@ class Block:
         return CHOICES
 
 
+def tickets_of(postmortem: Postmortem) -> dict[int, object]:
+    """The tracker tickets of the postmortem's items, in one question whatever its rows (so a
+    page's queries do not depend on them)."""
+    found: dict[int, object] = {}
+    for answer in hooks.answers(
+        TICKET_SYNC, organization=postmortem.organization, postmortem=postmortem
+    ):
+        found.update(answer)
+    return found
+
+
 def items_of(postmortem: Postmortem) -> list[ActionItem]:
     """The postmortem's items with their owners, in document order: every section's rows in
     one query."""
@@ -388,6 +386,7 @@ def load_page(
         today=selectors.today_in(postmortem.organization),
         items=items,
         section_keys=section_keys,
+        tickets=tickets_of(postmortem),
     )
 
 

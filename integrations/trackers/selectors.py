@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from actionitems.models import ActionItem
 from organizations.models import Organization
+from postmortems.models import Postmortem
 
 from .models import SyncNote, SyncState, TicketLink, TrackerConnection, TrackerKind, TrackerTarget
 
@@ -67,10 +68,13 @@ class TicketSync:
     url: str  # the item's ticket page
 
 
-def ticket_syncs(*, organization: Organization, item_ids: list[int]) -> dict[int, TicketSync]:
-    """The rows' tickets, one query (receiver of ``actionitems.postmortem_table.TICKET_SYNC``)."""
+def ticket_syncs(*, organization: Organization, postmortem: Postmortem) -> dict[int, TicketSync]:
+    """The tickets of the postmortem's items, one query (receiver of
+    ``actionitems.postmortem_table.TICKET_SYNC``)."""
     page = reverse("item_ticket", kwargs={"org_slug": organization.slug, "item": 999999999})
-    links = TicketLink.objects.filter(organization=organization, item_id__in=item_ids).values(
+    links = TicketLink.objects.filter(
+        organization=organization, item__postmortem=postmortem
+    ).values(
         "item_id", "item__number", "key", "remote_status", "state", "last_synced_at", "last_error"
     )
     return {
