@@ -9,6 +9,7 @@ def open_incident_of(organization: Organization, service: Service) -> Incident |
     return (
         Incident.objects.filter(organization=organization, service_links__service=service)
         .exclude(status=Status.RESOLVED)
+        .select_related("organization")  # the links and entries it gets are written with it
         .order_by("-started_at", "-id")
         .first()
     )

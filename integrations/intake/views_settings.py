@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from organizations.decorators import require_action
 from organizations.roles import Action
@@ -44,9 +44,8 @@ def integrations_page(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @require_action(Action.MANAGE_ORGANIZATION)
 @endpoint_from_id
+@require_POST
 def endpoint_rotate(request: HttpRequest, endpoint) -> HttpResponse:
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     if SOURCES[endpoint.kind].pasted_secret:
         return _replace_pasted_secret(request, endpoint)
     plain = services.endpoint_rotate(endpoint=endpoint, actor=request.user)
@@ -75,9 +74,8 @@ def _replace_pasted_secret(request: HttpRequest, endpoint) -> HttpResponse:
 
 @require_action(Action.MANAGE_ORGANIZATION)
 @endpoint_from_id
+@require_POST
 def endpoint_edit(request: HttpRequest, endpoint) -> HttpResponse:
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     form = EndpointForm(request.POST, prefix=f"e{endpoint.pk}", kind=endpoint.kind)
     if not form.is_valid():
         return _page(
@@ -91,9 +89,8 @@ def endpoint_edit(request: HttpRequest, endpoint) -> HttpResponse:
 
 @require_action(Action.MANAGE_ORGANIZATION)
 @endpoint_from_id
+@require_POST
 def endpoint_deactivate(request: HttpRequest, endpoint) -> HttpResponse:
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     if services.endpoint_deactivate(endpoint=endpoint, actor=request.user):
         messages.success(request, f"“{endpoint.name}” is deactivated: its address answers 404.")
     return redirect("settings_integrations", org_slug=request.organization.slug)
@@ -101,9 +98,8 @@ def endpoint_deactivate(request: HttpRequest, endpoint) -> HttpResponse:
 
 @require_action(Action.MANAGE_ORGANIZATION)
 @delivery_from_id
+@require_POST
 def delivery_replay(request: HttpRequest, delivery) -> HttpResponse:
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     services.delivery_replay(delivery=delivery, actor=request.user)
     messages.success(request, "The delivery is queued again; what it did already is not repeated.")
     return redirect("settings_integrations", org_slug=request.organization.slug)
