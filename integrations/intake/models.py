@@ -16,6 +16,8 @@ class SourceKind(models.TextChoices):
     OPSGENIE = "opsgenie", "Opsgenie"
     GENERIC_JSON = "generic_json", "Generic JSON webhook"
     GITHUB_ISSUES = "github_issues", "GitHub issues (action items' tickets)"
+    JIRA = "jira", "Jira issues (action items' tickets)"
+    LINEAR = "linear", "Linear issues (action items' tickets)"
 
 
 # The sources whose deliveries are alerts (they attach to or open incidents per the endpoint's

@@ -12,9 +12,20 @@ from organizations.models import TenantModel
 
 class TrackerKind(models.TextChoices):
     GITHUB = "github", "GitHub Issues"
+    JIRA_CLOUD = "jira_cloud", "Jira Cloud"
+    JIRA_DC = "jira_dc", "Jira Data Center"
+    LINEAR = "linear", "Linear"
 
 
-DEFAULT_BASE_URLS = {TrackerKind.GITHUB: "https://api.github.com"}
+DEFAULT_BASE_URLS = {
+    TrackerKind.GITHUB: "https://api.github.com",
+    TrackerKind.LINEAR: "https://api.linear.app/graphql",
+}
+
+
+class TrackerAuth(models.TextChoices):
+    TOKEN = "token", "Token"  # GitHub fine-grained token, Jira API token or PAT, Linear API key
+    GITHUB_APP = "github_app", "GitHub App installation"
 
 
 class TrackerConnection(TenantModel):
@@ -22,9 +33,26 @@ class TrackerConnection(TenantModel):
     target (``owner/repo`` for GitHub) items go to unless their team has its own."""
 
     kind = models.CharField(max_length=12, choices=TrackerKind.choices)
+    auth = models.CharField(max_length=12, choices=TrackerAuth.choices, default=TrackerAuth.TOKEN)
     base_url = models.URLField(max_length=300)
+    # Jira Cloud: the account's email (with an API token); GitHub App: the app's id
+    username = models.CharField(max_length=254, blank=True)
+    # the token, API key or GitHub App private key
     token = EncryptedTextField(blank=True, default="")
-    target = models.CharField(max_length=200, help_text="GitHub: owner/repository.")
+    # GitHub App: the installation's id
+    installation_id = models.CharField(max_length=40, blank=True)
+    target = models.CharField(
+        max_length=200,
+        help_text="GitHub: owner/repository. Jira: the project key. Linear: the team key.",
+    )
+    # the tracker's status names (lower case) → open / done / wont_do, over the defaults
+    status_map = models.JSONField(default=dict, blank=True)
+    # Jira: per project key, the custom fields its create screen requires → their values
+    field_map = models.JSONField(default=dict, blank=True)
+    # items go here unless their team has its own target; one default per organization
+    is_default = models.BooleanField(default=False)
+    # tickets for every open item of a postmortem when it is published
+    create_on_publish = models.BooleanField(default=False)
     checked_at = models.DateTimeField(null=True, blank=True)
     check_result = models.CharField(max_length=300, blank=True)
     check_ok = models.BooleanField(default=False)
@@ -78,6 +106,7 @@ class TicketLink(TenantModel):
     target = models.CharField(max_length=200)
     number = models.PositiveIntegerField(null=True, blank=True)
     key = models.CharField(max_length=250, blank=True)
+    remote_id = models.CharField(max_length=100, blank=True)
     url = models.URLField(max_length=500, blank=True)
     remote_status = models.CharField(max_length=40, blank=True)
     remote_updated_at = models.DateTimeField(null=True, blank=True)
