@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.models import Incident
+from organizations import hooks
 from organizations.models import Organization
 from organizations.people import display_name
 from organizations.roles import Action, can
@@ -37,6 +38,9 @@ from .models import (
 from .selectors import today_in
 from .tracker_cache import tracker_changed
 
+# Fired by ``action_item_update`` and ``action_items_bulk_update`` with ``item`` and ``fields``
+# (the names changed): a linked ticket follows the item's edits.
+ACTION_ITEM_CHANGED = "actionitems.item_changed"
 MAX_DESCRIPTION = 2000
 MAX_TEXT = 5000
 EDITABLE = (
@@ -252,10 +256,12 @@ def action_item_update(
         setattr(locked, name, value)
     locked.save(update_fields=[*cleaned, "updated_at"])
     tracker_changed(organization=locked.organization_id)
+    hooks.run(ACTION_ITEM_CHANGED, item=locked, fields=frozenset(cleaned))
     return locked
 
 
-SYNCED = ("description", "status", "wont_do_reason", "ticket_url")  # what a tracker may set
+# what a tracker may set
+SYNCED = ("description", "status", "wont_do_reason", "ticket_url", "due_date", "owner")
 
 
 @transaction.atomic
@@ -317,6 +323,7 @@ def action_items_bulk_update(
         for name, value in values.items():
             setattr(item, name, value)
         item.save(update_fields=[*values, "updated_at"])
+        hooks.run(ACTION_ITEM_CHANGED, item=item, fields=frozenset(values))
     if items:
         tracker_changed(organization=organization)
     return len(items)

@@ -93,7 +93,7 @@ SOURCES = {
         refusal=opsgenie.REFUSAL,
     ),
     SourceKind.GITHUB_ISSUES: Source(
-        parse=github_issues.parse,
+        parse_for_endpoint=github_issues.read,
         event_id=github_issues.event_id,
         apply=github_issues.apply,
         verify=github.verify,

@@ -7,9 +7,12 @@
   backoff, after ``Retry-After`` when GitHub throttles (403 or 429 with a rate-limit answer).
 - Request bodies are checked by githubkit against GitHub's published OpenAPI description
   before they are sent. The token is never part of a message.
+- GitHub has no due date or priority field: both are written in the body, the priority as a
+  label too.
 """
 
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
 from datetime import datetime
 
 import httpx
@@ -19,40 +22,16 @@ from githubkit.exception import RequestError, RequestFailed, RequestTimeout
 
 from organizations import addresses
 
+from .remote import DONE, OPEN, WONT_DO, RemoteTicket, TicketDraft, TrackerError
+
 TIMEOUT_SECONDS = 20.0
 MAX_RETRY_AFTER_SECONDS = 300
 DEFAULT_RETRY_SECONDS = 60
-
-
-class TrackerError(Exception):
-    """GitHub could not be asked, or refused. ``retry_after`` (seconds) when asking later may
-    help; ``gone`` when the ticket no longer exists."""
-
-    def __init__(
-        self, message: str, *, retry_after: float | None = None, gone: bool = False
-    ) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-        self.gone = gone
-
-
-@dataclass(frozen=True)
-class Issue:
-    """What Hindsight keeps of a GitHub issue."""
-
-    number: int
-    url: str
-    title: str
-    state: str  # open / closed
-    state_reason: str  # completed / not_planned / reopened / ""
-    updated_at: datetime
-    assignees: tuple[str, ...]
-
-    @property
-    def status(self) -> str:
-        if self.state == "closed":
-            return f"closed ({self.state_reason or 'completed'})".replace("_", " ")
-        return self.state
+NOT_PLANNED_REASON = "Closed as not planned on GitHub"
+TICKET_REFERENCE = re.compile(
+    r"^(?:https://github\.com/)?(?P<target>[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100})"
+    r"(?:#|/issues/)(?P<number>[0-9]{1,10})/?$"
+)
 
 
 def address_problem(url: str) -> str | None:
@@ -67,31 +46,84 @@ def split_target(target: str) -> tuple[str, str]:
     return owner, repo
 
 
-def issue_from(data: dict) -> Issue:
+def split_key(key: str) -> tuple[str, int]:
+    """``owner/repo#12`` → (``owner/repo``, 12)."""
+    match = TICKET_REFERENCE.match(key.strip())
+    if match is None:
+        raise TrackerError(f"{key[:120]} is not a GitHub issue (owner/repo#number).")
+    return match["target"], int(match["number"])
+
+
+def reference(text: str) -> str | None:
+    """The key of the issue a person wrote: its address or ``owner/repo#n``."""
+    match = TICKET_REFERENCE.match(text.strip())
+    return f"{match['target']}#{int(match['number'])}" if match else None
+
+
+def status_of(state: str, state_reason: str) -> str:
+    if state == "closed":
+        return f"closed ({state_reason or 'completed'})".replace("_", " ")
+    return state
+
+
+def outcome_of(state: str, state_reason: str, status_map: dict[str, str]) -> tuple[str, str]:
+    """GitHub's state → (outcome, reason): closed as not planned → WONT_DO, closed otherwise
+    → DONE, open → OPEN, unless the admin's mapping says otherwise for that status."""
+    mapped = status_map.get(status_of(state, state_reason).lower())
+    if state == "closed" and state_reason == "not_planned":
+        outcome = mapped or WONT_DO
+    elif state == "closed":
+        outcome = mapped or DONE
+    else:
+        outcome = mapped or OPEN
+    return outcome, NOT_PLANNED_REASON if outcome == WONT_DO else ""
+
+
+def ticket_from_issue(
+    data: dict, *, target: str = "", status_map: dict[str, str] | None = None
+) -> RemoteTicket:
+    """GitHub's issue JSON (REST answer or webhook's ``issue``) as Hindsight keeps it; the key
+    is ``target#number``, ``target`` read from the issue's address when not given."""
     try:
-        return Issue(
-            number=int(data["number"]),
-            url=str(data["html_url"]),
+        number = int(data["number"])
+        url = str(data["html_url"])
+        state, reason = str(data.get("state") or ""), str(data.get("state_reason") or "")
+        target = target or url.removeprefix("https://github.com/").split("/issues/")[0]
+        outcome, why = outcome_of(state, reason, status_map or {})
+        assignees = [p for p in data.get("assignees") or [] if isinstance(p, dict)]
+        return RemoteTicket(
+            key=f"{target}#{number}",
+            url=url,
             title=str(data.get("title") or ""),
-            state=str(data.get("state") or ""),
-            state_reason=str(data.get("state_reason") or ""),
+            status=status_of(state, reason),
+            outcome=outcome,
+            reason=why,
+            remote_id=str(number),
             updated_at=datetime.fromisoformat(str(data["updated_at"]).replace("Z", "+00:00")),
-            assignees=tuple(
-                str(person.get("login"))
-                for person in data.get("assignees") or []
-                if isinstance(person, dict)
-            ),
+            assignee_name=", ".join(str(p.get("login")) for p in assignees),
         )
     except (KeyError, TypeError, ValueError):
         raise TrackerError("GitHub answered an issue Hindsight cannot read.") from None
 
 
-class GitHubTracker:
-    """One connection's REST API, by its token."""
+def issue_body_fields(draft: TicketDraft) -> dict:
+    """A draft as GitHub's issue fields (GitHub has no due date or priority field: both are
+    in the body, and the priority is a label too)."""
+    labels = list(draft.labels)
+    if draft.priority:
+        labels.append(f"priority: {draft.priority.lower()}")
+    return {"title": draft.title, "body": draft.body, "labels": labels}
 
-    def __init__(self, base_url: str, token: str) -> None:
+
+class GitHubTracker:
+    """One connection's REST API, by its token (``TrackerClient``)."""
+
+    def __init__(
+        self, base_url: str, token: str, *, status_map: dict[str, str] | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.status_map = status_map or {}
 
     def _client(self) -> GitHub:
         if problem := address_problem(self.base_url):
@@ -106,22 +138,59 @@ class GitHubTracker:
             trust_env=False,
         )
 
-    def repository(self, target: str) -> dict:
-        """The repository's JSON (``GET /repos/{owner}/{repo}``)."""
+    def check(self, target: str) -> str:
         owner, repo = split_target(target)
         with self._client() as github:
-            return self._json(lambda: github.rest.repos.get(owner, repo))
+            repository = self._json(lambda: github.rest.repos.get(owner, repo))
+        name = str(repository.get("full_name") or target)
+        if repository.get("has_issues") is False:
+            raise TrackerError(f"Found {name}, but its issues are turned off.", field="target")
+        if repository.get("archived"):
+            raise TrackerError(
+                f"Found {name}, but it is archived: no issues can be opened.", field="target"
+            )
+        open_issues = repository.get("open_issues_count")
+        counted = ""
+        if isinstance(open_issues, int):
+            counted = f" ({open_issues} open issue{'' if open_issues == 1 else 's'})"
+        return (
+            f"Connected: found {name}{counted}; "
+            "statuses open, closed (completed), closed (not planned)."
+        )
 
-    def create_issue(self, target: str, *, title: str, body: str, labels: list[str]) -> Issue:
+    def create(self, target: str, draft: TicketDraft) -> RemoteTicket:
         owner, repo = split_target(target)
-        data = {"title": title, "body": body, "labels": labels}
+        data = issue_body_fields(draft)
         with self._client() as github:
-            return issue_from(self._json(lambda: github.rest.issues.create(owner, repo, data=data)))
+            answer = self._json(lambda: github.rest.issues.create(owner, repo, data=data))
+        return ticket_from_issue(answer, target=target, status_map=self.status_map)
 
-    def issue(self, target: str, number: int) -> Issue:
+    def read(self, key: str) -> RemoteTicket:
+        target, number = split_key(key)
         owner, repo = split_target(target)
         with self._client() as github:
-            return issue_from(self._json(lambda: github.rest.issues.get(owner, repo, number)))
+            answer = self._json(lambda: github.rest.issues.get(owner, repo, number))
+        return ticket_from_issue(answer, target=target, status_map=self.status_map)
+
+    def read_many(self, keys: Sequence[str]) -> dict[str, RemoteTicket]:
+        found = {}
+        for key in keys:
+            try:
+                ticket = self.read(key)
+            except TrackerError as error:
+                if error.gone:
+                    continue
+                raise
+            found[key] = ticket
+        return found
+
+    def update(self, key: str, draft: TicketDraft) -> RemoteTicket:
+        target, number = split_key(key)
+        owner, repo = split_target(target)
+        data = {"title": draft.title}  # the body and labels stay as people on GitHub left them
+        with self._client() as github:
+            answer = self._json(lambda: github.rest.issues.update(owner, repo, number, data=data))
+        return ticket_from_issue(answer, target=target, status_map=self.status_map)
 
     def _json(self, call) -> dict:
         try:

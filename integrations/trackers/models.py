@@ -23,6 +23,15 @@ DEFAULT_BASE_URLS = {
 }
 
 
+# what the tracker is called in sentences ("deleted on Jira")
+TRACKER_NAMES = {
+    TrackerKind.GITHUB: "GitHub",
+    TrackerKind.JIRA_CLOUD: "Jira",
+    TrackerKind.JIRA_DC: "Jira",
+    TrackerKind.LINEAR: "Linear",
+}
+
+
 class TrackerAuth(models.TextChoices):
     TOKEN = "token", "Token"  # GitHub fine-grained token, Jira API token or PAT, Linear API key
     GITHUB_APP = "github_app", "GitHub App installation"

@@ -1,5 +1,8 @@
-"""The worker's side of an item's ticket: create the GitHub issue (or read the adopted one)
-and keep what GitHub answered on the link; errors stay on the link and in its sync notes."""
+"""The worker's side of an item's ticket: create the ticket (or read the adopted one), write
+Hindsight's later edits over it, and keep what the tracker answered on the link; errors stay
+on the link and in its sync notes. The answer's ``updated_at`` becomes the link's
+``remote_updated_at``: our own change, echoed back by the tracker's webhook, is then not
+newer and is not applied again."""
 
 from django.db import transaction
 from django.urls import reverse
@@ -9,35 +12,50 @@ from actionitems.models import ActionItem
 from actionitems.services import action_item_sync
 from organizations.site import absolute_url
 
-from .github import GitHubTracker, Issue, TrackerError
+from .clients import client_for
 from .models import SyncState, TicketLink
+from .remote import RemoteTicket, TicketDraft, TrackerError
 from .services import note
-from .sync import synced_values
+from .sync import TITLE_LIMIT, synced_values
 
 LABEL = "postmortem"
-TITLE_LIMIT = 256
 
 
 def push(link: TicketLink) -> None:
-    """Create or read ``link``'s issue. Raises ``TrackerError`` when asking later may help
+    """Create or read ``link``'s ticket. Raises ``TrackerError`` when asking later may help
     (``retry_after``); any other refusal is stored as the link's error."""
     if link.state != SyncState.QUEUED:
         return
-    tracker = GitHubTracker(link.connection.base_url, link.connection.token)
+    tracker = client_for(link.connection)
     try:
-        if link.number:
-            issue = tracker.issue(link.target, link.number)
+        if link.key:
+            ticket = tracker.read(link.key)
         else:
-            issue = tracker.create_issue(link.target, **issue_fields(link.item))
+            ticket = tracker.create(link.target, draft_of(link.item))
     except TrackerError as error:
         if error.retry_after is not None:
             raise
         fail(link, str(error))
         return
-    _linked(link, issue)
+    _linked(link, ticket)
 
 
-def issue_fields(item: ActionItem) -> dict:
+def push_update(link: TicketLink) -> None:
+    """Write the item's title, due date, priority and owner over its linked ticket. Raises
+    ``TrackerError`` when asking later may help."""
+    if link.state != SyncState.LINKED or not link.key:
+        return
+    try:
+        ticket = client_for(link.connection).update(link.key, draft_of(link.item))
+    except TrackerError as error:
+        if error.retry_after is not None:
+            raise
+        fail(link, str(error))
+        return
+    _updated(link, ticket)
+
+
+def draft_of(item: ActionItem) -> TicketDraft:
     postmortem = item.postmortem
     incident = postmortem.incident
     labels = [LABEL]
@@ -45,11 +63,14 @@ def issue_fields(item: ActionItem) -> dict:
         labels.append(incident.ref)
     if item.category:
         labels.append(item.get_category_display().lower())
-    return {
-        "title": item.description[:TITLE_LIMIT],
-        "body": issue_body(item),
-        "labels": labels,
-    }
+    return TicketDraft(
+        title=item.description[:TITLE_LIMIT],
+        body=issue_body(item),
+        labels=tuple(labels),
+        due_date=item.due_date,
+        priority=item.priority,
+        assignee_email=item.owner.email if item.owner is not None else "",
+    )
 
 
 def issue_body(item: ActionItem) -> str:
@@ -78,29 +99,37 @@ def issue_body(item: ActionItem) -> str:
     lines += ["", "; ".join(details) + "."]
     if item.owner is not None:
         lines.append(
-            f"Owner in Hindsight: {item.owner.get_full_name() or item.owner.get_username()} "
-            "(not assigned on GitHub: Hindsight does not know their GitHub account)."
+            f"Owner in Hindsight: {item.owner.get_full_name() or item.owner.get_username()}."
         )
     return "\n".join(lines)
 
 
 @transaction.atomic
-def _linked(link: TicketLink, issue: Issue) -> None:
-    """Keep GitHub's answer; the item's ticket address is written first, so that the sync
-    time is after the item's last change (no conflict with our own write)."""
+def _linked(link: TicketLink, ticket: RemoteTicket) -> None:
+    """Keep the tracker's answer; the item's ticket address is written first, so that the
+    sync time is after the item's last change (no conflict with our own write)."""
     item = link.item
-    if item.ticket_url != issue.url:
-        item = action_item_sync(item=item, changes={"ticket_url": issue.url})
-    link.number = issue.number
-    link.key = f"{link.target}#{issue.number}"
-    link.url = issue.url
-    link.remote_status = issue.status
-    link.remote_updated_at = issue.updated_at
+    if item.ticket_url != ticket.url:
+        item = action_item_sync(item=item, changes={"ticket_url": ticket.url})
+    link.number = int(ticket.remote_id) if ticket.remote_id.isdigit() else None
+    link.key, link.url, link.remote_id = ticket.key, ticket.url, ticket.remote_id
+    _keep(link, ticket, item)
+    note(link, f"{link.key} linked: {ticket.status} on the tracker.")
+
+
+@transaction.atomic
+def _updated(link: TicketLink, ticket: RemoteTicket) -> None:
+    _keep(link, ticket, link.item)
+    note(link, f"Hindsight's edits written to {link.key}.")
+
+
+def _keep(link: TicketLink, ticket: RemoteTicket, item: ActionItem) -> None:
+    link.remote_status = ticket.status[:40]
+    link.remote_updated_at = ticket.updated_at
     link.last_synced_at = timezone.now()
     link.synced = synced_values(item)
     link.state, link.last_error = SyncState.LINKED, ""
     link.save()
-    note(link, f"{link.key} linked: {issue.status} on GitHub.")
 
 
 @transaction.atomic

@@ -1,62 +1,72 @@
-"""Reconciliation: read every linked ticket of a connection from GitHub and apply what a missed
-webhook would have (nightly, and on demand from the settings). Each ticket is applied in its
-own transaction, as a webhook's event is; the loop guard and the conflict rule are the same
-(``sync.apply_to_link``)."""
+"""Reconciliation: read every linked ticket of a connection and apply what a missed webhook
+would have (nightly, and on demand from the settings). Tickets are read in batches of
+``BATCH`` (one request each where the tracker offers a bulk read); each ticket is applied in
+its own transaction, as a webhook's event is, with the same loop guard and conflict rule
+(``sync.apply_to_link``). A ticket missing from the tracker's answer was deleted: its item
+is unlinked with a note."""
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from django.db import transaction
 
-from .github import GitHubTracker, Issue, TrackerError
+from .clients import client_for
 from .models import SyncState, TicketLink, TrackerConnection
-from .push import TITLE_LIMIT, fail
+from .push import fail
+from .remote import RemoteTicket, TrackerError
 from .sync import apply_to_link, unlinked
 
-BATCH = 200
+BATCH = 100
+
+
+def batched(rows: Iterable, size: int) -> Iterator[tuple]:
+    rows = iter(rows)
+    while batch := tuple(islice(rows, size)):
+        yield batch
 
 
 def reconcile(connection: TrackerConnection) -> dict[str, int]:
-    """Counts of the tickets read, changed, failed. A rate limit stops the run (the next run
-    goes on); any other refusal is kept on its link."""
-    tracker = GitHubTracker(connection.base_url, connection.token)
-    counts = {"read": 0, "changed": 0, "failed": 0}
+    """Counts of the tickets read, changed, unlinked and failed. A refused batch (a rate
+    limit, a revoked credential) stops the run, its error kept on the batch's links; the next
+    run goes on."""
+    tracker = client_for(connection)
+    counts = {"read": 0, "changed": 0, "unlinked": 0, "failed": 0}
     links = (
         TicketLink.objects.filter(connection=connection, state=SyncState.LINKED)
-        .exclude(number=None)
-        .select_related("item", "item__organization")
+        .exclude(key="")
+        .select_related("connection", "item", "item__organization", "item__owner")
         .order_by("pk")
     )
-    for link in links.iterator(chunk_size=BATCH):
+    for batch in batched(links.iterator(chunk_size=BATCH * 5), BATCH):
         try:
-            issue = tracker.issue(link.target, link.number)
+            tickets = tracker.read_many([link.key for link in batch])
         except TrackerError as error:
-            counts["failed"] += 1
-            if error.retry_after is not None:
-                fail(link, str(error))
-                break
-            _refused(link, error)
-            continue
-        counts["read"] += 1
-        if _apply(link, issue):
-            counts["changed"] += 1
+            counts["failed"] += len(batch)
+            _failed(batch, error)
+            break
+        for link in batch:
+            ticket = tickets.get(link.key)
+            if ticket is None:
+                _unlink(link)
+                counts["unlinked"] += 1
+                continue
+            counts["read"] += 1
+            if _apply(link, ticket):
+                counts["changed"] += 1
     return counts
 
 
 @transaction.atomic
-def _apply(link: TicketLink, issue: Issue) -> bool:
-    item = link.item
-    if issue.state == "closed":
-        action = "closed"
-    elif item.is_closed:
-        action = "reopened"
-    else:
-        action = "edited"
-    title_changed = issue.title.strip() != item.description[:TITLE_LIMIT].strip()
-    outcome = apply_to_link(link, action=action, issue=issue, title_changed=title_changed)
-    return not outcome.startswith("ignored")
+def _apply(link: TicketLink, ticket: RemoteTicket) -> bool:
+    outcome = apply_to_link(link, ticket)
+    return not outcome.startswith("ignored") and "nothing to change" not in outcome
 
 
 @transaction.atomic
-def _refused(link: TicketLink, error: TrackerError) -> None:
-    if error.gone:
-        unlinked(link)
-    else:
+def _unlink(link: TicketLink) -> None:
+    unlinked(link)
+
+
+def _failed(batch: tuple[TicketLink, ...], error: TrackerError) -> None:
+    for link in batch:
         fail(link, str(error))

@@ -6,7 +6,8 @@ from datetime import datetime
 from django.urls import reverse
 
 from actionitems.models import ActionItem
-from organizations.models import Organization
+from organizations.models import Membership, Organization
+from organizations.roles import Action, can
 from postmortems.models import Postmortem
 
 from .models import SyncNote, SyncState, TicketLink, TrackerConnection, TrackerKind, TrackerTarget
@@ -20,20 +21,66 @@ def connection_for(
     return TrackerConnection.objects.filter(organization=organization, kind=kind).first()
 
 
+def connections_of(organization: Organization) -> list[TrackerConnection]:
+    return list(
+        TrackerConnection.objects.filter(organization=organization).order_by("-is_default", "kind")
+    )
+
+
+def default_connection(organization: Organization) -> TrackerConnection | None:
+    """Where items go unless their team has its own target: the connection marked default,
+    else the only one."""
+    connections = connections_of(organization)
+    if len(connections) == 1 or (connections and connections[0].is_default):
+        return connections[0]
+    return None
+
+
+def route_for(organization: Organization, item: ActionItem) -> tuple[TrackerConnection, str] | None:
+    """The connection and target ``item`` goes to: the override of the first of its
+    postmortem's teams that has one (by team name), else the default connection's target."""
+    override = (
+        TrackerTarget.objects.filter(
+            organization=organization, team__in=item.postmortem.teams.all()
+        )
+        .select_related("connection")
+        .order_by("team__name")
+        .first()
+    )
+    if override is not None:
+        return override.connection, override.target
+    connection = default_connection(organization)
+    return (connection, connection.target) if connection is not None else None
+
+
+def owner_by_email(organization: Organization, email: str):
+    """The member with this address who may own action items, or None."""
+    if not email:
+        return None
+    membership = (
+        Membership.objects.filter(organization=organization, user__email__iexact=email.strip())
+        .select_related("user")
+        .first()
+    )
+    if membership is None or not can(membership, Action.OWN_ACTION_ITEMS):
+        return None
+    return membership.user
+
+
 def team_targets(connection: TrackerConnection) -> list[TrackerTarget]:
     return list(connection.team_targets.select_related("team").order_by("team__name"))
 
 
-def target_for(connection: TrackerConnection, item: ActionItem) -> str:
-    """Where ``item`` goes: the override of the first of its postmortem's teams that has one
-    (by team name), else the connection's default."""
-    override = (
-        TrackerTarget.objects.filter(connection=connection, team__in=item.postmortem.teams.all())
-        .order_by("team__name")
-        .values_list("target", flat=True)
-        .first()
+def items_without_ticket(postmortem: Postmortem) -> list[ActionItem]:
+    """The postmortem's open items with no ticket yet (nor one being created)."""
+    return list(
+        ActionItem.objects.filter(organization=postmortem.organization, postmortem=postmortem)
+        .exclude(status__in=("COMPLETED", "WONT_DO"))
+        .exclude(ticket_link__state=SyncState.QUEUED)
+        .exclude(ticket_link__key__gt="")
+        .select_related("postmortem", "organization")
+        .order_by("position", "pk")
     )
-    return override or connection.target
 
 
 def link_of(item: ActionItem) -> TicketLink | None:
@@ -45,12 +92,13 @@ def links_of_items(organization: Organization, item_ids: list[int]) -> dict[int,
     return {link.item_id: link for link in links}
 
 
-def link_by_ticket(organization: Organization, key: str) -> TicketLink | None:
-    return (
-        TicketLink.objects.filter(organization=organization, key__iexact=key)
-        .select_related("item", "item__organization", "connection")
-        .first()
-    )
+def link_by_ticket(
+    organization: Organization, key: str, *, kinds: tuple[str, ...] = ()
+) -> TicketLink | None:
+    links = TicketLink.objects.filter(organization=organization, key__iexact=key)
+    if kinds:
+        links = links.filter(connection__kind__in=kinds)
+    return links.select_related("item", "item__organization", "connection").first()
 
 
 def notes_of(link: TicketLink) -> list[SyncNote]:

@@ -1,6 +1,6 @@
-"""Writes for the issue trackers: the connection and its team targets (admins), "Test
-connection" (the one call to GitHub a person waits for), and asking for an item's ticket
-(created or adopted later, in the worker: ``push``)."""
+"""Writes for the issue trackers: the connections and their team targets (admins), "Test
+connection" (the one call to a tracker a person waits for), and asking for items' tickets
+(created, adopted or updated later, in the worker: ``push``)."""
 
 import re
 
@@ -13,10 +13,11 @@ from actionitems.models import ActionItem
 from organizations.audit import record
 from organizations.models import Organization, Team
 from organizations.selectors import membership_in
+from postmortems.models import Postmortem
 from postmortems.permissions import access
 
 from . import selectors
-from .github import GitHubTracker, TrackerError, address_problem
+from .github import address_problem
 from .models import (
     DEFAULT_BASE_URLS,
     SyncNote,
@@ -26,20 +27,68 @@ from .models import (
     TrackerKind,
     TrackerTarget,
 )
+from .remote import OUTCOMES, TrackerError
 
-REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
-REPOSITORY_HELP = "Enter the repository as owner/name, e.g. acme/api."
-TICKET_REFERENCE = re.compile(
-    r"^(?:https://github\.com/)?(?P<target>[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100})"
-    r"(?:#|/issues/)(?P<number>[0-9]{1,10})/?$"
-)
+TARGETS = {
+    TrackerKind.GITHUB: (
+        re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"),
+        "Enter the repository as owner/name, e.g. acme/api.",
+    ),
+    TrackerKind.JIRA_CLOUD: (
+        re.compile(r"^[A-Z][A-Z0-9_]{0,9}$"),
+        "Enter the Jira project's key in capitals, e.g. OPS.",
+    ),
+    TrackerKind.JIRA_DC: (
+        re.compile(r"^[A-Z][A-Z0-9_]{0,9}$"),
+        "Enter the Jira project's key in capitals, e.g. OPS.",
+    ),
+    TrackerKind.LINEAR: (
+        re.compile(r"^[A-Z0-9]{1,7}$"),
+        "Enter the Linear team's key in capitals, e.g. ENG.",
+    ),
+}
+CREDENTIAL_HELP = {
+    TrackerKind.GITHUB: "Enter a fine-grained personal access token.",
+    TrackerKind.JIRA_CLOUD: "Enter an API token of the account above.",
+    TrackerKind.JIRA_DC: "Enter a personal access token.",
+    TrackerKind.LINEAR: "Enter a Linear API key.",
+}
+
+
+def clean_target(kind: str, value: str, *, field: str = "target") -> str:
+    value = value.strip()
+    if kind == TrackerKind.GITHUB:
+        value = value.removeprefix("https://github.com/").strip("/")
+    else:
+        value = value.upper()
+    pattern, help_text = TARGETS[kind]
+    if not pattern.match(value):
+        raise ValidationError({field: help_text})
+    return value
 
 
 def clean_repository(value: str, *, field: str = "target") -> str:
-    value = value.strip().removeprefix("https://github.com/").strip("/")
-    if not REPOSITORY.match(value):
-        raise ValidationError({field: REPOSITORY_HELP})
-    return value
+    return clean_target(TrackerKind.GITHUB, value, field=field)
+
+
+def parse_status_map(text: str) -> dict[str, str]:
+    """Lines of ``status name = open | done | wont_do`` → the mapping (names in lower case);
+    a bad line is a 400 naming the field and the line."""
+    mapping: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, sign, outcome = line.partition("=")
+        outcome = outcome.strip().lower().replace("'", "").replace(" ", "_").replace("-", "_")
+        if not sign or not name.strip() or outcome not in OUTCOMES:
+            raise ValidationError(
+                {
+                    "status_map": f"Line {number}: write “status name = open”, “= done” or "
+                    "“= wont_do”."
+                }
+            )
+        mapping[name.strip().lower()[:100]] = outcome
+    return mapping
 
 
 # --- The connection (admins) -------------------------------------------------------------------
@@ -51,33 +100,78 @@ def connection_save(
     organization: Organization,
     actor: AbstractBaseUser | None,
     target: str,
-    base_url: str = DEFAULT_BASE_URLS[TrackerKind.GITHUB],
+    kind: str = TrackerKind.GITHUB,
+    base_url: str = "",
     token: str = "",
+    username: str = "",
+    status_map: dict[str, str] | None = None,
+    field_map: dict | None = None,
+    is_default: bool | None = None,
+    create_on_publish: bool | None = None,
 ) -> TrackerConnection:
-    """Set the GitHub connection's API address, token and default repository. An empty
-    ``token`` keeps the stored one (it is never shown again)."""
-    target = clean_repository(target)
+    """Set a tracker connection's address, credential, default target and mappings. An
+    empty ``token`` keeps the stored one (it is never shown again). The first connection of
+    an organization, or one saved as default, receives the items no team routes elsewhere."""
+    if kind not in TrackerKind.values:
+        raise ValidationError({"kind": "Choose GitHub, Jira Cloud, Jira Data Center or Linear."})
+    target = clean_target(kind, target)
+    base_url = (base_url or DEFAULT_BASE_URLS.get(kind, "")).strip()
+    if not base_url:
+        raise ValidationError({"base_url": "Enter your Jira site's address."})
     if problem := address_problem(base_url):
         raise ValidationError({"base_url": problem})
-    connection = selectors.connection_for(organization) or TrackerConnection(
-        organization=organization, kind=TrackerKind.GITHUB
+    if kind == TrackerKind.JIRA_CLOUD and "@" not in username:
+        raise ValidationError({"username": "Enter the email address of the token's account."})
+    connection = selectors.connection_for(organization, kind) or TrackerConnection(
+        organization=organization, kind=kind
     )
     connection.base_url = base_url.rstrip("/")
-    connection.target = target
+    connection.target, connection.username = target, username.strip()
+    if status_map is not None:
+        connection.status_map = status_map
+    if field_map is not None:
+        connection.field_map = field_map
+    if create_on_publish is not None:
+        connection.create_on_publish = create_on_publish
     if token.strip():
         connection.token = token.strip()
         connection.check_ok, connection.check_result, connection.checked_at = False, "", None
     if not connection.token:
-        raise ValidationError({"token": "Enter a fine-grained personal access token."})
+        raise ValidationError({"token": CREDENTIAL_HELP[kind]})
+    others = TrackerConnection.objects.filter(organization=organization).exclude(pk=connection.pk)
+    if is_default or not others.exists():
+        others.update(is_default=False)
+        connection.is_default = True
+    elif is_default is False:
+        connection.is_default = False
     connection.save()
     record(
         organization=organization,
         actor=actor,
         action="integration.tracker_saved",
-        target=f"GitHub {target}",
+        target=f"{connection.get_kind_display()} {target}",
         details={"token_changed": bool(token.strip())},
     )
     return connection
+
+
+@transaction.atomic
+def connection_delete(*, connection: TrackerConnection, actor: AbstractBaseUser | None) -> None:
+    """Disconnect: the items keep their ticket addresses; their links and sync history go."""
+    record(
+        organization=connection.organization,
+        actor=actor,
+        action="integration.tracker_removed",
+        target=str(connection),
+    )
+    was_default = connection.is_default
+    organization = connection.organization
+    connection.delete()
+    if was_default:
+        successor = TrackerConnection.objects.filter(organization=organization).first()
+        if successor is not None:
+            successor.is_default = True
+            successor.save(update_fields=["is_default"])
 
 
 @transaction.atomic
@@ -87,12 +181,11 @@ def team_target_save(
     """Send the items of ``team``'s postmortems to ``target`` instead of the default."""
     if team.organization_id != connection.organization_id:
         raise ValidationError({"team": "Choose one of this organization's teams."})
-    target = clean_repository(target)
+    target = clean_target(connection.kind, target)
     row, _ = TrackerTarget.objects.update_or_create(
         organization=connection.organization,
-        connection=connection,
         team=team,
-        defaults={"target": target},
+        defaults={"target": target, "connection": connection},
     )
     record(
         organization=connection.organization,
@@ -115,33 +208,19 @@ def team_target_delete(*, row: TrackerTarget, actor: AbstractBaseUser | None) ->
 
 
 def connection_test(*, connection: TrackerConnection) -> tuple[bool, str]:
-    """Read the default repository with the stored token and say what was found, or why
-    not. Stored on the connection, so the page shows the last check."""
+    """Read the default target and its statuses with the stored credential and say what was
+    found, or why not (the one call to a tracker a person waits for). Stored on the
+    connection, so the page shows the last check."""
+    from .clients import client_for  # the clients read connections this module saves
+
     try:
-        repository = GitHubTracker(connection.base_url, connection.token).repository(
-            connection.target
-        )
+        ok, result = True, client_for(connection).check(connection.target)
     except TrackerError as error:
         ok, result = False, str(error)
-    else:
-        ok, result = _repository_found(repository)
     TrackerConnection.objects.filter(pk=connection.pk).update(
         check_ok=ok, check_result=result[:300], checked_at=timezone.now()
     )
     return ok, result
-
-
-def _repository_found(repository: dict) -> tuple[bool, str]:
-    name = str(repository.get("full_name") or "the repository")
-    if repository.get("has_issues") is False:
-        return False, f"Found {name}, but its issues are turned off."
-    if repository.get("archived"):
-        return False, f"Found {name}, but it is archived: no issues can be opened."
-    open_issues = repository.get("open_issues_count")
-    counted = ""
-    if isinstance(open_issues, int):
-        counted = f" ({open_issues} open issue{'' if open_issues == 1 else 's'})"
-    return True, f"Connected: found {name}{counted}."
 
 
 @transaction.atomic
@@ -153,7 +232,7 @@ def reconcile_request(*, connection: TrackerConnection, actor: AbstractBaseUser 
         organization=connection.organization,
         actor=actor,
         action="integration.tracker_reconcile",
-        target=f"GitHub {connection.target}",
+        target=str(connection),
     )
     connection_id = connection.pk
     transaction.on_commit(lambda: reconcile_connection.delay(connection_id), robust=True)
@@ -168,56 +247,96 @@ def may_ticket(item: ActionItem, actor: AbstractBaseUser) -> bool:
     return access(actor, membership, item.postmortem).can_edit
 
 
-def _connection_or_error(organization: Organization) -> TrackerConnection:
-    connection = selectors.connection_for(organization)
-    if connection is None or not connection.token:
-        raise ValidationError({"tracker": "An admin connects GitHub in the settings first."})
-    return connection
+def _route_or_error(item: ActionItem) -> tuple[TrackerConnection, str]:
+    route = selectors.route_for(item.organization, item)
+    if route is None or not route[0].token:
+        raise ValidationError(
+            {"tracker": "An admin connects an issue tracker in the settings first."}
+        )
+    return route
 
 
 @transaction.atomic
-def ticket_create(*, item: ActionItem, actor: AbstractBaseUser) -> TicketLink:
-    """Queue the creation of ``item``'s GitHub issue (a failed one is asked again)."""
-    if not may_ticket(item, actor):
+def ticket_create(*, item: ActionItem, actor: AbstractBaseUser | None) -> TicketLink:
+    """Queue the creation of ``item``'s ticket where its team's items go (a failed one is
+    asked again). ``actor`` None: the organization's own rule (on publish)."""
+    if actor is not None and not may_ticket(item, actor):
         raise PermissionDenied("Only the postmortem's editors create tickets for its items.")
-    connection = _connection_or_error(item.organization)
+    connection, target = _route_or_error(item)
     link = selectors.link_of(item)
     if link is not None and (link.key or link.state == SyncState.QUEUED):
         raise ValidationError(
             {"ticket": f"This item already has a ticket ({link.key or 'being created'})."}
         )
     link = link or TicketLink(organization=item.organization, item=item, created_by=actor)
-    link.connection = connection
-    link.target = selectors.target_for(connection, item)
+    link.connection, link.target = connection, target
     link.state, link.last_error = SyncState.QUEUED, ""
     link.save()
-    note(link, f"Ticket requested in {link.target} by {actor.get_username()}.")
+    who = actor.get_username() if actor is not None else "the publish rule"
+    note(link, f"Ticket requested in {connection.get_kind_display()} {target} by {who}.")
     _queue(link)
     return link
 
 
 @transaction.atomic
+def tickets_create_all(*, postmortem: Postmortem, actor: AbstractBaseUser | None) -> int:
+    """Queue tickets for every open item of ``postmortem`` that has none; answers how many.
+    ``actor`` None: the organization's own rule (on publish)."""
+    if actor is not None:
+        membership = membership_in(postmortem.organization, actor)
+        if not access(actor, membership, postmortem).can_edit:
+            raise PermissionDenied("Only the postmortem's editors create tickets for its items.")
+    items = selectors.items_without_ticket(postmortem)
+    if items and selectors.default_connection(postmortem.organization) is None:
+        _route_or_error(items[0])
+    for item in items:
+        ticket_create(item=item, actor=actor)
+    return len(items)
+
+
+def tickets_on_publish(*, postmortem: Postmortem, actor: AbstractBaseUser | None = None) -> None:
+    """Receiver of ``postmortems.review.transitions.POSTMORTEM_PUBLISHED``: tickets for the
+    open items when the organization's default tracker asks for them on publish."""
+    connection = selectors.default_connection(postmortem.organization)
+    if connection is None or not connection.create_on_publish or not connection.token:
+        return
+    tickets_create_all(postmortem=postmortem, actor=None)
+
+
+def ticket_follow_item(*, item: ActionItem, fields: frozenset[str]) -> None:
+    """Receiver of ``actionitems.services.ACTION_ITEM_CHANGED``: a linked ticket gets the
+    item's new title, due date, priority or owner (in the worker)."""
+    if not fields & {"description", "due_date", "priority", "owner"}:
+        return
+    link = TicketLink.objects.filter(item=item, state=SyncState.LINKED).exclude(key="").first()
+    if link is None:
+        return
+    from .tasks import update_ticket  # the task calls ``push_update``
+
+    link_id = link.pk
+    transaction.on_commit(lambda: update_ticket.delay(link_id), robust=True)
+
+
+@transaction.atomic
 def ticket_adopt(*, item: ActionItem, actor: AbstractBaseUser, reference: str) -> TicketLink:
-    """Link ``item`` to an existing issue (its URL or ``owner/repo#n``); the worker reads its
-    status."""
+    """Link ``item`` to an existing ticket (its address or key) in the tracker its team's
+    items go to; the worker reads its status."""
+    from .clients import REFERENCE_HELP, reference_key
+
     if not may_ticket(item, actor):
         raise PermissionDenied("Only the postmortem's editors link tickets to its items.")
-    connection = _connection_or_error(item.organization)
-    match = TICKET_REFERENCE.match(reference.strip())
-    if match is None:
-        raise ValidationError(
-            {"reference": "Enter the issue's address or owner/repo#number, e.g. acme/api#12."}
-        )
-    target, number = match["target"], int(match["number"])
-    key = f"{target}#{number}"
-    taken = selectors.link_by_ticket(item.organization, key)
+    connection, target = _route_or_error(item)
+    key = reference_key(connection.kind, reference)
+    if key is None:
+        raise ValidationError({"reference": REFERENCE_HELP[connection.kind]})
+    taken = selectors.link_by_ticket(item.organization, key, kinds=(connection.kind,))
     if taken is not None and taken.item_id != item.pk:
         raise ValidationError({"reference": f"{key} is already linked to AI-{taken.item.number}."})
     link = selectors.link_of(item) or TicketLink(
         organization=item.organization, item=item, created_by=actor
     )
-    link.connection, link.target, link.number, link.key = connection, target, number, key
-    link.url = f"https://github.com/{target}/issues/{number}"
+    link.connection, link.target, link.key, link.number = connection, target, key, None
+    link.url = ""
     link.state, link.last_error, link.remote_updated_at = SyncState.QUEUED, "", None
     link.save()
     note(link, f"Linked to {key} by {actor.get_username()}.")

@@ -1,14 +1,14 @@
-"""The tracker's work in the worker: an item's ticket is created or read with retries and
-backoff; GitHub's rate limit is waited out after its ``Retry-After``."""
+"""The trackers' work in the worker: an item's ticket is created, read or updated with retries
+and backoff; a tracker's rate limit is waited out after its ``Retry-After``."""
 
 from celery import shared_task
 
 from organizations.scoping import across_organizations, in_organization_of
 
-from .github import TrackerError
 from .models import TicketLink, TrackerConnection
-from .push import fail, push
+from .push import fail, push, push_update
 from .reconcile import reconcile
+from .remote import TrackerError
 
 MAX_RETRIES = 5
 BACKOFF_SECONDS = 30
@@ -24,6 +24,23 @@ def push_ticket(self, link: TicketLink) -> str:
     retries later: a transient error fails the link at once, to be asked again."""
     try:
         push(link)
+    except TrackerError as error:
+        if not self.request.is_eager and self.request.retries < MAX_RETRIES:
+            wait = max(error.retry_after or 0, BACKOFF_SECONDS * 2**self.request.retries)
+            raise self.retry(countdown=min(wait, LONGEST_WAIT_SECONDS)) from None
+        fail(link, str(error))
+        return "failed"
+    return "done"
+
+
+@shared_task(
+    bind=True, max_retries=MAX_RETRIES, acks_late=True, soft_time_limit=120, time_limit=150
+)
+@in_organization_of(TicketLink, missing="missing")
+def update_ticket(self, link: TicketLink) -> str:
+    """Write the item's later edits over its ticket, with the same retries as ``push_ticket``."""
+    try:
+        push_update(link)
     except TrackerError as error:
         if not self.request.is_eager and self.request.retries < MAX_RETRIES:
             wait = max(error.retry_after or 0, BACKOFF_SECONDS * 2**self.request.retries)

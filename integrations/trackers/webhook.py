@@ -5,31 +5,31 @@ the event id, so a redelivery acts once. ``ping`` is processed and records nothi
 but ``issues`` is quarantined. What an issue event does to its linked item: ``sync``."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from ..deploys.github import event_and_delivery
 from ..intake.errors import Quarantine, json_object
 from ..intake.models import WebhookEndpoint
-from .github import Issue, TrackerError, issue_from
-from .sync import apply_issue_event
+from .github import ticket_from_issue
+from .models import TrackerConnection, TrackerKind
+from .remote import TicketEvent, TrackerError
+from .sync import apply_ticket_event
 
 EVENTS = ("issues", "ping")
+# what each ``issues`` action changed; any other action (labeled, milestoned…) changes nothing
+CHANGED = {
+    "closed": frozenset({"status"}),
+    "reopened": frozenset({"status"}),
+    "assigned": frozenset({"assignee"}),
+    "unassigned": frozenset({"assignee"}),
+}
+NOTHING = frozenset({"nothing"})
 
 
-@dataclass(frozen=True)
-class IssueEvent:
-    delivery: str
-    action: str = ""
-    key: str = ""
-    issue: Issue | None = None
-    old_title: str | None = None
-
-
-def parse(body: bytes, headers: Mapping[str, str]) -> IssueEvent:
+def read(endpoint: WebhookEndpoint, body: bytes, headers: Mapping[str, str]) -> TicketEvent:
     event, delivery = event_and_delivery(headers, EVENTS, choose="Issues")
     data = json_object(body)
     if event == "ping":
-        return IssueEvent(delivery=delivery)
+        return TicketEvent(delivery=delivery)
     repository, raw_issue = data.get("repository"), data.get("issue")
     if not isinstance(repository, dict) or not isinstance(raw_issue, dict):
         raise Quarantine("“repository” or “issue” is missing or not an object.")
@@ -37,32 +37,29 @@ def parse(body: bytes, headers: Mapping[str, str]) -> IssueEvent:
     if not isinstance(full_name, str) or not full_name:
         raise Quarantine("“repository.full_name” is missing.")
     try:
-        issue = issue_from(raw_issue)
+        ticket = ticket_from_issue(raw_issue, target=full_name, status_map=_status_map(endpoint))
     except TrackerError as error:
         raise Quarantine(f"“issue” is not readable: {error}") from None
+    action = str(data.get("action") or "")[:40]
+    if action == "deleted":
+        return TicketEvent(delivery=delivery, key=ticket.key, deleted=True)
     changes = data.get("changes") if isinstance(data.get("changes"), dict) else {}
-    title_change = changes.get("title")
-    old_title = title_change.get("from") if isinstance(title_change, dict) else None
-    return IssueEvent(
-        delivery=delivery,
-        action=str(data.get("action") or "")[:40],
-        key=f"{full_name}#{issue.number}",
-        issue=issue,
-        old_title=old_title if isinstance(old_title, str) else None,
-    )
+    changed = CHANGED.get(action, NOTHING)
+    if action == "edited" and isinstance(changes.get("title"), dict):
+        changed = frozenset({"title"})
+    return TicketEvent(delivery=delivery, key=ticket.key, ticket=ticket, changed=changed)
 
 
-def event_id(event: IssueEvent) -> str:
+def _status_map(endpoint: WebhookEndpoint) -> dict:
+    connection = TrackerConnection.objects.filter(
+        organization=endpoint.organization, kind=TrackerKind.GITHUB
+    ).first()
+    return connection.status_map if connection is not None else {}
+
+
+def event_id(event: TicketEvent) -> str:
     return event.delivery
 
 
-def apply(endpoint: WebhookEndpoint, event: IssueEvent) -> str:
-    if event.issue is None:
-        return "ping"
-    return apply_issue_event(
-        endpoint.organization,
-        key=event.key,
-        action=event.action,
-        issue=event.issue,
-        title_changed=event.old_title is not None,
-    )
+def apply(endpoint: WebhookEndpoint, event: TicketEvent) -> str:
+    return apply_ticket_event(endpoint.organization, event, kinds=(TrackerKind.GITHUB,))

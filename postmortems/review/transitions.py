@@ -21,6 +21,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from organizations import hooks
 from organizations.models import NotificationKind
 from organizations.notifications import notify
 from organizations.people import display_name
@@ -32,6 +33,9 @@ from postmortems.review.people import reviewers_validate, set_reviewers
 from postmortems.services import history_note
 from postmortems.webhook_messages import postmortem_published_queue
 
+# Fired by ``_publish`` with ``postmortem`` and ``actor``: the apps above act on a publication
+# (tickets for its action items, when the organization asks for them).
+POSTMORTEM_PUBLISHED = "postmortems.published"
 STATUS_WORDS = {
     PostmortemStatus.DRAFT: "a draft",
     PostmortemStatus.IN_REVIEW: "in review",
@@ -297,6 +301,7 @@ def _publish(postmortem: Postmortem, actor: AbstractBaseUser, *, required: int) 
         url=_page(postmortem),
     )
     postmortem_published_queue(postmortem)  # the chat webhook, after commit
+    hooks.run(POSTMORTEM_PUBLISHED, postmortem=postmortem, actor=actor)
 
 
 @transaction.atomic

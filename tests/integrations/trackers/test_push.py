@@ -34,13 +34,14 @@ def test_create_ticket_opens_the_github_issue(
     sent = created[0]["body"]
     incident = item.postmortem.incident
     assert sent["title"] == item.description
-    assert sent["labels"] == ["postmortem", incident.ref, "prevent"]
+    assert sent["labels"] == ["postmortem", incident.ref, "prevent", "priority: medium"]
     body = sent["body"]
     site = settings.SITE_URL.rstrip("/")
     assert f"({site}/o/acme/postmortems/{item.postmortem.number}/)" in body
     assert f"({site}/o/acme/incidents/{incident.ref}/)" in body
     assert "Payments degrade instead of failing" in body
-    assert "not assigned on GitHub" in body
+    assert "Owner in Hindsight: Ann Author." in body
+    assert "Priority: Medium." in body
     link = TicketLink.objects.get()
     assert (link.key, link.state, link.remote_status) == ("acme/api#1", SyncState.LINKED, "open")
     assert link.last_synced_at is not None and link.remote_updated_at is not None

@@ -29,8 +29,8 @@ def test_a_ticket_closed_without_its_webhook_completes_the_item(
         state="closed", state_reason="completed", updated_at=later()
     )
     with scope(organization=org):
-        assert reconcile(connection) == {"read": 1, "changed": 1, "failed": 0}
-        assert reconcile(connection) == {"read": 1, "changed": 0, "failed": 0}
+        assert reconcile(connection) == {"read": 1, "changed": 1, "unlinked": 0, "failed": 0}
+        assert reconcile(connection) == {"read": 1, "changed": 0, "unlinked": 0, "failed": 0}
     item.refresh_from_db()
     link.refresh_from_db()
     assert item.status == ItemStatus.COMPLETED
@@ -51,9 +51,10 @@ def test_a_ticket_gone_from_github_unlinks_the_item(org, item, connection, accou
     link = linked
     del account.issues[("acme/api", 1)]
     with scope(organization=org):
-        assert reconcile(connection)["failed"] == 1
+        assert reconcile(connection)["unlinked"] == 1
     link.refresh_from_db()
     assert link.key == "" and link.state == SyncState.FAILED
+    assert "deleted on GitHub" in link.last_error
     item.refresh_from_db()
     assert item.pk
 

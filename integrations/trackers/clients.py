@@ -1,0 +1,33 @@
+"""The client of a connection's tracker, and how a person's reference to a ticket (its address
+or key) is read for each kind."""
+
+from collections.abc import Callable
+
+from .github import GitHubTracker
+from .github import reference as github_reference
+from .models import TrackerConnection, TrackerKind
+from .remote import TrackerClient
+
+
+def _github(connection: TrackerConnection) -> TrackerClient:
+    return GitHubTracker(connection.base_url, connection.token, status_map=connection.status_map)
+
+
+CLIENTS: dict[str, Callable[[TrackerConnection], TrackerClient]] = {
+    TrackerKind.GITHUB: _github,
+}
+REFERENCES: dict[str, Callable[[str], str | None]] = {
+    TrackerKind.GITHUB: github_reference,
+}
+REFERENCE_HELP = {
+    TrackerKind.GITHUB: "Enter the issue's address or owner/repo#number, e.g. acme/api#12.",
+}
+
+
+def client_for(connection: TrackerConnection) -> TrackerClient:
+    return CLIENTS[connection.kind](connection)
+
+
+def reference_key(kind: str, text: str) -> str | None:
+    """The ticket's key in a reference a person typed, or None when it is not one."""
+    return REFERENCES[kind](text)
