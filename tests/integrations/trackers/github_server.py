@@ -1,5 +1,5 @@
 """A GitHub REST API stand-in on loopback: ``GET /repos/{owner}/{repo}``,
-``POST /repos/{owner}/{repo}/issues`` and ``GET /repos/{owner}/{repo}/issues/{number}``.
+``POST /repos/{owner}/{repo}/issues``, ``GET`` and ``PATCH /repos/{owner}/{repo}/issues/{number}``.
 
 It answers with GitHub's documented objects: the repository and the issue of GitHub's own
 ``issues`` webhook examples (as octokit publishes them from GitHub's documentation; the REST
@@ -20,7 +20,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from githubkit.versions.latest.models import ReposOwnerRepoIssuesPostBody
+from githubkit.versions.latest.models import (
+    ReposOwnerRepoIssuesIssueNumberPatchBody,
+    ReposOwnerRepoIssuesPostBody,
+)
 from pydantic import ValidationError
 
 from tests.counterparts.vendor_payloads import github_examples
@@ -183,6 +186,31 @@ class Handler(BaseHTTPRequestHandler):
             issue = self.account.new_issue(full_name, number, fields)
             self.account.issues[(full_name, number)] = issue
         return self._answer(201, issue)
+
+    def do_PATCH(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self._record(body)
+        if self._refused():
+            return
+        route = self._route()
+        issue = self.account.issues.get(route[:2]) if route and route[1] else None
+        if issue is None:
+            return self._answer(404, NOT_FOUND)
+        fields = json.loads(body)
+        self._check_update(fields)
+        with self.account.lock:
+            issue.update(fields)
+            issue["updated_at"] = iso(datetime.now(UTC))
+        return self._answer(200, issue)
+
+    def _check_update(self, fields: dict) -> None:
+        known = set(ReposOwnerRepoIssuesIssueNumberPatchBody.model_fields)
+        for name in set(fields) - known:
+            self.account.schema_errors.append(f"{name}: not a field of the request body")
+        try:
+            ReposOwnerRepoIssuesIssueNumberPatchBody.model_validate(fields)
+        except ValidationError as error:
+            self.account.schema_errors.append(str(error))
 
     def _check(self, fields: dict) -> None:
         known = set(ReposOwnerRepoIssuesPostBody.model_fields)
