@@ -34,6 +34,14 @@ TICKET_REFERENCE = re.compile(
 )
 
 
+# what an item's state asks of its issue
+STATES = {
+    OPEN: {"state": "open"},
+    DONE: {"state": "closed", "state_reason": "completed"},
+    WONT_DO: {"state": "closed", "state_reason": "not_planned"},
+}
+
+
 def address_problem(url: str) -> str | None:
     allowed = list(getattr(settings, "INTEGRATIONS_INSECURE_HOSTS", ()))
     return addresses.address_problem(
@@ -187,7 +195,7 @@ class GitHubTracker:
     def update(self, key: str, draft: TicketDraft) -> RemoteTicket:
         target, number = split_key(key)
         owner, repo = split_target(target)
-        data = {"title": draft.title}  # the body and labels stay as people on GitHub left them
+        data = {"title": draft.title, **STATES.get(draft.outcome, {})}  # body and labels stay
         with self._client() as github:
             answer = self._json(lambda: github.rest.issues.update(owner, repo, number, data=data))
         return ticket_from_issue(answer, target=target, status_map=self.status_map)

@@ -305,8 +305,8 @@ def tickets_on_publish(*, postmortem: Postmortem, actor: AbstractBaseUser | None
 
 def ticket_follow_item(*, item: ActionItem, fields: frozenset[str]) -> None:
     """Receiver of ``actionitems.services.ACTION_ITEM_CHANGED``: a linked ticket gets the
-    item's new title, due date, priority or owner (in the worker)."""
-    if not fields & {"description", "due_date", "priority", "owner"}:
+    item's new title, due date, priority, owner or state (in the worker)."""
+    if not fields & {"description", "due_date", "priority", "owner", "status"}:
         return
     link = TicketLink.objects.filter(item=item, state=SyncState.LINKED).exclude(key="").first()
     if link is None:

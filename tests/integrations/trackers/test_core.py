@@ -278,3 +278,20 @@ def test_a_conflict_on_the_owner_keeps_the_newer_side(org, author, item, linked,
         assert item.owner == ida
         note = SyncNote.objects.filter(link=linked, text__startswith="Conflict on owner").first()
     assert note is not None and "kept Hindsight's change" in note.text
+
+
+def test_completing_the_item_closes_its_issue_and_reopening_opens_it(
+    org, author, item, linked, account, django_capture_on_commit_callbacks
+):
+    with scope(organization=org):
+        for status in (ItemStatus.IN_PROGRESS, ItemStatus.COMPLETED, ItemStatus.OPEN):
+            with django_capture_on_commit_callbacks(execute=True):
+                action_item_update(item=item, actor=author, changes={"status": status})
+        bodies = [r["body"] for r in account.requests if r["method"] == "PATCH"]
+    assert [{k: v for k, v in b.items() if k != "title"} for b in bodies] == [
+        {},  # in progress: GitHub has no such state, the issue stays open
+        {"state": "closed", "state_reason": "completed"},
+        {"state": "open"},
+    ]
+    assert account.schema_errors == []
+    assert account.issues[("acme/api", 1)]["state"] == "open"
