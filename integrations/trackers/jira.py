@@ -26,13 +26,11 @@ import requests
 from jira import JIRA
 from jira.exceptions import JIRAError
 
-from .outbound import address_problem
+from .outbound import DEFAULT_RETRY_SECONDS, address_problem, retry_after
 from .remote import DONE, OPEN, OUTCOMES, WONT_DO, RemoteTicket, TicketDraft, TrackerError
 
 CLOUD, DATACENTER = "cloud", "datacenter"
 TIMEOUT_SECONDS = 20.0
-MAX_RETRY_AFTER_SECONDS = 300
-DEFAULT_RETRY_SECONDS = 60
 SEARCH_CHUNK = 100  # keys per JQL search: one request per 100 keys
 ISSUE_TYPE = "Task"
 READ_FIELDS = "summary,status,resolution,updated,assignee,duedate"
@@ -512,21 +510,13 @@ def refusal(
         )
     if status in (429, 503):
         return TrackerError(
-            f"Jira asked to slow down ({status}).", retry_after=_retry_after(response)
+            f"Jira asked to slow down ({status}).", retry_after=retry_after(response.headers)
         )
     if status >= 500:
         return TrackerError(
             f"Jira answered {status}; trying again later.", retry_after=DEFAULT_RETRY_SECONDS
         )
     return TrackerError(f"Jira refused the request ({status}): {_message(response)}")
-
-
-def _retry_after(response: requests.Response) -> float:
-    try:
-        seconds = float(response.headers.get("Retry-After", DEFAULT_RETRY_SECONDS))
-    except ValueError:
-        seconds = DEFAULT_RETRY_SECONDS
-    return min(max(seconds, 1.0), MAX_RETRY_AFTER_SECONDS)
 
 
 def _messages(response: requests.Response | None) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from django.http import HttpRequest
+from django.utils.datastructures import CaseInsensitiveMapping
 
 from organizations.models import Organization
 
@@ -99,16 +100,8 @@ def apply(endpoint: WebhookEndpoint, event: TicketEvent) -> str:
     return apply_ticket_event(endpoint.organization, event, kinds=KINDS)
 
 
-def _header(headers: Mapping[str, str], name: str) -> str:
-    wanted = name.lower()
-    for key, value in headers.items():
-        if key.lower() == wanted:
-            return str(value).strip()
-    return ""
-
-
 def _delivery(headers: Mapping[str, str], data: dict) -> str:
-    identifier = _header(headers, IDENTIFIER_HEADER)
+    identifier = str(CaseInsensitiveMapping(headers).get(IDENTIFIER_HEADER) or "").strip()
     if identifier:
         if len(identifier) > 64:
             raise Quarantine(f"The {IDENTIFIER_HEADER} header is too long.")

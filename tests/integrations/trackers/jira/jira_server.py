@@ -25,8 +25,10 @@ import re
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from tests.integrations.trackers.github_server import Server
 
 DOCS = "https://developer.atlassian.com/cloud/jira/platform/rest/v2/"
 DC_DOCS = "https://docs.atlassian.com/software/jira/docs/api/REST/9.12.0/"
@@ -587,15 +589,6 @@ class Handler(BaseHTTPRequestHandler):
         if refused:
             self.site.problems.append(f"fields refused: {refused}")
         return refused
-
-
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
 
 
 def serve(site: Site) -> Server:

@@ -260,6 +260,14 @@ def test_private_or_plain_addresses_are_refused_before_any_request(address):
     assert "secret-token-1234" not in str(refused.value)
 
 
+def test_a_redirect_is_not_followed(jira, cloud):
+    cloud.refuse_next.append((302, {"Location": "http://10.0.0.5/rest/api/2/issue/OPS-1"}))
+    with pytest.raises(TrackerError) as refused:
+        jira.read("OPS-1")
+    assert refused.value.field == "base_url"
+    assert len(cloud.requests) == 1
+
+
 def test_a_site_that_does_not_answer_is_retried_later(cloud):
     jira = JiraTracker("http://127.0.0.1:9", token="secret-token-1234", username="a@example.com")
     with pytest.raises(TrackerError) as refused:

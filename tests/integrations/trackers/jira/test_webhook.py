@@ -178,6 +178,21 @@ def test_without_a_jira_connection_jira_s_meaning_stands(hook):
     assert parsed.ticket.url == "https://jira.atlassian.com/browse/JRA-20002"
 
 
+def test_another_organization_s_mapping_is_not_used(hook, other_org):
+    with scopes_disabled():
+        TrackerConnection.objects.create(
+            organization=other_org,
+            kind=TrackerKind.JIRA_DC,
+            base_url="https://jira.other.example",
+            token="pat",
+            target="JRA",
+            status_map={"in progress": "done"},
+        )
+    ticket = read(hook, event()).ticket
+    assert ticket.outcome == OPEN
+    assert ticket.url == "https://jira.atlassian.com/browse/JRA-20002"
+
+
 def test_a_deleted_issue_and_a_created_one(hook, connection):
     deleted = read(hook, event("jira:issue_deleted"))
     assert (deleted.key, deleted.deleted, deleted.ticket) == ("JRA-20002", True, None)
