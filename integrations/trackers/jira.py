@@ -26,6 +26,7 @@ import requests
 from jira import JIRA
 from jira.exceptions import JIRAError
 
+from .models import TrackerConnection, TrackerKind
 from .outbound import DEFAULT_RETRY_SECONDS, address_problem, retry_after
 from .remote import DONE, OPEN, OUTCOMES, WONT_DO, RemoteTicket, TicketDraft, TrackerError
 
@@ -49,6 +50,8 @@ STATUS_LIMIT = 40
 PROJECT_KEY = re.compile(r"[A-Z][A-Z0-9_]{0,254}")
 ISSUE_KEY = re.compile(r"[A-Z][A-Z0-9_]{0,254}-[1-9][0-9]{0,17}")
 BROWSE_PATH = re.compile(r"/browse/([A-Za-z][A-Za-z0-9_]*-[1-9][0-9]*)/?$")
+MARKDOWN_LINK = re.compile(r"\[([^\]\n|]+)\]\((https?://[^)\s]+)\)")
+MARKDOWN_HEADING = re.compile(r"^(#{1,6}) +", re.MULTILINE)
 MISSING_KEY = re.compile(r"'([A-Za-z][A-Za-z0-9_]*-[0-9]+)'")
 
 
@@ -146,9 +149,28 @@ def ticket_from_issue(
     )
 
 
+def wiki(markdown: str) -> str:
+    """Hindsight's markdown as Jira's wiki markup (what REST API v2 descriptions are written
+    in), for what the ticket's body holds: links and headings."""
+    text = MARKDOWN_LINK.sub(lambda found: f"[{found.group(1)}|{found.group(2)}]", markdown)
+    return MARKDOWN_HEADING.sub(lambda found: f"h{len(found.group(1))}. ", text)
+
+
 def label(text: str) -> str:
     """Jira's labels cannot contain spaces."""
     return re.sub(r"\s+", "-", text.strip())[:255]
+
+
+def tracker_for(connection: TrackerConnection) -> "JiraTracker":
+    """The client of a Jira Cloud or Jira Data Center connection."""
+    return JiraTracker(
+        connection.base_url,
+        token=connection.token,
+        username=connection.username,
+        deployment=CLOUD if connection.kind == TrackerKind.JIRA_CLOUD else DATACENTER,
+        status_map=connection.status_map,
+        field_map=connection.field_map,
+    )
 
 
 class JiraTracker:
@@ -295,7 +317,7 @@ class JiraTracker:
     def _hindsight_values(self, draft: TicketDraft) -> dict[str, Any]:
         values: dict[str, Any] = {}
         if draft.body:
-            values["description"] = draft.body
+            values["description"] = wiki(draft.body)
         labels = [label(name) for name in draft.labels if label(name)]
         if labels:
             values["labels"] = labels

@@ -9,13 +9,14 @@ from datetime import date, timedelta
 import pytest
 from django.test import override_settings
 
-from integrations.trackers.jira import JiraTracker
+from integrations.trackers.jira import JiraTracker, tracker_for, wiki
+from integrations.trackers.models import TrackerConnection, TrackerKind
 from integrations.trackers.remote import DONE, OPEN, WONT_DO, TicketDraft, TrackerError
 from tests.integrations.trackers.jira.conftest import tracker_of
 
 DRAFT = TicketDraft(
     title="Add a circuit breaker in front of the payments provider",
-    body="From the postmortem of INC-7: https://hindsight.example/acme/postmortems/7",
+    body="From the [postmortem of INC-7](https://hindsight.example/acme/postmortems/7).",
     labels=("hindsight", "action item", "SEV 1"),
     due_date=date(2026, 12, 24),
     priority="HIGH",
@@ -69,7 +70,9 @@ def test_create_makes_a_task_with_hindsight_s_fields(site_name, request):
     assert fields["project"] == {"key": "OPS"}
     assert fields["issuetype"] == {"id": "10002"}  # the project's Task
     assert fields["summary"] == DRAFT.title
-    assert fields["description"] == DRAFT.body
+    assert fields["description"] == (
+        "From the [postmortem of INC-7|https://hindsight.example/acme/postmortems/7]."
+    )
     assert fields["labels"] == ["hindsight", "action-item", "SEV-1"]
     assert fields["duedate"] == "2026-12-24"
     assert fields["priority"] == {"name": "High"}
@@ -305,3 +308,33 @@ def test_due_dates_cross_over_as_dates(jira, cloud):
     due = date.today() + timedelta(days=3)
     ticket = jira.create("OPS", TicketDraft(title="t", body="", due_date=due))
     assert ticket.due_date == due
+
+
+def test_a_connection_makes_its_client(org, cloud):
+    connection = TrackerConnection(
+        organization=org,
+        kind=TrackerKind.JIRA_DC,
+        base_url=cloud.url,
+        token="pat",
+        target="OPS",
+        status_map={"in review": "done"},
+        field_map={"OPS": {"customfield_10010": "SRE"}},
+    )
+    jira = tracker_for(connection)
+    assert (jira.deployment, jira.token, jira.status_map, jira.field_map) == (
+        "datacenter",
+        "pat",
+        {"in review": "done"},
+        {"OPS": {"customfield_10010": "SRE"}},
+    )
+    connection.kind, connection.username = TrackerKind.JIRA_CLOUD, "ann@example.com"
+    assert (tracker_for(connection).deployment, tracker_for(connection).username) == (
+        "cloud",
+        "ann@example.com",
+    )
+
+
+def test_headings_and_links_become_jira_s_wiki_markup():
+    assert wiki("## Why\nSee [the incident](https://h.example/i/7) and [x](javascript:1)") == (
+        "h2. Why\nSee [the incident|https://h.example/i/7] and [x](javascript:1)"
+    )
