@@ -16,6 +16,7 @@ from ..grafana import apply as grafana_apply
 from ..grafana import payload as grafana_payload
 from ..opsgenie import webhook as opsgenie
 from ..pagerduty import webhook as pagerduty
+from ..trackers import jira_webhook
 from ..trackers import webhook as github_issues
 from .auth import BEARER_REFUSAL, bearer_verify
 from .models import SourceKind, WebhookEndpoint
@@ -98,6 +99,14 @@ SOURCES = {
         apply=github_issues.apply,
         verify=github.verify,
         refusal=github.REFUSAL,
+        keeps_secret=True,
+    ),
+    SourceKind.JIRA: Source(
+        parse_for_endpoint=jira_webhook.parse,
+        event_id=jira_webhook.event_id,
+        apply=jira_webhook.apply,
+        verify=jira_webhook.verify,
+        refusal=jira_webhook.REFUSAL,
         keeps_secret=True,
     ),
     SourceKind.GENERIC_JSON: Source(
