@@ -28,6 +28,7 @@ from ..intake.models import WebhookEndpoint
 from .jira import reference, site_of, ticket_from_issue
 from .models import TrackerConnection, TrackerKind
 from .remote import TicketEvent, TrackerError
+from .sync import apply_ticket_event
 
 REFUSAL = (
     "Register the endpoint's address with its secret (…/?secret=<secret>) in Jira's webhook, "
@@ -95,8 +96,6 @@ def event_id(event: TicketEvent) -> str:
 
 
 def apply(endpoint: WebhookEndpoint, event: TicketEvent) -> str:
-    from .sync import apply_ticket_event  # the sync's tracker-neutral half
-
     return apply_ticket_event(endpoint.organization, event, kinds=KINDS)
 
 

@@ -281,22 +281,6 @@ def test_jira_cloud_s_signature_lets_a_delivery_in(hook, send):
     assert send(url, body, forged).status_code == 401
 
 
-def test_the_event_reaches_the_sync_with_the_jira_kinds(hook, connection, monkeypatch):
-    from integrations.trackers import sync
-
-    calls = []
-    monkeypatch.setattr(
-        sync,
-        "apply_ticket_event",
-        lambda organization, event, *, kinds: calls.append((organization, event, kinds)) or "ok",
-        raising=False,
-    )
-    endpoint, _ = hook
-    parsed = read(hook, event())
-    assert jira_webhook.apply(endpoint, parsed) == "ok"
-    assert calls == [(endpoint.organization, parsed, jira_webhook.KINDS)]
-
-
 # -- the shared reading of an issue -------------------------------------------------------
 
 
