@@ -299,28 +299,29 @@ class LinearTracker:
 
 
 def refusal(errors: list, headers: httpx.Headers | None, statuses: list[int]) -> TrackerError:
-    """The TrackerError for Linear's GraphQL ``errors``."""
+    """The TrackerError for Linear's GraphQL ``errors``: ``extensions.code`` (``RATELIMITED``,
+    ``AUTHENTICATION_ERROR``…) or ``extensions.type`` ("ratelimited", "authentication error",
+    as the SDK reads them), else the HTTP status."""
     first = errors[0] if errors and isinstance(errors[0], dict) else {}
     extensions = first.get("extensions") if isinstance(first.get("extensions"), dict) else {}
-    code = str(extensions.get("code") or "").upper()
-    kind = str(extensions.get("type") or "").lower()
+    why = {str(extensions.get("code") or "").upper(), str(extensions.get("type") or "").upper()}
     message = str(first.get("message") or "")
     status = statuses[-1] if statuses else 0
-    if code == "RATELIMITED" or status == 429:
+    if why & {"RATELIMITED"} or status == 429:
         return TrackerError(
             "Linear's rate limit was reached.", retry_after=_retry_after(headers or {})
         )
-    if code == "AUTHENTICATION_ERROR" or kind == "authentication error" or status == 401:
+    if why & {"AUTHENTICATION_ERROR", "AUTHENTICATION ERROR"} or status == 401:
         return TrackerError("Linear refused the API key: check it in the settings.")
-    if code == "FORBIDDEN" or kind == "forbidden" or status == 403:
+    if why & {"FORBIDDEN"} or status == 403:
         return TrackerError(
             "Linear refused access with this API key: give it read and write access to "
             "the team's issues."
         )
-    if message.lower().startswith("entity not found") or status == 404:
+    if "entity not found" in message.lower() or status == 404:
         return TrackerError("Linear has no such issue (or the API key cannot see it).", gone=True)
-    if status >= 500 or code == "INTERNAL_SERVER_ERROR":
-        return _status_refusal(status or 500)
+    if why & {"INTERNAL_SERVER_ERROR", "INTERNAL ERROR", "LOCK TIMEOUT"} or status >= 500:
+        return _status_refusal(status if status >= 500 else 500)
     shown = str(extensions.get("userPresentableMessage") or message).strip()[:200]
     return TrackerError(f"Linear refused: {shown or 'the request was refused.'}")
 

@@ -18,7 +18,15 @@ import re
 from functools import cache
 from pathlib import Path
 
-from graphql import GraphQLSchema, build_schema
+from graphql import (
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    build_schema,
+)
 
 SDK = Path(__file__).parent / "vendor" / "node_modules" / "@linear" / "sdk"
 BUILT_IN = {"ID", "String", "Boolean", "Int", "Float"}
@@ -145,3 +153,53 @@ def linear_sdl() -> str:
 def linear_schema() -> GraphQLSchema:
     """Linear's API schema (``Query``, ``Mutation`` and every type they reach)."""
     return build_schema(linear_sdl(), assume_valid_sdl=False)
+
+
+def shape_errors(value, type_name: str) -> list[str]:
+    """Where ``value`` (a JSON value, e.g. a webhook body) departs from the schema's object
+    type ``type_name``: unknown fields, missing non-null fields, nulls where none may be,
+    scalars of the wrong JSON type. A union takes its closest member."""
+    return _shape(value, linear_schema().get_type(type_name), "")
+
+
+_JSON_TYPES = {"String": str, "ID": str, "Boolean": bool, "Float": (int, float), "Int": int}
+
+
+def _shape(value, graphql_type, path: str) -> list[str]:
+    where = path or "(top)"
+    if isinstance(graphql_type, GraphQLNonNull):
+        if value is None:
+            return [f"{where}: null, but {graphql_type} may not be"]
+        return _shape(value, graphql_type.of_type, path)
+    if value is None:
+        return []
+    if isinstance(graphql_type, GraphQLList):
+        if not isinstance(value, list):
+            return [f"{where}: not a list"]
+        return [
+            e
+            for n, item in enumerate(value)
+            for e in _shape(item, graphql_type.of_type, f"{path}[{n}]")
+        ]
+    if isinstance(graphql_type, GraphQLUnionType):
+        tries = [_shape(value, member, path) for member in graphql_type.types]
+        return min(tries, key=len)
+    if isinstance(graphql_type, GraphQLObjectType):
+        if not isinstance(value, dict):
+            return [f"{where}: not an object ({graphql_type.name})"]
+        errors = [
+            f"{path}.{key}: not a field of {graphql_type.name}"
+            for key in value
+            if key not in graphql_type.fields
+        ]
+        for name, field in graphql_type.fields.items():
+            if name not in value and isinstance(field.type, GraphQLNonNull):
+                errors.append(f"{path}.{name}: missing ({field.type})")
+            elif name in value:
+                errors += _shape(value[name], field.type, f"{path}.{name}")
+        return errors
+    if isinstance(graphql_type, GraphQLScalarType) and graphql_type.name in _JSON_TYPES:
+        expected = _JSON_TYPES[graphql_type.name]
+        if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
+            return [f"{where}: not a {graphql_type.name}"]
+    return []
