@@ -11,7 +11,8 @@
   error ("Entity not found"). The key is never part of a message.
 - Issues are read and written by identifier (``ENG-12``), which ``issue(id:)`` and
   ``issueUpdate(id:)`` accept; the bulk read asks ``issues`` for a team key and numbers (the
-  issue filter has no identifier), at most 100 keys a request.
+  issue filter has no identifier), at most 100 keys a request, archived issues included (Linear
+  archives closed issues by itself after a while). An issue in the trash is gone.
 - Labels are found by name among the team's and the workspace's labels; a label Linear does
   not have is left out (not created). The assignee is the Linear user with the owner's email
   address; nobody found leaves the issue unassigned (and an update leaves it as it is).
@@ -27,7 +28,6 @@ from gql import Client, GraphQLRequest
 from gql.transport.exceptions import (
     TransportConnectionFailed,
     TransportError,
-    TransportProtocolError,
     TransportQueryError,
     TransportServerError,
 )
@@ -56,7 +56,7 @@ ISSUE_URL = re.compile(
 
 TICKET = """
 fragment Ticket on Issue {
-  id identifier url title updatedAt dueDate
+  id identifier url title updatedAt dueDate trashed
   state { name type }
   assignee { email name }
 }
@@ -100,7 +100,7 @@ READ_MANY = (
     TICKET
     + """
 query ReadMany($filter: IssueFilter!, $first: Int!) {
-  issues(filter: $filter, first: $first) { nodes { ...Ticket } }
+  issues(filter: $filter, first: $first, includeArchived: true) { nodes { ...Ticket } }
 }
 """
 )
@@ -213,8 +213,8 @@ class LinearTracker:
 
     def read(self, key: str) -> RemoteTicket:
         issue = self._ask(READ, {"id": key}).get("issue")
-        if not issue:
-            raise TrackerError(f"Linear has no issue {key}.", gone=True)
+        if not issue or issue.get("trashed"):
+            raise TrackerError(f"Linear has no issue {key} (or it is in the trash).", gone=True)
         return self._ticket(issue)
 
     def read_many(self, keys: Sequence[str]) -> dict[str, RemoteTicket]:
@@ -224,6 +224,8 @@ class LinearTracker:
             chunk = wanted[start : start + BATCH]
             answer = self._ask(READ_MANY, {"filter": _key_filter(chunk), "first": BATCH})
             for issue in (answer.get("issues") or {}).get("nodes") or []:
+                if issue.get("trashed"):
+                    continue
                 ticket = self._ticket(issue)
                 if ticket.key in chunk:
                     tickets[ticket.key] = ticket
@@ -281,7 +283,7 @@ class LinearTracker:
             raise self._unreachable(error) from None
         except TransportServerError as error:
             raise _status_refusal(error.code or (statuses or [0])[-1]) from None
-        except (TransportProtocolError, TransportError):
+        except TransportError:
             status = (statuses or [0])[-1]
             if status >= 300:
                 raise _status_refusal(status) from None

@@ -9,7 +9,8 @@ nothing is stored. ``Linear-Delivery`` is the delivery's id: a redelivery acts o
 
 An ``Issue`` event (``create``, ``update``, ``remove``) becomes a ``TicketEvent`` keyed by the
 issue's identifier (``ENG-12``); its outcome goes through the organization's Linear
-connection's status mapping. ``updatedFrom`` (the previous values of what changed) says which
+connection's status mapping; a removed issue, or one moved to the trash, is deleted.
+``updatedFrom`` (the previous values of what changed) says which
 fields changed: ``title``, ``stateId`` (status), ``assigneeId``, ``dueDate``; an update of
 none of these is marked ``{"other"}``, so nothing is compared. Any other type (``Comment``,
 ``Project``…) is processed and changes nothing."""
@@ -98,7 +99,7 @@ def parse(body: bytes, headers: Mapping[str, str], *, status_map: dict) -> Ticke
     key = issue.get("identifier")
     if not isinstance(key, str) or not KEY.fullmatch(key):
         raise Quarantine("“data.identifier” is missing or not an issue identifier.")
-    if action == "remove":
+    if action == "remove" or issue.get("trashed") is True:
         return TicketEvent(delivery=delivery, key=key, deleted=True)
     try:
         ticket = ticket_from_issue(issue, status_map=status_map)

@@ -27,11 +27,12 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from graphql import GraphQLError, graphql_sync, parse, validate
 
 from tests.counterparts.linear_schema import linear_schema
+from tests.integrations.trackers.github_server import Server as LoopbackServer
 
 WORKSPACE = "acme"
 STATES = [
@@ -122,6 +123,8 @@ class Workspace:
             "description": None,
             "priority": 0,
             "dueDate": None,
+            "archivedAt": None,
+            "trashed": None,
             "assigneeId": None,
             "labelIds": [],
             "state": state,
@@ -212,8 +215,12 @@ class Workspace:
         email = ((filter or {}).get("email") or {}).get("eq")
         return {"nodes": [u for u in self.users if email in (None, u["email"])]}
 
-    def resolve_issues(self, info, filter=None, first=50, **_) -> dict:
-        found = [i for i in self.issues.values() if matches(i, filter or {})]
+    def resolve_issues(self, info, filter=None, first=50, includeArchived=False, **_) -> dict:
+        found = [
+            issue
+            for issue in self.issues.values()
+            if matches(issue, filter or {}) and (includeArchived or not issue.get("archivedAt"))
+        ]
         return {"nodes": [self.issue_object(issue) for issue in found[:first]]}
 
     def resolve_create(self, info, input) -> dict:
@@ -339,13 +346,10 @@ class Handler(BaseHTTPRequestHandler):
         return self._answer(400, {"errors": errors})
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class Server(LoopbackServer):
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}/graphql"
+        return super().url + "/graphql"
 
 
 def serve(workspace: Workspace) -> Server:

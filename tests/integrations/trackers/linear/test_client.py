@@ -100,9 +100,7 @@ def test_an_owner_linear_does_not_know_leaves_the_issue_unassigned(linear, works
 def test_no_owner_asks_for_no_user(linear, workspace):
     linear.create("ENG", draft(assignee_email=""))
 
-    assert "users(" not in workspace.requests[0]["query"] or (
-        workspace.requests[0]["variables"]["withEmail"] is False
-    )
+    assert workspace.requests[0]["variables"]["withEmail"] is False
     assert workspace.schema_errors == []
 
 
@@ -153,14 +151,25 @@ def test_read_many_asks_a_hundred_keys_a_request(linear, workspace):
         workspace.add_issue(f"OPS-{number}")
     keys = [f"ENG-{n}" for n in range(1, 241)] + [f"OPS-{n}" for n in range(1, 11)]
     keys[5] = "ENG-999"  # no longer exists
+    workspace.issues["ENG-8"]["archivedAt"] = "2026-06-01T00:00:00.000Z"  # archived by Linear
+    workspace.issues["ENG-9"]["trashed"] = True  # deleted, in the trash
 
     tickets = linear.read_many(keys)
 
     assert len(workspace.requests) == 3  # 250 keys
     assert workspace.schema_errors == []
-    assert set(tickets) == set(keys) - {"ENG-999"}
+    assert set(tickets) == set(keys) - {"ENG-999", "ENG-9"}
     assert tickets["ENG-1"].outcome == DONE and tickets["ENG-2"].outcome == OPEN
     assert tickets["OPS-10"].key == "OPS-10"
+
+
+def test_an_issue_in_the_trash_is_gone(linear, workspace):
+    workspace.add_issue("ENG-5", trashed=True)
+
+    with pytest.raises(TrackerError) as refused:
+        linear.read("ENG-5")
+
+    assert refused.value.gone is True
 
 
 def test_read_many_of_nothing_asks_nothing(linear, workspace):

@@ -194,6 +194,16 @@ def test_a_removed_issue_is_deleted():
     assert (event.key, event.deleted, event.ticket) == ("ENG-7", True, None)
 
 
+def test_an_issue_moved_to_the_trash_is_deleted():
+    payload = issue_event("update", updated_from={"trashed": None})
+    payload["data"]["trashed"] = True
+
+    event = linear_webhook.parse(json.dumps(payload).encode(), {}, status_map={})
+
+    assert conforms(payload) == []
+    assert (event.key, event.deleted) == ("ENG-2", True)
+
+
 def test_other_types_change_nothing():
     event = linear_webhook.parse(json.dumps(comment_event()).encode(), {}, status_map={})
 
