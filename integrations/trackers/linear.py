@@ -63,14 +63,14 @@ fragment Ticket on Issue {
 """
 TEAM = """
 query Team($key: String!) {
-  teams(filter: {key: {eq: $key}}) {
+  teams(filter: {key: {eqIgnoreCase: $key}}) {
     nodes { id key name states { nodes { name type position } } }
   }
 }
 """
 PREPARE = """
 query Prepare($key: String!, $labels: [String!], $email: String!, $withEmail: Boolean!) {
-  teams(filter: {key: {eq: $key}}) { nodes { id key name } }
+  teams(filter: {key: {eqIgnoreCase: $key}}) { nodes { id key name } }
   issueLabels(first: 250, filter: {name: {in: $labels}}) {
     nodes { id name team { key } }
   }

@@ -202,8 +202,13 @@ class Workspace:
         }
 
     def resolve_teams(self, info, filter=None, **_) -> dict:
-        wanted = ((filter or {}).get("key") or {}).get("eq")
-        keys = [key for key in self.teams if wanted in (None, key)]
+        comparator = (filter or {}).get("key") or {}
+        keys = [
+            key
+            for key in self.teams
+            if comparator.get("eq") in (None, key)
+            and (comparator.get("eqIgnoreCase") or key).upper() == key
+        ]
         return {"nodes": [self.team_object(key) for key in keys]}
 
     def resolve_labels(self, info, filter=None, **_) -> dict:

@@ -36,6 +36,10 @@ def test_check_names_the_team_and_its_states(linear, workspace):
     assert workspace.schema_errors == []
 
 
+def test_the_team_key_is_found_in_any_case(linear):
+    assert linear.check("eng").startswith("Connected: found ENG (Engineering)")
+
+
 def test_check_of_an_unknown_team_is_about_the_target(linear):
     with pytest.raises(TrackerError) as refused:
         linear.check("NOPE")
