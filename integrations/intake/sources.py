@@ -16,7 +16,7 @@ from ..grafana import apply as grafana_apply
 from ..grafana import payload as grafana_payload
 from ..opsgenie import webhook as opsgenie
 from ..pagerduty import webhook as pagerduty
-from ..trackers import jira_webhook
+from ..trackers import jira_webhook, linear_webhook
 from ..trackers import webhook as github_issues
 from .auth import BEARER_REFUSAL, bearer_verify
 from .models import SourceKind, WebhookEndpoint
@@ -108,6 +108,15 @@ SOURCES = {
         verify=jira_webhook.verify,
         refusal=jira_webhook.REFUSAL,
         keeps_secret=True,
+    ),
+    SourceKind.LINEAR: Source(
+        parse_for_endpoint=linear_webhook.parse_for_endpoint,
+        event_id=linear_webhook.event_id,
+        apply=linear_webhook.apply,
+        verify=linear_webhook.verify,
+        refusal=linear_webhook.REFUSAL,
+        keeps_secret=True,
+        pasted_secret=True,
     ),
     SourceKind.GENERIC_JSON: Source(
         parse_for_endpoint=generic_payload.read,
