@@ -3,7 +3,7 @@ or key) is read for each kind."""
 
 from collections.abc import Callable
 
-from . import jira, linear
+from . import jira, jira_issues, linear
 from .github import GitHubTracker
 from .github import reference as github_reference
 from .models import TrackerConnection, TrackerKind
@@ -28,8 +28,8 @@ CLIENTS: dict[str, Callable[[TrackerConnection], TrackerClient]] = {
 }
 REFERENCES: dict[str, Callable[[str], str | None]] = {
     TrackerKind.GITHUB: github_reference,
-    TrackerKind.JIRA_CLOUD: jira.reference,
-    TrackerKind.JIRA_DC: jira.reference,
+    TrackerKind.JIRA_CLOUD: jira_issues.reference,
+    TrackerKind.JIRA_DC: jira_issues.reference,
     TrackerKind.LINEAR: linear.reference,
 }
 JIRA_HELP = "Enter the issue's key or address, e.g. OPS-12."

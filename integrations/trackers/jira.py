@@ -18,17 +18,17 @@ Data Center with a personal access token (``Authorization: Bearer``).
 import json
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import requests
 from jira import JIRA
 from jira.exceptions import JIRAError
 
+from .jira_issues import ISSUE_KEY, WONT_DO_RESOLUTIONS, label, ticket_from_issue, wiki
 from .models import TrackerConnection, TrackerKind
 from .outbound import DEFAULT_RETRY_SECONDS, address_problem, retry_after
-from .remote import DONE, OPEN, OUTCOMES, WONT_DO, RemoteTicket, TicketDraft, TrackerError
+from .remote import OPEN, WONT_DO, RemoteTicket, TicketDraft, TrackerError
 
 CLOUD, DATACENTER = "cloud", "datacenter"
 TIMEOUT_SECONDS = 20.0
@@ -37,128 +37,14 @@ ISSUE_TYPE = "Task"
 READ_FIELDS = "summary,status,resolution,updated,assignee,duedate"
 PRIORITIES = {"CRITICAL": "Highest", "HIGH": "High", "MEDIUM": "Medium", "LOW": "Low"}
 # resolutions that close an issue without doing it (lower case)
-WONT_DO_RESOLUTIONS = frozenset(
-    {"won't do", "won't fix", "duplicate", "cannot reproduce", "declined"}
-)
 # the create screen's fields Hindsight fills itself (when the item has a value for them)
 HINDSIGHT_FIELDS = frozenset(
     {"project", "issuetype", "summary", "description", "labels", "duedate", "priority", "assignee"}
 )
 SUMMARY_LIMIT = 255
-STATUS_LIMIT = 40
 
 PROJECT_KEY = re.compile(r"[A-Z][A-Z0-9_]{0,254}")
-ISSUE_KEY = re.compile(r"[A-Z][A-Z0-9_]{0,254}-[1-9][0-9]{0,17}")
-BROWSE_PATH = re.compile(r"/browse/([A-Za-z][A-Za-z0-9_]*-[1-9][0-9]*)/?$")
-MARKDOWN_LINK = re.compile(r"\[([^\]\n|]+)\]\((https?://[^)\s]+)\)")
-MARKDOWN_HEADING = re.compile(r"^(#{1,6}) +", re.MULTILINE)
 MISSING_KEY = re.compile(r"'([A-Za-z][A-Za-z0-9_]*-[0-9]+)'")
-
-
-def reference(text: str) -> str | None:
-    """The issue key ``text`` names: a key (``OPS-12``) or an issue's page
-    (``https://acme.atlassian.net/browse/OPS-12``); None when it names none."""
-    text = (text or "").strip()
-    if ISSUE_KEY.fullmatch(text.upper()):
-        return text.upper()
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    found = BROWSE_PATH.search(parts.path)
-    return found.group(1).upper() if found else None
-
-
-def site_of(base_url: str, data: Mapping[str, Any] | None = None) -> str:
-    """The site's address (browse links start with it): the connection's base URL, else what
-    precedes ``/rest/`` in the issue's ``self`` link."""
-    if base_url:
-        return base_url.rstrip("/")
-    own = str((data or {}).get("self") or "")
-    return own.split("/rest/", 1)[0] if "/rest/" in own else ""
-
-
-def parse_time(value: object) -> datetime:
-    """Jira's times (``2018-01-17T16:04:01.000+0000``), aware."""
-    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        raise ValueError("a time without its offset")
-    return moment
-
-
-def outcome_of(
-    status: str, category: str, resolution: str, status_map: Mapping[str, str]
-) -> tuple[str, str]:
-    """The outcome and the reason of an issue in ``status`` (its category's key: ``new``,
-    ``indeterminate``, ``done``) with ``resolution``: Jira's meaning first (a done issue is
-    done unless its resolution says it was not done), then the admin's mapping by status
-    name."""
-    outcome, reason = OPEN, ""
-    if category == "done":
-        outcome = DONE
-        if resolution.lower() in WONT_DO_RESOLUTIONS:
-            outcome, reason = WONT_DO, f"{resolution} (Jira resolution)"
-    mapped = status_map.get(status.lower()) if status_map else None
-    if mapped in OUTCOMES and mapped != outcome:
-        outcome = mapped
-        reason = f"{resolution or status} (Jira)" if mapped == WONT_DO else ""
-    return outcome, reason
-
-
-def ticket_from_issue(
-    data: Mapping[str, Any], *, base_url: str, status_map: Mapping[str, str]
-) -> RemoteTicket:
-    """The ticket of an issue as Jira's REST API and webhooks write it (``key``, ``id`` and
-    ``fields``: summary, status with its category, resolution, updated, assignee, duedate)."""
-    try:
-        key = str(data["key"])
-        fields = data["fields"]
-        status = fields["status"]
-        status_name = str(status["name"])
-        category = str((status.get("statusCategory") or {}).get("key") or "")
-        resolution = str((fields.get("resolution") or {}).get("name") or "")
-        updated_at = parse_time(fields["updated"])
-        assignee = fields.get("assignee") if isinstance(fields.get("assignee"), dict) else {}
-        due = fields.get("duedate")
-        due_date = date.fromisoformat(due) if isinstance(due, str) and due else None
-        title = str(fields.get("summary") or "")
-    except (KeyError, TypeError, ValueError, AttributeError):
-        raise TrackerError("Jira answered an issue Hindsight cannot read.") from None
-    if not ISSUE_KEY.fullmatch(key):
-        raise TrackerError("Jira answered an issue Hindsight cannot read.")
-    outcome, reason = outcome_of(status_name, category, resolution, status_map)
-    shown = status_name
-    if resolution and resolution.lower() != status_name.lower():
-        shown = f"{status_name} ({resolution})"
-    return RemoteTicket(
-        key=key,
-        url=f"{site_of(base_url, data)}/browse/{key}",
-        title=title,
-        status=shown[:STATUS_LIMIT],
-        outcome=outcome,
-        updated_at=updated_at,
-        reason=reason,
-        remote_id=str(data.get("id") or ""),
-        assignee_email=str(assignee.get("emailAddress") or "")
-        if isinstance(assignee, dict)
-        else "",
-        assignee_name=str(assignee.get("displayName") or "") if isinstance(assignee, dict) else "",
-        due_date=due_date,
-    )
-
-
-def wiki(markdown: str) -> str:
-    """Hindsight's markdown as Jira's wiki markup (what REST API v2 descriptions are written
-    in), for what the ticket's body holds: links and headings."""
-    text = MARKDOWN_LINK.sub(lambda found: f"[{found.group(1)}|{found.group(2)}]", markdown)
-    return MARKDOWN_HEADING.sub(lambda found: f"h{len(found.group(1))}. ", text)
-
-
-def label(text: str) -> str:
-    """Jira's labels cannot contain spaces."""
-    return re.sub(r"\s+", "-", text.strip())[:255]
 
 
 def tracker_for(connection: TrackerConnection) -> "JiraTracker":
@@ -299,7 +185,34 @@ class JiraTracker:
         fields = {name: value for name, value in wanted.items() if name in editable}
         if fields:
             self._request("PUT", f"issue/{quote(key)}", body={"fields": fields}, missing=missing)
+        if draft.outcome:
+            self._transition(key, draft.outcome, missing=missing)
         return self.read(key)
+
+    def _transition(self, key: str, outcome: str, *, missing: str) -> None:
+        """Move the issue to a status of the outcome's category (done, or to do for open),
+        by the first workflow transition that leads there; won't do prefers a status the
+        admin mapped to it, and sets a won't-do resolution when the transition's screen asks
+        for one. An issue already there is left alone; no such transition is an error."""
+        path = f"issue/{quote(key)}/transitions"
+        answer = self._request(
+            "GET", path, params={"expand": "transitions.fields"}, missing=missing
+        )
+        offered = [t for t in (answer or {}).get("transitions") or [] if isinstance(t, dict)]
+        chosen = _transition_for(offered, outcome, self.status_map)
+        if chosen is None:
+            current = self.read(key)
+            if current.outcome == outcome:
+                return
+            raise TrackerError(
+                f"Jira's workflow offers {key} no transition to "
+                f"{'a done status' if outcome != OPEN else 'a to-do status'}."
+            )
+        body: dict[str, Any] = {"transition": {"id": str(chosen["id"])}}
+        resolution = _resolution_for(chosen, outcome)
+        if resolution:
+            body["fields"] = {"resolution": {"name": resolution}}
+        self._request("POST", path, body=body, missing=missing)
 
     # -- Jira's answers -----------------------------------------------------------------
 
@@ -488,6 +401,44 @@ class JiraTracker:
             session.max_redirects = 0  # the address was checked, not where it may send us
             self._library = library
         return self._library
+
+
+def _transition_for(
+    offered: list[dict], outcome: str, status_map: Mapping[str, str]
+) -> dict | None:
+    """The transition to take towards ``outcome``: to a status the admin mapped to it, else
+    to a status of the outcome's category (``done``; ``new`` for open)."""
+
+    def target(transition: dict) -> tuple[str, str]:
+        to = transition.get("to") if isinstance(transition.get("to"), dict) else {}
+        category = to.get("statusCategory") if isinstance(to.get("statusCategory"), dict) else {}
+        return str(to.get("name") or "").lower(), str(category.get("key") or "")
+
+    mapped = [t for t in offered if status_map.get(target(t)[0]) == outcome]
+    if mapped:
+        return mapped[0]
+    category = "new" if outcome == OPEN else "done"
+    fitting = [t for t in offered if target(t)[1] == category]
+    return fitting[0] if fitting else None
+
+
+def _resolution_for(transition: dict, outcome: str) -> str:
+    """The resolution to send with a transition whose screen has the resolution field: a
+    won't-do one for won't do, "Done" (or the first offered) for done."""
+    fields = transition.get("fields") if isinstance(transition.get("fields"), dict) else {}
+    about = fields.get("resolution") if isinstance(fields.get("resolution"), dict) else None
+    if about is None or outcome == OPEN:
+        return ""
+    names = [
+        str(value.get("name"))
+        for value in about.get("allowedValues") or []
+        if isinstance(value, dict) and value.get("name")
+    ]
+    if outcome == WONT_DO:
+        wont = [name for name in names if name.lower() in WONT_DO_RESOLUTIONS]
+        return wont[0] if wont else ""
+    done = [name for name in names if name.lower() not in WONT_DO_RESOLUTIONS]
+    return "Done" if "Done" in done else (done[0] if done else "")
 
 
 def _json(response: requests.Response) -> Any:

@@ -25,7 +25,7 @@ from ..deploys.github import signature
 from ..intake.auth import secret_matches
 from ..intake.errors import Quarantine, json_object
 from ..intake.models import WebhookEndpoint
-from .jira import reference, site_of, ticket_from_issue
+from .jira_issues import reference, site_of, ticket_from_issue
 from .models import TrackerConnection, TrackerKind
 from .remote import TicketEvent, TrackerError
 from .sync import apply_ticket_event

@@ -204,6 +204,22 @@ def errors(messages: list[str] | None = None, fields: dict | None = None) -> dic
 JQL = re.compile(r"key in \(([A-Z][A-Z0-9_]*-\d+(?:, [A-Z][A-Z0-9_]*-\d+)*)\)")
 
 
+# the resolution field of a transition screen ("Get transitions" with transitions.fields)
+RESOLUTION_FIELD = {
+    "required": True,
+    "schema": {"type": "resolution", "system": "resolution"},
+    "name": "Resolution",
+    "key": "resolution",
+    "hasDefaultValue": False,
+    "operations": ["set"],
+    "allowedValues": [
+        {"id": "10000", "name": "Done"},
+        {"id": "10001", "name": "Won't Do"},
+        {"id": "10002", "name": "Duplicate"},
+    ],
+}
+
+
 def jira_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
 
@@ -376,6 +392,12 @@ class Handler(BaseHTTPRequestHandler):
             return self._user_search(query)
         if path in ("search", "search/jql"):
             return self._search(path, query)
+        if found := re.fullmatch(r"issue/([^/]+)/transitions", path):
+            if found.group(1) not in site.issues:
+                return self._answer(
+                    404, errors(["Issue does not exist or you do not have permission to see it."])
+                )
+            return self._answer(200, self._transitions(query))
         if found := re.fullmatch(r"issue/([^/]+)(/editmeta)?", path):
             issue = site.issues.get(found.group(1))
             if issue is None:
@@ -397,6 +419,8 @@ class Handler(BaseHTTPRequestHandler):
         if begun is None:
             return
         path, _, body = begun
+        if found := re.fullmatch(r"issue/([^/]+)/transitions", path):
+            return self._transition(found.group(1), body)
         if path != "issue":
             return self._answer(404, errors(["Not found."]))
         fields = (body or {}).get("fields") if isinstance(body, dict) else None
@@ -454,6 +478,58 @@ class Handler(BaseHTTPRequestHandler):
         return self._answer(204)
 
     # -- answers --------------------------------------------------------------------
+
+    def _transitions(self, query: dict) -> dict:
+        """ "Get transitions", DOCS api-group-issues/#api-rest-api-2-issue-issueidorkey-
+        transitions-get: the default workflow's transitions to each status; with
+        ``expand=transitions.fields``, Done's screen asks for the resolution."""
+        expanded = "transitions.fields" in (query.get("expand") or [""])[0]
+        answer = []
+        for number, name in ((11, "To Do"), (21, "In Progress"), (31, "Done")):
+            transition = {
+                "id": str(number),
+                "name": name,
+                "to": status_object(name, self.site.url),
+                "hasScreen": name == "Done",
+                "isGlobal": True,
+                "isInitial": False,
+                "isAvailable": True,
+                "isConditional": False,
+            }
+            if expanded:
+                transition["fields"] = {"resolution": RESOLUTION_FIELD} if name == "Done" else {}
+            answer.append(transition)
+        return {"expand": "transitions", "transitions": answer}
+
+    def _transition(self, key: str, body: object) -> None:
+        """ "Transition issue": 204, DOCS api-group-issues/#api-rest-api-2-issue-issueidorkey-
+        transitions-post; Done needs a resolution of its screen's allowed values."""
+        issue = self.site.issues.get(key)
+        if issue is None:
+            return self._answer(
+                404, errors(["Issue does not exist or you do not have permission to see it."])
+            )
+        chosen = str(((body or {}).get("transition") or {}).get("id") or "")
+        names = {"11": "To Do", "21": "In Progress", "31": "Done"}
+        if chosen not in names:
+            return self._answer(
+                400,
+                errors(
+                    [
+                        "It seems that you have tried to perform a workflow operation that is "
+                        "not valid."
+                    ]
+                ),
+            )
+        resolution = (((body or {}).get("fields") or {}).get("resolution") or {}).get("name")
+        allowed = [value["name"] for value in RESOLUTION_FIELD["allowedValues"]]
+        if names[chosen] == "Done" and resolution not in allowed:
+            return self._answer(400, errors(fields={"resolution": "Resolution is required."}))
+        with self.site.lock:
+            self.site.set_status(
+                issue, names[chosen], resolution if names[chosen] == "Done" else None
+            )
+        return self._answer(204)
 
     def _statuses(self) -> list[dict]:
         site = self.site

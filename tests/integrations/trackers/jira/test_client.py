@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import pytest
 from django.test import override_settings
 
-from integrations.trackers.jira import JiraTracker, tracker_for, wiki
+from integrations.trackers.jira import JiraTracker, tracker_for
+from integrations.trackers.jira_issues import wiki
 from integrations.trackers.models import TrackerConnection, TrackerKind
 from integrations.trackers.remote import DONE, OPEN, WONT_DO, TicketDraft, TrackerError
 from tests.integrations.trackers.jira.conftest import tracker_of

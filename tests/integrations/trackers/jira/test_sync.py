@@ -158,3 +158,28 @@ def test_a_hindsight_edit_reaches_jira_and_its_echo_is_ignored(
     deliver(client, jira_hook, webhook(issue, field="summary"), django_capture_on_commit_callbacks)
     link.refresh_from_db()
     assert list(link.notes.values_list("text", flat=True)) == notes  # nothing applied, no note
+
+
+@pytest.mark.parametrize(
+    ("status", "shown", "resolution"),
+    [
+        (ItemStatus.COMPLETED, "Done", "Done"),
+        (ItemStatus.WONT_DO, "Done (Won't Do)", "Won't Do"),
+    ],
+)
+def test_closing_the_item_moves_the_jira_issue_through_its_workflow(
+    org, author, jira_item, cloud, django_capture_on_commit_callbacks, status, shown, resolution
+):
+    changes = {"status": status}
+    if status == ItemStatus.WONT_DO:
+        changes["wont_do_reason"] = "Superseded by the queue redesign"
+    with scope(organization=org), django_capture_on_commit_callbacks(execute=True):
+        action_item_update(item=jira_item, actor=author, changes=changes)
+    fields = cloud.issues["OPS-1"]["fields"]
+    assert (fields["status"]["name"], fields["resolution"]["name"]) == ("Done", resolution)
+    link = TicketLink.objects.get(item=jira_item)
+    assert (link.remote_status, link.last_error) == (shown, "")
+    assert cloud.problems == []
+    with scope(organization=org), django_capture_on_commit_callbacks(execute=True):
+        action_item_update(item=jira_item, actor=author, changes={"status": ItemStatus.OPEN})
+    assert cloud.issues["OPS-1"]["fields"]["status"]["name"] == "To Do"

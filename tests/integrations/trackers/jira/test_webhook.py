@@ -11,7 +11,7 @@ from django_scopes import scopes_disabled
 
 from integrations.intake.models import DeliveryStatus, InboundDelivery, SourceKind
 from integrations.trackers import jira_webhook
-from integrations.trackers.jira import reference, ticket_from_issue
+from integrations.trackers.jira_issues import reference, ticket_from_issue
 from integrations.trackers.models import TrackerConnection, TrackerKind
 from integrations.trackers.remote import DONE, OPEN, WONT_DO
 from tests.integrations.conftest import make_endpoint
