@@ -132,14 +132,14 @@ def clean_site(site: str) -> str:
         return ""
     if "://" not in site:
         site = f"https://{site}"
+    problem = ValidationError({"site": "Enter your Jira site's address, e.g. acme.atlassian.net."})
     try:
         parts = urlsplit(site)
-        host = (parts.hostname or "").lower()
-        port = parts.port
+        host, port = (parts.hostname or "").lower(), parts.port
     except ValueError:
-        host, port = "", None
-    if parts.scheme != "https" or not host or "." not in host or parts.username:
-        raise ValidationError({"site": "Enter your Jira site's address, e.g. acme.atlassian.net."})
+        raise problem from None
+    if parts.scheme != "https" or "." not in host or parts.username:
+        raise problem
     return f"https://{host}" + (f":{port}" if port else "")
 
 

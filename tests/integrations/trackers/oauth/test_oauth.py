@@ -280,6 +280,7 @@ def test_only_admins_connect(client, member_factory, atlassian):
     [
         ({"kind": "jira_cloud", "target": "not a key"}, "capitals"),
         ({"kind": "jira_cloud", "target": "OPS", "site": "ftp://acme"}, "Enter your Jira site"),
+        ({"kind": "jira_cloud", "target": "OPS", "site": "acme.atlassian.net:x"}, "Enter your"),
         ({"kind": "linear", "target": "ENG"}, "does not connect with OAuth"),  # no Linear app
         ({"kind": "github", "target": "acme/api"}, "Select a valid choice"),
     ],
