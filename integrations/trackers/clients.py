@@ -6,7 +6,8 @@ from collections.abc import Callable
 from . import jira, jira_issues, linear
 from .github import GitHubTracker
 from .github import reference as github_reference
-from .models import TrackerConnection, TrackerKind
+from .models import TrackerAuth, TrackerConnection, TrackerKind
+from .oauth import fresh_token
 from .remote import TrackerClient
 
 
@@ -15,9 +16,11 @@ def _github(connection: TrackerConnection) -> TrackerClient:
 
 
 def _linear(connection: TrackerConnection) -> TrackerClient:
-    return linear.LinearTracker(
-        connection.base_url, token=connection.token, status_map=connection.status_map
-    )
+    """By API key, or by an OAuth access token (renewed first when it is about to expire)."""
+    token = fresh_token(connection)
+    if connection.auth == TrackerAuth.OAUTH:
+        token = f"Bearer {token}"
+    return linear.LinearTracker(connection.base_url, token=token, status_map=connection.status_map)
 
 
 CLIENTS: dict[str, Callable[[TrackerConnection], TrackerClient]] = {
@@ -42,6 +45,7 @@ REFERENCE_HELP = {
 
 
 def client_for(connection: TrackerConnection) -> TrackerClient:
+    """Raises ``TrackerError`` when an OAuth token cannot be renewed."""
     return CLIENTS[connection.kind](connection)
 
 

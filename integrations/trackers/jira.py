@@ -26,7 +26,8 @@ from jira import JIRA
 from jira.exceptions import JIRAError
 
 from .jira_issues import ISSUE_KEY, WONT_DO_RESOLUTIONS, label, ticket_from_issue, wiki
-from .models import TrackerConnection, TrackerKind
+from .models import TrackerAuth, TrackerConnection, TrackerKind
+from .oauth import fresh_token
 from .outbound import DEFAULT_RETRY_SECONDS, address_problem, retry_after
 from .remote import OPEN, WONT_DO, RemoteTicket, TicketDraft, TrackerError
 
@@ -47,15 +48,28 @@ PROJECT_KEY = re.compile(r"[A-Z][A-Z0-9_]{0,254}")
 MISSING_KEY = re.compile(r"'([A-Za-z][A-Za-z0-9_]*-[0-9]+)'")
 
 
+def site_address(connection: TrackerConnection) -> str:
+    """Where the site's issues are browsed: its API address, except through Atlassian's OAuth
+    gateway (api.atlassian.com/ex/jira/<cloud id>), where the site's own address is kept in
+    ``username``."""
+    if connection.auth == TrackerAuth.OAUTH:
+        return connection.username
+    return connection.base_url
+
+
 def tracker_for(connection: TrackerConnection) -> "JiraTracker":
-    """The client of a Jira Cloud or Jira Data Center connection."""
+    """The client of a Jira Cloud or Jira Data Center connection (by token or OAuth; an OAuth
+    token is renewed first when it is about to expire)."""
+    oauth = connection.auth == TrackerAuth.OAUTH
     return JiraTracker(
         connection.base_url,
-        token=connection.token,
-        username=connection.username,
+        token=fresh_token(connection),
+        username="" if oauth else connection.username,
         deployment=CLOUD if connection.kind == TrackerKind.JIRA_CLOUD else DATACENTER,
         status_map=connection.status_map,
         field_map=connection.field_map,
+        bearer=oauth,
+        site=site_address(connection),
     )
 
 
@@ -72,6 +86,8 @@ class JiraTracker:
         deployment: str = CLOUD,
         status_map: Mapping[str, str] | None = None,
         field_map: Mapping[str, Mapping[str, Any]] | None = None,
+        bearer: bool = False,
+        site: str = "",
     ) -> None:
         if deployment not in (CLOUD, DATACENTER):
             raise ValueError(f"deployment is {CLOUD!r} or {DATACENTER!r}")
@@ -81,6 +97,8 @@ class JiraTracker:
         self.deployment = deployment
         self.status_map = dict(status_map or {})
         self.field_map = dict(field_map or {})
+        self.bearer = bearer  # an OAuth access token (Cloud's semantics, sent as a bearer)
+        self.site = site.rstrip("/")
         self._library: JIRA | None = None
 
     # -- what the sync asks -------------------------------------------------------------
@@ -219,7 +237,9 @@ class JiraTracker:
     def _ticket(self, data: object) -> RemoteTicket:
         if not isinstance(data, dict):
             raise TrackerError("Jira answered an issue Hindsight cannot read.")
-        return ticket_from_issue(data, base_url=self.base_url, status_map=self.status_map)
+        return ticket_from_issue(
+            data, base_url=self.site or self.base_url, status_map=self.status_map
+        )
 
     def _project_key(self, target: str) -> str:
         key = (target or "").strip().upper()
@@ -378,14 +398,14 @@ class JiraTracker:
 
     def _client(self) -> JIRA:
         if self._library is None:
-            if self.deployment == CLOUD and not self.username:
+            if self.deployment == CLOUD and not self.username and not self.bearer:
                 raise TrackerError(
                     "Enter the email of the Jira Cloud account the API token belongs to.",
                     field="username",
                 )
             auth: dict[str, Any] = (
                 {"basic_auth": (self.username, self.token)}
-                if self.deployment == CLOUD
+                if self.deployment == CLOUD and not self.bearer
                 else {"token_auth": self.token}
             )
             library = JIRA(

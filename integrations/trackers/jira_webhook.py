@@ -25,6 +25,7 @@ from ..deploys.github import signature
 from ..intake.auth import secret_matches
 from ..intake.errors import Quarantine, json_object
 from ..intake.models import WebhookEndpoint
+from .jira import site_address
 from .jira_issues import reference, site_of, ticket_from_issue
 from .models import TrackerConnection, TrackerKind
 from .remote import TicketEvent, TrackerError
@@ -81,7 +82,7 @@ def parse(endpoint: WebhookEndpoint, body: bytes, headers: Mapping[str, str]) ->
     try:
         ticket = ticket_from_issue(
             _with_time(issue, data.get("timestamp")),
-            base_url=site_of(connection.base_url if connection else "", issue),
+            base_url=site_of(site_address(connection) if connection else "", issue),
             status_map=connection.status_map if connection else {},
         )
     except TrackerError as error:

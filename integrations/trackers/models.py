@@ -45,7 +45,8 @@ class TrackerConnection(TenantModel):
     kind = models.CharField(max_length=12, choices=TrackerKind.choices)
     auth = models.CharField(max_length=12, choices=TrackerAuth.choices, default=TrackerAuth.TOKEN)
     base_url = models.URLField(max_length=300)
-    # Jira Cloud: the account's email (with an API token); GitHub App: the app's id
+    # Jira Cloud: the account's email (with an API token), or the site's address (with OAuth,
+    # whose API address is Atlassian's gateway); GitHub App: the app's id
     username = models.CharField(max_length=254, blank=True)
     # the token, API key or GitHub App private key; OAuth: the access token
     token = EncryptedTextField(blank=True, default="")

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 
 from django.db import transaction
+from django.utils import timezone
 
 from .clients import client_for
 from .models import SyncState, TicketLink, TrackerConnection
@@ -29,8 +30,12 @@ def reconcile(connection: TrackerConnection) -> dict[str, int]:
     """Counts of the tickets read, changed, unlinked and failed. A refused batch (a rate
     limit, a revoked credential) stops the run, its error kept on the batch's links; the next
     run goes on."""
-    tracker = client_for(connection)
     counts = {"read": 0, "changed": 0, "unlinked": 0, "failed": 0}
+    try:
+        tracker = client_for(connection)
+    except TrackerError as error:
+        _connection_failed(connection, error)
+        return counts
     links = (
         TicketLink.objects.filter(connection=connection, state=SyncState.LINKED)
         .exclude(key="")
@@ -65,6 +70,15 @@ def _apply(link: TicketLink, ticket: RemoteTicket) -> bool:
 @transaction.atomic
 def _unlink(link: TicketLink) -> None:
     unlinked(link)
+
+
+def _connection_failed(connection: TrackerConnection, error: TrackerError) -> None:
+    """The run could not start (an OAuth authorization revoked): said where the admin looks."""
+    TrackerConnection.objects.filter(pk=connection.pk).update(
+        check_ok=False,
+        check_result=f"Reconciliation stopped: {error}"[:300],
+        checked_at=timezone.now(),
+    )
 
 
 def _failed(batch: tuple[TicketLink, ...], error: TrackerError) -> None:

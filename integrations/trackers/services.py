@@ -23,6 +23,7 @@ from .models import (
     SyncNote,
     SyncState,
     TicketLink,
+    TrackerAuth,
     TrackerConnection,
     TrackerKind,
     TrackerTarget,
@@ -135,6 +136,11 @@ def connection_save(
         connection.create_on_publish = create_on_publish
     if token.strip():
         connection.token = token.strip()
+        connection.auth, connection.refresh_token, connection.token_expires_at = (
+            TrackerAuth.TOKEN,
+            "",
+            None,
+        )
         connection.check_ok, connection.check_result, connection.checked_at = False, "", None
     if not connection.token:
         raise ValidationError({"token": CREDENTIAL_HELP[kind]})

@@ -31,6 +31,7 @@ from urllib.parse import parse_qs, urlsplit
 from tests.integrations.trackers.github_server import Server
 
 DOCS = "https://developer.atlassian.com/cloud/jira/platform/rest/v2/"
+OAUTH_GATEWAY = "/ex/jira/"
 DC_DOCS = "https://docs.atlassian.com/software/jira/docs/api/REST/9.12.0/"
 
 # "Get project", DOCS api-group-projects/#api-rest-api-2-project-projectidorkey-get
@@ -253,6 +254,8 @@ class Site:
     requests: list[dict] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     url: str = ""
+    # an OAuth access token the site takes through the gateway path (Cloud only)
+    oauth_token: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def screen(self, project: str) -> list[dict]:
@@ -335,7 +338,12 @@ class Handler(BaseHTTPRequestHandler):
             expected = "Basic " + base64.b64encode(pair).decode()
         else:
             expected = f"Bearer {site.token}"
-        if self.headers.get("Authorization", "") != expected:
+        given = self.headers.get("Authorization", "")
+        if site.oauth_token and self.path.startswith(OAUTH_GATEWAY):
+            # Atlassian's OAuth gateway (api.atlassian.com/ex/jira/<cloud id>) takes the
+            # access token as a bearer: "Jira platform REST API: OAuth 2.0 (3LO) apps"
+            expected = f"Bearer {site.oauth_token}"
+        if given != expected:
             # DOCS intro/#status-codes: 401 "the authentication credentials are incorrect"
             self._answer(401, errors(["You are not authenticated."]))
             return True
@@ -351,6 +359,8 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         parts = urlsplit(self.path)
+        if parts.path.startswith(OAUTH_GATEWAY):
+            parts = parts._replace(path="/" + parts.path.split("/", 4)[4])
         query = parse_qs(parts.query)
         body = json.loads(raw) if raw else None
         self.site.requests.append(

@@ -9,13 +9,14 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 from django_scopes import scope
 
 from actionitems.models import ItemStatus
 from actionitems.services import action_item_create, action_item_update
 from integrations.intake.models import SourceKind
 from integrations.trackers import services
-from integrations.trackers.models import SyncState, TicketLink
+from integrations.trackers.models import SyncState, TicketLink, TrackerAuth, TrackerConnection
 from integrations.trackers.reconcile import reconcile
 from tests.integrations.conftest import make_endpoint
 from tests.integrations.trackers.jira.jira_server import jira_time
@@ -183,3 +184,35 @@ def test_closing_the_item_moves_the_jira_issue_through_its_workflow(
     with scope(organization=org), django_capture_on_commit_callbacks(execute=True):
         action_item_update(item=jira_item, actor=author, changes={"status": ItemStatus.OPEN})
     assert cloud.issues["OPS-1"]["fields"]["status"]["name"] == "To Do"
+
+
+def test_an_oauth_connection_goes_through_atlassians_gateway_with_its_bearer_token(
+    org, draft, author, cloud, django_capture_on_commit_callbacks
+):
+    """Connected by OAuth: the API is the gateway's address, the token a bearer, and the
+    ticket's page on the site's own address (kept as the connection's ``username``)."""
+    cloud.oauth_token = "eyJraWQiOiJhdXRoLmF0bGFzc2lhbi5jb20tQUNDRVNTLTk0"
+    with scope(organization=org):
+        TrackerConnection.objects.create(
+            organization=org,
+            kind="jira_cloud",
+            auth=TrackerAuth.OAUTH,
+            base_url=f"{cloud.url}/ex/jira/11223344-a1b2-3b33-c444-def123456789",
+            username="https://acme.atlassian.net",
+            token=cloud.oauth_token,
+            token_expires_at=timezone.now() + timedelta(hours=1),
+            target="OPS",
+            is_default=True,
+        )
+        item = action_item_create(postmortem=draft, actor=author, description="Rotate keys")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.ticket_create(item=item, actor=author)
+        link = TicketLink.objects.get(item=item)
+    assert (link.key, link.url, link.last_error) == (
+        "OPS-1",
+        "https://acme.atlassian.net/browse/OPS-1",
+        "",
+    )
+    assert {r["headers"]["authorization"] for r in cloud.requests} == {
+        f"Bearer {cloud.oauth_token}"
+    }

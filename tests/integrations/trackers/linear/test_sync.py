@@ -6,12 +6,13 @@ Hindsight moves the issue to Done."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 from django_scopes import scope
 
 from actionitems.models import ItemStatus
 from actionitems.services import action_item_create, action_item_update
 from integrations.trackers import services
-from integrations.trackers.models import SyncState, TicketLink
+from integrations.trackers.models import SyncState, TicketLink, TrackerAuth, TrackerConnection
 from integrations.trackers.reconcile import reconcile
 from tests.integrations.trackers.linear.test_webhook import deliver, hook  # noqa: F401
 from tests.integrations.trackers.linear.webhook_examples import issue_event
@@ -90,3 +91,26 @@ def test_completing_the_item_moves_the_issue_to_done(
     assert workspace.schema_errors == []
     link = TicketLink.objects.get(item=linear_item)
     assert (link.remote_status, link.last_error) == ("Done", "")
+
+
+def test_an_oauth_connection_sends_its_token_as_a_bearer(
+    org, draft, author, linear_api, workspace, django_capture_on_commit_callbacks
+):
+    workspace.key = "lin_oauth_8f7e6d5c4b3a29180716253443526170"
+    with scope(organization=org):
+        TrackerConnection.objects.create(
+            organization=org,
+            kind="linear",
+            auth=TrackerAuth.OAUTH,
+            base_url=linear_api.url,
+            token=workspace.key,
+            token_expires_at=timezone.now() + timedelta(hours=1),
+            target="ENG",
+            is_default=True,
+        )
+        item = action_item_create(postmortem=draft, actor=author, description="Rotate keys")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.ticket_create(item=item, actor=author)
+        link = TicketLink.objects.get(item=item)
+    assert (link.key, link.last_error) == ("ENG-1", "")
+    assert {r["authorization"] for r in workspace.requests} == {f"Bearer {workspace.key}"}
