@@ -144,6 +144,8 @@ def connection_save(
         connection.check_ok, connection.check_result, connection.checked_at = False, "", None
     if not connection.token:
         raise ValidationError({"token": CREDENTIAL_HELP[kind]})
+    if field_map:
+        _check_field_map(connection)
     others = TrackerConnection.objects.filter(organization=organization).exclude(pk=connection.pk)
     if is_default or not others.exists():
         others.update(is_default=False)
@@ -159,6 +161,28 @@ def connection_save(
         details={"token_changed": bool(token.strip())},
     )
     return connection
+
+
+JIRA_KINDS = (TrackerKind.JIRA_CLOUD, TrackerKind.JIRA_DC)
+
+
+def _check_field_map(connection: TrackerConnection) -> None:
+    """A Jira field mapping, against each mapped project's create metadata (the fields its
+    create screen has and requires): every problem is a 400 on ``field_map``. Jira is asked
+    only when there is a mapping to check."""
+    if connection.kind not in JIRA_KINDS:
+        raise ValidationError({"field_map": "Only Jira projects have a field mapping."})
+    from .clients import client_for  # the clients read connections this module saves
+
+    problems: list[str] = []
+    try:
+        client = client_for(connection)
+        for project, mapping in connection.field_map.items():
+            problems += client.validate_field_map(project, mapping)
+    except TrackerError as error:
+        problems.append(f"Could not check the mapping with Jira: {error}")
+    if problems:
+        raise ValidationError({"field_map": problems})
 
 
 @transaction.atomic

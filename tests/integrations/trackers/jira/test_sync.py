@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_scopes import scope
 
@@ -216,3 +217,31 @@ def test_an_oauth_connection_goes_through_atlassians_gateway_with_its_bearer_tok
     assert {r["headers"]["authorization"] for r in cloud.requests} == {
         f"Bearer {cloud.oauth_token}"
     }
+
+
+def test_saving_a_field_mapping_checks_it_against_the_projects_create_screen(
+    org, admin, jira_connection, cloud
+):
+    cloud.required = {"OPS": {"customfield_10010": "Team", "customfield_10011": "Service"}}
+
+    def save(mapping):
+        return services.connection_save(
+            organization=org,
+            actor=admin,
+            kind="jira_cloud",
+            base_url=cloud.url,
+            username=cloud.email,
+            target="OPS",
+            field_map={"OPS": mapping},
+        )
+
+    with scope(organization=org):
+        with pytest.raises(ValidationError) as refused:
+            save({"customfield_10010": {"value": "SRE"}})
+        assert refused.value.message_dict["field_map"] == [
+            "Jira project OPS requires “Service” (customfield_10011): add it to the field mapping."
+        ]
+        jira_connection.refresh_from_db()
+        assert jira_connection.field_map == {}  # nothing half-saved
+        saved = save({"customfield_10010": {"value": "SRE"}, "customfield_10011": "checkout"})
+    assert saved.field_map["OPS"]["customfield_10011"] == "checkout"
