@@ -12,6 +12,7 @@ from demo.action_items import seed_action_items
 from demo.incidents import seed_incidents
 from demo.integrations import seed_integrations
 from demo.postmortems import seed_postmortems, seed_reviews, settle_history
+from demo.trackers import seed_trackers
 from organizations import services
 from organizations.models import Invitation, Organization
 from organizations.roles import Role
@@ -91,6 +92,7 @@ class Command(BaseCommand):
                 seed_postmortems(organization=organization, users=users)
             seed_reviews(organization=organizations["acme"], users=users)
             seed_action_items(organization=organizations["acme"], users=users)
+            seed_trackers(organization=organizations["acme"], admin=users["alice"])
             for organization in organizations.values():
                 settle_history(organization=organization)
             self._pending_invitation(organizations["acme"], inviter=users["alice"])
