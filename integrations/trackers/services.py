@@ -146,6 +146,22 @@ def connection_save(
         raise ValidationError({"token": CREDENTIAL_HELP[kind]})
     if field_map:
         _check_field_map(connection)
+    return connection_store(
+        connection, actor=actor, is_default=is_default, details={"token_changed": bool(token)}
+    )
+
+
+def connection_store(
+    connection: TrackerConnection,
+    *,
+    actor: AbstractBaseUser | None,
+    is_default: bool | None,
+    details: dict,
+) -> TrackerConnection:
+    """Save a connection made ready by its caller, audited. The organization's first one, or
+    one saved as default, becomes the default (the others stop being it); ``is_default`` None
+    keeps what it was."""
+    organization = connection.organization
     others = TrackerConnection.objects.filter(organization=organization).exclude(pk=connection.pk)
     if is_default or not others.exists():
         others.update(is_default=False)
@@ -157,8 +173,8 @@ def connection_save(
         organization=organization,
         actor=actor,
         action="integration.tracker_saved",
-        target=f"{connection.get_kind_display()} {target}",
-        details={"token_changed": bool(token.strip())},
+        target=f"{connection.get_kind_display()} {connection.target}",
+        details=details,
     )
     return connection
 

@@ -7,13 +7,12 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from organizations.audit import record
 from organizations.models import Organization
 
 from . import selectors
 from .github import address_problem
 from .models import TrackerAuth, TrackerConnection, TrackerKind
-from .services import clean_target
+from .services import clean_target, connection_store
 
 OAUTH_KINDS = (TrackerKind.JIRA_CLOUD, TrackerKind.LINEAR)
 
@@ -52,15 +51,9 @@ def connection_oauth_save(
     connection.token_expires_at = expires_at
     connection.installation_id = ""
     connection.check_ok, connection.check_result, connection.checked_at = False, "", None
-    others = TrackerConnection.objects.filter(organization=organization).exclude(pk=connection.pk)
-    if not others.exists():
-        connection.is_default = True
-    connection.save()
-    record(
-        organization=organization,
+    return connection_store(
+        connection,
         actor=actor,
-        action="integration.tracker_saved",
-        target=f"{connection.get_kind_display()} {target}",
+        is_default=None,
         details={"token_changed": True, "auth": TrackerAuth.OAUTH.value},
     )
-    return connection

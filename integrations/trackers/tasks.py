@@ -15,22 +15,28 @@ BACKOFF_SECONDS = 30
 LONGEST_WAIT_SECONDS = 3600
 
 
+def _with_retries(task, link: TicketLink, work) -> str:
+    """Run ``work(link)``; a transient refusal is asked again later with backoff (at least
+    the tracker's ``Retry-After``). Without a worker (eager) nobody retries later: it fails
+    the link at once, to be asked again."""
+    try:
+        work(link)
+    except TrackerError as error:
+        if not task.request.is_eager and task.request.retries < MAX_RETRIES:
+            wait = max(error.retry_after or 0, BACKOFF_SECONDS * 2**task.request.retries)
+            raise task.retry(countdown=min(wait, LONGEST_WAIT_SECONDS)) from None
+        fail(link, str(error))
+        return "failed"
+    return "done"
+
+
 @shared_task(
     bind=True, max_retries=MAX_RETRIES, acks_late=True, soft_time_limit=120, time_limit=150
 )
 @in_organization_of(TicketLink, missing="missing")
 def push_ticket(self, link: TicketLink) -> str:
-    """Create (or read the adopted) ticket of the link. Without a worker (eager) nobody
-    retries later: a transient error fails the link at once, to be asked again."""
-    try:
-        push(link)
-    except TrackerError as error:
-        if not self.request.is_eager and self.request.retries < MAX_RETRIES:
-            wait = max(error.retry_after or 0, BACKOFF_SECONDS * 2**self.request.retries)
-            raise self.retry(countdown=min(wait, LONGEST_WAIT_SECONDS)) from None
-        fail(link, str(error))
-        return "failed"
-    return "done"
+    """Create (or read the adopted) ticket of the link."""
+    return _with_retries(self, link, push)
 
 
 @shared_task(
@@ -38,16 +44,8 @@ def push_ticket(self, link: TicketLink) -> str:
 )
 @in_organization_of(TicketLink, missing="missing")
 def update_ticket(self, link: TicketLink) -> str:
-    """Write the item's later edits over its ticket, with the same retries as ``push_ticket``."""
-    try:
-        push_update(link)
-    except TrackerError as error:
-        if not self.request.is_eager and self.request.retries < MAX_RETRIES:
-            wait = max(error.retry_after or 0, BACKOFF_SECONDS * 2**self.request.retries)
-            raise self.retry(countdown=min(wait, LONGEST_WAIT_SECONDS)) from None
-        fail(link, str(error))
-        return "failed"
-    return "done"
+    """Write the item's later edits over its ticket."""
+    return _with_retries(self, link, push_update)
 
 
 @shared_task(acks_late=True, soft_time_limit=3600, time_limit=3700)
