@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import secrets
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from .pagerduty_import import queued_elsewhere, rss_mb
+from . import database
+from .pagerduty_import import memory_growth, queued_elsewhere, rss_mb
 
 NAME = "tracker reconciliation"
 ITEMS = 10_000
@@ -137,7 +137,7 @@ def _measure(url: str, token: str, items: int, served) -> dict:
         "requests": requests,
         "start_rss_mb": start_rss,
         **counts,
-        **_memory(samples.points, before, requests),
+        **memory_growth([(served - before, rss) for served, rss in samples.points], requests),
     }
 
 
@@ -226,21 +226,6 @@ def _link(tracker, item):
     )
 
 
-def _memory(points: list[tuple[int, float]], before: int, requests: int) -> dict:
-    """Growth of resident memory from the end of the first tenth of the queries to the end."""
-    if not points:
-        return {"baseline_rss_mb": 0.0, "peak_rss_mb": 0.0, "growth_mb": 0.0, "samples": 0}
-    tenth = [rss for served, rss in points if served - before <= requests // 10]
-    baseline = max(tenth or [points[0][1]])
-    peak = max(rss for _, rss in points)
-    return {
-        "baseline_rss_mb": baseline,
-        "peak_rss_mb": peak,
-        "growth_mb": peak - baseline,
-        "samples": len(points),
-    }
-
-
 def goals(result: dict) -> list[tuple[str, str, bool]]:
     items, seconds = result["items"], result["seconds"]
     per_100 = result["requests"] / items * 100 if items else 0.0
@@ -282,16 +267,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=ITEMS)
     parser.add_argument("--fresh", action="store_true", help="recreate and migrate the database")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hindsight_bench.settings")
-    os.environ.setdefault("DEBUG", "false")
-    os.environ.setdefault("EMAIL_URL", "dummymail://")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    if args.fresh:
-        from . import database
-
-        database.recreate(os.environ["DATABASE_URL"])
-        database.migrate()
+    database.standalone(args.fresh)
     for what, measured, passed in goals(run_bench(args.items)):
         print(f"  {what:<52} {measured:<60} {'PASS' if passed else 'FAIL'}")
 

@@ -31,7 +31,9 @@ can make it throttle the next request once (``throttle_once``: 403 with ``Retry-
 query with GitHub's primary rate-limit error (``graphql_rate_limited_once``), refuse
 ``User.email`` to a token without the ``user:email`` scope (``emails_need_scope``), and read
 the requests it received (``requests``, unless ``keep_requests`` is off) and their count per
-kind (``counts``)."""
+kind (``counts``). With ``enterprise`` it answers at GitHub Enterprise Server's paths instead
+(https://docs.github.com/enterprise-server@latest/rest/quickstart: REST under ``/api/v3``,
+GraphQL at ``/api/graphql``)."""
 
 import json
 import threading
@@ -125,6 +127,7 @@ class Account:
     throttle_once: bool = False
     graphql_rate_limited_once: bool = False
     emails_need_scope: bool = False
+    enterprise: bool = False  # GitHub Enterprise Server's paths
     keep_requests: bool = True
     requests: list[dict] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
@@ -212,7 +215,18 @@ class Handler(BaseHTTPRequestHandler):
         return False
 
     def _path(self) -> list[str]:
-        return urlsplit(self.path).path.strip("/").split("/")
+        """The path's parts as on github.com: GitHub Enterprise serves REST under
+        ``/api/v3`` and GraphQL at ``/api/graphql``."""
+        path = urlsplit(self.path).path
+        if self.account.enterprise:
+            if path == "/api/graphql":
+                return ["graphql"]
+            if not path.startswith("/api/v3/"):
+                return ["not-enterprise"]
+            path = path.removeprefix("/api/v3")
+        elif path.startswith("/api/"):
+            return ["not-github.com"]
+        return path.strip("/").split("/")
 
     def _route(self) -> tuple[str, int | None, bool] | None:
         parts = self._path()

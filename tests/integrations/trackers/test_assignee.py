@@ -7,16 +7,12 @@ from django_scopes import scope
 
 from actionitems.services import action_item_sync
 from integrations.trackers.models import SyncState, TicketLink
-from integrations.trackers.push import push, push_update
+from integrations.trackers.push import push_update
+from tests.integrations.trackers.conftest import pushed
 
 
 def created(org, item, connection) -> TicketLink:
-    with scope(organization=org):
-        link = TicketLink.objects.create(
-            organization=org, item=item, connection=connection, target="acme/api"
-        )
-        push(link)
-        link.refresh_from_db()
+    link = pushed(org, item, connection)
     assert link.state == SyncState.LINKED
     return link
 

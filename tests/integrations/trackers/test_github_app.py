@@ -9,9 +9,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django_scopes import scope
 
 from integrations.trackers.clients import client_for
-from integrations.trackers.models import SyncState, TicketLink, TrackerAuth, TrackerConnection
-from integrations.trackers.push import push
+from integrations.trackers.models import SyncState, TrackerAuth, TrackerConnection
 from integrations.trackers.remote import TrackerError
+from tests.integrations.trackers.conftest import pushed
 from tests.integrations.trackers.github_server import INSTALLATION_TOKEN, App
 
 APP_ID = "123456"
@@ -55,16 +55,6 @@ def app_connection(org, github_api, account, app_keys):
             target="acme/api",
             is_default=True,
         )
-
-
-def pushed(org, item, connection) -> TicketLink:
-    with scope(organization=org):
-        link = TicketLink.objects.create(
-            organization=org, item=item, connection=connection, target="acme/api"
-        )
-        push(link)
-        link.refresh_from_db()
-    return link
 
 
 def test_an_app_installation_creates_the_issue(org, item, app_connection, account):

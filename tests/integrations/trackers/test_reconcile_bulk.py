@@ -186,3 +186,18 @@ def test_the_stand_in_reports_a_query_outside_githubs_schema(connection, account
     )
     assert answer.status_code == 200 and "errors" in answer.json()
     assert account.schema_errors == ["graphql: Cannot query field 'dueOn' on type 'Issue'."]
+
+
+def test_github_enterprise_is_asked_at_its_graphql_address(
+    org, draft, author, connection, account, github_api
+):
+    links = linked_items(org, draft, author, connection, account, 3)
+    account.enterprise = True
+    connection.base_url = f"{github_api.url}/api/v3"
+    connection.save()
+    with scope(organization=org):
+        assert reconcile(connection)["read"] == 3
+    assert [r["path"] for r in account.requests] == ["/api/graphql"]
+    for link in links:
+        link.refresh_from_db()
+    assert {link.state for link in links} == {SyncState.LINKED}
