@@ -376,9 +376,10 @@ class GitHubTracker:
         unusable, or GitHub unreachable."""
         if isinstance(cause, RateLimitExceeded):
             return rate_limited(cause)
-        if isinstance(cause, RequestFailed) and isinstance(self.credential, GitHubApp):
-            return installation_refusal(cause.response.raw_response, self.credential)
-        if isinstance(cause, jwt.PyJWTError | ValueError | TypeError):
+        app = self.credential if isinstance(self.credential, GitHubApp) else None
+        if app is not None and isinstance(cause, RequestFailed):
+            return installation_refusal(cause.response.raw_response, app)
+        if app is not None and isinstance(cause, jwt.PyJWTError | ValueError | TypeError):
             return TrackerError(
                 "The GitHub App's private key cannot sign: paste the whole key (the .pem file "
                 "GitHub generated) in the settings.",
