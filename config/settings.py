@@ -264,6 +264,20 @@ SSO_INSECURE_HOSTS = env.list("SSO_INSECURE_HOSTS", default=[])
 # Hosts the integrations may call over plain http or at a private address (an organization's
 # Prometheus on your own network, tests on loopback). Empty by default: https to public hosts.
 INTEGRATIONS_INSECURE_HOSTS = env.list("INTEGRATIONS_INSECURE_HOSTS", default=[])
+# The OAuth apps admins connect Jira Cloud (an Atlassian OAuth 2.0 3LO app) and Linear (a Linear
+# OAuth2 application) with; each registers <SITE_URL>/integrations/trackers/oauth/callback/ as its
+# callback URL. Empty: that tracker connects with a token or API key only.
+JIRA_OAUTH_CLIENT_ID = env.str("JIRA_OAUTH_CLIENT_ID", default="")
+JIRA_OAUTH_CLIENT_SECRET = env.str("JIRA_OAUTH_CLIENT_SECRET", default="")
+LINEAR_OAUTH_CLIENT_ID = env.str("LINEAR_OAUTH_CLIENT_ID", default="")
+LINEAR_OAUTH_CLIENT_SECRET = env.str("LINEAR_OAUTH_CLIENT_SECRET", default="")
+# Where those providers answer (the tests point them at a stand-in on loopback).
+ATLASSIAN_AUTHORIZE_URL = "https://auth.atlassian.com/authorize"
+ATLASSIAN_TOKEN_URL = "https://auth.atlassian.com/oauth/token"  # noqa: S105 (an address)
+ATLASSIAN_API_URL = "https://api.atlassian.com"  # accessible resources, /ex/jira/<cloud id>
+LINEAR_AUTHORIZE_URL = "https://linear.app/oauth/authorize"
+LINEAR_TOKEN_URL = "https://api.linear.app/oauth/token"  # noqa: S105 (an address)
+LINEAR_API_URL = "https://api.linear.app/graphql"
 
 # --- Static files ------------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -382,5 +396,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "celery": {"level": env.str("CELERY_LOG_LEVEL", default="WARNING")},
         "weasyprint.progress": {"level": "WARNING"},  # a line per rendering step: noise
+        # their debug lines print access tokens, refresh tokens and client secrets
+        "oauthlib": {"level": "WARNING"},
+        "requests_oauthlib": {"level": "WARNING"},
     },
 }

@@ -38,6 +38,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/settings/integrations/", include("integrations.generic.urls_settings")),
     # Outside /o/<slug>/: a source posts here with the endpoint's secret, no session.
     path("hooks/", include("integrations.intake.urls")),
+    # Outside /o/<slug>/: an OAuth app's one callback address; the session names the organization.
+    path("integrations/trackers/oauth/", include("integrations.trackers.urls_oauth")),
     path("o/<slug:org_slug>/settings/templates/", include("postmortems.designer.urls")),
     path("o/<slug:org_slug>/settings/metrics/", include("integrations.metrics.urls_settings")),
     path(

@@ -66,6 +66,9 @@ EXEMPT = {
     "organization and one without SSO answer alike (tests/identity/routing)",
     "inbound_hook": "a source's webhook: the endpoint's id and secret name its organization "
     "(tests/integrations/intake/test_receive)",
+    "tracker_oauth_callback": "an OAuth provider's redirect: only a state this session started "
+    "names its organization, whose own finish page (swept) checks the admin "
+    "(tests/integrations/trackers/oauth)",
 }
 # Views of the sign-in library (allauth: password and two-factor sign-in, an organization's
 # OIDC or SAML sign-in by its slug, which starts or finishes a sign-in and reads no tenant data

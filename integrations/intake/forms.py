@@ -38,12 +38,13 @@ SEVERITY_TABLES = {
         "severity above.",
     ),
 }
-PAGERDUTY_SIGNING_HELP = (
-    "PagerDuty makes this secret when you add a webhook subscription with this endpoint's "
-    "address (Integrations → Generic Webhooks (v3) → New Webhook), and shows it once. Create "
-    "the endpoint, add its address in PagerDuty, then paste the secret on the endpoint's card "
-    "(or here, if you have it already). Kept encrypted, never shown again; until it is "
-    "pasted, the endpoint refuses every request."
+SIGNING_HELP = (
+    "The tool makes this secret when you add a webhook with this endpoint's address, and "
+    "shows it: PagerDuty under Integrations → Generic Webhooks (v3) → New Webhook; Linear "
+    "under Settings → API → Webhooks → New webhook (data change events: Issues). Create the "
+    "endpoint, add its address in the tool, then paste the secret on the endpoint's card (or "
+    "here, if you have it already). Kept encrypted, never shown again; until it is pasted, "
+    "the endpoint refuses every request."
 )
 
 
@@ -125,7 +126,7 @@ def value_table_text(table: dict[str, str]) -> str:
 class NewEndpointForm(EndpointForm):
     """A new endpoint: which tool posts to it (fixed once created), its name and, for the alert
     sources and pagers, what their alerts or incidents do (the deploy tools' endpoints ignore
-    those); for PagerDuty, the signing secret it made."""
+    those); for PagerDuty and Linear, the signing secret it made."""
 
     field_order = ["kind", "name", "signing_secret"]
 
@@ -144,8 +145,8 @@ class NewEndpointForm(EndpointForm):
         required=False,
         max_length=200,
         strip=True,
-        label="PagerDuty signing secret",
-        help_text=PAGERDUTY_SIGNING_HELP,
+        label="Signing secret (PagerDuty, Linear)",
+        help_text=SIGNING_HELP,
         widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
@@ -173,17 +174,17 @@ class NewEndpointForm(EndpointForm):
 
 
 class SigningSecretForm(forms.Form):
-    """The secret a tool made (PagerDuty's), pasted: the endpoint's first, or a new one that
-    replaces it (``first`` False)."""
+    """The secret a tool made (PagerDuty's, Linear's), pasted: the endpoint's first, or a new
+    one that replaces it (``first`` False)."""
 
     signing_secret = forms.CharField(
         max_length=200,
         strip=True,
         label="New signing secret",
-        help_text="Rotating is done in PagerDuty: add a new webhook subscription with the "
-        "address above (PagerDuty shows its signing secret once), paste that secret here, then "
-        "delete the old subscription. The old secret stops working at once.",
-        error_messages={"required": "Paste the signing secret PagerDuty shows."},
+        help_text="Rotating is done in the tool: add a new webhook with the address above (the "
+        "tool shows its signing secret), paste that secret here, then delete the old webhook. "
+        "The old secret stops working at once.",
+        error_messages={"required": "Paste the signing secret the tool shows."},
         widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 

@@ -33,6 +33,9 @@ KEPT_HEADERS = (
     "Content-Length",
     "X-Github-Event",
     "X-Github-Delivery",
+    "X-Atlassian-Webhook-Identifier",
+    "Linear-Delivery",
+    "Linear-Event",
 )
 
 

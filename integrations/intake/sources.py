@@ -16,6 +16,7 @@ from ..grafana import apply as grafana_apply
 from ..grafana import payload as grafana_payload
 from ..opsgenie import webhook as opsgenie
 from ..pagerduty import webhook as pagerduty
+from ..trackers import jira_webhook, linear_webhook
 from ..trackers import webhook as github_issues
 from .auth import BEARER_REFUSAL, bearer_verify
 from .models import SourceKind, WebhookEndpoint
@@ -99,6 +100,23 @@ SOURCES = {
         verify=github.verify,
         refusal=github.REFUSAL,
         keeps_secret=True,
+    ),
+    SourceKind.JIRA: Source(
+        parse_for_endpoint=jira_webhook.parse,
+        event_id=jira_webhook.event_id,
+        apply=jira_webhook.apply,
+        verify=jira_webhook.verify,
+        refusal=jira_webhook.REFUSAL,
+        keeps_secret=True,
+    ),
+    SourceKind.LINEAR: Source(
+        parse_for_endpoint=linear_webhook.parse_for_endpoint,
+        event_id=linear_webhook.event_id,
+        apply=linear_webhook.apply,
+        verify=linear_webhook.verify,
+        refusal=linear_webhook.REFUSAL,
+        keeps_secret=True,
+        pasted_secret=True,
     ),
     SourceKind.GENERIC_JSON: Source(
         parse_for_endpoint=generic_payload.read,

@@ -3,6 +3,7 @@ or key) is read for each kind."""
 
 from collections.abc import Callable
 
+from . import jira, jira_issues, linear
 from .github import GitHubApp, GitHubTracker
 from .github import reference as github_reference
 from .models import TrackerAuth, TrackerConnection, TrackerKind
@@ -22,14 +23,30 @@ def _github(connection: TrackerConnection) -> TrackerClient:
     return GitHubTracker(connection.base_url, credential, status_map=connection.status_map)
 
 
+def _linear(connection: TrackerConnection) -> TrackerClient:
+    return linear.LinearTracker(
+        connection.base_url, token=connection.token, status_map=connection.status_map
+    )
+
+
 CLIENTS: dict[str, Callable[[TrackerConnection], TrackerClient]] = {
     TrackerKind.GITHUB: _github,
+    TrackerKind.JIRA_CLOUD: jira.tracker_for,
+    TrackerKind.JIRA_DC: jira.tracker_for,
+    TrackerKind.LINEAR: _linear,
 }
 REFERENCES: dict[str, Callable[[str], str | None]] = {
     TrackerKind.GITHUB: github_reference,
+    TrackerKind.JIRA_CLOUD: jira_issues.reference,
+    TrackerKind.JIRA_DC: jira_issues.reference,
+    TrackerKind.LINEAR: linear.reference,
 }
+JIRA_HELP = "Enter the issue's key or address, e.g. OPS-12."
 REFERENCE_HELP = {
     TrackerKind.GITHUB: "Enter the issue's address or owner/repo#number, e.g. acme/api#12.",
+    TrackerKind.JIRA_CLOUD: JIRA_HELP,
+    TrackerKind.JIRA_DC: JIRA_HELP,
+    TrackerKind.LINEAR: "Enter the issue's identifier or address, e.g. ENG-12.",
 }
 
 

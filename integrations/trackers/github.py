@@ -71,6 +71,14 @@ class GitHubApp:
     installation_id: str
 
 
+# what an item's state asks of its issue
+STATES = {
+    OPEN: {"state": "open"},
+    DONE: {"state": "closed", "state_reason": "completed"},
+    WONT_DO: {"state": "closed", "state_reason": "not_planned"},
+}
+
+
 def address_problem(url: str) -> str | None:
     allowed = list(getattr(settings, "INTEGRATIONS_INSECURE_HOSTS", ()))
     return addresses.address_problem(
@@ -321,7 +329,7 @@ class GitHubTracker:
     def update(self, key: str, draft: TicketDraft) -> RemoteTicket:
         target, number = split_key(key)
         owner, repo = split_target(target)
-        data: dict = {"title": draft.title}  # the body and labels stay as people left them
+        data: dict = {"title": draft.title, **STATES.get(draft.outcome, {})}  # body, labels stay
         with self._client() as github:
             if login := self._login_for(github, draft.assignee_email):
                 data["assignees"] = [login]

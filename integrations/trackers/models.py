@@ -35,6 +35,7 @@ TRACKER_NAMES = {
 class TrackerAuth(models.TextChoices):
     TOKEN = "token", "Token"  # GitHub fine-grained token, Jira API token or PAT, Linear API key
     GITHUB_APP = "github_app", "GitHub App installation"
+    OAUTH = "oauth", "OAuth"  # Jira Cloud through Atlassian's 3LO, Linear's OAuth app
 
 
 class TrackerConnection(TenantModel):
@@ -46,8 +47,11 @@ class TrackerConnection(TenantModel):
     base_url = models.URLField(max_length=300)
     # Jira Cloud: the account's email (with an API token); GitHub App: the app's id
     username = models.CharField(max_length=254, blank=True)
-    # the token, API key or GitHub App private key
+    # the token, API key or GitHub App private key; OAuth: the access token
     token = EncryptedTextField(blank=True, default="")
+    # OAuth: the refresh token (rotated at each refresh) and when the access token expires
+    refresh_token = EncryptedTextField(blank=True, default="")
+    token_expires_at = models.DateTimeField(null=True, blank=True)
     # GitHub App: the installation's id
     installation_id = models.CharField(max_length=40, blank=True)
     target = models.CharField(

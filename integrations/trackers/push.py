@@ -4,19 +4,21 @@ on the link and in its sync notes. The answer's ``updated_at`` becomes the link'
 ``remote_updated_at``: our own change, echoed back by the tracker's webhook, is then not
 newer and is not applied again."""
 
+from dataclasses import replace
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from actionitems.models import ActionItem
+from actionitems.models import ActionItem, ItemStatus
 from actionitems.services import action_item_sync
 from organizations.site import absolute_url
 
 from .clients import client_for
 from .models import SyncState, TicketLink
-from .remote import RemoteTicket, TicketDraft, TrackerError
+from .remote import DONE, OPEN, WONT_DO, RemoteTicket, TicketDraft, TrackerError
 from .services import note
-from .sync import TITLE_LIMIT, synced_values
+from .sync import CLOSED, TITLE_LIMIT, synced_values
 
 LABEL = "postmortem"
 
@@ -46,13 +48,27 @@ def push_update(link: TicketLink) -> None:
     if link.state != SyncState.LINKED or not link.key:
         return
     try:
-        ticket = client_for(link.connection).update(link.key, draft_of(link.item))
+        draft = replace(draft_of(link.item), outcome=outcome_of(link))
+        ticket = client_for(link.connection).update(link.key, draft)
     except TrackerError as error:
         if error.retry_after is not None:
             raise
         fail(link, str(error))
         return
     _updated(link, ticket)
+
+
+def outcome_of(link: TicketLink) -> str:
+    """The state to give the ticket: the item's, when it changed since the last sync (else
+    the ticket's own state stays, whatever the item's)."""
+    item = link.item
+    if link.synced.get("status") == str(item.status):
+        return ""
+    if item.status == ItemStatus.COMPLETED:
+        return DONE
+    if item.status == ItemStatus.WONT_DO:
+        return WONT_DO
+    return OPEN if link.synced.get("status") in CLOSED else ""
 
 
 def draft_of(item: ActionItem) -> TicketDraft:

@@ -64,6 +64,8 @@ class TicketDraft:
     due_date: date | None = None
     priority: str = ""  # actionitems.models.Priority value: CRITICAL, HIGH, MEDIUM, LOW
     assignee_email: str = ""  # the owner's address; the client finds the tracker's account
+    # on an update: the item's state to give the ticket (OPEN, DONE, WONT_DO); "" leaves it
+    outcome: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ class TrackerClient(Protocol):
         ...
 
     def update(self, key: str, draft: TicketDraft) -> RemoteTicket:
-        """Write Hindsight's later edits (title, due date, priority, assignee) over the
+        """Write Hindsight's later edits (title, due date, priority, assignee and, when
+        ``draft.outcome`` is set, the state: done, won't do or open again) over the
         ticket's."""
         ...

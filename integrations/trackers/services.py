@@ -115,13 +115,13 @@ def connection_save(
     if kind not in TrackerKind.values:
         raise ValidationError({"kind": "Choose GitHub, Jira Cloud, Jira Data Center or Linear."})
     target = clean_target(kind, target)
+    if kind == TrackerKind.JIRA_CLOUD and "@" not in username:
+        raise ValidationError({"username": "Enter the email address of the token's account."})
     base_url = (base_url or DEFAULT_BASE_URLS.get(kind, "")).strip()
     if not base_url:
         raise ValidationError({"base_url": "Enter your Jira site's address."})
     if problem := address_problem(base_url):
         raise ValidationError({"base_url": problem})
-    if kind == TrackerKind.JIRA_CLOUD and "@" not in username:
-        raise ValidationError({"username": "Enter the email address of the token's account."})
     connection = selectors.connection_for(organization, kind) or TrackerConnection(
         organization=organization, kind=kind
     )
@@ -305,8 +305,8 @@ def tickets_on_publish(*, postmortem: Postmortem, actor: AbstractBaseUser | None
 
 def ticket_follow_item(*, item: ActionItem, fields: frozenset[str]) -> None:
     """Receiver of ``actionitems.services.ACTION_ITEM_CHANGED``: a linked ticket gets the
-    item's new title, due date, priority or owner (in the worker)."""
-    if not fields & {"description", "due_date", "priority", "owner"}:
+    item's new title, due date, priority, owner or state (in the worker)."""
+    if not fields & {"description", "due_date", "priority", "owner", "status"}:
         return
     link = TicketLink.objects.filter(item=item, state=SyncState.LINKED).exclude(key="").first()
     if link is None:

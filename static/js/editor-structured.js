@@ -109,34 +109,55 @@
     if (digest) digest.value = detail.digest;
   });
 
+  // htmx settles a form a moment after swapping it in (later on a busy computer): the keyboard
+  // is moved on settle only if it is still where the swap left it, never from a field the writer
+  // has gone on to meanwhile.
+  var focusAtSwap = new WeakMap();
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.elt;
+    if (target && target.matches && target.matches("[data-structured]")) {
+      focusAtSwap.set(target, document.activeElement);
+    }
+  });
+
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.elt;
     if (!target || !target.matches || !target.matches("[data-structured]")) return;
     editor.growAll(target);
+    var keyboardFree = focusAtSwap.get(target) === document.activeElement;
+    focusAtSwap.delete(target);
     var undo = target.querySelector("[data-row-undo]");
-    if (undo && !undo.dataset.shown) offerUndo(undo);
+    if (undo && !undo.dataset.shown) offerUndo(undo, keyboardFree);
     if (target.dataset.focus) {
       // After a row operation: the moved row's button, the restored row's first field.
       var wanted = target.querySelector(target.dataset.focus);
       delete target.dataset.focus;
-      if (wanted && !wanted.disabled) wanted.focus();
-      else if (wanted) (wanted.parentElement.querySelector("button:not([disabled])") || target).focus();
+      if (keyboardFree && wanted) {
+        if (!wanted.disabled) wanted.focus();
+        else (wanted.parentElement.querySelector("button:not([disabled])") || target).focus();
+      }
     }
     if (target.hasAttribute("data-focus-last")) {
       // Once: htmx settles this form again after each later autosave (swapping nothing).
       target.removeAttribute("data-focus-last");
-      var rows = target.querySelectorAll("textarea, input[type=text]");
-      var last = target.querySelector(".pm-tl__row:last-child textarea, .pm-why:last-child textarea, .pm-factor:last-child input[type=text]");
-      (last || rows[rows.length - 1] || target).focus();
+      if (keyboardFree) focusLastRow(target);
     }
   });
 
-  // "Row deleted — Undo": the keyboard goes to Undo (its label says what it undoes); the offer
-  // leaves after a few seconds, but never from under the keyboard or the pointer.
-  function offerUndo(undo) {
+  function focusLastRow(form) {
+    var rows = form.querySelectorAll("textarea, input[type=text]");
+    var last = form.querySelector(".pm-tl__row:last-child textarea, .pm-why:last-child textarea, .pm-factor:last-child input[type=text]");
+    (last || rows[rows.length - 1] || form).focus();
+  }
+
+  // "Row deleted — Undo": the keyboard goes to Undo unless the writer has gone on elsewhere (its
+  // label says what it undoes); the offer leaves after a few seconds, but never from under the
+  // keyboard or the pointer.
+  function offerUndo(undo, takeKeyboard) {
     undo.dataset.shown = "1";
     var button = undo.querySelector("button");
-    if (button) button.focus();
+    if (button && takeKeyboard) button.focus();
     var expired = false;
     function leaveWhenIdle() {
       if (!expired || undo.contains(document.activeElement) || undo.matches(":hover")) return;

@@ -15,7 +15,7 @@ def test_the_create_form_follows_the_chosen_tool(page, transactional_db):
     log_in(page, "ann")
     page.goto("/o/acme/settings/integrations/")
     tool = page.get_by_label("Tool")
-    secret = page.get_by_label("PagerDuty signing secret")
+    secret = page.get_by_label("Signing secret (PagerDuty, Linear)")
     rule = page.get_by_label("When the alert's service has no open incident")
     table = page.get_by_label("Severity table")
 

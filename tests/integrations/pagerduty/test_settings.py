@@ -66,7 +66,7 @@ def test_the_secret_may_be_pasted_once_pagerduty_made_it(
     rotate = f"{PAGE}endpoints/{hook.pk}/rotate/"
     empty = client.post(rotate, {f"s{hook.pk}-signing_secret": " "})
     assert empty.status_code == 400
-    assert "Paste the signing secret PagerDuty shows." in empty.content.decode()
+    assert "Paste the signing secret the tool shows." in empty.content.decode()
     saved = client.post(rotate, {f"s{hook.pk}-signing_secret": SIGNING_SECRET})
     assert saved.status_code == 302
     assert pagerduty(hook, incident_event("incident.triggered")).status_code == 202

@@ -313,8 +313,7 @@ class Handler(BaseHTTPRequestHandler):
         fields = json.loads(body)
         self._check(ReposOwnerRepoIssuesIssueNumberPatchBody, fields)
         with self.account.lock:
-            if "title" in fields:
-                issue["title"] = fields["title"]
+            issue.update({name: value for name, value in fields.items() if name != "assignees"})
             if "assignees" in fields:
                 issue["assignees"] = [self.account.user(login) for login in fields["assignees"]]
                 issue["assignee"] = (issue["assignees"] or [None])[0]
