@@ -24,6 +24,7 @@ from . import (
     database,
     language,
     server,
+    tracker_reconcile,
     webhooks,
 )
 from .alerts import PROCESSING_NAME
@@ -297,8 +298,9 @@ def measure_reminders(args: argparse.Namespace) -> ReminderRun | None:
 
 def measure_in_process(args: argparse.Namespace) -> list[tuple[str, list[tuple[str, str, bool]]]]:
     """The measures taken in this process once the server has stopped: search over the
-    published postmortems, the PDF export (in a subprocess of its own), and the processing
-    of Alertmanager alerts (last: it opens incidents)."""
+    published postmortems, the PagerDuty import, the tracker reconciliation, the PDF export
+    (in a subprocess of its own), and the processing of Alertmanager alerts (last: it opens
+    incidents)."""
     sections = []
     if selected(args.only, language.NAME):
         sections.append(("language guidance", language.goals()))
@@ -313,6 +315,8 @@ def measure_in_process(args: argparse.Namespace) -> list[tuple[str, list[tuple[s
         from . import pagerduty_import
 
         sections.append(("pagerduty import", pagerduty_import.measure()))
+    if selected(args.only, tracker_reconcile.NAME):
+        sections.append((tracker_reconcile.NAME, tracker_reconcile.measure()))
     if selected(args.only, PDF_NAME):
         from . import pdf
 

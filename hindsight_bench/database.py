@@ -44,3 +44,20 @@ def migrate() -> None:
         )
     except subprocess.CalledProcessError as error:
         raise BenchError("manage.py migrate failed (its output is above)") from error
+
+
+def standalone(fresh: bool) -> None:
+    """The environment of a measure run alone (``python -m hindsight_bench.<measure>``)
+    against ``DATABASE_URL``: the bench settings, quiet logs; ``fresh`` drops, creates and
+    migrates the database first (its name must contain "bench")."""
+    import os
+    import secrets
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hindsight_bench.settings")
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("EMAIL_URL", "dummymail://")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    if fresh:
+        recreate(os.environ["DATABASE_URL"])
+        migrate()

@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from . import database
+
 NAME = "pagerduty import"
 INCIDENTS = 10_000
 ENTRIES = 20
@@ -184,7 +186,7 @@ def _measure(url: str, incidents: int, entries: int, served) -> dict:
         "entries": run.entries,
         "errors": run.errors,
         "start_rss_mb": start_rss,
-        **_memory(samples.points, incidents),
+        **memory_growth(samples.points, incidents),
     }
 
 
@@ -228,8 +230,9 @@ def _organization():
     return organization
 
 
-def _memory(points: list[tuple[int, float]], incidents: int) -> dict:
-    """Growth of resident memory from the end of the first tenth of the incidents to the end."""
+def memory_growth(points: list[tuple[int, float]], incidents: int) -> dict:
+    """Growth of resident memory from the end of the first tenth of ``points``' count (the
+    incidents, the queries) to the end."""
     if not points:
         return {"baseline_rss_mb": 0.0, "peak_rss_mb": 0.0, "growth_mb": 0.0, "samples": 0}
     tenth = [rss for served, rss in points if served <= incidents // 10] or [points[0][1]]
@@ -274,15 +277,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=ENTRIES)
     parser.add_argument("--fresh", action="store_true", help="recreate and migrate the database")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hindsight_bench.settings")
-    os.environ.setdefault("DEBUG", "false")
-    os.environ.setdefault("EMAIL_URL", "dummymail://")
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    if args.fresh:
-        from . import database
-
-        database.recreate(os.environ["DATABASE_URL"])
-        database.migrate()
+    database.standalone(args.fresh)
     for what, measured, passed in goals(run_bench(args.incidents, args.entries)):
         print(f"  {what:<56} {measured:<60} {'PASS' if passed else 'FAIL'}")
 

@@ -4,7 +4,7 @@ or key) is read for each kind."""
 from collections.abc import Callable
 
 from . import jira, jira_issues, linear
-from .github import GitHubTracker
+from .github import GitHubApp, GitHubTracker
 from .github import reference as github_reference
 from .models import TrackerAuth, TrackerConnection, TrackerKind
 from .oauth import fresh_token
@@ -12,7 +12,16 @@ from .remote import TrackerClient
 
 
 def _github(connection: TrackerConnection) -> TrackerClient:
-    return GitHubTracker(connection.base_url, connection.token, status_map=connection.status_map)
+    """By the fine-grained token, or as the GitHub App's installation (the app's id in
+    ``username``, its private key in ``token``)."""
+    credential: str | GitHubApp = connection.token
+    if connection.auth == TrackerAuth.GITHUB_APP:
+        credential = GitHubApp(
+            app_id=connection.username,
+            private_key=connection.token,
+            installation_id=connection.installation_id,
+        )
+    return GitHubTracker(connection.base_url, credential, status_map=connection.status_map)
 
 
 def _linear(connection: TrackerConnection) -> TrackerClient:

@@ -66,6 +66,11 @@ def item(org, draft, author):
 @pytest.fixture
 def linked(org, item, connection):
     """``item`` linked to acme/api#1, created on the stand-in."""
+    return pushed(org, item, connection)
+
+
+def pushed(org, item, connection) -> TicketLink:
+    """``item``'s ticket asked of ``connection`` in acme/api, as the task does."""
     with scope(organization=org):
         link = TicketLink.objects.create(
             organization=org, item=item, connection=connection, target="acme/api"
