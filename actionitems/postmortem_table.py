@@ -28,8 +28,9 @@ NUMBER_SLOT = 999999999  # reversed once per page, then replaced by each item's 
 # sync (an object with ``key``, ``status``, ``synced_at``, ``error`` and ``url``, the page of
 # the item's ticket)} for the items linked to an issue tracker (``integrations.trackers``).
 TICKET_SYNC = "actionitems.ticket_sync"
-# Asked with ``organization``: each receiver answers the name of the tracker(s) its items'
-# tickets are created in ("GitHub"), or "" when none is connected (no "Create tickets" then).
+# Asked with ``organization`` and ``postmortem``: each receiver answers where the postmortem's
+# items' tickets are created ("GitHub acme/api"), or "" when no tracker is connected (no
+# "Create tickets for all" then).
 TICKET_TRACKER = "actionitems.ticket_tracker"
 
 CHOICES = {
@@ -311,7 +312,9 @@ class ActionItemsPage:
         no tracker is connected, or nothing to send): asked only then."""
         if not (self.rights.can_edit and self.ticketless):
             return ""
-        names = hooks.answers(TICKET_TRACKER, organization=self.postmortem.organization)
+        names = hooks.answers(
+            TICKET_TRACKER, organization=self.postmortem.organization, postmortem=self.postmortem
+        )
         return next((name for name in names if name), "")
 
     @property

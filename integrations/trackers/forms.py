@@ -270,7 +270,7 @@ class TeamTargetForm(forms.Form):
 
 class AdoptForm(forms.Form):
     reference = forms.CharField(
-        label="Existing issue",
+        label="Existing ticket",
         max_length=300,
         help_text="Its address or key.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),

@@ -45,12 +45,17 @@ def default_connection(organization: Organization) -> TrackerConnection | None:
 
 
 def route_for(organization: Organization, item: ActionItem) -> tuple[TrackerConnection, str] | None:
-    """The connection and target ``item`` goes to: the override of the first of its
-    postmortem's teams that has one (by team name), else the default connection's target."""
+    """The connection and target ``item`` goes to: its postmortem's (``route_of_postmortem``)."""
+    return route_of_postmortem(organization, item.postmortem)
+
+
+def route_of_postmortem(
+    organization: Organization, postmortem: Postmortem
+) -> tuple[TrackerConnection, str] | None:
+    """The connection and target the postmortem's items go to: the override of the first of
+    its teams that has one (by team name), else the default connection's target."""
     override = (
-        TrackerTarget.objects.filter(
-            organization=organization, team__in=item.postmortem.teams.all()
-        )
+        TrackerTarget.objects.filter(organization=organization, team__in=postmortem.teams.all())
         .select_related("connection")
         .order_by("team__name")
         .first()
@@ -202,11 +207,11 @@ def item_tickets(*, organization: Organization, item_ids: list[int]) -> dict[int
     }
 
 
-def ticket_tracker(*, organization: Organization) -> str:
-    """What an organization's items' tickets are created in ("GitHub", "Jira and Linear"), or
-    "" without a connection (receiver of ``actionitems.postmortem_table.TICKET_TRACKER``)."""
-    kinds = TrackerConnection.objects.filter(organization=organization).values_list(
-        "kind", flat=True
-    )
-    names = sorted({TRACKER_NAMES[kind] for kind in kinds})
-    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 2 else names)
+def ticket_tracker(*, organization: Organization, postmortem: Postmortem) -> str:
+    """Where the postmortem's items' tickets are created ("GitHub acme/api"), or "" without a
+    tracker (receiver of ``actionitems.postmortem_table.TICKET_TRACKER``)."""
+    route = route_of_postmortem(organization, postmortem)
+    if route is None:
+        return ""
+    connection, target = route
+    return f"{TRACKER_NAMES[connection.kind]} {target}"

@@ -76,7 +76,7 @@ class Card:
 
     @property
     def webhook_kind(self) -> str:
-        return WEBHOOKS[self.connection.kind][0].label
+        return WEBHOOKS[self.connection.kind][0].label.split(" (")[0]  # "GitHub issues"
 
     @property
     def webhook_steps(self) -> str:
@@ -109,13 +109,14 @@ def _settings_page(
         for connection in connections
     ]
     taken = {connection.kind for connection in connections}
+    first = {"is_default": not connections}  # the first tracker is the default anyway
     kind_form, posted = added or (KindForm(taken=taken), None)
     add_forms = [
         (kind, label, posted if posted is not None and posted.kind == kind else None)
         for kind, label in kind_form.fields["kind"].choices
     ]
     add_forms = [
-        (kind, label, form or ConnectionForm(kind=kind, prefix=f"new-{kind}"))
+        (kind, label, form or ConnectionForm(kind=kind, prefix=f"new-{kind}", initial=first))
         for kind, label, form in add_forms
     ]
     context = {

@@ -19,7 +19,7 @@ from config.celery import app as celery_app
 from integrations.intake.models import SourceKind
 from organizations.roles import Role
 from tests.browser.helpers import log_in
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.integrations.conftest import make_endpoint
 from tests.integrations.deploys.conftest import sign
 from tests.integrations.trackers.github_server import Account, serve
@@ -52,6 +52,7 @@ def items(draft, monkeypatch):
     organization = draft.organization
     admin = UserFactory(username="ada")
     MembershipFactory(user=admin, organization=organization, role=Role.ADMIN)
+    TeamFactory(organization=organization, name="Payments")
     descriptions = (
         "Add a circuit breaker to payments",
         "Alert when checkout p99 exceeds 800 ms",
@@ -97,6 +98,21 @@ def test_an_admin_connects_github_and_a_closed_issue_completes_the_item(
         "Connected: found acme/api (1 open issue)"
     )
     expect(page.locator("#tracker-github")).to_contain_text("Working")
+
+    # a second tracker, for the payments team only
+    page.get_by_role("radio", name="Linear").check()
+    adding = page.locator("#add")
+    adding.get_by_label("API key").fill("lin_api_0123456789abcdef")
+    adding.get_by_label("Default team key").fill("pay")
+    adding.get_by_label("API address").fill("http://127.0.0.1:9/graphql")
+    adding.get_by_role("button", name="Connect").click()
+    expect(page.get_by_text("Linear connected.")).to_be_visible()
+    page.get_by_label("Team", exact=True).select_option(label="Payments")
+    page.get_by_label("Tracker", exact=True).select_option(label="Linear → PAY")
+    page.get_by_label("Repository, project or team key").fill("PAY")
+    page.get_by_role("button", name="Add team route").click()
+    expect(page.locator("#tracker-linear")).to_contain_text("Payments")
+    expect(page.locator("#tracker-github")).to_contain_text("Default")
     shoot(page, "issue-trackers-1280")
 
     postmortem_url = reverse(

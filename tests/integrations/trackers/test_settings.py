@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from integrations.trackers import selectors
+from integrations.trackers import selectors, services
 from integrations.trackers.models import TrackerConnection, TrackerTarget
 from organizations.roles import Role
 from postmortems.models import PostmortemTeam
@@ -42,8 +42,6 @@ def github(token: str, target: str = "acme/api", base_url: str = "", **extra) ->
 def jira(org, admin, **changes):
     """``org``'s Jira Cloud connection (its address is not asked)."""
     with scope(organization=org):
-        from integrations.trackers import services
-
         return services.connection_save(
             organization=org,
             actor=admin,
@@ -53,6 +51,17 @@ def jira(org, admin, **changes):
             username="hindsight@acme.com",
             token="ATATT3xFfGF0-jira-token-1234",
             **changes,
+        )
+
+
+def their_connection(other_org) -> TrackerConnection:
+    with scopes_disabled():
+        return TrackerConnection.objects.create(
+            organization=other_org,
+            kind="github",
+            base_url="https://api.github.com",
+            token="x",
+            target="globex/api",
         )
 
 
@@ -313,14 +322,7 @@ def test_only_admins_configure(client, member_factory, connection, org, role):
 
 
 def test_another_organizations_connection_is_404(client, admin, other_org, connection):
-    with scopes_disabled():
-        theirs = TrackerConnection.objects.create(
-            organization=other_org,
-            kind="github",
-            base_url="https://api.github.com",
-            token="x",
-            target="globex/api",
-        )
+    theirs = their_connection(other_org)
     client.force_login(admin)
     for name in ("tracker_edit", "tracker_test", "tracker_reconcile", "tracker_delete"):
         url = page_url(name, connection_id=theirs.pk)
@@ -374,14 +376,8 @@ def test_a_bad_team_route_is_a_400_naming_the_field(
 
 
 def test_another_organizations_team_or_route_is_refused(client, admin, org, other_org, connection):
+    theirs = their_connection(other_org)
     with scopes_disabled():
-        theirs = TrackerConnection.objects.create(
-            organization=other_org,
-            kind="github",
-            base_url="https://api.github.com",
-            token="x",
-            target="globex/api",
-        )
         foreign_team = TeamFactory(organization=other_org, name="Ops")
         row = TrackerTarget.objects.create(
             organization=other_org, connection=theirs, team=foreign_team, target="globex/ops"

@@ -10,8 +10,11 @@ from guardian.shortcuts import assign_perm
 
 from actionitems.services import action_item_create, action_item_update
 from integrations.trackers.models import SyncState, TicketLink
+from integrations.trackers.services import team_target_save
 from organizations.roles import Role
+from postmortems.models import PostmortemTeam
 from postmortems.permissions import EDIT_PERMISSION
+from tests.factories import TeamFactory
 from tests.postmortems.editor.helpers import make_incident, make_postmortem
 
 
@@ -43,7 +46,10 @@ def test_an_editor_creates_tickets_for_every_open_item(
 ):
     client.force_login(author)
     page = client.get(edit_url(draft)).content.decode()
-    assert "Create tickets for all" in page and "3 open items without a ticket → GitHub" in page
+    assert (
+        "Create tickets for all" in page
+        and "3 open items without a ticket → GitHub acme/api" in page
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = create_all(client, draft)
     assert response.status_code == 302 and response.url == edit_url(draft)
@@ -126,3 +132,19 @@ def test_the_get_is_refused(client, author, draft, connection):
     client.force_login(author)
     url = reverse("postmortem_tickets_create", kwargs={"org_slug": "acme", "number": draft.number})
     assert client.get(url).status_code == 405
+
+
+def test_the_tickets_go_where_the_postmortems_team_routes_them(
+    client, admin, author, org, draft, items, connection, django_capture_on_commit_callbacks
+):
+    team = TeamFactory(organization=org, name="Payments")
+    PostmortemTeam.objects.create(organization=org, postmortem=draft, team=team)
+    with scope(organization=org):
+        team_target_save(connection=connection, actor=admin, team=team, target="acme/payments")
+    client.force_login(author)
+    page = client.get(edit_url(draft)).content.decode()
+    assert "→ GitHub acme/payments" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        create_all(client, draft)
+    with scopes_disabled():
+        assert set(TicketLink.objects.values_list("target", flat=True)) == {"acme/payments"}
