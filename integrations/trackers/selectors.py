@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Count
 from django.urls import reverse
 
 from actionitems.models import ActionItem
@@ -91,6 +92,17 @@ def routes_by_connection(organization: Organization) -> dict[int, list[TrackerTa
     for row in rows.order_by("team__name"):
         routes.setdefault(row.connection_id, []).append(row)
     return routes
+
+
+def failing_by_connection(organization: Organization) -> dict[int, int]:
+    """How many items' last sync failed, by connection, one query (the settings page)."""
+    rows = (
+        TicketLink.objects.filter(organization=organization)
+        .exclude(last_error="")
+        .values("connection_id")
+        .annotate(count=Count("pk"))
+    )
+    return {row["connection_id"]: row["count"] for row in rows}
 
 
 def items_without_ticket(postmortem: Postmortem) -> list[ActionItem]:

@@ -64,6 +64,7 @@ class Card:
     connection: TrackerConnection
     form: ConnectionForm
     routes: list[TrackerTarget]
+    failing: int = 0  # items whose last sync failed
     editing: bool = False  # its form was refused: shown open
 
     @property
@@ -98,12 +99,14 @@ def _settings_page(
     organization = request.organization
     connections = selectors.connections_of(organization)
     routes = selectors.routes_by_connection(organization)
+    failing = selectors.failing_by_connection(organization)
     refused = edited.connection.pk if edited is not None else None
     cards = [
         Card(
             connection=connection,
             form=edited if connection.pk == refused else _edit_form(connection),
             routes=routes.get(connection.pk, []),
+            failing=failing.get(connection.pk, 0),
             editing=connection.pk == refused,
         )
         for connection in connections

@@ -414,3 +414,11 @@ def test_the_settings_page_runs_a_bounded_number_of_queries(
     page = client.get(page_url()).content.decode()
     assert page.count("acme/repo-") == 5 and json.dumps({"customfield_1": "x"}, indent=2)[:5]
     assert many <= few + 1 and many <= 14
+
+
+def test_the_card_counts_the_items_that_fail_to_sync(client, admin, connection, linked):
+    linked.last_error = "GitHub refused the token (401)."
+    linked.save()
+    client.force_login(admin)
+    page = client.get(page_url()).content.decode()
+    assert "1 failing" in page and "1 item does not sync" in page
