@@ -22,7 +22,7 @@ from postmortems.models import Postmortem
 from ..intake.forms import form_saved
 from ..intake.models import SourceKind
 from . import selectors, services
-from .clients import REFERENCE_HELP
+from .clients import CLIENTS, REFERENCE_HELP
 from .forms import AdoptForm, ConnectionForm, KindForm, TeamTargetForm
 from .models import TRACKER_NAMES, TrackerConnection, TrackerKind, TrackerTarget
 
@@ -115,12 +115,14 @@ def _settings_page(
     first = {"is_default": not connections}  # the first tracker is the default anyway
     kind_form, posted = added or (KindForm(taken=taken), None)
     add_forms = [
-        (kind, label, posted if posted is not None and posted.kind == kind else None)
+        (
+            kind,
+            label,
+            posted
+            if posted is not None and posted.kind == kind
+            else ConnectionForm(kind=kind, prefix=f"new-{kind}", initial=first),
+        )
         for kind, label in kind_form.fields["kind"].choices
-    ]
-    add_forms = [
-        (kind, label, form or ConnectionForm(kind=kind, prefix=f"new-{kind}", initial=first))
-        for kind, label, form in add_forms
     ]
     context = {
         "cards": cards,
@@ -183,6 +185,9 @@ def tracker_edit(request: HttpRequest, connection: TrackerConnection) -> HttpRes
 @connection_from_id
 @require_POST
 def tracker_test(request: HttpRequest, connection: TrackerConnection) -> HttpResponse:
+    if connection.kind not in CLIENTS:  # a kind whose client this build does not have
+        messages.error(request, f"Hindsight cannot reach {connection.get_kind_display()} yet.")
+        return redirect(_card_url(request, connection))
     ok, result = services.connection_test(connection=connection)
     (messages.success if ok else messages.error)(request, result)
     return redirect(_card_url(request, connection))
