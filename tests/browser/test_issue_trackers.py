@@ -165,6 +165,16 @@ def test_an_admin_connects_github_and_a_closed_issue_completes_the_item(
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(reverse("settings_trackers", kwargs={"org_slug": "acme"}))
     shoot(page, "issue-trackers-390")
+    linear = page.locator("#tracker-linear")
+    linear.get_by_text("Remove…").focus()
+    page.keyboard.press("Enter")  # the confirmation opens; nothing is removed yet
+    expect(linear.get_by_text("Disconnect Linear?")).to_be_visible()
+    shoot(page, "issue-trackers-remove-390")
+    page.keyboard.press("Tab")
+    expect(linear.get_by_role("button", name="Remove Linear")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Linear disconnected.")).to_be_visible()
+    expect(page.locator("#tracker-linear")).to_have_count(0)
     assert page.locator(".settings-main").evaluate(
         "element => element.scrollWidth <= element.clientWidth"
     )

@@ -3,8 +3,6 @@ Center, Linear: each kind's own fields, the credential stored encrypted and neve
 test and reconcile each, edit one keeping its credential, remove one, and route some teams'
 items to another tracker or target."""
 
-import json
-
 import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
@@ -412,7 +410,7 @@ def test_the_settings_page_runs_a_bounded_number_of_queries(
         )
     many = count_queries(lambda: client.get(page_url()))
     page = client.get(page_url()).content.decode()
-    assert page.count("acme/repo-") == 5 and json.dumps({"customfield_1": "x"}, indent=2)[:5]
+    assert page.count("acme/repo-") == 5 and "customfield_1" in page  # Jira's edit form
     assert many <= few + 1 and many <= 14
 
 
