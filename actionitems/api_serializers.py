@@ -6,7 +6,7 @@ decides what may be written.
 from datetime import date
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from incidents.api_serializers import StrictSerializer
@@ -32,6 +32,7 @@ ITEM_FIELDS = (
     "is_overdue",
     "completed_at",
     "ticket_kind",
+    "ticket",
     "created_at",
     "updated_at",
 )
@@ -46,9 +47,44 @@ def _choices_message(name: str, values) -> str:
 # --- Resources (what the API answers) ----------------------------------------------------------
 
 
+class ActionItemTicketSerializer(serializers.Serializer):
+    """The item's ticket in the organization's issue tracker (GitHub, Jira or Linear)."""
+
+    key = serializers.CharField(
+        help_text="The ticket's key, e.g. OPS-12 or acme/api#12; empty while it is created."
+    )
+    url = serializers.CharField(help_text="The ticket's address; empty while it is created.")
+    status = serializers.CharField(
+        help_text="The ticket's status in the tracker's words, or “Creating ticket” or "
+        "“Failed” before the tracker answered."
+    )
+    last_synced_at = serializers.DateTimeField(
+        allow_null=True, help_text="When Hindsight last read or wrote the ticket."
+    )
+    error = serializers.CharField(help_text="Why the last sync failed; empty when it did not.")
+
+
+def _organization(serializer: serializers.BaseSerializer, item: ActionItem):
+    """The request's organization (the items'), without a query."""
+    request = serializer.context.get("request")
+    return getattr(request, "organization", None) or item.organization
+
+
+class ActionItemListSerializer(serializers.ListSerializer):
+    """Items read with their tickets in one question for the whole page."""
+
+    def to_representation(self, data) -> list:
+        items = list(data.all() if hasattr(data, "all") else data)
+        if items and "tickets" not in self._context:
+            self._context["tickets"] = selectors.item_tickets(
+                _organization(self.child, items[0]), [item.pk for item in items]
+            )
+        return super().to_representation(items)
+
+
 class ActionItemSerializer(serializers.ModelSerializer):
-    """An action item. Reads the owner and postmortem fetched with it, and ``today`` (the
-    organization's date) from the context."""
+    """An action item. Reads the owner and postmortem fetched with it, ``today`` (the
+    organization's date) and the page's ``tickets`` from the context."""
 
     id = serializers.IntegerField(
         source="number", read_only=True, help_text="The item's number in the organization."
@@ -66,11 +102,16 @@ class ActionItemSerializer(serializers.ModelSerializer):
     )
     is_overdue = serializers.SerializerMethodField()
     ticket_kind = serializers.SerializerMethodField()
+    ticket = serializers.SerializerMethodField(
+        help_text="The item's ticket in a connected issue tracker, kept in step by the sync; "
+        "null when it has none. Read-only: tickets are created and linked in Hindsight's pages."
+    )
 
     class Meta:
         model = ActionItem
         fields = ITEM_FIELDS
         read_only_fields = ITEM_FIELDS
+        list_serializer_class = ActionItemListSerializer
 
     def get_is_overdue(self, item: ActionItem) -> bool:
         """Still open and due before today (the organization's date)."""
@@ -81,6 +122,25 @@ class ActionItemSerializer(serializers.ModelSerializer):
         """What the ticket URL points at: Jira, GitHub, Linear, Ticket (another tracker), or ""
         without a URL."""
         return selectors.ticket_kind(item.ticket_url)
+
+    @extend_schema_field(ActionItemTicketSerializer(allow_null=True))
+    def get_ticket(self, item: ActionItem) -> dict | None:
+        """The item's ticket in a connected issue tracker, or null when it has none."""
+        tickets = self.context.get("tickets")
+        if tickets is None:
+            tickets = selectors.item_tickets(_organization(self, item), [item.pk])
+        ticket = tickets.get(item.pk)
+        if ticket is None:
+            return None
+        return ActionItemTicketSerializer(
+            {
+                "key": ticket.key,
+                "url": ticket.remote_url,
+                "status": ticket.status,
+                "last_synced_at": ticket.synced_at,
+                "error": ticket.error,
+            }
+        ).data
 
 
 # --- Requests (what the API accepts) -----------------------------------------------------------

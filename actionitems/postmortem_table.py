@@ -28,6 +28,10 @@ NUMBER_SLOT = 999999999  # reversed once per page, then replaced by each item's 
 # sync (an object with ``key``, ``status``, ``synced_at``, ``error`` and ``url``, the page of
 # the item's ticket)} for the items linked to an issue tracker (``integrations.trackers``).
 TICKET_SYNC = "actionitems.ticket_sync"
+# Asked with ``organization`` and ``postmortem``: each receiver answers where the postmortem's
+# items' tickets are created ("GitHub acme/api"), or "" when no tracker is connected (no
+# "Create tickets for all" then).
+TICKET_TRACKER = "actionitems.ticket_tracker"
 
 CHOICES = {
     "priority": [  # with the days to the suggested due date, for the form's script
@@ -296,6 +300,22 @@ class ActionItemsPage:
                 for i in items
             ),
         )
+
+    @cached_property
+    def ticketless(self) -> int:
+        """How many open items have no tracker ticket yet."""
+        return sum(not i.is_closed and i.pk not in self.tickets for i in self.items)
+
+    @cached_property
+    def ticket_tracker(self) -> str:
+        """Where "Create tickets for all" sends them, for an editor with items to send ("" when
+        no tracker is connected, or nothing to send): asked only then."""
+        if not (self.rights.can_edit and self.ticketless):
+            return ""
+        names = hooks.answers(
+            TICKET_TRACKER, organization=self.postmortem.organization, postmortem=self.postmortem
+        )
+        return next((name for name in names if name), "")
 
     @property
     def first_section(self) -> str:

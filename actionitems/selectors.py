@@ -8,12 +8,19 @@ from urllib.parse import urlsplit
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
+from organizations import hooks
 from organizations.models import Organization
 from organizations.selectors import today_in
 from postmortems.models import Postmortem
 from postmortems.permissions import visible_q
 
 from .models import CLOSED_STATUSES, ActionItem, ItemStatus
+
+# Asked with ``organization`` and ``item_ids``: each receiver answers {item id: its ticket}
+# for the items linked to an issue tracker (``integrations.trackers``), an object with ``key``,
+# ``remote_url`` (the ticket), ``url`` (the item's ticket page), ``status``, ``synced_at``,
+# ``error`` and ``tracker`` (its name).
+ITEM_TICKETS = "actionitems.item_tickets"
 
 DUE_BUCKETS = ("overdue", "this_week", "upcoming", "none")
 DUE = F("due_date").asc(nulls_last=True)  # undated last, on SQLite as on PostgreSQL
@@ -188,3 +195,12 @@ def missing_flags(item: ActionItem) -> list[str]:
     if not item.success_criteria.strip():
         flags.append("No success criteria")
     return flags
+
+
+def item_tickets(organization: Organization, item_ids: list[int]) -> dict[int, object]:
+    """The tracker tickets of these items (``ITEM_TICKETS``), in one question whatever their
+    number."""
+    found: dict[int, object] = {}
+    for answer in hooks.answers(ITEM_TICKETS, organization=organization, item_ids=item_ids):
+        found.update(answer)
+    return found

@@ -213,6 +213,7 @@ class Row:
     unowned: bool
     undated: bool
     ticket_kind: str
+    ticket: object | None = None  # its issue tracker's ticket (``selectors.ITEM_TICKETS``)
 
     @property
     def ticket_ref(self) -> str:
@@ -248,10 +249,11 @@ class Row:
             incident and incident.severity,
             self.overdue_days,
             self.due_in_days,
+            self.ticket,  # a frozen dataclass: its fields make the key
         )
 
 
-def tracker_row(item: ActionItem, today: date) -> Row:
+def tracker_row(item: ActionItem, today: date, ticket: object | None = None) -> Row:
     is_open = not item.is_closed
     due = item.due_date
     return Row(
@@ -261,6 +263,7 @@ def tracker_row(item: ActionItem, today: date) -> Row:
         unowned=is_open and item.owner_id is None,
         undated=is_open and due is None,
         ticket_kind=selectors.ticket_kind(item.ticket_url),
+        ticket=ticket,
     )
 
 
@@ -274,7 +277,9 @@ def tracker_rows(items, *, organization, today: date, can_bulk: bool, show_owner
         "show_owner": show_owner,
         "statuses": ItemStatus.choices,
     }
-    rows = [tracker_row(item, today) for item in items]
+    items = list(items)
+    tickets = selectors.item_tickets(organization, [item.pk for item in items])
+    rows = [tracker_row(item, today, tickets.get(item.pk)) for item in items]
     return render_cached(
         ROW,
         [(row.shown, {**page, "row": row}) for row in rows],

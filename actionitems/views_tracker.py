@@ -192,7 +192,11 @@ def render_row(
         and QueryDict(urlsplit(here).query).get("mine") != "1",
         "here": here,
         "statuses": ItemStatus.choices,
-        "row": tracker_row(item, selectors.today_in(request.organization)),
+        "row": tracker_row(
+            item,
+            selectors.today_in(request.organization),
+            selectors.item_tickets(request.organization, [item.pk]).get(item.pk),
+        ),
         **extra,
     }
     return render(request, ROW, context, status=status)

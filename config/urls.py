@@ -61,6 +61,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/postmortems/", include("postmortems.review.urls")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.comments.urls")),
     path("o/<slug:org_slug>/postmortems/", include("actionitems.urls_postmortem")),
+    path("o/<slug:org_slug>/postmortems/", include("integrations.trackers.urls_postmortems")),
     path("o/<slug:org_slug>/action-items/", include("actionitems.urls_tracker")),
     path("o/<slug:org_slug>/action-items/", include("integrations.trackers.urls_items")),
     path("o/<slug:org_slug>/search/", include("postmortems.search.urls")),

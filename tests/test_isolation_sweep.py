@@ -153,6 +153,7 @@ FILLERS = {
     "release_id": lambda side: side["release"].pk,
     "run_id": lambda side: side["pagerduty_import"].pk,
     "target_id": lambda side: side["tracker_target"].pk,
+    "connection_id": lambda side: side["tracker_connection"].pk,
 }
 # Parameters that name no object (a fixed word of the URL): nothing to take from elsewhere.
 WORDS = {"role", "fmt", "chart", "turn"}
@@ -351,6 +352,7 @@ def world(db):
             token=f"token of {side}",
             target=f"{organization.slug}/api",
         )
+        objects[side]["tracker_connection"] = tracker
         objects[side]["tracker_target"] = TrackerTarget.objects.create(
             organization=organization,
             connection=tracker,

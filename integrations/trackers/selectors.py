@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Count
 from django.urls import reverse
 
 from actionitems.models import ActionItem
@@ -10,7 +11,15 @@ from organizations.models import Membership, Organization
 from organizations.roles import Action, can
 from postmortems.models import Postmortem
 
-from .models import SyncNote, SyncState, TicketLink, TrackerConnection, TrackerKind, TrackerTarget
+from .models import (
+    TRACKER_NAMES,
+    SyncNote,
+    SyncState,
+    TicketLink,
+    TrackerConnection,
+    TrackerKind,
+    TrackerTarget,
+)
 
 NOTES_SHOWN = 20
 
@@ -37,12 +46,17 @@ def default_connection(organization: Organization) -> TrackerConnection | None:
 
 
 def route_for(organization: Organization, item: ActionItem) -> tuple[TrackerConnection, str] | None:
-    """The connection and target ``item`` goes to: the override of the first of its
-    postmortem's teams that has one (by team name), else the default connection's target."""
+    """The connection and target ``item`` goes to: its postmortem's (``route_of_postmortem``)."""
+    return route_of_postmortem(organization, item.postmortem)
+
+
+def route_of_postmortem(
+    organization: Organization, postmortem: Postmortem
+) -> tuple[TrackerConnection, str] | None:
+    """The connection and target the postmortem's items go to: the override of the first of
+    its teams that has one (by team name), else the default connection's target."""
     override = (
-        TrackerTarget.objects.filter(
-            organization=organization, team__in=item.postmortem.teams.all()
-        )
+        TrackerTarget.objects.filter(organization=organization, team__in=postmortem.teams.all())
         .select_related("connection")
         .order_by("team__name")
         .first()
@@ -69,6 +83,26 @@ def owner_by_email(organization: Organization, email: str):
 
 def team_targets(connection: TrackerConnection) -> list[TrackerTarget]:
     return list(connection.team_targets.select_related("team").order_by("team__name"))
+
+
+def routes_by_connection(organization: Organization) -> dict[int, list[TrackerTarget]]:
+    """Every team route of the organization by connection, one query (the settings page)."""
+    routes: dict[int, list[TrackerTarget]] = {}
+    rows = TrackerTarget.objects.filter(organization=organization).select_related("team")
+    for row in rows.order_by("team__name"):
+        routes.setdefault(row.connection_id, []).append(row)
+    return routes
+
+
+def failing_by_connection(organization: Organization) -> dict[int, int]:
+    """How many items' last sync failed, by connection, one query (the settings page)."""
+    rows = (
+        TicketLink.objects.filter(organization=organization)
+        .exclude(last_error="")
+        .values("connection_id")
+        .annotate(count=Count("pk"))
+    )
+    return {row["connection_id"]: row["count"] for row in rows}
 
 
 def items_without_ticket(postmortem: Postmortem) -> list[ActionItem]:
@@ -135,3 +169,61 @@ def ticket_syncs(*, organization: Organization, postmortem: Postmortem) -> dict[
         )
         for link in links
     }
+
+
+# --- The organization's items with their tickets (tracker page, API) ----------------------------
+
+
+@dataclass(frozen=True)
+class ItemTicket:
+    """What the action-item tracker and the API show of an item's ticket."""
+
+    key: str
+    remote_url: str  # the ticket on the tracker ("" until it is created)
+    url: str  # the item's ticket page in Hindsight
+    status: str  # the tracker's words, else ours ("Creating ticket", "Failed")
+    synced_at: datetime | None
+    error: str
+    tracker: str  # "GitHub", "Jira", "Linear"
+
+
+def item_tickets(*, organization: Organization, item_ids: list[int]) -> dict[int, ItemTicket]:
+    """The tickets of these items, one query whatever their number (receiver of
+    ``actionitems.selectors.ITEM_TICKETS``)."""
+    if not item_ids:
+        return {}
+    page = reverse("item_ticket", kwargs={"org_slug": organization.slug, "item": 999999999})
+    links = TicketLink.objects.filter(organization=organization, item_id__in=item_ids).values(
+        "item_id",
+        "item__number",
+        "key",
+        "url",
+        "remote_status",
+        "state",
+        "last_synced_at",
+        "last_error",
+        "connection__kind",
+    )
+    states = dict(SyncState.choices)
+    return {
+        link["item_id"]: ItemTicket(
+            key=link["key"],
+            remote_url=link["url"],
+            url=page.replace("999999999", str(link["item__number"])),
+            status=link["remote_status"] or states[link["state"]],
+            synced_at=link["last_synced_at"],
+            error=link["last_error"],
+            tracker=TRACKER_NAMES.get(link["connection__kind"], ""),
+        )
+        for link in links
+    }
+
+
+def ticket_tracker(*, organization: Organization, postmortem: Postmortem) -> str:
+    """Where the postmortem's items' tickets are created ("GitHub acme/api"), or "" without a
+    tracker (receiver of ``actionitems.postmortem_table.TICKET_TRACKER``)."""
+    route = route_of_postmortem(organization, postmortem)
+    if route is None:
+        return ""
+    connection, target = route
+    return f"{TRACKER_NAMES[connection.kind]} {target}"

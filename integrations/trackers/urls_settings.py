@@ -4,10 +4,12 @@ from . import views, views_oauth
 
 urlpatterns = [
     path("", views.settings_trackers, name="settings_trackers"),
-    path("test/", views.tracker_test, name="tracker_test"),
-    path("reconcile/", views.tracker_reconcile, name="tracker_reconcile"),
     path("oauth/start/", views_oauth.tracker_oauth_start, name="tracker_oauth_start"),
     path("oauth/finish/", views_oauth.tracker_oauth_finish, name="tracker_oauth_finish"),
+    path("<int:connection_id>/", views.tracker_edit, name="tracker_edit"),
+    path("<int:connection_id>/test/", views.tracker_test, name="tracker_test"),
+    path("<int:connection_id>/reconcile/", views.tracker_reconcile, name="tracker_reconcile"),
+    path("<int:connection_id>/delete/", views.tracker_delete, name="tracker_delete"),
     path("teams/", views.tracker_team_target_add, name="tracker_team_target_add"),
     path(
         "teams/<int:target_id>/delete/",

@@ -1,10 +1,14 @@
-"""The issue trackers' pages: the settings tab (admins) and an action item's ticket (its
-key, GitHub status, last sync, errors and sync history; create or link a ticket)."""
+"""The issue trackers' pages: the settings tab (admins: each connected tracker, adding one,
+teams' routes), "Create tickets for all" on a postmortem, and an action item's ticket (its
+key, the tracker's status, last sync, errors and sync history; create or link a ticket)."""
+
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actionitems.models import ActionItem
@@ -12,33 +16,118 @@ from actionitems.selectors import visible_items
 from organizations.decorators import require_action
 from organizations.lookups import object_from_url
 from organizations.roles import Action
+from postmortems.lookups import postmortem_from_number
+from postmortems.models import Postmortem
 
 from ..intake.forms import form_saved
+from ..intake.models import SourceKind
 from . import selectors, services
-from .forms import AdoptForm, ConnectionForm, TeamTargetForm
-from .models import TrackerTarget
+from .clients import CLIENTS, REFERENCE_HELP
+from .forms import AdoptForm, ConnectionForm, KindForm, TeamTargetForm
+from .models import TRACKER_NAMES, TrackerConnection, TrackerKind, TrackerTarget
 
 SETTINGS = "integrations/trackers/settings.html"
 ITEM = "integrations/trackers/item.html"
+# Where each tracker's changes come in: the intake endpoint's kind, and what to do there
+WEBHOOKS = {
+    TrackerKind.GITHUB: (
+        SourceKind.GITHUB_ISSUES,
+        "in each repository's Settings → Webhooks add its address with content type "
+        "application/json, its secret, and only the “Issues” event.",
+    ),
+    TrackerKind.JIRA_CLOUD: (
+        SourceKind.JIRA,
+        "in Jira's Settings → System → WebHooks add its address for the events “Issue "
+        "updated” and “Issue deleted”, limited by JQL to the projects above.",
+    ),
+    TrackerKind.JIRA_DC: (
+        SourceKind.JIRA,
+        "in Jira's Administration → System → WebHooks add its address for the events "
+        "“Issue updated” and “Issue deleted”, limited by JQL to the projects above.",
+    ),
+    TrackerKind.LINEAR: (
+        SourceKind.LINEAR,
+        "in Linear's Settings → API → Webhooks add its address with its signing secret, for "
+        "“Issues” of the teams above.",
+    ),
+}
 
 
 def _masked(token: str) -> str:
     return f"••••••••{token[-4:]}" if len(token) > 12 else "••••••••"
 
 
-def _settings_page(request: HttpRequest, form=None, team_form=None, status: int = 200):
+@dataclass
+class Card:
+    """One connection as the settings page shows it."""
+
+    connection: TrackerConnection
+    form: ConnectionForm
+    routes: list[TrackerTarget]
+    failing: int = 0  # items whose last sync failed
+    editing: bool = False  # its form was refused: shown open
+
+    @property
+    def masked_token(self) -> str:
+        return _masked(self.connection.token)
+
+    @property
+    def tracker(self) -> str:
+        return TRACKER_NAMES[self.connection.kind]
+
+    @property
+    def webhook_kind(self) -> str:
+        return WEBHOOKS[self.connection.kind][0].label.split(" (")[0]  # "GitHub issues"
+
+    @property
+    def webhook_steps(self) -> str:
+        return WEBHOOKS[self.connection.kind][1]
+
+
+def _edit_form(connection: TrackerConnection, data=None) -> ConnectionForm:
+    return ConnectionForm(data, kind=connection.kind, connection=connection, prefix=connection.kind)
+
+
+def _settings_page(
+    request: HttpRequest,
+    *,
+    added: tuple[KindForm, ConnectionForm] | None = None,
+    edited: ConnectionForm | None = None,
+    team_form: TeamTargetForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     organization = request.organization
-    connection = selectors.connection_for(organization)
-    if form is None:
-        initial = (
-            {"target": connection.target, "base_url": connection.base_url} if connection else {}
+    connections = selectors.connections_of(organization)
+    routes = selectors.routes_by_connection(organization)
+    failing = selectors.failing_by_connection(organization)
+    refused = edited.connection.pk if edited is not None else None
+    cards = [
+        Card(
+            connection=connection,
+            form=edited if connection.pk == refused else _edit_form(connection),
+            routes=routes.get(connection.pk, []),
+            failing=failing.get(connection.pk, 0),
+            editing=connection.pk == refused,
         )
-        form = ConnectionForm(initial=initial)
+        for connection in connections
+    ]
+    taken = {connection.kind for connection in connections}
+    first = {"is_default": not connections}  # the first tracker is the default anyway
+    kind_form, posted = added or (KindForm(taken=taken), None)
+    add_forms = [
+        (
+            kind,
+            label,
+            posted
+            if posted is not None and posted.kind == kind
+            else ConnectionForm(kind=kind, prefix=f"new-{kind}", initial=first),
+        )
+        for kind, label in kind_form.fields["kind"].choices
+    ]
     context = {
-        "connection": connection,
-        "masked_token": _masked(connection.token) if connection else "",
-        "form": form,
-        "team_targets": selectors.team_targets(connection) if connection else [],
+        "cards": cards,
+        "kind_form": kind_form,
+        "add_forms": add_forms,
         "team_form": team_form or TeamTargetForm(organization=organization),
     }
     return render(request, SETTINGS, context, status=status)
@@ -47,49 +136,94 @@ def _settings_page(request: HttpRequest, form=None, team_form=None, status: int 
 @require_http_methods(["GET", "POST"])
 @require_action(Action.MANAGE_ORGANIZATION)
 def settings_trackers(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The page, and adding a tracker (the kind chosen, then that kind's fields)."""
     if request.method == "GET":
         return _settings_page(request)
-    form = ConnectionForm(request.POST)
     organization = request.organization
-    if form_saved(form, services.connection_save, organization=organization, actor=request.user):
-        messages.success(request, "GitHub connection saved. Test it below.")
+    taken = {connection.kind for connection in selectors.connections_of(organization)}
+    kind_form = KindForm(request.POST, taken=taken)
+    if not kind_form.is_valid():
+        return _settings_page(request, added=(kind_form, None), status=400)
+    kind = kind_form.cleaned_data["kind"]
+    form = ConnectionForm(request.POST, kind=kind, prefix=f"new-{kind}")
+    if form_saved(
+        form, services.connection_save, organization=organization, actor=request.user, kind=kind
+    ):
+        messages.success(request, f"{TrackerKind(kind).label} connected. Test it below.")
         return redirect("settings_trackers", org_slug=org_slug)
-    return _settings_page(request, form=form, status=400)
+    return _settings_page(request, added=(kind_form, form), status=400)
 
 
-@require_POST
+connection_from_id = object_from_url(
+    "connection_id",
+    lambda request, pk: TrackerConnection.objects.filter(
+        organization=request.organization, pk=pk
+    ).first(),
+    missing="No such tracker connection.",
+)
+
+
 @require_action(Action.MANAGE_ORGANIZATION)
-def tracker_test(request: HttpRequest, org_slug: str) -> HttpResponse:
-    connection = selectors.connection_for(request.organization)
-    if connection is None:
-        messages.error(request, "Save the connection first.")
-    else:
-        ok, result = services.connection_test(connection=connection)
-        (messages.success if ok else messages.error)(request, result)
-    return redirect("settings_trackers", org_slug=org_slug)
-
-
+@connection_from_id
 @require_POST
+def tracker_edit(request: HttpRequest, connection: TrackerConnection) -> HttpResponse:
+    """Change a connection; an empty credential keeps the stored one."""
+    form = _edit_form(connection, request.POST)
+    if form_saved(
+        form,
+        services.connection_save,
+        organization=request.organization,
+        actor=request.user,
+        kind=connection.kind,
+    ):
+        messages.success(request, f"{connection.get_kind_display()} saved.")
+        return redirect("settings_trackers", org_slug=request.organization.slug)
+    return _settings_page(request, edited=form, status=400)
+
+
 @require_action(Action.MANAGE_ORGANIZATION)
-def tracker_reconcile(request: HttpRequest, org_slug: str) -> HttpResponse:
-    connection = selectors.connection_for(request.organization)
-    if connection is None:
-        messages.error(request, "Save the connection first.")
-    else:
-        services.reconcile_request(connection=connection, actor=request.user)
-        messages.success(request, "Reading every linked ticket from GitHub: items follow shortly.")
-    return redirect("settings_trackers", org_slug=org_slug)
+@connection_from_id
+@require_POST
+def tracker_test(request: HttpRequest, connection: TrackerConnection) -> HttpResponse:
+    if connection.kind not in CLIENTS:  # a kind whose client this build does not have
+        messages.error(request, f"Hindsight cannot reach {connection.get_kind_display()} yet.")
+        return redirect(_card_url(request, connection))
+    ok, result = services.connection_test(connection=connection)
+    (messages.success if ok else messages.error)(request, result)
+    return redirect(_card_url(request, connection))
+
+
+@require_action(Action.MANAGE_ORGANIZATION)
+@connection_from_id
+@require_POST
+def tracker_reconcile(request: HttpRequest, connection: TrackerConnection) -> HttpResponse:
+    services.reconcile_request(connection=connection, actor=request.user)
+    tracker = TRACKER_NAMES[connection.kind]
+    messages.success(request, f"Reading every linked ticket from {tracker}: items follow shortly.")
+    return redirect(_card_url(request, connection))
+
+
+@require_action(Action.MANAGE_ORGANIZATION)
+@connection_from_id
+@require_POST
+def tracker_delete(request: HttpRequest, connection: TrackerConnection) -> HttpResponse:
+    name = connection.get_kind_display()
+    services.connection_delete(connection=connection, actor=request.user)
+    messages.success(request, f"{name} disconnected. Items keep their tickets' addresses.")
+    return redirect("settings_trackers", org_slug=request.organization.slug)
+
+
+def _card_url(request: HttpRequest, connection: TrackerConnection) -> str:
+    page = reverse("settings_trackers", kwargs={"org_slug": request.organization.slug})
+    return f"{page}#tracker-{connection.kind}"
 
 
 @require_POST
 @require_action(Action.MANAGE_ORGANIZATION)
 def tracker_team_target_add(request: HttpRequest, org_slug: str) -> HttpResponse:
-    connection = selectors.connection_for(request.organization)
     form = TeamTargetForm(request.POST, organization=request.organization)
-    if connection is None:
-        form.add_error(None, "Save the connection first.")
-    elif form_saved(form, services.team_target_save, connection=connection, actor=request.user):
-        messages.success(request, "Team repository saved.")
+    if form_saved(form, services.team_target_save, actor=request.user):
+        messages.success(request, "Team route saved.")
         return redirect("settings_trackers", org_slug=org_slug)
     return _settings_page(request, team_form=form, status=400)
 
@@ -101,7 +235,7 @@ team_target_from_id = object_from_url(
         .select_related("team")
         .first()
     ),
-    missing="No such team repository.",
+    missing="No such team route.",
 )
 
 
@@ -110,8 +244,38 @@ team_target_from_id = object_from_url(
 @require_POST
 def tracker_team_target_delete(request: HttpRequest, row: TrackerTarget) -> HttpResponse:
     services.team_target_delete(row=row, actor=request.user)
-    messages.success(request, f"{row.team.name}'s items go to the default repository again.")
+    messages.success(request, f"{row.team.name}'s items go to the default tracker again.")
     return redirect("settings_trackers", org_slug=request.organization.slug)
+
+
+# --- A postmortem's items ----------------------------------------------------------------------
+
+
+@require_action(Action.VIEW)
+@postmortem_from_number
+@require_POST
+def postmortem_tickets_create(request: HttpRequest, postmortem: Postmortem) -> HttpResponse:
+    """ "Create tickets for all": a ticket for each open item of the postmortem that has none,
+    created in the worker. The postmortem's editors only."""
+    try:
+        count = services.tickets_create_all(postmortem=postmortem, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if count:
+            noun = f"{count} ticket{'s' if count != 1 else ''}"
+            messages.success(request, f"{noun} queued: each item shows its key in a moment.")
+        else:
+            messages.info(request, "Every open item already has a ticket.")
+    return redirect(_back_to(request, postmortem))
+
+
+def _back_to(request: HttpRequest, postmortem: Postmortem) -> str:
+    """The postmortem's page the button was pressed on: the editor or the read view."""
+    name = "postmortem_edit" if request.POST.get("from") == "edit" else "postmortem_detail"
+    return reverse(
+        name, kwargs={"org_slug": request.organization.slug, "number": postmortem.number}
+    )
 
 
 # --- An item's ticket --------------------------------------------------------------------------
@@ -127,13 +291,22 @@ item_from_number = object_from_url("item", _item, missing="No such action item."
 
 def _item_page(request: HttpRequest, item: ActionItem, form=None, status: int = 200):
     link = selectors.link_of(item)
+    route = selectors.route_for(request.organization, item)
+    connection = link.connection if link else route[0] if route else None
+    if form is None:
+        form = AdoptForm()
+        if connection is not None:
+            form.fields["reference"].help_text = REFERENCE_HELP.get(
+                connection.kind, "Its address or key."
+            )
     context = {
         "item": item,
         "link": link,
         "notes": selectors.notes_of(link) if link else [],
-        "connection": selectors.connection_for(request.organization),
+        "connection": connection,
+        "tracker": TRACKER_NAMES[connection.kind] if connection else "",
         "may_ticket": services.may_ticket(item, request.user),
-        "form": form or AdoptForm(),
+        "form": form,
     }
     return render(request, ITEM, context, status=status)
 
@@ -154,7 +327,7 @@ def _ticket_write(request: HttpRequest, item: ActionItem, write, form=None) -> H
             return _item_page(request, item, status=400)
         form.add_error(None, error)
         return _item_page(request, item, form=form, status=400)
-    messages.success(request, "Ticket queued: GitHub's answer shows here in a moment.")
+    messages.success(request, "Ticket queued: the tracker's answer shows here in a moment.")
     return redirect("item_ticket", org_slug=request.organization.slug, item=item.number)
 
 

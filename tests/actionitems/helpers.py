@@ -216,6 +216,7 @@ ITEM_FIELDS = {
     "is_overdue",
     "completed_at",
     "ticket_kind",
+    "ticket",
     "created_at",
     "updated_at",
 }

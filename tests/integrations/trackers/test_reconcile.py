@@ -87,7 +87,9 @@ def test_admins_read_linked_tickets_now(
     django_capture_on_commit_callbacks,
 ):
     account.issues[("acme/api", 1)].update(state="closed", updated_at=later())
-    url = reverse("tracker_reconcile", kwargs={"org_slug": "acme"})
+    url = reverse(
+        "tracker_reconcile", kwargs={"org_slug": "acme", "connection_id": linked.connection_id}
+    )
     client.force_login(member_factory(Role.MANAGER, username="mia"))
     assert client.post(url).status_code == 403
     client.force_login(admin)

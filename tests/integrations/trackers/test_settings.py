@@ -1,46 +1,251 @@
-"""Settings → Issue trackers: admins connect GitHub with a fine-grained token (stored
-encrypted, never shown back), test the connection against GitHub, and send some teams' items
-to their own repository."""
+"""Settings → Issue trackers: admins connect several trackers (GitHub, Jira Cloud, Jira Data
+Center, Linear: each kind's own fields, the credential stored encrypted and never shown back),
+test and reconcile each, edit one keeping its credential, remove one, and route some teams'
+items to another tracker or target."""
 
 import pytest
 from django.urls import reverse
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
-from integrations.trackers import selectors
+from integrations.trackers import selectors, services
 from integrations.trackers.models import TrackerConnection, TrackerTarget
 from organizations.roles import Role
 from postmortems.models import PostmortemTeam
 from tests.factories import TeamFactory
+
+JIRA_SITE = "http://127.0.0.1:9/jira"  # the tests allow loopback; no name is resolved
+JIRA = {
+    "kind": "jira_cloud",
+    "new-jira_cloud-base_url": JIRA_SITE,
+    "new-jira_cloud-username": "hindsight@acme.com",
+    "new-jira_cloud-token": "ATATT3xFfGF0-jira-token-1234",
+    "new-jira_cloud-target": "ops",
+    "new-jira_cloud-status_map": "Shipped = done\nDuplicate = won't do",
+    "new-jira_cloud-field_map": '{"customfield_10010": "Platform"}',
+    "new-jira_cloud-create_on_publish": "on",
+}
 
 
 def page_url(name: str = "settings_trackers", org_slug: str = "acme", **kwargs) -> str:
     return reverse(name, kwargs={"org_slug": org_slug, **kwargs})
 
 
+def github(token: str, target: str = "acme/api", base_url: str = "", **extra) -> dict:
+    data = {"kind": "github", "new-github-token": token, "new-github-target": target}
+    if base_url:
+        data["new-github-base_url"] = base_url
+    return data | {f"new-github-{name}": value for name, value in extra.items()}
+
+
+def jira(org, admin, **changes):
+    """``org``'s Jira Cloud connection (its address is not asked)."""
+    with scope(organization=org):
+        return services.connection_save(
+            organization=org,
+            actor=admin,
+            kind="jira_cloud",
+            target="OPS",
+            base_url=JIRA_SITE,
+            username="hindsight@acme.com",
+            token="ATATT3xFfGF0-jira-token-1234",
+            **changes,
+        )
+
+
+def their_connection(other_org) -> TrackerConnection:
+    with scopes_disabled():
+        return TrackerConnection.objects.create(
+            organization=other_org,
+            kind="github",
+            base_url="https://api.github.com",
+            token="x",
+            target="globex/api",
+        )
+
+
+# --- Connecting ----------------------------------------------------------------------------------
+
+
 def test_an_admin_connects_github_and_the_token_is_never_shown(
     client, admin, org, github_api, account
 ):
     client.force_login(admin)
-    response = client.post(
-        page_url(),
-        {"token": account.token, "target": "acme/api", "base_url": github_api.url},
-    )
+    response = client.post(page_url(), github(account.token, base_url=github_api.url))
     assert response.status_code == 302
     connection = selectors.connection_for(org)
     assert (connection.target, connection.token) == ("acme/api", account.token)
+    assert connection.is_default  # the first one
     with scopes_disabled():
         stored = TrackerConnection.objects.values_list("token", flat=True).query
     assert account.token not in str(stored)
     page = client.get(page_url()).content.decode()
-    assert account.token not in page and "••••••••" in page and "acme/api" in page
-    assert "Issue trackers" in page
+    assert account.token not in page and "••••••••" + account.token[-4:] in page
+    assert "acme/api" in page and "Default" in page and "Not tested" in page
+
+
+def test_each_kind_has_its_own_fields_in_its_own_words(client, admin):
+    client.force_login(admin)
+    page = client.get(page_url()).content.decode()
+    for label in (
+        "Fine-grained access token",
+        "Site address",
+        "Account email",
+        "API token",
+        "Base URL",
+        "Personal access token",
+        "API key",
+        "Default team key",
+        "Field mapping",
+        "Status mapping",
+        "Create tickets when a postmortem is published",
+        "Default tracker",
+    ):
+        assert label in page, label
+    assert 'data-shown-for="kind=jira_cloud"' in page
+    assert 'value="https://api.linear.app/graphql"' in page
+    assert 'value="https://api.github.com"' in page
+    # only Jira has a field mapping
+    assert 'id="id_new-github-field_map"' not in page and 'id="id_new-jira_dc-field_map"' in page
+
+
+def test_an_admin_connects_jira_cloud_with_its_mappings(client, admin, org):
+    client.force_login(admin)
+    response = client.post(page_url(), JIRA)
+    assert response.status_code == 302, response.content.decode()
+    connection = selectors.connection_for(org, "jira_cloud")
+    assert connection.target == "OPS" and connection.username == "hindsight@acme.com"
+    assert connection.status_map == {"shipped": "done", "duplicate": "wont_do"}
+    assert connection.field_map == {"OPS": {"customfield_10010": "Platform"}}
+    assert connection.create_on_publish and connection.is_default
+    page = client.get(page_url()).content.decode()
+    assert "Jira Cloud" in page and "hindsight@acme.com" in page
+    assert "Shipped = done" in page  # the edit form shows the mapping back
+    assert "Jira issues" in page  # where its webhook goes
+    # Jira Cloud is connected: it is no longer offered
+    assert 'value="jira_cloud"' not in page
+
+
+def test_a_second_tracker_can_become_the_default(client, admin, org, connection):
+    client.force_login(admin)
+    data = {
+        "kind": "linear",
+        "new-linear-token": "lin_api_0123456789abcdef",
+        "new-linear-target": "eng",
+        "new-linear-base_url": "http://127.0.0.1:9/graphql",
+        "new-linear-is_default": "on",
+    }
+    assert client.post(page_url(), data).status_code == 302
+    linear = selectors.connection_for(org, "linear")
+    connection.refresh_from_db()
+    assert linear.is_default and not connection.is_default and linear.target == "ENG"
+    assert selectors.default_connection(org) == linear
+
+
+def test_editing_keeps_the_stored_credential(client, admin, org, connection, account):
+    client.force_login(admin)
+    response = client.post(
+        page_url("tracker_edit", connection_id=connection.pk),
+        {
+            "github-token": "",
+            "github-target": "acme/payments",
+            "github-base_url": connection.base_url,
+            "github-status_map": "Triaged = open",
+            "github-is_default": "on",
+        },
+    )
+    assert response.status_code == 302
+    connection.refresh_from_db()
+    assert connection.token == account.token and connection.target == "acme/payments"
+    assert connection.status_map == {"triaged": "open"}
+
+
+def test_editing_jira_keeps_the_other_projects_field_mappings(client, admin, org):
+    connection = jira(org, admin, field_map={"PAY": {"customfield_1": "x"}})
+    client.force_login(admin)
+    response = client.post(
+        page_url("tracker_edit", connection_id=connection.pk),
+        {
+            "jira_cloud-base_url": JIRA_SITE,
+            "jira_cloud-username": "hindsight@acme.com",
+            "jira_cloud-target": "OPS",
+            "jira_cloud-field_map": '{"customfield_10010": {"value": "Platform"}}',
+        },
+    )
+    assert response.status_code == 302
+    connection.refresh_from_db()
+    assert connection.field_map == {
+        "PAY": {"customfield_1": "x"},
+        "OPS": {"customfield_10010": {"value": "Platform"}},
+    }
+    assert connection.token == "ATATT3xFfGF0-jira-token-1234"
+
+
+# --- Bad input -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "words"),
+    [
+        (github("t", target="not a repo"), "new-github-target", "owner/name"),
+        (github(""), "new-github-token", "fine-grained"),
+        (github("t", base_url="https://10.0.0.8/"), "new-github-base_url", "private"),
+        (github("t", status_map="Done = finished"), "new-github-status_map", "Line 1"),
+        (JIRA | {"new-jira_cloud-field_map": "{x: 1"}, "new-jira_cloud-field_map", "JSON"),
+        (JIRA | {"new-jira_cloud-field_map": "[1]"}, "new-jira_cloud-field_map", "JSON object"),
+        (JIRA | {"new-jira_cloud-username": "ops"}, "new-jira_cloud-username", "email"),
+        (JIRA | {"new-jira_cloud-base_url": ""}, "new-jira_cloud-base_url", "required"),
+        (JIRA | {"new-jira_cloud-target": "ops team"}, "new-jira_cloud-target", "in capitals"),
+        ({"kind": "redmine"}, "kind_0", "not connected yet"),
+        ({}, "kind_0", "Choose GitHub, Jira Cloud"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(client, admin, org, github_api, data, field, words):
+    client.force_login(admin)
+    if data.get("kind") == "github":
+        data = {"new-github-base_url": github_api.url} | data
+    response = client.post(page_url(), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert words in page
+    assert f'id="id_{field}"' in page and "Nothing was saved" in page
+    if field != "kind_0":
+        assert f'aria-invalid="true" aria-describedby="id_{field}_error' in page or (
+            f'id="id_{field}_error"' in page
+        )
+    assert selectors.connections_of(org) == []
+
+
+def test_a_kind_already_connected_is_not_added_again(client, admin, org, connection):
+    client.force_login(admin)
+    response = client.post(page_url(), github("other", target="acme/payments"))
+    assert response.status_code == 400
+    assert "not connected yet" in response.content.decode()
+    connection.refresh_from_db()
+    assert connection.target == "acme/api"
+
+
+def test_a_refused_edit_shows_its_form_open_and_saves_nothing(client, admin, connection):
+    client.force_login(admin)
+    response = client.post(
+        page_url("tracker_edit", connection_id=connection.pk),
+        {"github-target": "acme/api", "github-base_url": "ftp://x", "github-status_map": "x"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="id_github-status_map_error"' in page and "Line 1" in page
+    assert '<details class="disclosure" open>' in page
+    connection.refresh_from_db()
+    assert connection.status_map == {}
+
+
+# --- Test, reconcile, remove -----------------------------------------------------------------
 
 
 def test_test_connection_says_what_it_found(client, admin, connection, account):
     client.force_login(admin)
-    response = client.post(page_url("tracker_test"), follow=True)
+    response = client.post(page_url("tracker_test", connection_id=connection.pk), follow=True)
     page = response.content.decode()
-    assert "Connected: found acme/api" in page
+    assert "Connected: found acme/api" in page and "Working" in page
     assert account.requests[-1]["path"] == "/repos/acme/api"
     assert account.requests[-1]["headers"]["Authorization"].endswith(f" {account.token}")
 
@@ -48,99 +253,170 @@ def test_test_connection_says_what_it_found(client, admin, connection, account):
 def test_a_refused_token_is_named(client, admin, connection, account):
     account.token = "github_pat_revoked"
     client.force_login(admin)
-    page = client.post(page_url("tracker_test"), follow=True).content.decode()
-    assert "GitHub refused the token (401)" in page
+    url = page_url("tracker_test", connection_id=connection.pk)
+    page = client.post(url, follow=True).content.decode()
+    assert "GitHub refused the token (401)" in page and "Not working" in page
     connection.refresh_from_db()
     assert not connection.check_ok
 
 
-def test_an_unknown_repository_is_named(client, admin, connection, org):
+def test_an_unknown_repository_is_named(client, admin, connection):
     client.force_login(admin)
-    client.post(page_url(), {"target": "acme/nope", "base_url": connection.base_url})
-    page = client.post(page_url("tracker_test"), follow=True).content.decode()
+    client.post(
+        page_url("tracker_edit", connection_id=connection.pk),
+        {"github-target": "acme/nope", "github-base_url": connection.base_url},
+    )
+    url = page_url("tracker_test", connection_id=connection.pk)
+    page = client.post(url, follow=True).content.decode()
     assert "GitHub has no such repository" in page
 
 
-@pytest.mark.parametrize(
-    ("data", "field", "words"),
-    [
-        ({"token": "t", "target": "not a repo"}, "target", "owner/name"),
-        ({"token": "", "target": "acme/api"}, "token", "fine-grained"),
-        (
-            {"token": "t", "target": "acme/api", "base_url": "https://10.0.0.8/"},
-            "base_url",
-            "private",
-        ),
-    ],
-)
-def test_bad_input_is_a_400_naming_the_field(client, admin, org, github_api, data, field, words):
+def test_reconcile_now_reads_the_linked_tickets(
+    client, admin, connection, linked, account, django_capture_on_commit_callbacks
+):
     client.force_login(admin)
-    data = {"base_url": github_api.url} | data
-    response = client.post(page_url(), data)
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert words in page
-    assert f'id="id_{field}"' in page and 'aria-invalid="true"' in page
-    assert selectors.connection_for(org) is None
+    before = len(account.requests)
+    url = page_url("tracker_reconcile", connection_id=connection.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(url, follow=True).content.decode()
+    assert "Reading every linked ticket from GitHub" in page
+    assert len(account.requests) > before
 
 
-def test_only_admins_configure(client, member_factory, connection):
-    manager = member_factory(Role.MANAGER, username="mia")
-    client.force_login(manager)
-    assert client.get(page_url()).status_code == 403
-    assert client.post(page_url("tracker_test")).status_code == 403
-    assert (
-        client.post(
-            page_url(), {"target": "acme/x", "base_url": "https://api.github.com"}
-        ).status_code
-        == 403
-    )
+def test_removing_a_tracker_passes_the_default_on(client, admin, org, connection):
+    other = jira(org, admin)
+    client.force_login(admin)
+    response = client.post(page_url("tracker_delete", connection_id=connection.pk), follow=True)
+    assert "GitHub Issues disconnected" in response.content.decode()
+    assert selectors.connections_of(org) == [other]
+    other.refresh_from_db()
+    assert other.is_default
 
 
-def test_a_team_sends_its_items_to_its_own_repository(client, admin, org, connection, item):
+def test_the_remove_button_asks_first(client, admin, connection):
+    client.force_login(admin)
+    page = client.get(page_url()).content.decode()
+    assert '<details class="trk-remove">' in page
+    assert "Disconnect GitHub Issues? Items keep their tickets' addresses" in page
+    assert client.get(page_url("tracker_delete", connection_id=connection.pk)).status_code == 405
+
+
+# --- Who may -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.ENGINEER, Role.VIEWER])
+def test_only_admins_configure(client, member_factory, connection, org, role):
+    client.force_login(member_factory(role, username="someone"))
     team = TeamFactory(organization=org, name="Payments")
+    assert client.get(page_url()).status_code == 403
+    for name in ("tracker_edit", "tracker_test", "tracker_reconcile", "tracker_delete"):
+        url = page_url(name, connection_id=connection.pk)
+        assert client.post(url, {"github-target": "acme/x"}).status_code == 403, name
+    assert client.post(page_url(), github("t", target="acme/x")).status_code == 403
+    data = {"team": team.pk, "connection": connection.pk, "target": "acme/payments"}
+    assert client.post(page_url("tracker_team_target_add"), data).status_code == 403
+    connection.refresh_from_db()
+    assert connection.target == "acme/api" and selectors.team_targets(connection) == []
+
+
+def test_another_organizations_connection_is_404(client, admin, other_org, connection):
+    theirs = their_connection(other_org)
+    client.force_login(admin)
+    for name in ("tracker_edit", "tracker_test", "tracker_reconcile", "tracker_delete"):
+        url = page_url(name, connection_id=theirs.pk)
+        assert client.post(url, {"github-target": "acme/x"}).status_code == 404, name
+    with scopes_disabled():
+        theirs.refresh_from_db()
+        assert theirs.target == "globex/api" and theirs.checked_at is None
+
+
+# --- Team routes ---------------------------------------------------------------------------------
+
+
+def test_a_team_sends_its_items_to_another_tracker(client, admin, org, connection, item):
+    team = TeamFactory(organization=org, name="Payments")
+    other = jira(org, admin)
     client.force_login(admin)
     response = client.post(
-        page_url("tracker_team_target_add"), {"team": team.pk, "target": "acme/payments"}
+        page_url("tracker_team_target_add"),
+        {"team": team.pk, "connection": other.pk, "target": "pay"},
     )
     assert response.status_code == 302
     # its postmortem has no team
     assert selectors.route_for(org, item) == (connection, "acme/api")
     PostmortemTeam.objects.create(organization=org, postmortem=item.postmortem, team=team)
-    assert selectors.route_for(org, item) == (connection, "acme/payments")
+    assert selectors.route_for(org, item) == (other, "PAY")
+    page = client.get(page_url()).content.decode()
+    assert "Payments" in page and "<code>PAY</code>" in page
 
 
-def test_another_organizations_team_target_is_404(client, admin, org, other_org, connection):
+@pytest.mark.parametrize(
+    ("data", "field", "words"),
+    [
+        ({"target": "acme/payments"}, "team", "required"),
+        ({"target": "not a repo"}, "target", "owner/name"),
+        ({"connection": 999999, "target": "acme/x"}, "connection", "valid choice"),
+    ],
+)
+def test_a_bad_team_route_is_a_400_naming_the_field(
+    client, admin, org, connection, data, field, words
+):
+    team = TeamFactory(organization=org, name="Payments")
+    client.force_login(admin)
+    data = {"team": team.pk, "connection": connection.pk} | data
+    if field == "team":
+        data.pop("team")
+    response = client.post(page_url("tracker_team_target_add"), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert words in page and f'id="id_{field}_error"' in page
+    assert selectors.team_targets(connection) == []
+
+
+def test_another_organizations_team_or_route_is_refused(client, admin, org, other_org, connection):
+    theirs = their_connection(other_org)
     with scopes_disabled():
-        theirs = TrackerConnection.objects.create(
-            organization=other_org,
-            kind="github",
-            base_url="https://api.github.com",
-            token="x",
-            target="globex/api",
-        )
+        foreign_team = TeamFactory(organization=other_org, name="Ops")
         row = TrackerTarget.objects.create(
-            organization=other_org,
-            connection=theirs,
-            team=TeamFactory(organization=other_org, name="Ops"),
-            target="globex/ops",
+            organization=other_org, connection=theirs, team=foreign_team, target="globex/ops"
         )
     client.force_login(admin)
     response = client.post(page_url("tracker_team_target_delete", target_id=row.pk))
     assert response.status_code == 404
+    response = client.post(
+        page_url("tracker_team_target_add"),
+        {"team": foreign_team.pk, "connection": theirs.pk, "target": "acme/x"},
+    )
+    assert response.status_code == 400
     with scopes_disabled():
         assert TrackerTarget.objects.filter(pk=row.pk).exists()
+        assert TrackerTarget.objects.count() == 1
 
 
 def test_the_settings_page_runs_a_bounded_number_of_queries(
-    client, admin, org, connection, django_assert_max_num_queries
+    client, admin, org, connection, count_queries
 ):
+    client.force_login(admin)
+    client.get(page_url())
+    few = count_queries(lambda: client.get(page_url()))
+    other = jira(org, admin, field_map={"OPS": {"customfield_1": "x"}})
     for index in range(10):
         team = TeamFactory(organization=org, name=f"Team {index}")
         TrackerTarget.objects.create(
-            organization=org, connection=connection, team=team, target=f"acme/repo-{index}"
+            organization=org,
+            connection=connection if index % 2 else other,
+            team=team,
+            target=f"acme/repo-{index}" if index % 2 else f"P{index}",
         )
+    many = count_queries(lambda: client.get(page_url()))
+    page = client.get(page_url()).content.decode()
+    assert page.count("acme/repo-") == 5 and "customfield_1" in page  # Jira's edit form
+    assert many <= few + 1 and many <= 14
+
+
+def test_the_card_counts_the_items_that_fail_to_sync(client, admin, connection, linked):
+    linked.last_error = "GitHub refused the token (401)."
+    linked.save()
     client.force_login(admin)
-    with django_assert_max_num_queries(14):
-        page = client.get(page_url()).content.decode()
-    assert page.count("acme/repo-") == 10
+    page = client.get(page_url()).content.decode()
+    assert "1 failing" in page and "1 item does not sync" in page
