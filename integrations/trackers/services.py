@@ -349,18 +349,19 @@ def tickets_on_publish(*, postmortem: Postmortem, actor: AbstractBaseUser | None
     tickets_create_all(postmortem=postmortem, actor=None)
 
 
+FOLLOWED_FIELDS = frozenset({"description", "due_date", "priority", "owner", "status"})
+
+
 def ticket_follow_item(*, item: ActionItem, fields: frozenset[str]) -> None:
     """Receiver of ``actionitems.services.ACTION_ITEM_CHANGED``: a linked ticket gets the
-    item's new title, due date, priority, owner or state (in the worker)."""
-    if not fields & {"description", "due_date", "priority", "owner", "status"}:
+    item's new title, due date, priority, owner or state. The worker finds the link (a
+    linked item has its ticket's address), so an edit costs the request no query."""
+    if not item.ticket_url or not fields & FOLLOWED_FIELDS:
         return
-    link = TicketLink.objects.filter(item=item, state=SyncState.LINKED).exclude(key="").first()
-    if link is None:
-        return
-    from .tasks import update_ticket  # the task calls ``push_update``
+    from .tasks import update_item_ticket  # the task calls ``push_update``
 
-    link_id = link.pk
-    transaction.on_commit(lambda: update_ticket.delay(link_id), robust=True)
+    item_id = item.pk
+    transaction.on_commit(lambda: update_item_ticket.delay(item_id), robust=True)
 
 
 @transaction.atomic

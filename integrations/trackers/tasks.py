@@ -3,9 +3,10 @@ and backoff; a tracker's rate limit is waited out after its ``Retry-After``."""
 
 from celery import shared_task
 
+from actionitems.models import ActionItem
 from organizations.scoping import across_organizations, in_organization_of
 
-from .models import TicketLink, TrackerConnection
+from .models import SyncState, TicketLink, TrackerConnection
 from .push import fail, push, push_update
 from .reconcile import reconcile
 from .remote import TrackerError
@@ -42,9 +43,18 @@ def push_ticket(self, link: TicketLink) -> str:
 @shared_task(
     bind=True, max_retries=MAX_RETRIES, acks_late=True, soft_time_limit=120, time_limit=150
 )
-@in_organization_of(TicketLink, missing="missing")
-def update_ticket(self, link: TicketLink) -> str:
-    """Write the item's later edits over its ticket."""
+@in_organization_of(ActionItem, missing="missing")
+def update_item_ticket(self, item: ActionItem) -> str:
+    """Write the item's later edits over its linked ticket (an item with a ticket address
+    but no live link has nothing to write)."""
+    link = (
+        TicketLink.objects.filter(item=item, state=SyncState.LINKED)
+        .exclude(key="")
+        .select_related("connection", "item")
+        .first()
+    )
+    if link is None:
+        return "no linked ticket"
     return _with_retries(self, link, push_update)
 
 

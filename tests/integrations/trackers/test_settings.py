@@ -12,8 +12,10 @@ from integrations.trackers.models import TrackerConnection, TrackerTarget
 from organizations.roles import Role
 from postmortems.models import PostmortemTeam
 from tests.factories import TeamFactory
+from tests.integrations.trackers.jira.jira_server import Site, serve
 
 JIRA_SITE = "http://127.0.0.1:9/jira"  # the tests allow loopback; no name is resolved
+JIRA_TOKEN = "ATATT3xFfGF0-jira-token-1234"  # noqa: S105
 JIRA = {
     "kind": "jira_cloud",
     "new-jira_cloud-base_url": JIRA_SITE,
@@ -37,17 +39,33 @@ def github(token: str, target: str = "acme/api", base_url: str = "", **extra) ->
     return data | {f"new-github-{name}": value for name, value in extra.items()}
 
 
-def jira(org, admin, **changes):
-    """``org``'s Jira Cloud connection (its address is not asked)."""
+@pytest.fixture
+def jira_site():
+    """A Jira Cloud stand-in whose projects' create screens require the mapped fields (a
+    field mapping is checked against them when saved)."""
+    site = Site(
+        email="hindsight@acme.com",
+        token=JIRA_TOKEN,
+        projects={"OPS": "Operations", "PAY": "Payments"},
+        required={"OPS": {"customfield_10010": "Team"}, "PAY": {"customfield_1": "Squad"}},
+    )
+    server = serve(site)
+    yield site
+    server.shutdown()
+    server.server_close()
+
+
+def jira(org, admin, base_url=JIRA_SITE, **changes):
+    """``org``'s Jira Cloud connection (its address is asked only to check a field mapping)."""
     with scope(organization=org):
         return services.connection_save(
             organization=org,
             actor=admin,
             kind="jira_cloud",
             target="OPS",
-            base_url=JIRA_SITE,
+            base_url=base_url,
             username="hindsight@acme.com",
-            token="ATATT3xFfGF0-jira-token-1234",
+            token=JIRA_TOKEN,
             **changes,
         )
 
@@ -108,9 +126,9 @@ def test_each_kind_has_its_own_fields_in_its_own_words(client, admin):
     assert 'id="id_new-github-field_map"' not in page and 'id="id_new-jira_dc-field_map"' in page
 
 
-def test_an_admin_connects_jira_cloud_with_its_mappings(client, admin, org):
+def test_an_admin_connects_jira_cloud_with_its_mappings(client, admin, org, jira_site):
     client.force_login(admin)
-    response = client.post(page_url(), JIRA)
+    response = client.post(page_url(), JIRA | {"new-jira_cloud-base_url": jira_site.url})
     assert response.status_code == 302, response.content.decode()
     connection = selectors.connection_for(org, "jira_cloud")
     assert connection.target == "OPS" and connection.username == "hindsight@acme.com"
@@ -159,13 +177,13 @@ def test_editing_keeps_the_stored_credential(client, admin, org, connection, acc
     assert connection.status_map == {"triaged": "open"}
 
 
-def test_editing_jira_keeps_the_other_projects_field_mappings(client, admin, org):
-    connection = jira(org, admin, field_map={"PAY": {"customfield_1": "x"}})
+def test_editing_jira_keeps_the_other_projects_field_mappings(client, admin, org, jira_site):
+    connection = jira(org, admin, jira_site.url, field_map={"PAY": {"customfield_1": "x"}})
     client.force_login(admin)
     response = client.post(
         page_url("tracker_edit", connection_id=connection.pk),
         {
-            "jira_cloud-base_url": JIRA_SITE,
+            "jira_cloud-base_url": jira_site.url,
             "jira_cloud-username": "hindsight@acme.com",
             "jira_cloud-target": "OPS",
             "jira_cloud-field_map": '{"customfield_10010": {"value": "Platform"}}',
@@ -177,7 +195,7 @@ def test_editing_jira_keeps_the_other_projects_field_mappings(client, admin, org
         "PAY": {"customfield_1": "x"},
         "OPS": {"customfield_10010": {"value": "Platform"}},
     }
-    assert connection.token == "ATATT3xFfGF0-jira-token-1234"
+    assert connection.token == JIRA_TOKEN
 
 
 # --- Bad input -----------------------------------------------------------------------------------
@@ -399,7 +417,9 @@ def test_the_settings_page_runs_a_bounded_number_of_queries(
     client.force_login(admin)
     client.get(page_url())
     few = count_queries(lambda: client.get(page_url()))
-    other = jira(org, admin, field_map={"OPS": {"customfield_1": "x"}})
+    other = jira(org, admin)
+    other.field_map = {"OPS": {"customfield_1": "x"}}
+    other.save()
     for index in range(10):
         team = TeamFactory(organization=org, name=f"Team {index}")
         TrackerTarget.objects.create(
