@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from organizations.models import Team
 
 from . import services
-from .models import DEFAULT_BASE_URLS, TrackerConnection, TrackerKind
+from .models import DEFAULT_BASE_URLS, TrackerAuth, TrackerConnection, TrackerKind
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class Field:
 
 
 KEEP = " Stored encrypted and never shown again."
+OPTIONAL = frozenset({"app_id", "installation_id"})
 KEEP_STORED = " Leave empty to keep the stored one."
 # Per kind, its fields in the order a person fills them, each in that tracker's words.
 KIND_FIELDS: dict[str, dict[str, Field]] = {
@@ -29,7 +30,8 @@ KIND_FIELDS: dict[str, dict[str, Field]] = {
         "token": Field(
             "Fine-grained access token",
             "GitHub → Settings → Developer settings → Fine-grained tokens, with Issues: read "
-            "and write on the repositories below." + KEEP,
+            "and write on the repositories below (or a GitHub App's private key, see below)."
+            + KEEP,
         ),
         "target": Field(
             "Default repository",
@@ -40,6 +42,19 @@ KIND_FIELDS: dict[str, dict[str, Field]] = {
         "base_url": Field(
             "API address",
             "https://api.github.com, or your GitHub Enterprise Server's …/api/v3.",
+        ),
+        "app_id": Field(
+            "GitHub App id (instead of a token)",
+            "For a GitHub App installed on the repositories' account with Issues: read and "
+            "write: its App ID (the app's settings page). Then paste the app's private key "
+            "(.pem) as the token above.",
+            "123456",
+        ),
+        "installation_id": Field(
+            "Installation id",
+            "For a GitHub App: the number that ends the installation's address, "
+            "…/settings/installations/<id>.",
+            "7890123",
         ),
     },
     TrackerKind.JIRA_CLOUD: {
@@ -145,7 +160,10 @@ class ConnectionForm(forms.Form):
         own = {}
         for name, spec in KIND_FIELDS[kind].items():
             # a new connection needs its credential; a stored one is kept when left empty
-            own[name] = self._field(name, spec, required=name != "token" or connection is None)
+            required = name not in OPTIONAL and (name != "token" or connection is None)
+            if connection is not None and connection.auth == TrackerAuth.OAUTH:
+                required = name == "target"  # the OAuth grant holds the address and account
+            own[name] = self._field(name, spec, required=required)
             if name == "token":
                 own[name].error_messages["required"] = services.CREDENTIAL_HELP[kind]
                 if connection is not None:
@@ -181,7 +199,9 @@ class ConnectionForm(forms.Form):
         return {
             "target": connection.target,
             "base_url": connection.base_url,
-            "username": connection.username,
+            "username": connection.username if connection.auth == TrackerAuth.TOKEN else "",
+            "app_id": connection.username if connection.auth == TrackerAuth.GITHUB_APP else "",
+            "installation_id": connection.installation_id,
             "status_map": status_map_text(connection.status_map),
             "field_map": json.dumps(project, indent=2) if project else "",
             "create_on_publish": connection.create_on_publish,

@@ -105,42 +105,42 @@ def connection_save(
     base_url: str = "",
     token: str = "",
     username: str = "",
+    app_id: str = "",
+    installation_id: str = "",
     status_map: dict[str, str] | None = None,
     field_map: dict | None = None,
     is_default: bool | None = None,
     create_on_publish: bool | None = None,
 ) -> TrackerConnection:
     """Set a tracker connection's address, credential, default target and mappings. An
-    empty ``token`` keeps the stored one (it is never shown again). The first connection of
-    an organization, or one saved as default, receives the items no team routes elsewhere."""
+    empty ``token`` keeps the stored one (it is never shown again). GitHub with ``app_id``
+    and ``installation_id`` is a GitHub App installation (``token`` its private key). A
+    connection made by OAuth keeps its address and account until a token is pasted instead.
+    The first connection of an organization, or one saved as default, receives the items no
+    team routes elsewhere."""
     if kind not in TrackerKind.values:
         raise ValidationError({"kind": "Choose GitHub, Jira Cloud, Jira Data Center or Linear."})
     target = clean_target(kind, target)
-    if kind == TrackerKind.JIRA_CLOUD and "@" not in username:
-        raise ValidationError({"username": "Enter the email address of the token's account."})
-    base_url = (base_url or DEFAULT_BASE_URLS.get(kind, "")).strip()
-    if not base_url:
-        raise ValidationError({"base_url": "Enter your Jira site's address."})
-    if problem := address_problem(base_url):
-        raise ValidationError({"base_url": problem})
     connection = selectors.connection_for(organization, kind) or TrackerConnection(
         organization=organization, kind=kind
     )
-    connection.base_url = base_url.rstrip("/")
-    connection.target, connection.username = target, username.strip()
+    token = token.strip()
+    if connection.auth != TrackerAuth.OAUTH or token:
+        _set_account(connection, kind, base_url=base_url, username=username)
+    connection.target = target
+    if kind == TrackerKind.GITHUB:
+        token = _set_github_auth(connection, app_id, installation_id, token)
     if status_map is not None:
         connection.status_map = status_map
     if field_map is not None:
         connection.field_map = field_map
     if create_on_publish is not None:
         connection.create_on_publish = create_on_publish
-    if token.strip():
-        connection.token = token.strip()
-        connection.auth, connection.refresh_token, connection.token_expires_at = (
-            TrackerAuth.TOKEN,
-            "",
-            None,
-        )
+    if token:
+        connection.token = token
+        if connection.auth == TrackerAuth.OAUTH:
+            connection.auth = TrackerAuth.TOKEN
+        connection.refresh_token, connection.token_expires_at = "", None
         connection.check_ok, connection.check_result, connection.checked_at = False, "", None
     if not connection.token:
         raise ValidationError({"token": CREDENTIAL_HELP[kind]})
@@ -149,6 +149,59 @@ def connection_save(
     return connection_store(
         connection, actor=actor, is_default=is_default, details={"token_changed": bool(token)}
     )
+
+
+def _set_account(connection: TrackerConnection, kind: str, *, base_url: str, username: str) -> None:
+    if kind == TrackerKind.JIRA_CLOUD and "@" not in username:
+        raise ValidationError({"username": "Enter the email address of the token's account."})
+    base_url = (base_url or DEFAULT_BASE_URLS.get(kind, "")).strip()
+    if not base_url:
+        raise ValidationError({"base_url": "Enter your Jira site's address."})
+    if problem := address_problem(base_url):
+        raise ValidationError({"base_url": problem})
+    connection.base_url = base_url.rstrip("/")
+    if kind != TrackerKind.GITHUB:
+        connection.username = username.strip()
+
+
+def _set_github_auth(
+    connection: TrackerConnection, app_id: str, installation_id: str, token: str
+) -> str:
+    """A fine-grained token, or a GitHub App installation when its ids are given (its
+    private key pasted as ``token``, line breaks restored when the browser dropped them).
+    Answers the credential to store ("" keeps the stored one)."""
+    app_id, installation_id = app_id.strip(), installation_id.strip()
+    if not app_id and not installation_id:
+        if connection.auth == TrackerAuth.GITHUB_APP and not token:
+            raise ValidationError(
+                {"token": "Enter a fine-grained token to use instead of the app."}
+            )
+        connection.auth, connection.username, connection.installation_id = TrackerAuth.TOKEN, "", ""
+        return token
+    for name, value in (("app_id", app_id), ("installation_id", installation_id)):
+        if not value.isdigit():
+            raise ValidationError({name: "Enter the number GitHub shows for it."})
+    if connection.auth != TrackerAuth.GITHUB_APP and not token:
+        raise ValidationError({"token": "Paste the GitHub App's private key (.pem)."})
+    if token:
+        token = pem_of(token)
+    connection.auth = TrackerAuth.GITHUB_APP
+    connection.username, connection.installation_id = app_id, installation_id
+    return token
+
+
+PEM = re.compile(r"^-----BEGIN ([A-Z ]*PRIVATE KEY)-----(.+?)-----END \1-----$", re.S)
+
+
+def pem_of(text: str) -> str:
+    """A private key as PEM, its lines restored (a password field joins them into one)."""
+    found = PEM.match(text.strip())
+    if found is None:
+        raise ValidationError({"token": "Paste the GitHub App's private key (.pem)."})
+    body = "".join(found.group(2).split())
+    lines = [body[start : start + 64] for start in range(0, len(body), 64)]
+    label = found.group(1)
+    return "\n".join([f"-----BEGIN {label}-----", *lines, f"-----END {label}-----"]) + "\n"
 
 
 def connection_store(

@@ -22,7 +22,7 @@ from postmortems.models import Postmortem
 from ..intake.forms import form_saved
 from ..intake.models import SourceKind
 from . import selectors, services
-from .clients import CLIENTS, REFERENCE_HELP
+from .clients import REFERENCE_HELP
 from .forms import AdoptForm, ConnectionForm, KindForm, TeamTargetForm
 from .models import TRACKER_NAMES, TrackerConnection, TrackerKind, TrackerTarget
 
@@ -37,18 +37,21 @@ WEBHOOKS = {
     ),
     TrackerKind.JIRA_CLOUD: (
         SourceKind.JIRA,
-        "in Jira's Settings → System → WebHooks add its address for the events “Issue "
-        "updated” and “Issue deleted”, limited by JQL to the projects above.",
+        "in Jira's Settings → System → WebHooks add its address followed by "
+        "?secret=<the endpoint's secret> for the events “Issue created”, “Issue updated” and "
+        "“Issue deleted”, limited by JQL to the projects above.",
     ),
     TrackerKind.JIRA_DC: (
         SourceKind.JIRA,
-        "in Jira's Administration → System → WebHooks add its address for the events "
-        "“Issue updated” and “Issue deleted”, limited by JQL to the projects above.",
+        "in Jira's Administration → System → WebHooks add its address followed by "
+        "?secret=<the endpoint's secret> for the events “Issue created”, “Issue updated” and "
+        "“Issue deleted”, limited by JQL to the projects above.",
     ),
     TrackerKind.LINEAR: (
         SourceKind.LINEAR,
-        "in Linear's Settings → API → Webhooks add its address with its signing secret, for "
-        "“Issues” of the teams above.",
+        "in Linear's Settings → API → Webhooks add its address for the data change events "
+        "“Issues” of the teams above, and paste the signing secret Linear shows on the "
+        "endpoint's card.",
     ),
 }
 
@@ -185,9 +188,6 @@ def tracker_edit(request: HttpRequest, connection: TrackerConnection) -> HttpRes
 @connection_from_id
 @require_POST
 def tracker_test(request: HttpRequest, connection: TrackerConnection) -> HttpResponse:
-    if connection.kind not in CLIENTS:  # a kind whose client this build does not have
-        messages.error(request, f"Hindsight cannot reach {connection.get_kind_display()} yet.")
-        return redirect(_card_url(request, connection))
     ok, result = services.connection_test(connection=connection)
     (messages.success if ok else messages.error)(request, result)
     return redirect(_card_url(request, connection))

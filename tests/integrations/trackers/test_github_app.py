@@ -6,6 +6,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.urls import reverse
 from django_scopes import scope
 
 from integrations.trackers.clients import client_for
@@ -121,3 +122,67 @@ def test_a_private_key_that_is_not_one_says_so_without_showing_it(
     assert "private key cannot sign" in link.last_error
     assert "not a key" not in link.last_error
     assert not account.requests
+
+
+def test_an_admin_connects_a_github_app_from_the_settings_page(
+    client, admin, org, github_api, account, app_keys
+):
+    """The private key pasted into the password field loses its line breaks: they come back,
+    and Test connection reads the repository as the installation."""
+    private, public = app_keys
+    account.app = App(app_id=APP_ID, public_key=public, installation_id=INSTALLATION_ID)
+    client.force_login(admin)
+    settings_url = reverse("settings_trackers", kwargs={"org_slug": "acme"})
+    response = client.post(
+        settings_url,
+        {
+            "kind": "github",
+            "new-github-token": " ".join(private.splitlines()),
+            "new-github-target": "acme/api",
+            "new-github-base_url": github_api.url,
+            "new-github-app_id": APP_ID,
+            "new-github-installation_id": str(INSTALLATION_ID),
+        },
+    )
+    assert response.status_code == 302
+    with scope(organization=org):
+        connection = TrackerConnection.objects.get(organization=org)
+    assert (connection.auth, connection.username, connection.installation_id) == (
+        TrackerAuth.GITHUB_APP,
+        APP_ID,
+        str(INSTALLATION_ID),
+    )
+    assert connection.token == private
+    test_url = reverse("tracker_test", kwargs={"org_slug": "acme", "connection_id": connection.pk})
+    page = client.post(test_url, follow=True).content.decode()
+    assert "Connected: found acme/api" in page
+    assert private.splitlines()[1] not in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "words"),
+    [
+        ({"new-github-app_id": "my-app"}, "new-github-app_id", "number"),
+        ({"new-github-token": "not a key"}, "new-github-token", "private key"),
+        ({"new-github-token": ""}, "new-github-token", ""),
+    ],
+)
+def test_a_bad_github_app_is_a_400_naming_the_field(
+    client, admin, org, github_api, app_keys, fields, field, words
+):
+    client.force_login(admin)
+    data = {
+        "kind": "github",
+        "new-github-token": app_keys[0],
+        "new-github-target": "acme/api",
+        "new-github-base_url": github_api.url,
+        "new-github-app_id": APP_ID,
+        "new-github-installation_id": str(INSTALLATION_ID),
+    } | fields
+    response = client.post(reverse("settings_trackers", kwargs={"org_slug": "acme"}), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f'id="id_{field}_error"' in page
+    assert words in page
+    with scope(organization=org):
+        assert not TrackerConnection.objects.filter(organization=org).exists()
