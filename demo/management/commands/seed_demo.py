@@ -92,9 +92,9 @@ class Command(BaseCommand):
                 seed_postmortems(organization=organization, users=users)
             seed_reviews(organization=organizations["acme"], users=users)
             seed_action_items(organization=organizations["acme"], users=users)
-            seed_trackers(organization=organizations["acme"], admin=users["alice"])
             for organization in organizations.values():
                 settle_history(organization=organization)
+            seed_trackers(organization=organizations["acme"], admin=users["alice"])
             self._pending_invitation(organizations["acme"], inviter=users["alice"])
             search_documents_rebuild()  # PostgreSQL only: every postmortem's full-text vector
 
