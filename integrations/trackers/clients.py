@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from . import jira, jira_issues, linear
 from .github import GitHubApp, GitHubTracker
-from .github import reference as github_reference
+from .github_issues import reference as github_reference
 from .models import TrackerAuth, TrackerConnection, TrackerKind
 from .oauth import fresh_token
 from .remote import TrackerClient

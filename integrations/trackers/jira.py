@@ -25,11 +25,19 @@ import requests
 from jira import JIRA
 from jira.exceptions import JIRAError
 
-from .jira_issues import ISSUE_KEY, WONT_DO_RESOLUTIONS, label, ticket_from_issue, wiki
+from .jira_answers import (
+    issues,
+    json_of,
+    messages,
+    refusal,
+    resolution_for,
+    transition_for,
+)
+from .jira_issues import ISSUE_KEY, label, ticket_from_issue, wiki
 from .models import TrackerAuth, TrackerConnection, TrackerKind
 from .oauth import fresh_token
-from .outbound import DEFAULT_RETRY_SECONDS, address_problem, retry_after
-from .remote import OPEN, WONT_DO, RemoteTicket, TicketDraft, TrackerError
+from .outbound import DEFAULT_RETRY_SECONDS, address_problem
+from .remote import OPEN, RemoteTicket, TicketDraft, TrackerError
 
 CLOUD, DATACENTER = "cloud", "datacenter"
 TIMEOUT_SECONDS = 20.0
@@ -217,7 +225,7 @@ class JiraTracker:
             "GET", path, params={"expand": "transitions.fields"}, missing=missing
         )
         offered = [t for t in (answer or {}).get("transitions") or [] if isinstance(t, dict)]
-        chosen = _transition_for(offered, outcome, self.status_map)
+        chosen = transition_for(offered, outcome, self.status_map)
         if chosen is None:
             current = self.read(key)
             if current.outcome == outcome:
@@ -227,7 +235,7 @@ class JiraTracker:
                 f"{'a done status' if outcome != OPEN else 'a to-do status'}."
             )
         body: dict[str, Any] = {"transition": {"id": str(chosen["id"])}}
-        resolution = _resolution_for(chosen, outcome)
+        resolution = resolution_for(chosen, outcome)
         if resolution:
             body["fields"] = {"resolution": {"name": resolution}}
         self._request("POST", path, body=body, missing=missing)
@@ -317,7 +325,7 @@ class JiraTracker:
             if error.status_code in (400, 403, 404):
                 return None
             raise refusal(error.response) from None
-        people = [each for each in _json(response) or [] if isinstance(each, dict)]
+        people = [each for each in json_of(response) or [] if isinstance(each, dict)]
         people = [each for each in people if each.get("active", True) not in (False, "false")]
         same = [p for p in people if str(p.get("emailAddress") or "").lower() == email.lower()]
         person = same[0] if same else (people[0] if len(people) == 1 else None)
@@ -333,18 +341,18 @@ class JiraTracker:
         (400 naming them), it is asked once more without them."""
         try:
             path, params = self._search_query(keys)
-            return _issues(_json(self._send("GET", path, params=params)))
+            return issues(json_of(self._send("GET", path, params=params)))
         except JIRAError as error:
             gone = set()
             if error.status_code == 400:
-                gone = {key.upper() for key in MISSING_KEY.findall(_messages(error.response))}
+                gone = {key.upper() for key in MISSING_KEY.findall(messages(error.response))}
             rest = [key for key in keys if key not in gone]
             if not gone & set(keys):
                 raise refusal(error.response) from None
         if not rest:
             return []
         path, params = self._search_query(rest)
-        return _issues(self._request("GET", path, params=params))
+        return issues(self._request("GET", path, params=params))
 
     def _search_query(self, keys: list[str]) -> tuple[str, dict]:
         params = {"jql": f"key in ({', '.join(keys)})", "fields": READ_FIELDS, "maxResults": 100}
@@ -370,7 +378,7 @@ class JiraTracker:
             response = self._send(method, path, params=params, body=body)
         except JIRAError as error:
             raise refusal(error.response, missing=missing, field=field) from None
-        return _json(response)
+        return json_of(response)
 
     def _send(
         self, method: str, path: str, *, params: dict | None = None, body: dict | None = None
@@ -421,111 +429,3 @@ class JiraTracker:
             session.max_redirects = 0  # the address was checked, not where it may send us
             self._library = library
         return self._library
-
-
-def _transition_for(
-    offered: list[dict], outcome: str, status_map: Mapping[str, str]
-) -> dict | None:
-    """The transition to take towards ``outcome``: to a status the admin mapped to it, else
-    to a status of the outcome's category (``done``; ``new`` for open)."""
-
-    def target(transition: dict) -> tuple[str, str]:
-        to = transition.get("to") if isinstance(transition.get("to"), dict) else {}
-        category = to.get("statusCategory") if isinstance(to.get("statusCategory"), dict) else {}
-        return str(to.get("name") or "").lower(), str(category.get("key") or "")
-
-    mapped = [t for t in offered if status_map.get(target(t)[0]) == outcome]
-    if mapped:
-        return mapped[0]
-    category = "new" if outcome == OPEN else "done"
-    fitting = [t for t in offered if target(t)[1] == category]
-    return fitting[0] if fitting else None
-
-
-def _resolution_for(transition: dict, outcome: str) -> str:
-    """The resolution to send with a transition whose screen has the resolution field: a
-    won't-do one for won't do, "Done" (or the first offered) for done."""
-    fields = transition.get("fields") if isinstance(transition.get("fields"), dict) else {}
-    about = fields.get("resolution") if isinstance(fields.get("resolution"), dict) else None
-    if about is None or outcome == OPEN:
-        return ""
-    names = [
-        str(value.get("name"))
-        for value in about.get("allowedValues") or []
-        if isinstance(value, dict) and value.get("name")
-    ]
-    if outcome == WONT_DO:
-        wont = [name for name in names if name.lower() in WONT_DO_RESOLUTIONS]
-        return wont[0] if wont else ""
-    done = [name for name in names if name.lower() not in WONT_DO_RESOLUTIONS]
-    return "Done" if "Done" in done else (done[0] if done else "")
-
-
-def _json(response: requests.Response) -> Any:
-    if response.status_code == 204 or not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        raise TrackerError("Jira answered something that is not JSON.") from None
-
-
-def _issues(data: object) -> list[dict]:
-    issues = data.get("issues") if isinstance(data, dict) else None
-    if not isinstance(issues, list):
-        raise TrackerError("Jira answered a search Hindsight cannot read.")
-    return [each for each in issues if isinstance(each, dict)]
-
-
-def refusal(
-    response: requests.Response | None, *, missing: str = "", field: str = ""
-) -> TrackerError:
-    """The TrackerError for Jira's refusal."""
-    if response is None:
-        return TrackerError("Jira answered nothing.", retry_after=DEFAULT_RETRY_SECONDS)
-    status = response.status_code
-    if status == 401:
-        return TrackerError(
-            "Jira refused the credentials (401): they may have been revoked or expired; check "
-            "them in the settings.",
-            field="token",
-        )
-    if status == 403:
-        return TrackerError(
-            f"Jira refused access with these credentials (403): {_message(response)}",
-            field=field,
-        )
-    if status in (404, 410):
-        return TrackerError(
-            missing or "Jira has no such project or issue (or this account cannot see it).",
-            gone=True,
-            field=field,
-        )
-    if status in (429, 503):
-        return TrackerError(
-            f"Jira asked to slow down ({status}).", retry_after=retry_after(response.headers)
-        )
-    if status >= 500:
-        return TrackerError(
-            f"Jira answered {status}; trying again later.", retry_after=DEFAULT_RETRY_SECONDS
-        )
-    return TrackerError(f"Jira refused the request ({status}): {_message(response)}")
-
-
-def _messages(response: requests.Response | None) -> str:
-    """Jira's error messages (``errorMessages`` and ``errors``), joined."""
-    try:
-        data = response.json() if response is not None else {}
-    except ValueError:
-        return ""
-    if not isinstance(data, dict):
-        return ""
-    words = [str(each) for each in data.get("errorMessages") or [] if each]
-    errors = data.get("errors")
-    if isinstance(errors, dict):
-        words += [f"{name}: {text}" for name, text in errors.items()]
-    return " ".join(words)
-
-
-def _message(response: requests.Response) -> str:
-    return _messages(response).strip()[:300] or "the request was refused."

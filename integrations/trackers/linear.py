@@ -33,7 +33,7 @@ from gql.transport.exceptions import (
 )
 from gql.transport.httpx import HTTPXTransport
 
-from .github import address_problem
+from .outbound import address_problem
 from .remote import DONE, OPEN, OUTCOMES, WONT_DO, RemoteTicket, TicketDraft, TrackerError
 
 DEFAULT_URL = "https://api.linear.app/graphql"

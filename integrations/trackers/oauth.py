@@ -41,8 +41,8 @@ from requests_oauthlib import OAuth2Session
 from organizations.models import Organization
 from organizations.site import absolute_url
 
-from .github import address_problem
 from .models import TrackerAuth, TrackerConnection, TrackerKind
+from .outbound import address_problem
 from .remote import TrackerError
 from .services import clean_target
 from .services_oauth import connection_oauth_save

@@ -17,7 +17,6 @@ from postmortems.models import Postmortem
 from postmortems.permissions import access
 
 from . import selectors
-from .github import address_problem
 from .models import (
     DEFAULT_BASE_URLS,
     SyncNote,
@@ -28,6 +27,7 @@ from .models import (
     TrackerKind,
     TrackerTarget,
 )
+from .outbound import address_problem
 from .remote import OUTCOMES, TrackerError
 
 TARGETS = {

@@ -10,8 +10,8 @@ from django.db import transaction
 from organizations.models import Organization
 
 from . import selectors
-from .github import address_problem
 from .models import TrackerAuth, TrackerConnection, TrackerKind
+from .outbound import address_problem
 from .services import clean_target, connection_store
 
 OAUTH_KINDS = (TrackerKind.JIRA_CLOUD, TrackerKind.LINEAR)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from ..deploys.github import event_and_delivery
 from ..intake.errors import Quarantine, json_object
 from ..intake.models import WebhookEndpoint
-from .github import ticket_from_issue
+from .github_issues import ticket_from_issue
 from .models import TrackerConnection, TrackerKind
 from .remote import TicketEvent, TrackerError
 from .sync import apply_ticket_event
