@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 
+from incidents.models import Service
 from organizations.models import Team
 
 from . import services
@@ -266,8 +267,24 @@ class KindForm(forms.Form):
             self.fields["kind"].initial = choices[0][0]
 
 
-class TeamTargetForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Team")
+class RouteForm(forms.Form):
+    """A route: a team or a service (the service says when neither or both are chosen), the
+    connection and its target."""
+
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        label="Team",
+        required=False,
+        empty_label="—",
+        help_text="The items of this team's postmortems.",
+    )
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.none(),
+        label="Service",
+        required=False,
+        empty_label="—",
+        help_text="Or the items of the postmortems of incidents on this service.",
+    )
     connection = forms.ModelChoiceField(
         queryset=TrackerConnection.objects.none(), label="Tracker", empty_label=None
     )
@@ -283,6 +300,9 @@ class TeamTargetForm(forms.Form):
         self.fields["team"].queryset = Team.objects.filter(organization=organization).order_by(
             "name"
         )
+        self.fields["service"].queryset = Service.objects.filter(
+            organization=organization
+        ).order_by("name")
         self.fields["connection"].queryset = TrackerConnection.objects.filter(
             organization=organization
         ).order_by("-is_default", "kind")

@@ -110,7 +110,7 @@ def test_an_admin_connects_github_and_a_closed_issue_completes_the_item(
     page.get_by_label("Team", exact=True).select_option(label="Payments")
     page.get_by_label("Tracker", exact=True).select_option(label="Linear → PAY")
     page.get_by_label("Repository, project or team key").fill("PAY")
-    page.get_by_role("button", name="Add team route").click()
+    page.get_by_role("button", name="Add route").click()
     expect(page.locator("#tracker-linear")).to_contain_text("Payments")
     expect(page.locator("#tracker-github")).to_contain_text("Default")
     shoot(page, "issue-trackers-1280")
