@@ -36,8 +36,8 @@ KIND_FIELDS: dict[str, dict[str, Field]] = {
         ),
         "target": Field(
             "Default repository",
-            "owner/name: where action items' tickets are created unless their team has its "
-            "own route below.",
+            "owner/name: where action items' tickets are created unless a route below sends "
+            "them elsewhere.",
             "acme/api",
         ),
         "base_url": Field(
@@ -76,7 +76,7 @@ KIND_FIELDS: dict[str, dict[str, Field]] = {
         ),
         "target": Field(
             "Default project key",
-            "The key of the project tickets go to unless their team has its own route, e.g. OPS.",
+            "The key of the project tickets go to unless a route sends them elsewhere, e.g. OPS.",
             "OPS",
         ),
     },
@@ -93,7 +93,7 @@ KIND_FIELDS: dict[str, dict[str, Field]] = {
         ),
         "target": Field(
             "Default project key",
-            "The key of the project tickets go to unless their team has its own route, e.g. OPS.",
+            "The key of the project tickets go to unless a route sends them elsewhere, e.g. OPS.",
             "OPS",
         ),
     },
@@ -105,7 +105,7 @@ KIND_FIELDS: dict[str, dict[str, Field]] = {
         ),
         "target": Field(
             "Default team key",
-            "The key of the Linear team tickets go to unless their team has its own route, "
+            "The key of the Linear team tickets go to unless a route sends them elsewhere, "
             "e.g. ENG.",
             "ENG",
         ),
@@ -147,7 +147,7 @@ class ConnectionForm(forms.Form):
         label="Create tickets when a postmortem is published", required=False
     )
     is_default = forms.BooleanField(
-        label="Default tracker: items go here unless their team has its own route",
+        label="Default tracker: items go here unless a route sends them elsewhere",
         required=False,
     )
 
