@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 
+from incidents.models import Service
 from organizations.models import Team
 
 from . import services
@@ -35,8 +36,8 @@ KIND_FIELDS: dict[str, dict[str, Field]] = {
         ),
         "target": Field(
             "Default repository",
-            "owner/name: where action items' tickets are created unless their team has its "
-            "own route below.",
+            "owner/name: where action items' tickets are created unless a route below sends "
+            "them elsewhere.",
             "acme/api",
         ),
         "base_url": Field(
@@ -75,7 +76,7 @@ KIND_FIELDS: dict[str, dict[str, Field]] = {
         ),
         "target": Field(
             "Default project key",
-            "The key of the project tickets go to unless their team has its own route, e.g. OPS.",
+            "The key of the project tickets go to unless a route sends them elsewhere, e.g. OPS.",
             "OPS",
         ),
     },
@@ -92,7 +93,7 @@ KIND_FIELDS: dict[str, dict[str, Field]] = {
         ),
         "target": Field(
             "Default project key",
-            "The key of the project tickets go to unless their team has its own route, e.g. OPS.",
+            "The key of the project tickets go to unless a route sends them elsewhere, e.g. OPS.",
             "OPS",
         ),
     },
@@ -104,7 +105,7 @@ KIND_FIELDS: dict[str, dict[str, Field]] = {
         ),
         "target": Field(
             "Default team key",
-            "The key of the Linear team tickets go to unless their team has its own route, "
+            "The key of the Linear team tickets go to unless a route sends them elsewhere, "
             "e.g. ENG.",
             "ENG",
         ),
@@ -146,7 +147,7 @@ class ConnectionForm(forms.Form):
         label="Create tickets when a postmortem is published", required=False
     )
     is_default = forms.BooleanField(
-        label="Default tracker: items go here unless their team has its own route",
+        label="Default tracker: items go here unless a route sends them elsewhere",
         required=False,
     )
 
@@ -266,8 +267,24 @@ class KindForm(forms.Form):
             self.fields["kind"].initial = choices[0][0]
 
 
-class TeamTargetForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Team")
+class RouteForm(forms.Form):
+    """A route: a team or a service (the service says when neither or both are chosen), the
+    connection and its target."""
+
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        label="Team",
+        required=False,
+        empty_label="—",
+        help_text="The items of this team's postmortems.",
+    )
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.none(),
+        label="Service",
+        required=False,
+        empty_label="—",
+        help_text="Or the items of the postmortems of incidents on this service.",
+    )
     connection = forms.ModelChoiceField(
         queryset=TrackerConnection.objects.none(), label="Tracker", empty_label=None
     )
@@ -283,6 +300,9 @@ class TeamTargetForm(forms.Form):
         self.fields["team"].queryset = Team.objects.filter(organization=organization).order_by(
             "name"
         )
+        self.fields["service"].queryset = Service.objects.filter(
+            organization=organization
+        ).order_by("name")
         self.fields["connection"].queryset = TrackerConnection.objects.filter(
             organization=organization
         ).order_by("-is_default", "kind")

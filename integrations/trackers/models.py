@@ -1,7 +1,7 @@
 """Issue trackers an organization's action items sync with: the connection (one per kind and
 organization, its credentials encrypted and never shown again), where items go (a default
-repository or project, and per-team overrides), each item's link to its remote ticket, and the
-sync notes that make up the item's sync history (conflicts, errors, changes applied)."""
+repository or project, and routes by team or service), each item's link to its remote ticket,
+and the sync notes that make up the item's sync history (conflicts, errors, changes applied)."""
 
 from django.conf import settings
 from django.db import models
@@ -40,7 +40,7 @@ class TrackerAuth(models.TextChoices):
 
 class TrackerConnection(TenantModel):
     """An organization's account with one tracker: the API's address, the credential and the
-    target (``owner/repo`` for GitHub) items go to unless their team has its own."""
+    target (``owner/repo`` for GitHub) items go to unless a route sends them elsewhere."""
 
     kind = models.CharField(max_length=12, choices=TrackerKind.choices)
     auth = models.CharField(max_length=12, choices=TrackerAuth.choices, default=TrackerAuth.TOKEN)
@@ -63,7 +63,7 @@ class TrackerConnection(TenantModel):
     status_map = models.JSONField(default=dict, blank=True)
     # Jira: per project key, the custom fields its create screen requires → their values
     field_map = models.JSONField(default=dict, blank=True)
-    # items go here unless their team has its own target; one default per organization
+    # items go here unless a route sends them elsewhere; one default per organization
     is_default = models.BooleanField(default=False)
     # tickets for every open item of a postmortem when it is published
     create_on_publish = models.BooleanField(default=False)
@@ -82,21 +82,48 @@ class TrackerConnection(TenantModel):
 
 
 class TrackerTarget(TenantModel):
-    """A team whose postmortems' items go to another repository than the connection's."""
+    """A route: the items of a team's postmortems, or of the postmortems of a service's
+    incidents, go to ``target`` on ``connection`` instead of the default connection's target.
+    Exactly one of ``team`` and ``service`` is set; the order routes apply in is
+    ``selectors.route_of_postmortem``'s."""
 
     connection = models.ForeignKey(
-        TrackerConnection, on_delete=models.CASCADE, related_name="team_targets"
+        TrackerConnection, on_delete=models.CASCADE, related_name="routes"
     )
-    team = models.ForeignKey("organizations.Team", on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(
+        "organizations.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    service = models.ForeignKey(
+        "incidents.Service", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     target = models.CharField(max_length=200)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["connection", "team"], name="one_target_per_team")
+            models.UniqueConstraint(fields=["connection", "team"], name="one_target_per_team"),
+            models.UniqueConstraint(
+                fields=["connection", "service"], name="one_target_per_service"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(team__isnull=False, service__isnull=True)
+                    | models.Q(team__isnull=True, service__isnull=False)
+                ),
+                name="target_of_team_or_service",
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.target
+        return f"{self.kind} {self.name} → {self.target}"
+
+    @property
+    def kind(self) -> str:
+        return "Team" if self.team_id else "Service"
+
+    @property
+    def name(self) -> str:
+        """The team's or the service's name (select them with the row)."""
+        return self.team.name if self.team_id else self.service.name
 
 
 class SyncState(models.TextChoices):

@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from actionitems.models import ActionItem
+from incidents.models import IncidentService
 from organizations.models import Membership, Organization
 from organizations.roles import Action, can
 from postmortems.models import Postmortem
@@ -37,7 +38,7 @@ def connections_of(organization: Organization) -> list[TrackerConnection]:
 
 
 def default_connection(organization: Organization) -> TrackerConnection | None:
-    """Where items go unless their team has its own target: the connection marked default,
+    """Where items go unless a route sends them elsewhere: the connection marked default,
     else the only one."""
     connections = connections_of(organization)
     if len(connections) == 1 or (connections and connections[0].is_default):
@@ -50,19 +51,36 @@ def route_for(organization: Organization, item: ActionItem) -> tuple[TrackerConn
     return route_of_postmortem(organization, item.postmortem)
 
 
+# Team routes before service routes, each by name: the first row is the one that applies.
+ROUTE_ORDER = (F("team__name").asc(nulls_last=True), F("service__name").asc(nulls_last=True))
+
+
 def route_of_postmortem(
     organization: Organization, postmortem: Postmortem
 ) -> tuple[TrackerConnection, str] | None:
-    """The connection and target the postmortem's items go to: the override of the first of
-    its teams that has one (by team name), else the default connection's target."""
-    override = (
-        TrackerTarget.objects.filter(organization=organization, team__in=postmortem.teams.all())
+    """The connection and target the postmortem's items go to, the first that applies of:
+
+    1. the route of one of the postmortem's teams (the first by team name);
+    2. the route of one of the services of its incident, the primary one (the first by service
+       name; a postmortem without an incident has none);
+    3. the default connection's target.
+
+    A team names who owns the follow-up work, a service only where the incident happened, so
+    the team's route wins. One query finds the route, and one more the default without one."""
+    routes = Q(team__in=postmortem.teams.all())
+    if postmortem.incident_id is not None:
+        services = IncidentService.objects.filter(
+            organization=organization, incident_id=postmortem.incident_id
+        ).values("service_id")
+        routes |= Q(service__in=services)
+    route = (
+        TrackerTarget.objects.filter(routes, organization=organization)
         .select_related("connection")
-        .order_by("team__name")
+        .order_by(*ROUTE_ORDER)
         .first()
     )
-    if override is not None:
-        return override.connection, override.target
+    if route is not None:
+        return route.connection, route.target
     connection = default_connection(organization)
     return (connection, connection.target) if connection is not None else None
 
@@ -81,17 +99,18 @@ def owner_by_email(organization: Organization, email: str):
     return membership.user
 
 
-def team_targets(connection: TrackerConnection) -> list[TrackerTarget]:
-    return list(connection.team_targets.select_related("team").order_by("team__name"))
+def routes_of(connection: TrackerConnection) -> list[TrackerTarget]:
+    return list(connection.routes.select_related("team", "service").order_by(*ROUTE_ORDER))
 
 
-def routes_by_connection(organization: Organization) -> dict[int, list[TrackerTarget]]:
-    """Every team route of the organization by connection, one query (the settings page)."""
-    routes: dict[int, list[TrackerTarget]] = {}
-    rows = TrackerTarget.objects.filter(organization=organization).select_related("team")
-    for row in rows.order_by("team__name"):
-        routes.setdefault(row.connection_id, []).append(row)
-    return routes
+def routes_of_organization(organization: Organization) -> list[TrackerTarget]:
+    """Every route of the organization with its team or service and connection, team routes
+    first, one query (the settings page)."""
+    return list(
+        TrackerTarget.objects.filter(organization=organization)
+        .select_related("team", "service", "connection")
+        .order_by(*ROUTE_ORDER)
+    )
 
 
 def failing_by_connection(organization: Organization) -> dict[int, int]:

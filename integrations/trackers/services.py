@@ -1,4 +1,4 @@
-"""Writes for the issue trackers: the connections and their team targets (admins), "Test
+"""Writes for the issue trackers: the connections and their routes (admins), "Test
 connection" (the one call to a tracker a person waits for), and asking for items' tickets
 (created, adopted or updated later, in the worker: ``push``)."""
 
@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from actionitems.models import ActionItem
+from incidents.models import Service
 from organizations.audit import record
 from organizations.models import Organization, Team
 from organizations.selectors import membership_in
@@ -117,7 +118,7 @@ def connection_save(
     and ``installation_id`` is a GitHub App installation (``token`` its private key). A
     connection made by OAuth keeps its address and account until a token is pasted instead.
     The first connection of an organization, or one saved as default, receives the items no
-    team routes elsewhere."""
+    route sends elsewhere."""
     if kind not in TrackerKind.values:
         raise ValidationError({"kind": "Choose GitHub, Jira Cloud, Jira Data Center or Linear."})
     target = clean_target(kind, target)
@@ -274,34 +275,47 @@ def connection_delete(*, connection: TrackerConnection, actor: AbstractBaseUser 
 
 
 @transaction.atomic
-def team_target_save(
-    *, connection: TrackerConnection, actor: AbstractBaseUser | None, team: Team, target: str
+def route_save(
+    *,
+    connection: TrackerConnection,
+    actor: AbstractBaseUser | None,
+    target: str,
+    team: Team | None = None,
+    service: Service | None = None,
 ) -> TrackerTarget:
-    """Send the items of ``team``'s postmortems to ``target`` instead of the default."""
-    if team.organization_id != connection.organization_id:
-        raise ValidationError({"team": "Choose one of this organization's teams."})
+    """Send the items of ``team``'s postmortems, or of the postmortems of ``service``'s
+    incidents (exactly one of them), to ``target`` on ``connection`` instead of the default.
+    A team or service has one route: saving another replaces it."""
+    if team is None and service is None:
+        raise ValidationError({"team": "Choose a team or a service."})
+    if team is not None and service is not None:
+        raise ValidationError({"service": "Choose a team or a service, not both."})
+    field, owner = ("team", team) if team is not None else ("service", service)
+    if owner.organization_id != connection.organization_id:
+        raise ValidationError({field: f"Choose one of this organization's {field}s."})
     target = clean_target(connection.kind, target)
     row, _ = TrackerTarget.objects.update_or_create(
         organization=connection.organization,
         team=team,
+        service=service,
         defaults={"target": target, "connection": connection},
     )
     record(
         organization=connection.organization,
         actor=actor,
         action="integration.tracker_target_saved",
-        target=f"{team.name} → {target}",
+        target=f"{row.kind} {owner.name} → {connection.get_kind_display()} {target}",
     )
     return row
 
 
 @transaction.atomic
-def team_target_delete(*, row: TrackerTarget, actor: AbstractBaseUser | None) -> None:
+def route_delete(*, row: TrackerTarget, actor: AbstractBaseUser | None) -> None:
     record(
         organization=row.organization,
         actor=actor,
         action="integration.tracker_target_removed",
-        target=row.team.name,
+        target=f"{row.kind} {row.name}",
     )
     row.delete()
 
@@ -357,7 +371,7 @@ def _route_or_error(item: ActionItem) -> tuple[TrackerConnection, str]:
 
 @transaction.atomic
 def ticket_create(*, item: ActionItem, actor: AbstractBaseUser | None) -> TicketLink:
-    """Queue the creation of ``item``'s ticket where its team's items go (a failed one is
+    """Queue the creation of ``item``'s ticket where its route sends it (a failed one is
     asked again). ``actor`` None: the organization's own rule (on publish)."""
     if actor is not None and not may_ticket(item, actor):
         raise PermissionDenied("Only the postmortem's editors create tickets for its items.")
@@ -419,8 +433,8 @@ def ticket_follow_item(*, item: ActionItem, fields: frozenset[str]) -> None:
 
 @transaction.atomic
 def ticket_adopt(*, item: ActionItem, actor: AbstractBaseUser, reference: str) -> TicketLink:
-    """Link ``item`` to an existing ticket (its address or key) in the tracker its team's
-    items go to; the worker reads its status."""
+    """Link ``item`` to an existing ticket (its address or key) in the tracker its route
+    sends it to; the worker reads its status."""
     from .clients import REFERENCE_HELP, reference_key
 
     if not may_ticket(item, actor):

@@ -31,9 +31,9 @@ def connection_oauth_save(
     username: str = "",
 ) -> TrackerConnection:
     """Connect ``kind`` with the tokens an OAuth consent gave (over a token connection of the
-    same kind, whose mappings and team targets stay). ``username``: Jira's site address, for
+    same kind, whose mappings and routes stay). ``username``: Jira's site address, for
     the tickets' links (the API is reached through ``base_url`` on api.atlassian.com). The
-    first connection of an organization receives the items no team routes elsewhere."""
+    first connection of an organization receives the items no route sends elsewhere."""
     if kind not in OAUTH_KINDS:
         raise ValidationError({"kind": "Only Jira Cloud and Linear connect with OAuth."})
     target = clean_target(kind, target)

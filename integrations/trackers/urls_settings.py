@@ -10,10 +10,6 @@ urlpatterns = [
     path("<int:connection_id>/test/", views.tracker_test, name="tracker_test"),
     path("<int:connection_id>/reconcile/", views.tracker_reconcile, name="tracker_reconcile"),
     path("<int:connection_id>/delete/", views.tracker_delete, name="tracker_delete"),
-    path("teams/", views.tracker_team_target_add, name="tracker_team_target_add"),
-    path(
-        "teams/<int:target_id>/delete/",
-        views.tracker_team_target_delete,
-        name="tracker_team_target_delete",
-    ),
+    path("routes/", views.tracker_route_add, name="tracker_route_add"),
+    path("routes/<int:target_id>/delete/", views.tracker_route_delete, name="tracker_route_delete"),
 ]

@@ -1,6 +1,7 @@
 """The issue trackers' pages: the settings tab (admins: each connected tracker, adding one,
-teams' routes), "Create tickets for all" on a postmortem, and an action item's ticket (its
-key, the tracker's status, last sync, errors and sync history; create or link a ticket)."""
+routes by team or service), "Create tickets for all" on a postmortem, and an action item's
+ticket (its key, the tracker's status, last sync, errors and sync history; create or link a
+ticket)."""
 
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ from ..intake.forms import form_saved
 from ..intake.models import SourceKind
 from . import selectors, services
 from .clients import REFERENCE_HELP
-from .forms import AdoptForm, ConnectionForm, KindForm, TeamTargetForm
+from .forms import AdoptForm, ConnectionForm, KindForm, RouteForm
 from .models import TRACKER_NAMES, TrackerConnection, TrackerKind, TrackerTarget
 
 SETTINGS = "integrations/trackers/settings.html"
@@ -96,12 +97,15 @@ def _settings_page(
     *,
     added: tuple[KindForm, ConnectionForm] | None = None,
     edited: ConnectionForm | None = None,
-    team_form: TeamTargetForm | None = None,
+    route_form: RouteForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     organization = request.organization
     connections = selectors.connections_of(organization)
-    routes = selectors.routes_by_connection(organization)
+    all_routes = selectors.routes_of_organization(organization)
+    routes: dict[int, list[TrackerTarget]] = {}
+    for route in all_routes:
+        routes.setdefault(route.connection_id, []).append(route)
     failing = selectors.failing_by_connection(organization)
     refused = edited.connection.pk if edited is not None else None
     cards = [
@@ -131,7 +135,8 @@ def _settings_page(
         "cards": cards,
         "kind_form": kind_form,
         "add_forms": add_forms,
-        "team_form": team_form or TeamTargetForm(organization=organization),
+        "routes": all_routes,
+        "route_form": route_form or RouteForm(organization=organization),
     }
     return render(request, SETTINGS, context, status=status)
 
@@ -220,32 +225,37 @@ def _card_url(request: HttpRequest, connection: TrackerConnection) -> str:
 
 @require_POST
 @require_action(Action.MANAGE_ORGANIZATION)
-def tracker_team_target_add(request: HttpRequest, org_slug: str) -> HttpResponse:
-    form = TeamTargetForm(request.POST, organization=request.organization)
-    if form_saved(form, services.team_target_save, actor=request.user):
-        messages.success(request, "Team route saved.")
-        return redirect("settings_trackers", org_slug=org_slug)
-    return _settings_page(request, team_form=form, status=400)
+def tracker_route_add(request: HttpRequest, org_slug: str) -> HttpResponse:
+    form = RouteForm(request.POST, organization=request.organization)
+    if form_saved(form, services.route_save, actor=request.user):
+        messages.success(request, "Route saved.")
+        return redirect(_routes_url(request))
+    return _settings_page(request, route_form=form, status=400)
 
 
-team_target_from_id = object_from_url(
+route_from_id = object_from_url(
     "target_id",
     lambda request, pk: (
         TrackerTarget.objects.filter(organization=request.organization, pk=pk)
-        .select_related("team")
+        .select_related("team", "service")
         .first()
     ),
-    missing="No such team route.",
+    missing="No such route.",
 )
 
 
 @require_action(Action.MANAGE_ORGANIZATION)
-@team_target_from_id
+@route_from_id
 @require_POST
-def tracker_team_target_delete(request: HttpRequest, row: TrackerTarget) -> HttpResponse:
-    services.team_target_delete(row=row, actor=request.user)
-    messages.success(request, f"{row.team.name}'s items go to the default tracker again.")
-    return redirect("settings_trackers", org_slug=request.organization.slug)
+def tracker_route_delete(request: HttpRequest, row: TrackerTarget) -> HttpResponse:
+    services.route_delete(row=row, actor=request.user)
+    messages.success(request, f"The route of {row.kind.lower()} {row.name} is removed.")
+    return redirect(_routes_url(request))
+
+
+def _routes_url(request: HttpRequest) -> str:
+    page = reverse("settings_trackers", kwargs={"org_slug": request.organization.slug})
+    return f"{page}#routes"
 
 
 # --- A postmortem's items ----------------------------------------------------------------------

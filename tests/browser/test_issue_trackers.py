@@ -1,8 +1,8 @@
 """Issue trackers in the browser: an admin chooses GitHub among the trackers and connects it by
-keyboard, tests it, presses "Create tickets for all" on a postmortem with several items,
-GitHub's "closed as completed" webhook arrives, and the action-item tracker (and the
-postmortem's row) show the item completed with its ticket's key and sync time; the pages at
-phone width no wider than the other settings pages."""
+keyboard, tests it, routes a team's and a service's items, presses "Create tickets for all" on
+a postmortem with several items, GitHub's "closed as completed" webhook arrives, and the
+action-item tracker (and the postmortem's row) show the item completed with its ticket's key
+and sync time; the pages at phone width no wider than the other settings pages."""
 
 import json
 import os
@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from actionitems.services import action_item_create
 from config.celery import app as celery_app
+from incidents.models import Service
 from integrations.intake.models import SourceKind
 from organizations.roles import Role
 from tests.browser.helpers import log_in
@@ -26,6 +27,11 @@ from tests.integrations.trackers.github_server import Account, serve
 from tests.integrations.trackers.test_webhook import issue_event
 
 SCREENSHOTS = os.environ.get("SCREENSHOTS_DIR")
+
+
+def items_service(item) -> Service:
+    with scope(organization=item.organization):
+        return Service.objects.get(organization=item.organization, name="checkout")
 
 
 def shoot(page, name: str) -> None:
@@ -53,6 +59,7 @@ def items(draft, monkeypatch):
     admin = UserFactory(username="ada")
     MembershipFactory(user=admin, organization=organization, role=Role.ADMIN)
     TeamFactory(organization=organization, name="Payments")
+    Service.objects.create(organization=organization, name="checkout")
     descriptions = (
         "Add a circuit breaker to payments",
         "Alert when checkout p99 exceeds 800 ms",
@@ -110,9 +117,22 @@ def test_an_admin_connects_github_and_a_closed_issue_completes_the_item(
     page.get_by_label("Team", exact=True).select_option(label="Payments")
     page.get_by_label("Tracker", exact=True).select_option(label="Linear → PAY")
     page.get_by_label("Repository, project or team key").fill("PAY")
-    page.get_by_role("button", name="Add team route").click()
+    page.get_by_role("button", name="Add route").click()
     expect(page.locator("#tracker-linear")).to_contain_text("Payments")
     expect(page.locator("#tracker-github")).to_contain_text("Default")
+
+    # a service's route, by keyboard (the draft's incident is not on it: its items stay)
+    service = page.get_by_label("Service", exact=True)
+    service.focus()
+    page.keyboard.press("ArrowDown")  # “—” → checkout
+    expect(service).to_have_value(str(items_service(item).pk))
+    page.keyboard.press("Tab")  # the tracker: GitHub, the default
+    page.keyboard.press("Tab")
+    page.keyboard.type("acme/checkout")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Route saved.")).to_be_visible()
+    expect(page.locator("#routes tbody tr").nth(1)).to_contain_text("Service")
+    expect(page.locator("#tracker-github")).to_contain_text("checkout")
     shoot(page, "issue-trackers-1280")
 
     postmortem_url = reverse(

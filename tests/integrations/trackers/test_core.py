@@ -123,7 +123,7 @@ def test_a_team_routes_its_items_to_another_tracker(org, admin, item, connection
             target="OPS",
         )
         team = TeamFactory(organization=org, name="Payments")
-        services.team_target_save(connection=jira, actor=admin, team=team, target="pay")
+        services.route_save(connection=jira, actor=admin, team=team, target="pay")
         assert selectors.route_for(org, item) == (connection, "acme/api")
         PostmortemTeam.objects.create(organization=org, postmortem=item.postmortem, team=team)
         assert selectors.route_for(org, item) == (jira, "PAY")

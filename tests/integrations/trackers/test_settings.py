@@ -1,12 +1,13 @@
 """Settings → Issue trackers: admins connect several trackers (GitHub, Jira Cloud, Jira Data
 Center, Linear: each kind's own fields, the credential stored encrypted and never shown back),
-test and reconcile each, edit one keeping its credential, remove one, and route some teams'
-items to another tracker or target."""
+test and reconcile each, edit one keeping its credential, remove one, and route some teams' or
+services' items to another tracker or target."""
 
 import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from incidents.models import IncidentService, Service
 from integrations.trackers import selectors, services
 from integrations.trackers.models import TrackerConnection, TrackerTarget
 from organizations.roles import Role
@@ -323,18 +324,23 @@ def test_the_remove_button_asks_first(client, admin, connection):
 
 
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.ENGINEER, Role.VIEWER])
-def test_only_admins_configure(client, member_factory, connection, org, role):
-    client.force_login(member_factory(role, username="someone"))
+def test_only_admins_configure(client, admin, member_factory, connection, org, role):
     team = TeamFactory(organization=org, name="Payments")
+    service = Service.objects.create(organization=org, name="checkout")
+    route = services.route_save(connection=connection, actor=admin, team=team, target="acme/pay")
+    client.force_login(member_factory(role, username="someone"))
     assert client.get(page_url()).status_code == 403
     for name in ("tracker_edit", "tracker_test", "tracker_reconcile", "tracker_delete"):
         url = page_url(name, connection_id=connection.pk)
         assert client.post(url, {"github-target": "acme/x"}).status_code == 403, name
     assert client.post(page_url(), github("t", target="acme/x")).status_code == 403
-    data = {"team": team.pk, "connection": connection.pk, "target": "acme/payments"}
-    assert client.post(page_url("tracker_team_target_add"), data).status_code == 403
+    for chosen in ({"team": team.pk}, {"service": service.pk}):
+        data = chosen | {"connection": connection.pk, "target": "acme/payments"}
+        assert client.post(page_url("tracker_route_add"), data).status_code == 403
+    url = page_url("tracker_route_delete", target_id=route.pk)
+    assert client.post(url).status_code == 403
     connection.refresh_from_db()
-    assert connection.target == "acme/api" and selectors.team_targets(connection) == []
+    assert connection.target == "acme/api" and selectors.routes_of(connection) == [route]
 
 
 def test_another_organizations_connection_is_404(client, admin, other_org, connection):
@@ -348,7 +354,7 @@ def test_another_organizations_connection_is_404(client, admin, other_org, conne
         assert theirs.target == "globex/api" and theirs.checked_at is None
 
 
-# --- Team routes ---------------------------------------------------------------------------------
+# --- Routes by team or service -------------------------------------------------------------------
 
 
 def test_a_team_sends_its_items_to_another_tracker(client, admin, org, connection, item):
@@ -356,7 +362,7 @@ def test_a_team_sends_its_items_to_another_tracker(client, admin, org, connectio
     other = jira(org, admin)
     client.force_login(admin)
     response = client.post(
-        page_url("tracker_team_target_add"),
+        page_url("tracker_route_add"),
         {"team": team.pk, "connection": other.pk, "target": "pay"},
     )
     assert response.status_code == 302
@@ -368,47 +374,111 @@ def test_a_team_sends_its_items_to_another_tracker(client, admin, org, connectio
     assert "Payments" in page and "<code>PAY</code>" in page
 
 
+def test_a_service_sends_its_items_to_another_tracker(client, admin, org, connection, item):
+    other = jira(org, admin)
+    checkout = Service.objects.create(organization=org, name="checkout")
+    client.force_login(admin)
+    page = client.get(page_url()).content.decode()
+    assert "Routes by team or service" in page and 'name="service"' in page
+    response = client.post(
+        page_url("tracker_route_add"),
+        {"service": checkout.pk, "connection": other.pk, "target": "chk"},
+    )
+    assert response.status_code == 302 and response["Location"].endswith("#routes")
+    # its incident is not on the service
+    assert selectors.route_for(org, item) == (connection, "acme/api")
+    IncidentService.objects.create(
+        organization=org, incident=item.postmortem.incident, service=checkout
+    )
+    assert selectors.route_for(org, item) == (other, "CHK")
+    page = client.get(page_url()).content.decode()
+    card = page.split('id="tracker-jira_cloud"')[1].split("</section>")[0]
+    assert 'Service</span> <span class="trk-routes__team">checkout</span>' in card
+    assert "<td>Service</td><td>checkout</td><td>Jira Cloud</td><td><code>CHK</code></td>" in page
+
+    (route,) = selectors.routes_of(other)
+    response = client.post(page_url("tracker_route_delete", target_id=route.pk), follow=True)
+    assert "The route of service checkout is removed." in response.content.decode()
+    assert selectors.routes_of(other) == []
+    assert selectors.route_for(org, item) == (connection, "acme/api")
+
+
+def test_the_page_lists_each_route_with_its_kind(client, admin, org, connection):
+    team = TeamFactory(organization=org, name="Payments")
+    checkout = Service.objects.create(organization=org, name="checkout")
+    services.route_save(connection=connection, actor=admin, team=team, target="acme/payments")
+    services.route_save(
+        connection=connection, actor=admin, service=checkout, target="acme/checkout"
+    )
+    client.force_login(admin)
+    page = client.get(page_url()).content.decode()
+    rows = page.split("<tbody>")[1].split("</tbody>")[0]
+    assert rows.index("<td>Team</td><td>Payments</td>") < rows.index(
+        "<td>Service</td><td>checkout</td>"
+    )
+    assert "and 2 routes" in page
+    for name in ("team Payments", "service checkout"):
+        assert page.count(f'aria-label="Remove the route of {name}"') == 2  # card and list
+
+
 @pytest.mark.parametrize(
     ("data", "field", "words"),
     [
-        ({"target": "acme/payments"}, "team", "required"),
-        ({"target": "not a repo"}, "target", "owner/name"),
-        ({"connection": 999999, "target": "acme/x"}, "connection", "valid choice"),
+        ({"target": "acme/payments"}, "team", "Choose a team or a service."),
+        ({"team": "T", "service": "S", "target": "acme/x"}, "service", "not both"),
+        ({"service": 999999, "target": "acme/x"}, "service", "valid choice"),
+        ({"team": 999999, "target": "acme/x"}, "team", "valid choice"),
+        ({"service": "S", "target": "not a repo"}, "target", "owner/name"),
+        ({"team": "T", "connection": 999999, "target": "acme/x"}, "connection", "valid choice"),
     ],
 )
-def test_a_bad_team_route_is_a_400_naming_the_field(
-    client, admin, org, connection, data, field, words
-):
+def test_a_bad_route_is_a_400_naming_the_field(client, admin, org, connection, data, field, words):
     team = TeamFactory(organization=org, name="Payments")
+    service = Service.objects.create(organization=org, name="checkout")
+    chosen = {"T": team.pk, "S": service.pk}
+    data = {"connection": connection.pk} | {
+        name: chosen.get(value, value) for name, value in data.items()
+    }
     client.force_login(admin)
-    data = {"team": team.pk, "connection": connection.pk} | data
-    if field == "team":
-        data.pop("team")
-    response = client.post(page_url("tracker_team_target_add"), data)
+    response = client.post(page_url("tracker_route_add"), data)
     assert response.status_code == 400
     page = response.content.decode()
     assert words in page and f'id="id_{field}_error"' in page
-    assert selectors.team_targets(connection) == []
+    assert "Nothing was saved." in page
+    assert selectors.routes_of(connection) == []
 
 
-def test_another_organizations_team_or_route_is_refused(client, admin, org, other_org, connection):
+def test_another_organizations_team_service_or_route_is_refused(
+    client, admin, org, other_org, connection
+):
     theirs = their_connection(other_org)
     with scopes_disabled():
         foreign_team = TeamFactory(organization=other_org, name="Ops")
-        row = TrackerTarget.objects.create(
-            organization=other_org, connection=theirs, team=foreign_team, target="globex/ops"
-        )
+        foreign_service = Service.objects.create(organization=other_org, name="checkout")
+        rows = [
+            TrackerTarget.objects.create(
+                organization=other_org, connection=theirs, team=foreign_team, target="globex/ops"
+            ),
+            TrackerTarget.objects.create(
+                organization=other_org,
+                connection=theirs,
+                service=foreign_service,
+                target="globex/checkout",
+            ),
+        ]
     client.force_login(admin)
-    response = client.post(page_url("tracker_team_target_delete", target_id=row.pk))
-    assert response.status_code == 404
-    response = client.post(
-        page_url("tracker_team_target_add"),
-        {"team": foreign_team.pk, "connection": theirs.pk, "target": "acme/x"},
-    )
-    assert response.status_code == 400
+    for row in rows:
+        response = client.post(page_url("tracker_route_delete", target_id=row.pk))
+        assert response.status_code == 404
+    for field, chosen in (("team", foreign_team), ("service", foreign_service)):
+        response = client.post(
+            page_url("tracker_route_add"),
+            {field: chosen.pk, "connection": connection.pk, "target": "acme/x"},
+        )
+        assert response.status_code == 400
+        assert f'id="id_{field}_error"' in response.content.decode()
     with scopes_disabled():
-        assert TrackerTarget.objects.filter(pk=row.pk).exists()
-        assert TrackerTarget.objects.count() == 1
+        assert TrackerTarget.objects.count() == 2
 
 
 def test_the_settings_page_runs_a_bounded_number_of_queries(
@@ -421,16 +491,22 @@ def test_the_settings_page_runs_a_bounded_number_of_queries(
     other.field_map = {"OPS": {"customfield_1": "x"}}
     other.save()
     for index in range(10):
-        team = TeamFactory(organization=org, name=f"Team {index}")
+        owner = (
+            {"team": TeamFactory(organization=org, name=f"Team {index}")}
+            if index < 5
+            else {"service": Service.objects.create(organization=org, name=f"service-{index}")}
+        )
         TrackerTarget.objects.create(
             organization=org,
             connection=connection if index % 2 else other,
-            team=team,
             target=f"acme/repo-{index}" if index % 2 else f"P{index}",
+            **owner,
         )
     many = count_queries(lambda: client.get(page_url()))
     page = client.get(page_url()).content.decode()
-    assert page.count("acme/repo-") == 5 and "customfield_1" in page  # Jira's edit form
+    # each route on its tracker's card and in the list of routes
+    assert page.count("acme/repo-") == 10 and "customfield_1" in page  # Jira's edit form
+    assert page.count("<td>Service</td>") == 5 and page.count("<td>Team</td>") == 5
     assert many <= few + 1 and many <= 14
 
 

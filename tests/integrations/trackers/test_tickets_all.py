@@ -1,7 +1,7 @@
 """ "Create tickets for all" on a postmortem: its editors queue a ticket for every open item that
-has none, in the tracker its teams' items go to; how many were queued is said, nothing twice;
-without a tracker a clear message; others may not, and another organization's postmortem is
-not found."""
+has none, where its route sends them (its team's, else its incident's service's, as the button
+says); how many were queued is said, nothing twice; without a tracker a clear message; others
+may not, and another organization's postmortem is not found."""
 
 import pytest
 from django.urls import reverse
@@ -9,8 +9,9 @@ from django_scopes import scope, scopes_disabled
 from guardian.shortcuts import assign_perm
 
 from actionitems.services import action_item_create, action_item_update
+from incidents.models import IncidentService, Service
 from integrations.trackers.models import SyncState, TicketLink
-from integrations.trackers.services import team_target_save
+from integrations.trackers.services import route_save
 from organizations.roles import Role
 from postmortems.models import PostmortemTeam
 from postmortems.permissions import EDIT_PERMISSION
@@ -140,10 +141,31 @@ def test_the_tickets_go_where_the_postmortems_team_routes_them(
     team = TeamFactory(organization=org, name="Payments")
     PostmortemTeam.objects.create(organization=org, postmortem=draft, team=team)
     with scope(organization=org):
-        team_target_save(connection=connection, actor=admin, team=team, target="acme/payments")
+        route_save(connection=connection, actor=admin, team=team, target="acme/payments")
     client.force_login(author)
     page = client.get(edit_url(draft)).content.decode()
     assert "→ GitHub acme/payments" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        create_all(client, draft)
+    with scopes_disabled():
+        assert set(TicketLink.objects.values_list("target", flat=True)) == {"acme/payments"}
+
+
+def test_the_button_names_the_service_route_and_a_team_route_over_it(
+    client, admin, author, org, draft, items, connection, django_capture_on_commit_callbacks
+):
+    with scope(organization=org):
+        checkout = Service.objects.create(organization=org, name="checkout")
+        IncidentService.objects.create(organization=org, incident=draft.incident, service=checkout)
+        route_save(connection=connection, actor=admin, service=checkout, target="acme/checkout")
+    client.force_login(author)
+    assert "→ GitHub acme/checkout" in client.get(edit_url(draft)).content.decode()
+    team = TeamFactory(organization=org, name="Payments")
+    PostmortemTeam.objects.create(organization=org, postmortem=draft, team=team)
+    with scope(organization=org):
+        route_save(connection=connection, actor=admin, team=team, target="acme/payments")
+    page = client.get(edit_url(draft)).content.decode()
+    assert "→ GitHub acme/payments" in page and "acme/checkout" not in page
     with django_capture_on_commit_callbacks(execute=True):
         create_all(client, draft)
     with scopes_disabled():
