@@ -309,13 +309,15 @@ class ActionItemsPage:
     @cached_property
     def ticket_tracker(self) -> str:
         """Where "Create tickets for all" sends them, for an editor with items to send ("" when
-        no tracker is connected, or nothing to send): asked only then."""
-        if not (self.rights.can_edit and self.ticketless):
+        no tracker is connected, or nothing to send). Asked of every editor's page, items or
+        none, so that its queries do not depend on the postmortem's items."""
+        if not self.rights.can_edit:
             return ""
         names = hooks.answers(
             TICKET_TRACKER, organization=self.postmortem.organization, postmortem=self.postmortem
         )
-        return next((name for name in names if name), "")
+        tracker = next((name for name in names if name), "")
+        return tracker if self.ticketless else ""
 
     @property
     def first_section(self) -> str:
@@ -415,9 +417,12 @@ def action_items_context(
 ) -> dict:
     """Context for the action-items tables of the editor and the read view: one query for the
     items (with their owners), one more for the reader's object permissions when their role
-    and authorship do not settle the rights (none when ``access`` is given)."""
+    and authorship do not settle the rights (none when ``access`` is given), and for an editor
+    where "Create tickets for all" would send them, items or none."""
     keys = [s.key for s in sections if s.kind == SectionKind.ACTION_ITEMS]
     page = load_page(request, postmortem, keys, access=access, items=items)
+    if keys:
+        page.ticket_tracker  # noqa: B018 -- asked with items or none: the page's queries stay put
     return {
         "ai_page": page,
         "action_items_by_section": {k: rows for k, rows in page.rows_by_section.items() if rows},

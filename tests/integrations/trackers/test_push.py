@@ -8,9 +8,9 @@ from django_scopes import scope, scopes_disabled
 
 from actionitems.models import ActionItem
 from actionitems.services import action_item_create
-from integrations.trackers.remote import TrackerError
 from integrations.trackers.models import SyncState, TicketLink
 from integrations.trackers.push import push
+from integrations.trackers.remote import TrackerError
 from integrations.trackers.services import note
 from organizations.roles import Role
 from tests.integrations.trackers.conftest import ticket_url
