@@ -147,6 +147,7 @@ def test_the_header_menu_by_keyboard(phone, draft):
     assert focused_inside(page, "details.org-switcher")
     page.keyboard.press("Enter")
     expect(page.get_by_role("link", name=re.compile("New organization"))).to_be_visible()
+    assert page.evaluate(FITS)
     page.keyboard.press("Escape")
     expect(page.get_by_role("link", name=re.compile("New organization"))).to_be_hidden()
     expect(menu).to_have_attribute("aria-expanded", "true")
@@ -169,6 +170,14 @@ def test_the_header_menu_by_keyboard(phone, draft):
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/o/acme/action-items/$"))
     expect(page.get_by_role("button", name="Menu")).to_have_attribute("aria-expanded", "false")
+
+    # The account menu opens within the screen.
+    page.get_by_label("Account menu").click()
+    log_out = page.get_by_role("button", name="Log out")
+    expect(log_out).to_be_visible()
+    box = log_out.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    page.keyboard.press("Escape")
 
     # The search box in the menu searches.
     page.get_by_role("button", name="Menu").click()
