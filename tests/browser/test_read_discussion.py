@@ -35,16 +35,16 @@ def tab_to(page, wanted: str, limit: int = 400) -> None:
     raise AssertionError(f"Tab never reached {wanted!r}")
 
 
-def a_thread(postmortem):
+def a_thread(postmortem, body="Was the rollback automatic?", *, resolved=False):
     """A question from ben, the fixture's invited editor, on the root cause."""
     colleague = get_user_model().objects.get(username="ben")
     with scope(organization=postmortem.organization):
-        return services_comments.comment_add(
-            postmortem=postmortem,
-            actor=colleague,
-            body="Was the rollback automatic?",
-            section_key="root-cause",
+        thread = services_comments.comment_add(
+            postmortem=postmortem, actor=colleague, body=body, section_key="root-cause"
         )
+        if resolved:
+            services_comments.comment_resolve(comment=thread, actor=colleague)
+    return thread
 
 
 def test_replying_and_starting_a_thread_on_the_read_view_by_keyboard(page, draft):
@@ -86,6 +86,7 @@ def test_replying_and_starting_a_thread_on_the_read_view_by_keyboard(page, draft
 
 def test_the_threads_fit_a_phone(page, draft):
     a_thread(draft)
+    a_thread(draft, "A long question that a resolved thread folds to one line " * 3, resolved=True)
     log_in(page, "ann")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(read_path(draft))
