@@ -11,7 +11,8 @@ and the writer's text kept; 403 / 409 with the reason), a plain form post a redi
 
 ``scope`` says which threads a partial shows: ``section`` (the editor's panel of one section,
 with the unresolved counts of the editor refreshed out of band) or ``all`` (the whole document:
-the comments page and the review screen).
+the comments page and the review screen). ``return_to=read`` marks the read view's forms: an
+htmx answer is that section's discussion block, a plain post goes back to the read view.
 """
 
 from django.contrib import messages
