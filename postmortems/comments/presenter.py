@@ -3,6 +3,7 @@ first in document order, and the editor's unresolved counts. Read by the comment
 editor and the review screen."""
 
 import re
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from organizations.markdown import render_markdown
 from postmortems.comments import services as services_comments
 from postmortems.models import Comment, Postmortem, Section
+from postmortems.permissions import Access
 from postmortems.review import selectors as selectors_review
 
 
@@ -75,16 +77,18 @@ def threads_of(
     document order, then the resolved ones; each comment with ``body_html`` (markdown with the
     mentions highlighted) and each thread with its ``section_title``.
 
-    Four queries whatever the number of threads, replies and mentions (three when the
-    postmortem's ``sections`` are given).
+    At most four queries whatever the number of threads, replies and mentions: the sections
+    (none when ``sections`` are given), the threads, their replies, and the mentions (none when
+    no comment has an ``@``).
     """
     threads = selectors_review.comment_threads(postmortem, section_key)  # threads + replies
     comments = [c for thread in threads for c in (thread, *thread.replies.all())]
     mentioned: dict[int, set[str]] = {}
-    if comments:
-        through = Comment.mentions.through.objects.filter(
-            comment_id__in=[c.pk for c in comments]
-        ).values_list("comment_id", "user__username")
+    naming = [c.pk for c in comments if "@" in c.body]
+    if naming:
+        through = Comment.mentions.through.objects.filter(comment_id__in=naming).values_list(
+            "comment_id", "user__username"
+        )
         for comment_id, username in through:
             mentioned.setdefault(comment_id, set()).add(username.lower())
     for comment in comments:
@@ -101,6 +105,62 @@ def threads_of(
         key=lambda t: (t.resolved_at is not None, order.get(t.section_key, 0), t.created_at, t.pk)
     )
     return threads
+
+
+@dataclass
+class SectionThreads:
+    """One section's threads on the read view (``key`` "" for the whole document)."""
+
+    key: str
+    threads: list[Comment] = field(default_factory=list)
+
+    @property
+    def open_count(self) -> int:
+        return sum(1 for thread in self.threads if thread.resolved_at is None)
+
+    @property
+    def resolved_count(self) -> int:
+        return len(self.threads) - self.open_count
+
+
+@dataclass
+class Discussion:
+    """A postmortem's threads grouped by section for the read view, and what the reader may do
+    with them: everyone who may read the postmortem reads its threads; those who may comment
+    (``Access.can_comment``) reply and start threads."""
+
+    sections: dict[str, SectionThreads]
+    document: SectionThreads
+    can_comment: bool
+    may_comment: bool
+
+    @property
+    def unresolved(self) -> int:
+        everything = [*self.sections.values(), self.document]
+        return sum(threads.open_count for threads in everything)
+
+
+def discussion_of(postmortem: Postmortem, sections: list[Section], rights: Access) -> Discussion:
+    """Every thread of the postmortem, read at once (two queries, three with mentions) and
+    handed out to its section, each of ``sections`` getting its ``discussion``; threads of a
+    section that no longer exists join the ones on the whole document, so none goes missing."""
+    keys = {section.key for section in sections}
+    grouped: dict[str, SectionThreads] = {}
+    document = SectionThreads("")
+    for thread in threads_of(postmortem, None, sections):
+        if thread.section_key in keys:
+            grouped.setdefault(thread.section_key, SectionThreads(thread.section_key))
+            grouped[thread.section_key].threads.append(thread)
+        else:
+            document.threads.append(thread)
+    for section in sections:
+        section.discussion = grouped.get(section.key) or SectionThreads(section.key)
+    return Discussion(
+        sections=grouped,
+        document=document,
+        can_comment=rights.can_comment,
+        may_comment=rights.may_comment,
+    )
 
 
 def sections_of(postmortem: Postmortem) -> list[Section]:

@@ -11,7 +11,8 @@ and the writer's text kept; 403 / 409 with the reason), a plain form post a redi
 
 ``scope`` says which threads a partial shows: ``section`` (the editor's panel of one section,
 with the unresolved counts of the editor refreshed out of band) or ``all`` (the whole document:
-the comments page and the review screen).
+the comments page and the review screen). ``return_to=read`` marks the read view's forms: an
+htmx answer is that section's discussion block, a plain post goes back to the read view.
 """
 
 from django.contrib import messages
@@ -37,7 +38,8 @@ from postmortems.review import selectors as selectors_review
 
 THREADS = "postmortems/comments/_threads.html"
 PAGE = "postmortems/comments/page.html"
-RETURN_TO = {"comments", "review"}  # where a plain form post goes back to (default: editor)
+READ_THREADS = "postmortems/read/_discussion.html"
+RETURN_TO = {"comments", "review", "read"}  # where a form post goes back to (default: editor)
 
 
 # --- Plumbing --------------------------------------------------------------------------------
@@ -66,6 +68,8 @@ def back_url(request: HttpRequest, postmortem: Postmortem, comment: Comment, rig
     anchor = f"#comment-{comment.pk}"
     if return_to == "review":
         return reverse("postmortem_review", kwargs=kwargs) + anchor
+    if return_to == "read":
+        return reverse("postmortem_detail", kwargs=kwargs) + anchor
     if return_to == "comments" or not rights.can_edit:
         query = ""
         if request.POST.get("scope") == "section":
@@ -89,6 +93,7 @@ def render_threads(
     form: CommentForm | None = None,
     reply_form: CommentForm | None = None,
     alert: str = "",
+    notice: str = "",
     rights: Access | None = None,
 ) -> HttpResponse:
     """The threads partial for htmx, the comments page otherwise."""
@@ -113,11 +118,15 @@ def render_threads(
         "reply_form": reply_form,
         "reply_parent": _posted_int(reply_form, "parent") if reply_form is not None else None,
         "alert": alert,
+        "notice": notice,
         "open_count": sum(1 for t in threads if t.resolved_at is None),
         "resolved_count": sum(1 for t in threads if t.resolved_at is not None),
         "return_to": return_to if return_to in RETURN_TO else "",
     }
     if request.htmx:
+        if context["return_to"] == "read" and scope == "section":
+            # One section's discussion on the read view, swapped in place.
+            return render(request, READ_THREADS, context, status=status)
         if scope == "section" and shown_key and not context["return_to"]:
             # An editor panel: closable, and the editor's counts refreshed out of band.
             counts = comment_counts_context(request, postmortem)
@@ -254,7 +263,11 @@ def comment_add(request: HttpRequest, postmortem: Postmortem) -> HttpResponse:
             if request.htmx:
                 return changed(
                     render_threads(
-                        request, postmortem, scope=scope, section_key=comment.section_key
+                        request,
+                        postmortem,
+                        scope=scope,
+                        section_key=comment.section_key,
+                        notice="Reply added." if parent else "Comment added.",
                     )
                 )
             messages.success(request, "Reply added." if parent else "Comment added.")
@@ -303,7 +316,12 @@ def _thread_action(request, postmortem, comment, service, done: str) -> HttpResp
     if request.htmx:
         return changed(
             render_threads(
-                request, postmortem, scope=scope, section_key=thread.section_key, rights=rights
+                request,
+                postmortem,
+                scope=scope,
+                section_key=thread.section_key,
+                notice=done,
+                rights=rights,
             )
         )
     messages.success(request, done)

@@ -24,6 +24,7 @@ from organizations.lookups import object_from_url
 from organizations.roles import Action
 from postmortems import selectors, services
 from postmortems.analytics.patterns import patterns_for_postmortem
+from postmortems.comments.presenter import discussion_of
 from postmortems.guidance import scoring
 from postmortems.lookups import postmortem_from_number
 from postmortems.models import Postmortem, Revision
@@ -97,8 +98,16 @@ def postmortem_detail(request: HttpRequest, postmortem: Postmortem) -> HttpRespo
     document = selectors.postmortem_document(postmortem)
     incident = postmortem.incident
     items = items_of(postmortem)
+    people = review_panels.people_of(postmortem)
+    rights = review_panels.access_with(request, postmortem, people)
+    discussion = discussion_of(postmortem, document.sections, rights)
     panel = review_panels.review_panel_context(
-        request, postmortem, document=document, with_items={i.section_key for i in items}
+        request,
+        postmortem,
+        document=document,
+        with_items={i.section_key for i in items},
+        people=people,
+        unresolved=discussion.unresolved,
     )
     context = {
         "postmortem": postmortem,
@@ -107,6 +116,7 @@ def postmortem_detail(request: HttpRequest, postmortem: Postmortem) -> HttpRespo
         "charts": [render_chart(series, incident=incident) for series in document.metrics],
         "can_edit": may_edit(request.user, request.membership, postmortem),
         "recurring_patterns": patterns_for_postmortem(postmortem, membership=request.membership),
+        "discussion": discussion,
         **panel,
         **action_item_tables.action_items_context(
             request,

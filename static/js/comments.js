@@ -67,6 +67,31 @@
     if (target) target.focus({ preventScroll: true });
   });
 
+  // --- The read view's discussions ------------------------------------------------------------
+  // A reply or a new thread swaps the section's discussion in place: the focus goes back to the
+  // box it was written in (empty again, or holding the text and its error), so a keyboard user
+  // carries on where they were.
+
+  var returnFocusTo = null;
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || !form.closest || !form.closest("[data-discussion]")) return;
+    var box = form.querySelector("textarea");
+    returnFocusTo = box ? box.id : null;
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!returnFocusTo) return;
+    var box = document.getElementById(returnFocusTo);
+    returnFocusTo = null;
+    if (!box || !box.closest("[data-discussion]")) return;
+    for (var node = box; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") node.open = true;
+    }
+    box.focus({ preventScroll: true });
+  });
+
   // --- Jumping to a comment ("#comment-<id>", the top bar's count) -----------------------------
 
   function reveal(id) {

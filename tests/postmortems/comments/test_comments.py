@@ -265,7 +265,7 @@ def test_the_threads_partial_runs_a_bounded_number_of_queries(
 ):
     people = [member_factory(Role.ENGINEER, username=f"eng{n}") for n in range(4)]
     client.force_login(author)
-    add(draft, reviewer, "Only one")
+    add(draft, reviewer, "Only one, for @ann")
     url = comments_url(draft, section="root-cause")
     client.get(url, headers=HTMX)  # warm caches
     small = count_queries(lambda: client.get(url, headers=HTMX))

@@ -33,17 +33,32 @@ XSS_CORPUS = [
 XSS = "\n\n".join(XSS_CORPUS)
 
 
+OWN_FORM_HTMX = {"hx-post", "hx-target", "hx-swap"}
+
+
+def _own_form(tag: str, attrs: dict) -> bool:
+    """One of the application's forms (the read view's comment forms): it posts with htmx to
+    its own ``action``, an address of the application."""
+    action = attrs.get("action") or ""
+    return tag == "form" and action.startswith("/o/") and attrs.get("hx-post") == action
+
+
 def assert_inert(html: str) -> None:
     """Nothing in the page can run script, load a frame, restyle it or drive htmx, except the
-    application's own static scripts and the CSRF header of ``<body>``."""
+    application's own static scripts, its own forms and the CSRF header of ``<body>``."""
     for tag, attrs in Elements(html).tags:
         assert tag not in {"iframe", "object", "embed", "style"}, tag
         if tag == "script":
             assert attrs.get("src", "").startswith("/static/"), attrs
+        own_form = _own_form(tag, attrs)
         for name, value in attrs.items():
             assert not name.startswith("on"), (tag, name)
             assert name != "style", (tag, attrs)
-            assert not name.startswith("hx-") or (tag, name) == ("body", "hx-headers"), (tag, name)
+            assert (
+                not name.startswith("hx-")
+                or (tag, name) == ("body", "hx-headers")
+                or (own_form and name in OWN_FORM_HTMX)
+            ), (tag, name)
             if name in {"href", "src", "action", "data"}:
                 assert not (value or "").strip().lower().startswith("javascript:"), (tag, value)
 
