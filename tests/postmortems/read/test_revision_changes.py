@@ -308,3 +308,14 @@ def test_comparing_costs_the_same_queries_however_many_rows(
         response = eng_client.get(url("postmortem_diff", org, number=postmortem.number))
     assert response.status_code == 200
     assert html_of(response).count("row-change--added") == 60
+
+
+def test_each_revision_in_the_history_links_to_what_it_changed(eng_client, org, engineer):
+    postmortem = new_postmortem(org, engineer)
+    postmortem = save(postmortem, engineer, section_data={"contributing-factors": FACTORS})
+    html = html_of(eng_client.get(url("postmortem_history", org, number=postmortem.number)))
+    compare = url("postmortem_diff", org, number=postmortem.number)
+    assert f'href="{compare}?from=1&amp;to=2" aria-label="Changes in revision 2"' in html
+    assert "to=1" not in html  # the first revision has nothing before it
+    response = eng_client.get(compare, {"from": 1, "to": 2})
+    assert "row-change--added" in html_of(response) and "Small pool" in html_of(response)
