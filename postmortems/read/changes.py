@@ -12,6 +12,7 @@ show these through ``postmortems/read/_changes.html``. Revisions are read once b
 comparing them asks the database nothing.
 """
 
+import bisect
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ class RowChange:
     state: str  # "added" | "removed" | "changed" | "moved"
     label: str
     fields: list[FieldChange]
-    was: str = ""  # a moved row's former label
+    was: str = ""  # a moved row's former place: "why 3", "event 12"
 
     @property
     def state_label(self) -> str:
@@ -144,8 +145,6 @@ class RowKind:
     name: str  # the list in ``data``
     noun: str
     fields: tuple[Field, ...]
-    ordered: bool  # whether a row's place means something (a chain of whys); a timeline
-    # keeps time order, so its rows move only when their time changes
     words: tuple[str, ...]  # the fields whose text tells which row a row is
     by_place: bool = False  # rows left unmatched pair by their place, not their first field
     content: tuple[str, ...] = ()  # a row with all of these empty is an unwritten placeholder
@@ -169,14 +168,12 @@ ROW_KINDS = {
             Field("actor", "Who"),
             Field("key", "Key event", flag("Key event")),
         ),
-        ordered=False,
         words=("event", "actor"),
     ),
     SectionKind.FIVE_WHYS: RowKind(
         "whys",
         "why",
         (Field("why", "Why?"), Field("because", "Because")),
-        ordered=True,
         words=("why", "because"),
         by_place=True,
         content=("why", "because"),
@@ -190,7 +187,6 @@ ROW_KINDS = {
             Field("category", "Category", category),
             Field("description", "What happened"),
         ),
-        ordered=True,
         words=("title", "description"),
         content=("title", "description"),
     ),
@@ -318,7 +314,7 @@ def row_changes(kind: RowKind, old: list[dict], new: list[dict]) -> tuple[list[R
     new_shown = [_shown(r, fields) for r in new]
     words = [i for i, f in enumerate(fields) if f.name in kind.words or f.name == "value"]
     pairs = pair_rows(old_shown, new_shown, words=words, by_place=kind.by_place)
-    moved = _moved(pairs) if kind.ordered else set()
+    moved = _moved(pairs)
     placed: list[tuple[tuple, RowChange]] = []
     unchanged = 0
     for o, n in pairs.items():
@@ -328,7 +324,7 @@ def row_changes(kind: RowKind, old: list[dict], new: list[dict]) -> tuple[list[R
             for f, a, b in zip(fields, old_shown[o], new_shown[n], strict=True)
             if a != b
         ]
-        was = kind.label(old[o], o) if o in moved else ""
+        was = f"{kind.noun} {o + 1}" if o in moved else ""
         if diffs:
             placed.append(((n, 1), RowChange("changed", label, diffs, was=was)))
         elif was:
@@ -412,11 +408,24 @@ def _moved(pairs: dict[int, int]) -> set[int]:
 
 
 def _longest_increasing(values: list[int]) -> set[int]:
-    best: list[list[int]] = []
-    for value in values:
-        candidates = [run for run in best if run[-1] < value]
-        best.append([*max(candidates, key=len, default=[]), value])
-    return set(max(best, key=len, default=[]))
+    """The values of a longest strictly increasing subsequence (patience sorting: n log n, for
+    timelines of hundreds of rows)."""
+    tails: list[int] = []  # tails[k]: where the smallest last value of a run k+1 long stands
+    tail_values: list[int] = []
+    before: list[int | None] = []  # the index before each value in its run
+    for i, value in enumerate(values):
+        k = bisect.bisect_left(tail_values, value)
+        before.append(tails[k - 1] if k else None)
+        if k == len(tails):
+            tails.append(i)
+            tail_values.append(value)
+        else:
+            tails[k], tail_values[k] = i, value
+    kept, at = set(), tails[-1] if tails else None
+    while at is not None:
+        kept.add(values[at])
+        at = before[at]
+    return kept
 
 
 def _place_of_removed(old_index: int, pairs: dict[int, int]) -> int:

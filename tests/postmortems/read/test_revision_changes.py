@@ -92,6 +92,26 @@ class TestTimeline:
         assert [r.state for r in found[0].rows] == ["added"]
         assert found[0].unchanged == 10 and found[0].noun == "event"
 
+    def test_events_at_the_same_minute_put_in_another_order_are_moved(self):
+        a, b = event("2026-03-10T14:02:00Z", "Paged"), event("2026-03-10T14:02:00Z", "Declared")
+        rows = changes_of("timeline", {"rows": [a, b]}, {"rows": [b, a]})
+        assert [(r.state, r.label, r.was) for r in rows] == [
+            ("moved", "Mar 10, 2026, 14:02 · Declared", "event 2")
+        ]
+
+    def test_a_long_timeline_compares_quickly(self):
+        rows = [
+            event(f"2026-03-10T{h:02d}:{m:02d}:00Z", f"Step {h}.{m}")
+            for h in range(10)
+            for m in range(60)
+        ]
+        shuffled = rows[300:] + rows[:300]
+        changed = [
+            {**r, "event": r["event"] + "!"} if i % 7 == 0 else r for i, r in enumerate(shuffled)
+        ]
+        found = changes_of("timeline", {"rows": rows}, {"rows": changed})
+        assert sum(r.state == "changed" for r in found) == 86
+
     def test_an_unreadable_time_is_shown_as_written(self):
         rows = changes_of("timeline", {}, {"rows": [event("around lunch", "Someone noticed")]})
         assert summary(rows)[0][2][0] == ("Time", "", "around lunch")
@@ -125,7 +145,7 @@ class TestFiveWhys:
     def test_reordering_says_which_why_moved_where(self):
         a, b, c = ({"why": f"Why {n}?", "because": f"Because {n}"} for n in "abc")
         rows = changes_of("five_whys", {"whys": [a, b, c]}, {"whys": [c, a, b]})
-        assert [(r.state, r.label, r.was) for r in rows] == [("moved", "Why 1", "Why 3")]
+        assert [(r.state, r.label, r.was) for r in rows] == [("moved", "Why 1", "why 3")]
 
     def test_a_removed_why_shows_where_it_stood(self):
         a, b, c = ({"why": f"Why {n}?", "because": f"Because {n}"} for n in "abc")
@@ -155,6 +175,12 @@ class TestContributingFactors:
              [("Factor", "", "Rushed review"), ("Level", "", "Environmental"),
               ("Category", "", "Review"), ("What happened", "", "Friday")]),
         ]  # fmt: skip
+
+    def test_reordered_factors_are_moved(self):
+        one, two = ({"title": t, "description": "", "category": "code", "level": "primary"}
+                    for t in ("One", "Two"))  # fmt: skip
+        rows = changes_of("contributing_factors", {"factors": [one, two]}, {"factors": [two, one]})
+        assert [(r.state, r.label, r.was) for r in rows] == [("moved", "Two", "factor 2")]
 
 
 class TestImpact:
