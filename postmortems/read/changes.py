@@ -307,8 +307,8 @@ def _shown(row: dict, fields: list[Field]) -> tuple[str, ...]:
 
 
 def row_changes(kind: RowKind, old: list[dict], new: list[dict]) -> tuple[list[RowChange], int]:
-    """The rows added, removed, changed and moved, in the newer order (a removed row where it
-    stood), and how many rows are as they were."""
+    """The rows added, removed, changed and moved, in the newer order (a removed row after the
+    row that preceded it), and how many rows are as they were."""
     fields = _fields_of(kind, old, new)
     old_shown = [_shown(r, fields) for r in old]
     new_shown = [_shown(r, fields) for r in new]
@@ -316,33 +316,25 @@ def row_changes(kind: RowKind, old: list[dict], new: list[dict]) -> tuple[list[R
     pairs = pair_rows(old_shown, new_shown, words=words, by_place=kind.by_place)
     moved = _moved(pairs)
     placed: list[tuple[tuple, RowChange]] = []
-    unchanged = 0
     for o, n in pairs.items():
-        label = kind.label(new[n], n)
         diffs = [
             FieldChange(f.label, a, b)
             for f, a, b in zip(fields, old_shown[o], new_shown[n], strict=True)
             if a != b
         ]
         was = f"{kind.noun} {o + 1}" if o in moved else ""
-        if diffs:
-            placed.append(((n, 1), RowChange("changed", label, diffs, was=was)))
-        elif was:
-            placed.append(((n, 1), RowChange("moved", label, [], was=was)))
-        else:
-            unchanged += 1
+        if diffs or was:
+            state = "changed" if diffs else "moved"
+            placed.append(((n, 1), RowChange(state, kind.label(new[n], n), diffs, was=was)))
     for n in sorted(set(range(len(new))) - set(pairs.values())):
         row = [FieldChange(f.label, "", v) for f, v in zip(fields, new_shown[n], strict=True) if v]
         placed.append(((n, 1), RowChange("added", kind.label(new[n], n), row)))
     for o in sorted(set(range(len(old))) - set(pairs)):
         row = [FieldChange(f.label, v, "") for f, v in zip(fields, old_shown[o], strict=True) if v]
-        placed.append(
-            (
-                (_place_of_removed(o, pairs), 0, o),
-                RowChange("removed", kind.label(old[o], o), row),
-            )
-        )
+        place = (_place_of_removed(o, pairs), 0, o)
+        placed.append((place, RowChange("removed", kind.label(old[o], o), row)))
     placed.sort(key=lambda item: item[0])
+    unchanged = len(pairs) - sum(1 for _, c in placed if c.state in ("changed", "moved"))
     return [change for _, change in placed], unchanged
 
 
