@@ -14,7 +14,7 @@ from postmortems import services
 from postmortems.models import Revision
 from postmortems.read.changes import revision_changes
 from postmortems.review import transitions
-from tests.postmortems.read.helpers import new_postmortem, save, url
+from tests.postmortems.read.helpers import XSS, XSS_CORPUS, assert_inert, new_postmortem, save, url
 from tests.postmortems.review.helpers import html_of, in_review, text_of
 from tests.postmortems.review.helpers import url as review_url
 
@@ -345,3 +345,14 @@ def test_each_revision_in_the_history_links_to_what_it_changed(eng_client, org, 
     assert "to=1" not in html  # the first revision has nothing before it
     response = eng_client.get(compare, {"from": 1, "to": 2})
     assert "row-change--added" in html_of(response) and "Small pool" in html_of(response)
+
+
+def test_hostile_text_in_rows_stays_inert(eng_client, org, engineer):
+    postmortem = new_postmortem(org, engineer)
+    hostile = {"factors": [{"title": text, "description": XSS, "category": "code",
+                            "level": "primary"} for text in XSS_CORPUS]}  # fmt: skip
+    postmortem = save(postmortem, engineer, section_data={"contributing-factors": hostile})
+    response = eng_client.get(url("postmortem_diff", org, number=postmortem.number))
+    assert response.status_code == 200
+    assert "&lt;script&gt;" in html_of(response)
+    assert_inert(html_of(response))
