@@ -1,6 +1,5 @@
 """Reads for postmortems."""
 
-import difflib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -109,50 +108,6 @@ def sections_of(postmortem: Postmortem) -> list[Section]:
 
 def revisions_of(postmortem: Postmortem) -> QuerySet[Revision]:
     return Revision.objects.filter(postmortem=postmortem).select_related("author")
-
-
-@dataclass
-class SectionDiff:
-    key: str
-    title: str
-    lines: list[tuple[str, str]]  # (" " | "+" | "-", text)
-
-
-def revision_diff(older: Revision, newer: Revision) -> list[SectionDiff]:
-    """Line diffs of the sections (and title) that differ between two revisions."""
-    before = {s["key"]: s for s in older.snapshot["sections"]}
-    after = {s["key"]: s for s in newer.snapshot["sections"]}
-    diffs = []
-    if older.snapshot["title"] != newer.snapshot["title"]:
-        diffs.append(
-            SectionDiff(
-                "title",
-                "Title",
-                [("-", older.snapshot["title"]), ("+", newer.snapshot["title"])],
-            )
-        )
-    for key in [*after, *(k for k in before if k not in after)]:
-        old, new = before.get(key, {}), after.get(key, {})
-        old_text = _text_of(old)
-        new_text = _text_of(new)
-        if old_text == new_text:
-            continue
-        lines = [
-            (line[0], line[2:])
-            for line in difflib.ndiff(old_text.splitlines(), new_text.splitlines())
-            if line[0] in " +-"
-        ]
-        diffs.append(SectionDiff(key, (new or old).get("title", key), lines))
-    return diffs
-
-
-def _text_of(section: dict) -> str:
-    import json
-
-    text = section.get("body", "")
-    if section.get("data"):
-        text += "\n" + json.dumps(section["data"], indent=1, sort_keys=True)
-    return text
 
 
 def postmortem_list(*, organization: Organization, membership, filters: dict | None = None):

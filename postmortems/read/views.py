@@ -29,6 +29,7 @@ from postmortems.guidance import scoring
 from postmortems.lookups import postmortem_from_number
 from postmortems.models import Postmortem, Revision
 from postmortems.permissions import may_edit
+from postmortems.read.changes import revision_changes
 from postmortems.read.forms import DiffRequest, PostmortemFilterForm
 from postmortems.review import panels as review_panels
 
@@ -189,7 +190,7 @@ def postmortem_diff(request: HttpRequest, postmortem: Postmortem) -> HttpRespons
     context.update(
         older=older,
         newer=newer,
-        diffs=selectors.revision_diff(older, newer) if older and newer else [],
+        diffs=revision_changes(older, newer) if older and newer else [],
     )
     return render(request, "postmortems/read/diff.html", context)
 

@@ -11,6 +11,7 @@ from organizations.roles import Role
 from postmortems import creation, selectors, services
 from postmortems.models import Postmortem, Revision, Section, Template
 from postmortems.permissions import may_edit
+from postmortems.read.changes import revision_changes
 from postmortems.variables import (
     VARIABLES,
     IncidentContext,
@@ -254,7 +255,7 @@ class TestSaving:
             sections={"root-cause": "new root cause"},
         )
         older, newer = list(selectors.revisions_of(postmortem))[::-1][:2]
-        diffs = selectors.revision_diff(older, newer)
+        diffs = revision_changes(older, newer)
         assert [d.key for d in diffs] == ["root-cause"]
         assert ("+", "new root cause") in diffs[0].lines
 
