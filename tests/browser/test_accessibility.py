@@ -183,3 +183,25 @@ def test_a_confirmation_closes_on_escape_and_gives_focus_back(page, demo):
     page.keyboard.press("Escape")
     expect(confirm).not_to_have_attribute("open", "")
     expect(delete).to_be_focused()
+
+
+FOCUS_RING = """() => {
+  const element = document.activeElement;
+  const style = getComputedStyle(element);
+  const ring = (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0)
+    || style.boxShadow !== "none";
+  return { ring, name: element.outerHTML.slice(0, 120) };
+}"""
+
+
+def test_keyboard_focus_is_visible_on_every_stop(page, demo):
+    sign_in(page)
+    for path in ("/o/acme/", "/o/acme/action-items/"):
+        page.goto(path)
+        unseen = []
+        for _ in range(30):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUS_RING)
+            if not focused["ring"]:
+                unseen.append(focused["name"])
+        assert unseen == [], f"{path}: focus shows no ring on {unseen}"
