@@ -22,6 +22,7 @@ RUN_OPTIONS = {
 def axe_violations(page, context: str | dict | None = None) -> list[dict]:
     """The serious and critical violations axe finds in the page as it stands (or in
     ``context``, a selector or axe context object)."""
+    assert AXE_SCRIPT.is_file(), f"{AXE_SCRIPT} is missing: run `make install`"
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # add_script_tag would be an inline script, refused by the page's CSP; evaluate is not.
         page.evaluate(AXE_SCRIPT.read_text())
