@@ -117,6 +117,16 @@
     var global = root.querySelector("[data-global-state]");
     global.dataset.globalState = state.status;
     global.querySelector("[data-global-text]").textContent = text;
+    announce(state.status, state.status === "saved" ? "All changes saved" : text);
+  }
+
+  // The visible text ticks every second ("Saved 7 s ago"); a screen reader hears the document's
+  // state only when it changes: saving, saved, offline, not saved, conflict.
+  function announce(status, text) {
+    var region = root.querySelector("[data-global-announce]");
+    if (!region || region.dataset.status === status) return;
+    region.dataset.status = status;
+    region.textContent = text;
   }
 
   function noteVersion(version) {
