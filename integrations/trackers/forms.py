@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from incidents.models import Service
 from organizations.models import Team
 
-from . import services
+from . import connections
 from .models import DEFAULT_BASE_URLS, TrackerAuth, TrackerConnection, TrackerKind
 
 
@@ -166,7 +166,7 @@ class ConnectionForm(forms.Form):
                 required = name == "target"  # the OAuth grant holds the address and account
             own[name] = self._field(name, spec, required=required)
             if name == "token":
-                own[name].error_messages["required"] = services.CREDENTIAL_HELP[kind]
+                own[name].error_messages["required"] = connections.CREDENTIAL_HELP[kind]
                 if connection is not None:
                     own[name].help_text += KEEP_STORED
             if name == "base_url" and kind in DEFAULT_BASE_URLS:
@@ -211,7 +211,7 @@ class ConnectionForm(forms.Form):
 
     def clean_status_map(self) -> dict[str, str]:
         try:
-            return services.parse_status_map(self.cleaned_data["status_map"])
+            return connections.parse_status_map(self.cleaned_data["status_map"])
         except ValidationError as error:
             raise ValidationError(error.message_dict["status_map"]) from error
 

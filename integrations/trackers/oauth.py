@@ -41,10 +41,10 @@ from requests_oauthlib import OAuth2Session
 from organizations.models import Organization
 from organizations.site import absolute_url
 
+from .connections import clean_target
 from .models import TrackerAuth, TrackerConnection, TrackerKind
 from .outbound import address_problem
 from .remote import TrackerError
-from .services import clean_target
 from .services_oauth import connection_oauth_save
 
 TIMEOUT_SECONDS = 20.0

@@ -10,9 +10,9 @@ from django.db import transaction
 from organizations.models import Organization
 
 from . import selectors
+from .connections import clean_target, connection_store
 from .models import TrackerAuth, TrackerConnection, TrackerKind
 from .outbound import address_problem
-from .services import clean_target, connection_store
 
 OAUTH_KINDS = (TrackerKind.JIRA_CLOUD, TrackerKind.LINEAR)
 

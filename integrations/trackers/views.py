@@ -22,7 +22,7 @@ from postmortems.models import Postmortem
 
 from ..intake.forms import form_saved
 from ..intake.models import SourceKind
-from . import selectors, services
+from . import connections, selectors, services
 from .clients import REFERENCE_HELP
 from .forms import AdoptForm, ConnectionForm, KindForm, RouteForm
 from .models import TRACKER_NAMES, TrackerConnection, TrackerKind, TrackerTarget
@@ -155,7 +155,7 @@ def settings_trackers(request: HttpRequest, org_slug: str) -> HttpResponse:
     kind = kind_form.cleaned_data["kind"]
     form = ConnectionForm(request.POST, kind=kind, prefix=f"new-{kind}")
     if form_saved(
-        form, services.connection_save, organization=organization, actor=request.user, kind=kind
+        form, connections.connection_save, organization=organization, actor=request.user, kind=kind
     ):
         messages.success(request, f"{TrackerKind(kind).label} connected. Test it below.")
         return redirect("settings_trackers", org_slug=org_slug)
@@ -179,7 +179,7 @@ def tracker_edit(request: HttpRequest, connection: TrackerConnection) -> HttpRes
     form = _edit_form(connection, request.POST)
     if form_saved(
         form,
-        services.connection_save,
+        connections.connection_save,
         organization=request.organization,
         actor=request.user,
         kind=connection.kind,
@@ -193,7 +193,7 @@ def tracker_edit(request: HttpRequest, connection: TrackerConnection) -> HttpRes
 @connection_from_id
 @require_POST
 def tracker_test(request: HttpRequest, connection: TrackerConnection) -> HttpResponse:
-    ok, result = services.connection_test(connection=connection)
+    ok, result = connections.connection_test(connection=connection)
     (messages.success if ok else messages.error)(request, result)
     return redirect(_card_url(request, connection))
 
@@ -202,7 +202,7 @@ def tracker_test(request: HttpRequest, connection: TrackerConnection) -> HttpRes
 @connection_from_id
 @require_POST
 def tracker_reconcile(request: HttpRequest, connection: TrackerConnection) -> HttpResponse:
-    services.reconcile_request(connection=connection, actor=request.user)
+    connections.reconcile_request(connection=connection, actor=request.user)
     tracker = TRACKER_NAMES[connection.kind]
     messages.success(request, f"Reading every linked ticket from {tracker}: items follow shortly.")
     return redirect(_card_url(request, connection))
@@ -213,7 +213,7 @@ def tracker_reconcile(request: HttpRequest, connection: TrackerConnection) -> Ht
 @require_POST
 def tracker_delete(request: HttpRequest, connection: TrackerConnection) -> HttpResponse:
     name = connection.get_kind_display()
-    services.connection_delete(connection=connection, actor=request.user)
+    connections.connection_delete(connection=connection, actor=request.user)
     messages.success(request, f"{name} disconnected. Items keep their tickets' addresses.")
     return redirect("settings_trackers", org_slug=request.organization.slug)
 
@@ -227,7 +227,7 @@ def _card_url(request: HttpRequest, connection: TrackerConnection) -> str:
 @require_action(Action.MANAGE_ORGANIZATION)
 def tracker_route_add(request: HttpRequest, org_slug: str) -> HttpResponse:
     form = RouteForm(request.POST, organization=request.organization)
-    if form_saved(form, services.route_save, actor=request.user):
+    if form_saved(form, connections.route_save, actor=request.user):
         messages.success(request, "Route saved.")
         return redirect(_routes_url(request))
     return _settings_page(request, route_form=form, status=400)
@@ -248,7 +248,7 @@ route_from_id = object_from_url(
 @route_from_id
 @require_POST
 def tracker_route_delete(request: HttpRequest, row: TrackerTarget) -> HttpResponse:
-    services.route_delete(row=row, actor=request.user)
+    connections.route_delete(row=row, actor=request.user)
     messages.success(request, f"The route of {row.kind.lower()} {row.name} is removed.")
     return redirect(_routes_url(request))
 

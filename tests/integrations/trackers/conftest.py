@@ -7,7 +7,7 @@ from django_scopes import scope
 
 from actionitems.services import action_item_create
 from config.celery import app as celery_app
-from integrations.trackers import services
+from integrations.trackers import connections
 from integrations.trackers.models import TicketLink
 from integrations.trackers.push import push
 from organizations.roles import Role
@@ -41,7 +41,7 @@ def admin(member_factory):
 @pytest.fixture
 def connection(org, admin, github_api, account):
     with scope(organization=org):
-        return services.connection_save(
+        return connections.connection_save(
             organization=org,
             actor=admin,
             target="acme/api",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from actionitems.services import action_item_create
-from integrations.trackers import services
+from integrations.trackers import connections
 from integrations.trackers.models import SyncState, TicketLink
 from organizations.roles import Role
 from tests.actionitems.helpers import api
@@ -169,7 +169,7 @@ def test_the_ticket_page_names_the_items_tracker(client, author, item, connectio
 
 def test_the_ticket_page_offers_the_route_of_a_jira_team(client, author, admin, org, item):
     with scope(organization=org):
-        services.connection_save(
+        connections.connection_save(
             organization=org,
             actor=admin,
             kind="jira_cloud",

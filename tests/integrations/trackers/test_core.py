@@ -10,7 +10,7 @@ from django_scopes import scope, scopes_disabled
 
 from actionitems.models import ItemStatus
 from actionitems.services import action_item_create, action_item_update
-from integrations.trackers import selectors, services
+from integrations.trackers import connections, selectors, services
 from integrations.trackers.models import SyncNote, SyncState, TicketLink, TrackerConnection
 from integrations.trackers.remote import DONE, OPEN, WONT_DO, RemoteTicket
 from integrations.trackers.sync import apply_to_link
@@ -88,7 +88,7 @@ def test_publishing_creates_tickets_when_the_organization_asks(
     django_capture_on_commit_callbacks,
 ):
     with scope(organization=org):
-        services.connection_save(
+        connections.connection_save(
             organization=org,
             actor=admin,
             target="acme/api",
@@ -123,7 +123,7 @@ def test_a_team_routes_its_items_to_another_tracker(org, admin, item, connection
             target="OPS",
         )
         team = TeamFactory(organization=org, name="Payments")
-        services.route_save(connection=jira, actor=admin, team=team, target="pay")
+        connections.route_save(connection=jira, actor=admin, team=team, target="pay")
         assert selectors.route_for(org, item) == (connection, "acme/api")
         PostmortemTeam.objects.create(organization=org, postmortem=item.postmortem, team=team)
         assert selectors.route_for(org, item) == (jira, "PAY")
@@ -133,7 +133,7 @@ def test_a_second_connection_saved_as_default_takes_the_items(
     org, admin, item, connection, github_api
 ):
     with scope(organization=org):
-        linear = services.connection_save(
+        linear = connections.connection_save(
             organization=org,
             actor=admin,
             kind="linear",
@@ -145,7 +145,7 @@ def test_a_second_connection_saved_as_default_takes_the_items(
         connection.refresh_from_db()
         assert (linear.is_default, connection.is_default) == (True, False)
         assert selectors.route_for(org, item) == (linear, "ENG")
-        services.connection_delete(connection=linear, actor=admin)
+        connections.connection_delete(connection=linear, actor=admin)
         connection.refresh_from_db()
         assert connection.is_default
 
@@ -162,7 +162,7 @@ def test_a_second_connection_saved_as_default_takes_the_items(
 )
 def test_a_bad_connection_names_its_field(org, admin, kind, target, field):
     with scope(organization=org), pytest.raises(ValidationError) as raised:
-        services.connection_save(
+        connections.connection_save(
             organization=org,
             actor=admin,
             kind=kind,
@@ -174,13 +174,15 @@ def test_a_bad_connection_names_its_field(org, admin, kind, target, field):
 
 
 def test_the_status_mapping_is_read_line_by_line():
-    assert services.parse_status_map("In Review = open\n\nShipped = Done\nDeclined = won't do") == {
+    assert connections.parse_status_map(
+        "In Review = open\n\nShipped = Done\nDeclined = won't do"
+    ) == {
         "in review": OPEN,
         "shipped": DONE,
         "declined": WONT_DO,
     }
     with pytest.raises(ValidationError) as raised:
-        services.parse_status_map("Shipped = finished")
+        connections.parse_status_map("Shipped = finished")
     assert "Line 1" in raised.value.message_dict["status_map"][0]
 
 

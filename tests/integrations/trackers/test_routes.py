@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django_scopes import scope, scopes_disabled
 
 from incidents.models import IncidentService, Service
-from integrations.trackers import selectors, services
+from integrations.trackers import connections, selectors
 from integrations.trackers.models import TrackerConnection, TrackerTarget
 from organizations.models import AuditEntry
 from postmortems.models import Postmortem, PostmortemTeam
@@ -48,17 +48,17 @@ def test_a_team_route_beats_a_service_route_which_beats_the_default(
     with scope(organization=org):
         assert selectors.route_for(org, item) == (connection, "acme/api")
         checkout = on_incident(org, postmortem, "checkout")
-        services.route_save(connection=jira, actor=admin, service=checkout, target="chk")
+        connections.route_save(connection=jira, actor=admin, service=checkout, target="chk")
         assert selectors.route_for(org, item) == (jira, "CHK")
         payments = of_team(org, postmortem, "Payments")
-        services.route_save(
+        connections.route_save(
             connection=connection, actor=admin, team=payments, target="acme/payments"
         )
         assert selectors.route_for(org, item) == (connection, "acme/payments")
         assert selectors.ticket_tracker(organization=org, postmortem=postmortem) == (
             "GitHub acme/payments"
         )
-        services.route_delete(row=TrackerTarget.objects.get(team=payments), actor=admin)
+        connections.route_delete(row=TrackerTarget.objects.get(team=payments), actor=admin)
         assert selectors.route_for(org, item) == (jira, "CHK")
         assert selectors.ticket_tracker(organization=org, postmortem=postmortem) == "Jira CHK"
 
@@ -68,10 +68,12 @@ def test_the_first_team_or_service_by_name_wins(org, admin, item, connection, ji
     with scope(organization=org):
         for name, target in (("search", "acme/search"), ("billing", "acme/billing")):
             service = on_incident(org, postmortem, name)
-            services.route_save(connection=connection, actor=admin, service=service, target=target)
+            connections.route_save(
+                connection=connection, actor=admin, service=service, target=target
+            )
         assert selectors.route_for(org, item) == (connection, "acme/billing")
         for name, target in (("Web", "WEB"), ("Core", "CORE")):
-            services.route_save(
+            connections.route_save(
                 connection=jira, actor=admin, team=of_team(org, postmortem, name), target=target
             )
         assert selectors.route_for(org, item) == (jira, "CORE")
@@ -83,10 +85,10 @@ def test_a_service_route_of_another_incident_or_of_no_incident_is_ignored(
     postmortem = item.postmortem
     with scope(organization=org):
         elsewhere = Service.objects.create(organization=org, name="search")  # not this incident's
-        services.route_save(connection=jira, actor=admin, service=elsewhere, target="srch")
+        connections.route_save(connection=jira, actor=admin, service=elsewhere, target="srch")
         assert selectors.route_for(org, item) == (connection, "acme/api")
         checkout = on_incident(org, postmortem, "checkout")
-        services.route_save(connection=jira, actor=admin, service=checkout, target="chk")
+        connections.route_save(connection=jira, actor=admin, service=checkout, target="chk")
         Postmortem.objects.filter(pk=postmortem.pk).update(incident=None)
         postmortem.refresh_from_db()
         assert selectors.route_of_postmortem(org, postmortem) == (connection, "acme/api")
@@ -98,13 +100,15 @@ def test_the_route_is_found_in_one_query_however_many_routes(
     postmortem = item.postmortem
     with scope(organization=org):
         checkout = on_incident(org, postmortem, "checkout")
-        services.route_save(connection=jira, actor=admin, service=checkout, target="chk")
+        connections.route_save(connection=jira, actor=admin, service=checkout, target="chk")
         one = count_queries(lambda: selectors.route_of_postmortem(org, postmortem))
         for index in range(5):
             team = of_team(org, postmortem, f"Team {index}")
             service = on_incident(org, postmortem, f"service-{index}")
-            services.route_save(connection=jira, actor=admin, team=team, target=f"T{index}")
-            services.route_save(connection=jira, actor=admin, service=service, target=f"S{index}")
+            connections.route_save(connection=jira, actor=admin, team=team, target=f"T{index}")
+            connections.route_save(
+                connection=jira, actor=admin, service=service, target=f"S{index}"
+            )
         many = count_queries(lambda: selectors.route_of_postmortem(org, postmortem))
         assert selectors.route_of_postmortem(org, postmortem) == (jira, "T0")
         assert one == many == 1
@@ -116,15 +120,15 @@ def test_the_route_is_found_in_one_query_however_many_routes(
 def test_a_service_has_one_route_and_saving_is_audited(org, admin, connection, jira):
     with scope(organization=org):
         checkout = Service.objects.create(organization=org, name="checkout")
-        services.route_save(connection=jira, actor=admin, service=checkout, target="chk")
-        row = services.route_save(
+        connections.route_save(connection=jira, actor=admin, service=checkout, target="chk")
+        row = connections.route_save(
             connection=connection, actor=admin, service=checkout, target="acme/checkout"
         )
         assert list(TrackerTarget.objects.values_list("service__name", "target")) == [
             ("checkout", "acme/checkout")
         ]
         assert (row.kind, row.name, row.connection) == ("Service", "checkout", connection)
-        services.route_delete(row=row, actor=admin)
+        connections.route_delete(row=row, actor=admin)
         assert not TrackerTarget.objects.exists()
         audit = list(
             AuditEntry.objects.filter(action__startswith="integration.tracker_target")
@@ -162,7 +166,7 @@ def test_a_bad_route_names_its_field(org, other_org, admin, jira, choice, target
         "service": {"service": ours},
     }[choice]
     with scope(organization=org), pytest.raises(ValidationError) as raised:
-        services.route_save(connection=jira, actor=admin, target=target, **chosen)
+        connections.route_save(connection=jira, actor=admin, target=target, **chosen)
     assert words in " ".join(raised.value.message_dict[field])
     with scopes_disabled():
         assert not TrackerTarget.objects.exists()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from incidents.models import IncidentService, Service
-from integrations.trackers import selectors, services
+from integrations.trackers import connections, selectors
 from integrations.trackers.models import TrackerConnection, TrackerTarget
 from organizations.roles import Role
 from postmortems.models import PostmortemTeam
@@ -59,7 +59,7 @@ def jira_site():
 def jira(org, admin, base_url=JIRA_SITE, **changes):
     """``org``'s Jira Cloud connection (its address is asked only to check a field mapping)."""
     with scope(organization=org):
-        return services.connection_save(
+        return connections.connection_save(
             organization=org,
             actor=admin,
             kind="jira_cloud",
@@ -327,7 +327,7 @@ def test_the_remove_button_asks_first(client, admin, connection):
 def test_only_admins_configure(client, admin, member_factory, connection, org, role):
     team = TeamFactory(organization=org, name="Payments")
     service = Service.objects.create(organization=org, name="checkout")
-    route = services.route_save(connection=connection, actor=admin, team=team, target="acme/pay")
+    route = connections.route_save(connection=connection, actor=admin, team=team, target="acme/pay")
     client.force_login(member_factory(role, username="someone"))
     assert client.get(page_url()).status_code == 403
     for name in ("tracker_edit", "tracker_test", "tracker_reconcile", "tracker_delete"):
@@ -406,8 +406,8 @@ def test_a_service_sends_its_items_to_another_tracker(client, admin, org, connec
 def test_the_page_lists_each_route_with_its_kind(client, admin, org, connection):
     team = TeamFactory(organization=org, name="Payments")
     checkout = Service.objects.create(organization=org, name="checkout")
-    services.route_save(connection=connection, actor=admin, team=team, target="acme/payments")
-    services.route_save(
+    connections.route_save(connection=connection, actor=admin, team=team, target="acme/payments")
+    connections.route_save(
         connection=connection, actor=admin, service=checkout, target="acme/checkout"
     )
     client.force_login(admin)

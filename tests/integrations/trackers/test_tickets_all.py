@@ -10,8 +10,8 @@ from guardian.shortcuts import assign_perm
 
 from actionitems.services import action_item_create, action_item_update
 from incidents.models import IncidentService, Service
+from integrations.trackers.connections import route_save
 from integrations.trackers.models import SyncState, TicketLink
-from integrations.trackers.services import route_save
 from organizations.roles import Role
 from postmortems.models import PostmortemTeam
 from postmortems.permissions import EDIT_PERMISSION

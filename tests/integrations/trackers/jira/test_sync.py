@@ -16,7 +16,7 @@ from django_scopes import scope
 from actionitems.models import ItemStatus
 from actionitems.services import action_item_create, action_item_update
 from integrations.intake.models import SourceKind
-from integrations.trackers import services
+from integrations.trackers import connections, services
 from integrations.trackers.models import SyncState, TicketLink, TrackerAuth, TrackerConnection
 from integrations.trackers.reconcile import reconcile
 from tests.integrations.conftest import make_endpoint
@@ -27,7 +27,7 @@ from tests.integrations.trackers.jira.test_webhook import DOCUMENTED
 @pytest.fixture
 def jira_connection(org, admin, cloud):
     with scope(organization=org):
-        return services.connection_save(
+        return connections.connection_save(
             organization=org,
             actor=admin,
             kind="jira_cloud",
@@ -225,7 +225,7 @@ def test_saving_a_field_mapping_checks_it_against_the_projects_create_screen(
     cloud.required = {"OPS": {"customfield_10010": "Team", "customfield_10011": "Service"}}
 
     def save(mapping):
-        return services.connection_save(
+        return connections.connection_save(
             organization=org,
             actor=admin,
             kind="jira_cloud",

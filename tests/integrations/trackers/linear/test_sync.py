@@ -11,7 +11,7 @@ from django_scopes import scope
 
 from actionitems.models import ItemStatus
 from actionitems.services import action_item_create, action_item_update
-from integrations.trackers import services
+from integrations.trackers import connections, services
 from integrations.trackers.models import SyncState, TicketLink, TrackerAuth, TrackerConnection
 from integrations.trackers.reconcile import reconcile
 from tests.integrations.trackers.linear.test_webhook import deliver, hook  # noqa: F401
@@ -25,7 +25,7 @@ def iso(moment: datetime) -> str:
 @pytest.fixture
 def linear_connection(org, admin, linear_api, workspace):
     with scope(organization=org):
-        return services.connection_save(
+        return connections.connection_save(
             organization=org,
             actor=admin,
             kind="linear",
