@@ -5,20 +5,17 @@ previous period of equal length, so the page can say which way each moved.
 * MTTR: mean time from the start of impact to resolution, of those incidents resolved;
 * action-item completion: of the items due in the period (won't-do left out), the share done.
 
-Two queries whatever the data size: one over the incidents of both periods, one over the items
-(conditional aggregates split them by period).
+Two queries whatever the data size: ``metrics.mean_detect_resolve`` over the incidents of both
+periods, ``items.items_done_by_period`` over the items (conditional aggregates split them).
 """
 
 import dataclasses
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Avg, Count, DurationField, F, Q
-
-from actionitems.models import ItemStatus
-from incidents.models import duration_expression
-from postmortems.analytics.aggregates import as_duration
-from postmortems.analytics.scope import DAY, AnalyticsScope, incidents_in_scope, items_in_scope
+from postmortems.analytics.items import items_done_by_period
+from postmortems.analytics.metrics import mean_detect_resolve
+from postmortems.analytics.scope import DAY, AnalyticsScope
 
 SAME_TIME = timedelta(minutes=1)  # closer than this reads as "about the same"
 SAME_RATE = 0.005  # half a percentage point
@@ -107,54 +104,14 @@ class Headlines:
         return iter((self.mttd, self.mttr, self.completion))
 
 
-def _time_figures(scope: AnalyticsScope, previous: AnalyticsScope) -> dict:
-    now = Q(started_at__gte=scope.start)
-    before = Q(started_at__lt=scope.start)
-    ttd = as_duration(F("detected_at") - F("started_at"))
-    ttr = duration_expression()
-    detected = Q(detected_at__isnull=False)
-    resolved = Q(resolved_at__isnull=False)
-    return (
-        incidents_in_scope(scope)
-        .filter(started_at__gte=previous.start, started_at__lt=scope.end)
-        .aggregate(
-            ttd=Avg(ttd, filter=now & detected, output_field=DurationField()),
-            ttd_before=Avg(ttd, filter=before & detected, output_field=DurationField()),
-            ttd_n=Count("pk", filter=now & detected),
-            ttd_before_n=Count("pk", filter=before & detected),
-            ttr=Avg(ttr, filter=now & resolved, output_field=DurationField()),
-            ttr_before=Avg(ttr, filter=before & resolved, output_field=DurationField()),
-            ttr_n=Count("pk", filter=now & resolved),
-            ttr_before_n=Count("pk", filter=before & resolved),
-        )
-    )
-
-
-def _item_figures(scope: AnalyticsScope, previous: AnalyticsScope) -> dict:
-    now = Q(due_date__gte=scope.date_from)
-    before = Q(due_date__lt=scope.date_from)
-    done = Q(status=ItemStatus.COMPLETED)
-    return (
-        items_in_scope(scope)
-        .exclude(status=ItemStatus.WONT_DO)
-        .filter(due_date__gte=previous.date_from, due_date__lte=scope.date_to)
-        .aggregate(
-            due=Count("pk", filter=now),
-            done=Count("pk", filter=now & done),
-            due_before=Count("pk", filter=before),
-            done_before=Count("pk", filter=before & done),
-        )
-    )
-
-
 def _rate(done: int, due: int) -> float | None:
     return done / due if due else None
 
 
 def headlines(scope: AnalyticsScope) -> Headlines:
     previous = previous_scope(scope)
-    times = _time_figures(scope, previous)
-    items = _item_figures(scope, previous)
+    times = mean_detect_resolve(scope, previous)
+    items = items_done_by_period(scope, previous)
     return Headlines(
         previous=previous,
         mttd=Headline(

@@ -118,3 +118,12 @@ def test_the_page_opens_with_the_headlines_in_words(known, client, member_factor
     assert "About the same as the previous 28 days (3h)" in text
     assert "75%" in text and "Up 25 points on the previous 28 days (50%): better." in text
     assert "Compared with Jan 4, 2025 – Jan 31, 2025" in text
+
+
+def test_another_organizations_incidents_and_items_do_not_count(known, other_org):
+    theirs = Maker(other_org)
+    incident = theirs.incident("SEV1", at("2025-02-10"), detect=minutes(500), resolve=minutes(900))
+    theirs.item(theirs.postmortem(incident, at("2025-02-11")), at("2025-02-11"), due="2025-02-12")
+    h = headlines(AnalyticsScope(known, *FEBRUARY))
+    assert (h.mttd.current, h.mttd.count) == (minutes(10), 3)
+    assert (h.completion.current, h.completion.count) == (0.75, 4)
