@@ -7,6 +7,11 @@ urlpatterns = [
     path("members/search/", views.member_search, name="member_search"),
     path("notifications/", views_notifications.notification_list, name="notification_list"),
     path(
+        "notifications/panel/",
+        views_notifications.notification_panel,
+        name="notification_panel",
+    ),
+    path(
         "notifications/read/",
         views_notifications.notifications_mark_read_view,
         name="notifications_mark_read",

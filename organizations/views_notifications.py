@@ -21,6 +21,7 @@ from .notifications import email_settings_set, notifications_mark_read
 from .roles import Action
 
 PAGE_SIZE = 25
+PANEL_SIZE = 8  # the newest notifications in the bell's panel
 
 # "Email me when …"
 EMAIL_WHEN = {
@@ -55,6 +56,7 @@ class IdListField(forms.Field):
 class MarkReadForm(forms.Form):
     ids = IdListField(required=False)
     next = forms.CharField(required=False)
+    panel = forms.BooleanField(required=False)  # sent from the bell's panel: answer with it
 
 
 class EmailSettingsForm(forms.Form):
@@ -129,6 +131,28 @@ def notification_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
+def _render_panel(request: HttpRequest, *, caught_up: bool = False) -> HttpResponse:
+    notifications = list(_member_notifications(request)[:PANEL_SIZE])
+    now = timezone.now()
+    for notification in notifications:
+        notification.ago, notification.day_label = _when(notification.created_at, now)
+    return render(
+        request,
+        "notifications/_panel.html",
+        {"notifications": notifications, "caught_up": caught_up, "bell_oob": caught_up},
+    )
+
+
+@require_http_methods(["GET"])
+@require_action(Action.VIEW)
+def notification_panel(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The bell's panel, loaded by htmx when it opens: the newest notifications (two queries
+    however many there are). Without htmx the bell is a link to the list, and so is this."""
+    if not request.htmx:
+        return redirect("notification_list", org_slug=request.organization.slug)
+    return _render_panel(request)
+
+
 @require_POST
 @require_action(Action.VIEW)
 def notifications_mark_read_view(request: HttpRequest, org_slug: str) -> HttpResponse:
@@ -138,6 +162,8 @@ def notifications_mark_read_view(request: HttpRequest, org_slug: str) -> HttpRes
         return render(request, "notifications/_mark_read_error.html", {"form": form}, status=400)
     ids = form.cleaned_data["ids"] or None
     marked = notifications_mark_read(organization=request.organization, user=request.user, ids=ids)
+    if request.htmx and form.cleaned_data["panel"]:
+        return _render_panel(request, caught_up=ids is None)
     if request.htmx and ids is not None and len(ids) == 1:
         notification = _member_notifications(request).filter(pk=ids[0]).first()
         if notification is None:

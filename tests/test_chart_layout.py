@@ -119,3 +119,25 @@ def test_analytics_axis_titles_clear_their_tick_labels():
     columns = column_chart("chart-created", "Created", "", months, [120, 80, 95], unit="minutes")
     assert_no_text_collides(str(lines))
     assert_no_text_collides(str(columns))
+
+
+def test_severity_lines_differ_by_more_than_colour_and_are_named_at_their_ends():
+    """Each severity has its own marker and dash, and its name beside its last value; names of
+    lines that end together are moved apart rather than written over each other."""
+    from postmortems.analytics.page_charts import SEVERITY_COLOURS, SEVERITY_STYLES
+
+    months = ["Jan 2026", "Feb 2026", "Mar 2026"]
+    series = [
+        Series(sev, [10.0 + i, 12.0, 20.0 + i * 0.1], SEVERITY_COLOURS[sev], marker=m, dash=d)
+        for i, (sev, (m, d)) in enumerate(SEVERITY_STYLES.items())
+    ]
+    svg = str(line_chart("chart-ttd", "Time to detect", "", months, series, unit="minutes"))
+    assert_no_text_collides(svg)
+    dashes = set(re.findall(r'<polyline [^>]*?(?: stroke-dasharray="([^"]+)")?/>', svg))
+    assert len(dashes) == 4  # solid ("") and three patterns
+    assert svg.count("<circle") >= 3 and svg.count("<rect") >= 3
+    assert svg.count("<polygon") >= 6  # triangles and diamonds
+    names = [box for box in text_boxes(svg) if box.content in SEVERITY_STYLES]
+    assert len(names) == 8  # in the legend and at each line's end
+    ends = sorted(box.top for box in names if box.left > 560)
+    assert len(ends) == 4 and all(b - a >= 10 for a, b in zip(ends, ends[1:], strict=False))

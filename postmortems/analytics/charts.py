@@ -19,12 +19,56 @@ SERIES_COLOURS = ["#b91c1c", "#c2410c", "#1d4ed8", "#047857", "#7c3aed", "#0f766
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 34, 30
 
 
+# Dash patterns, told apart without colour: solid, dashed, dotted, dash-dot.
+DASHES = {"solid": "", "dashed": "7 4", "dotted": "2 3", "dashdot": "8 3 2 3"}
+MARKERS = ("circle", "square", "triangle", "diamond")
+
+
 @dataclass
 class Series:
+    """One line. Its ``marker`` (a shape at every value) and ``dash`` tell it from the others
+    in print and for people who do not see its colour; its name is written at its last value."""
+
     name: str
     values: list[float | None]
     colour: str = ACCENT
     dashed: bool = False
+    marker: str = "circle"
+    dash: str = ""  # a key of DASHES; empty: dashed or solid by ``dashed``
+
+    @property
+    def dasharray(self) -> str:
+        return DASHES.get(self.dash or ("dashed" if self.dashed else "solid"), "")
+
+
+def _marker(shape: str, x: float, y: float, colour: str, tooltip: str = "") -> str:
+    """A filled shape about 7 px across, centred on (x, y)."""
+    title = f"<title>{escape(tooltip)}</title>" if tooltip else ""
+    if shape == "square":
+        return (
+            f'<rect x="{x - 3.5:.1f}" y="{y - 3.5:.1f}" width="7" height="7" fill="{colour}">'
+            f"{title}</rect>"
+        )
+    if shape in ("triangle", "diamond"):
+        if shape == "triangle":
+            points = [(x, y - 4.5), (x + 4.5, y + 3.5), (x - 4.5, y + 3.5)]
+        else:
+            points = [(x, y - 4.5), (x + 4.5, y), (x, y + 4.5), (x - 4.5, y)]
+        coords = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+        return f'<polygon points="{coords}" fill="{colour}">{title}</polygon>'
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}">{title}</circle>'
+
+
+def _spread(positions: list[float], gap: float, low: float, high: float) -> list[float]:
+    """``positions`` (sorted) moved apart to at least ``gap`` between neighbours, kept within
+    ``low`` and ``high`` where they fit."""
+    placed: list[float] = []
+    for position in positions:
+        placed.append(max(position, placed[-1] + gap) if placed else max(position, low))
+    overflow = placed[-1] - high if placed else 0
+    if overflow > 0:
+        placed = [max(p - overflow, low + i * gap) for i, p in enumerate(placed)]
+    return placed
 
 
 def _open(chart_id: str, title: str, description: str, width: int, height: int) -> str:
@@ -45,11 +89,12 @@ def _text(x, y, content, *, anchor="start", fill=MUTED, size=11, weight=None) ->
     )
 
 
-def _line(x1, y1, x2, y2, colour=GRID, *, dashed=False) -> str:
-    dash = ' stroke-dasharray="4 3"' if dashed else ""
+def _line(x1, y1, x2, y2, colour=GRID, *, dashed=False, dasharray="", width=1) -> str:
+    pattern = dasharray or ("4 3" if dashed else "")
+    dash = f' stroke-dasharray="{pattern}"' if pattern else ""
     return (
         f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{colour}" '
-        f'stroke-width="1"{dash}/>'
+        f'stroke-width="{width}"{dash}/>'
     )
 
 
@@ -172,8 +217,9 @@ def line_chart(
     height: int = 240,
     empty: str = "Nothing in this range",
 ) -> SafeString:
-    """One line per series over the labels (months), a dot on each value, a legend on top;
-    a missing value breaks the line."""
+    """One line per series over the labels (months): a marker on each value, a legend on top
+    (marker and dash beside the name) and, with several series, each name written at its line's
+    last value; a missing value breaks the line."""
     legend_height = 18 if len(series) > 1 else 0
     parts = [_open(chart_id, title, description, width, height + legend_height)]
     values = [v for s in series for v in s.values if v is not None]
@@ -184,27 +230,36 @@ def line_chart(
     if legend_height:
         x = LEFT
         for item in series:
-            parts.append(_line(x, 8, x + 16, 8, item.colour, dashed=item.dashed))
-            parts.append(_text(x + 20, 12, item.name, fill=INK, size=11))
-            x += 28 + 7 * len(item.name)
+            parts.append(_line(x, 8, x + 20, 8, item.colour, dasharray=item.dasharray, width=2))
+            parts.append(_marker(item.marker, x + 10, 8, item.colour))
+            parts.append(_text(x + 26, 12, item.name, fill=INK, size=11))
+            x += 36 + 7 * len(item.name)
+    label_room = 44 if len(series) > 1 else 0  # the direct labels right of the lines
+    plot = width - label_room
     parts.append(f'<g transform="translate(0 {legend_height})">')
-    axis, maximum = _y_axis(max(values), width, height, unit)
+    axis, maximum = _y_axis(max(values), plot, height, unit)
     parts += axis
-    slot = (width - LEFT - RIGHT) / max(len(labels), 1)
+    slot = (plot - LEFT - RIGHT) / max(len(labels), 1)
     bottom = height - BOTTOM
+    ends: list[tuple[float, Series, float]] = []  # (y, series, x) of each line's last value
     for item in series:
         runs: list[list[tuple[float, float]]] = [[]]
+        markers = []
         for index, value in enumerate(item.values):
             if value is None:
                 runs.append([])
                 continue
             point = (LEFT + slot * (index + 0.5), bottom - value / maximum * (bottom - TOP))
             runs[-1].append(point)
-            parts.append(
-                f'<circle cx="{point[0]:.1f}" cy="{point[1]:.1f}" r="3" fill="{item.colour}">'
-                f"<title>{escape(item.name)}, {escape(labels[index])}: {value:.1f}</title></circle>"
+            markers.append(
+                _marker(
+                    item.marker,
+                    *point,
+                    item.colour,
+                    f"{item.name}, {labels[index]}: {value:.1f}",
+                )
             )
-        dash = ' stroke-dasharray="5 4"' if item.dashed else ""
+        dash = f' stroke-dasharray="{item.dasharray}"' if item.dasharray else ""
         for run in runs:
             if len(run) > 1:
                 points = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
@@ -212,6 +267,17 @@ def line_chart(
                     f'<polyline points="{points}" fill="none" stroke="{item.colour}" '
                     f'stroke-width="2" stroke-linejoin="round"{dash}/>'
                 )
-    parts += _x_labels(labels, width, height)
+        parts += markers
+        last = next((run[-1] for run in reversed(runs) if run), None)
+        if last is not None:
+            ends.append((last[1], item, last[0]))
+    if label_room:
+        ends.sort(key=lambda end: end[0])
+        ys = _spread([y for y, _, _ in ends], 14, TOP, bottom)
+        for y, (_, item, _) in zip(ys, ends, strict=True):
+            parts.append(
+                _text(plot - RIGHT + 8, y + 4, item.name, fill=item.colour, size=11, weight=600)
+            )
+    parts += _x_labels(labels, plot, height)
     parts.append("</g></svg>")
     return mark_safe("".join(parts))  # noqa: S308

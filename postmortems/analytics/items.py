@@ -142,6 +142,25 @@ def items_by_category(scope: AnalyticsScope) -> list[CategoryCount]:
     ]
 
 
+def items_done_by_period(scope: AnalyticsScope, previous: AnalyticsScope) -> dict:
+    """Action items due in ``scope`` and in ``previous`` (won't-do left out), and how many of
+    each are completed, in one query: ``due``, ``done``, ``due_before``, ``done_before``."""
+    now = Q(due_date__gte=scope.date_from)
+    before = Q(due_date__lt=scope.date_from)
+    done = Q(status=ItemStatus.COMPLETED)
+    return (
+        items_in_scope(scope)
+        .exclude(status=ItemStatus.WONT_DO)
+        .filter(due_date__gte=previous.date_from, due_date__lte=scope.date_to)
+        .aggregate(
+            due=Count("pk", filter=now),
+            done=Count("pk", filter=now & done),
+            due_before=Count("pk", filter=before),
+            done_before=Count("pk", filter=before & done),
+        )
+    )
+
+
 ITEMS_TTL = 300
 
 

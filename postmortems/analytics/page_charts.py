@@ -10,6 +10,13 @@ from django.utils.safestring import SafeString
 from postmortems.analytics.charts import ACCENT, Series, bar_chart, column_chart, line_chart
 
 SEVERITY_COLOURS = {"SEV1": "#b91c1c", "SEV2": "#c2410c", "SEV3": "#1d4ed8", "SEV4": "#047857"}
+# Told apart by more than hue: each severity has its own marker and dash too.
+SEVERITY_STYLES = {
+    "SEV1": ("circle", "solid"),
+    "SEV2": ("square", "dashed"),
+    "SEV3": ("triangle", "dotted"),
+    "SEV4": ("diamond", "dashdot"),
+}
 
 
 def month_label(month: date) -> str:
@@ -56,7 +63,13 @@ def report_charts(report) -> dict[str, SafeString]:
             labels,
             [
                 Series("Open", trend_open, ACCENT),
-                Series("Overdue", trend_overdue, SEVERITY_COLOURS["SEV1"]),
+                Series(
+                    "Overdue",
+                    trend_overdue,
+                    SEVERITY_COLOURS["SEV1"],
+                    marker="square",
+                    dash="dashed",
+                ),
             ],
             empty="No action items in this range",
         ),
@@ -102,7 +115,8 @@ def _severity_chart(report, labels: list[str], stat: str, unit: str, what: str) 
         spans = report.detect_resolve.series(stat, severity, report.scope.months)
         values = [None if s is None else s.total_seconds() / seconds for s in spans]
         if any(v is not None for v in values):
-            series.append(Series(severity, values, colour))
+            marker, dash = SEVERITY_STYLES[severity]
+            series.append(Series(severity, values, colour, marker=marker, dash=dash))
     overall = [
         f"{row.severity} median {_in(getattr(row, stat), seconds)} {unit} "
         f"over {row.incidents} incidents"

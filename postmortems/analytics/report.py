@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from organizations.models import PostmortemPolicy
 from organizations.selectors import policy_for
+from postmortems.analytics.headlines import Headlines, headlines
 from postmortems.analytics.items import (
     CategoryCount,
     ItemTrendPoint,
@@ -196,6 +197,7 @@ class Report:
     root_causes_missing: int
     services: list[RankedCount]
     categories: list[CategoryCount]
+    headlines: Headlines
 
     @property
     def created_total(self) -> int:
@@ -241,4 +243,5 @@ def analytics_report(scope: AnalyticsScope) -> Report:
         root_causes_missing=missing,
         services=affected_services(scope),
         categories=categories,
+        headlines=headlines(scope),
     )

@@ -31,8 +31,8 @@ def test_a_manager_follows_a_recurring_pattern_to_a_postmortem(page, org, member
     pattern.get_by_role("link", name=re.compile("Checkout errors")).click()
     expect(page).to_have_url(re.compile(r"/o/acme/postmortems/1/$"))
     callout = page.locator("[data-pattern-callout]")
-    expect(callout).to_contain_text("Recurring pattern")
+    expect(callout).to_contain_text("Recurring: service api")
     expect(callout).to_contain_text("4 incidents within 90 days")  # I0 too: not range-bound
-    callout.get_by_role("link", name=re.compile("See every recurring pattern")).click()
+    callout.get_by_role("link", name=re.compile("All patterns")).click()
     expect(page).to_have_url(re.compile(r"/o/acme/analytics/#patterns$"))
     assert page.console_errors == []

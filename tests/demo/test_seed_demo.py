@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django_scopes import scopes_disabled
 
-from organizations.models import Membership, Organization, Team, TeamMember
+from organizations.models import Membership, Notification, Organization, Team, TeamMember
 
 EXPECTED_ACME_ROLES = {
     "alice": "ADMIN",
@@ -16,11 +16,14 @@ EXPECTED_ACME_ROLES = {
 
 
 def _counts():
-    """Every organization's rows."""
+    """Every organization's rows, and the unread notifications."""
     with scopes_disabled():
-        return tuple(
-            m.objects.count()
-            for m in (get_user_model(), Organization, Membership, Team, TeamMember)
+        return (
+            *(
+                m.objects.count()
+                for m in (get_user_model(), Organization, Membership, Team, TeamMember)
+            ),
+            Notification.objects.filter(read_at__isnull=True).count(),
         )
 
 

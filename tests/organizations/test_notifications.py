@@ -376,3 +376,95 @@ class TestOpen:
         client.post(open_url(org, a.pk))
         page = client.get(list_url(org)).content.decode()
         assert 'aria-label="Notifications, 1 unread"' in page
+
+
+# --- The bell's panel --------------------------------------------------------------------------
+
+
+def panel_url(organization):
+    return reverse("notification_panel", kwargs={"org_slug": organization.slug})
+
+
+def panel_rows(response) -> list[str]:
+    return re.findall(r'data-notification="(\d+)"', response.content.decode())
+
+
+class TestPanel:
+    def test_the_bell_links_to_the_list_and_holds_a_closed_panel(self, client, org, bob):
+        client.force_login(bob)
+        page = client.get(reverse("dashboard", kwargs={"org_slug": org.slug})).content.decode()
+        assert re.search(r'<a id="notification-bell"[^>]*href="/o/acme/notifications/"', page)
+        assert re.search(r'id="notification-panel"[^>]*hidden', page)
+        assert f'data-panel-url="{panel_url(org)}"' in page
+
+    def test_shows_the_newest_eight_newest_first_unread_marked(self, client, org, bob, carol):
+        made = [
+            make_notification(org, bob, actor=carol, minutes_ago=i, read=i % 2 == 1, title=f"N{i}")
+            for i in range(10)
+        ]
+        client.force_login(bob)
+        response = client.get(panel_url(org), headers=HTMX)
+        assert response.status_code == 200
+        assert panel_rows(response) == [str(n.pk) for n in made[:8]]
+        body = response.content.decode()
+        assert "<html" not in body
+        assert body.count("bell-item--unread") == 4  # N0, N2, N4, N6
+        assert body.count("Unread: </span>") == 4
+        assert "5 unread" in body  # N8 too, below the panel's eight
+        assert "Mark all as read" in body
+        assert f'href="{list_url(org)}">All notifications</a>' in body
+        assert f'action="{open_url(org, made[0].pk)}"' in body
+
+    def test_only_mine_in_this_organization(self, client, org, other_org, bob, carol):
+        MembershipFactory(user=bob, organization=other_org, role=Role.ENGINEER)
+        mine = make_notification(org, bob, actor=carol, title="Mine here")
+        make_notification(org, carol, actor=bob, title="Carol's secret")
+        make_notification(other_org, bob, title="Globex business", url="/o/globex/")
+        client.force_login(bob)
+        response = client.get(panel_url(org), headers=HTMX)
+        assert panel_rows(response) == [str(mine.pk)]
+        body = response.content.decode()
+        assert "secret" not in body and "Globex business" not in body
+
+    def test_a_stranger_gets_no_panel(self, client, org, other_org, member_factory):
+        stranger = member_factory(Role.ADMIN, organization=other_org, username="stranger")
+        client.force_login(stranger)
+        assert client.get(panel_url(org), headers=HTMX).status_code == 404
+
+    def test_empty(self, client, org, bob):
+        client.force_login(bob)
+        body = client.get(panel_url(org), headers=HTMX).content.decode()
+        assert "No notifications yet" in body and "Mark all as read" not in body
+
+    def test_without_htmx_it_is_the_list_page(self, client, org, bob):
+        client.force_login(bob)
+        response = client.get(panel_url(org))
+        assert response.status_code == 302 and response["Location"] == list_url(org)
+
+    def test_bounded_queries_whatever_the_number_of_notifications(
+        self, client, org, bob, carol, member_factory, count_queries
+    ):
+        client.force_login(bob)
+        many_notifications(org, bob, 2, actor=carol)
+        few = count_queries(lambda: client.get(panel_url(org), headers=HTMX))
+        for i in range(10):
+            many_notifications(org, bob, 5, actor=member_factory(Role.ENGINEER, username=f"a{i}"))
+        many = count_queries(lambda: client.get(panel_url(org), headers=HTMX))
+        assert many == few <= 8
+
+    def test_mark_all_from_the_panel_answers_the_panel_and_the_bell(
+        self, client, org, other_org, bob, carol
+    ):
+        for i in range(3):
+            make_notification(org, bob, actor=carol, minutes_ago=i)
+        theirs = make_notification(org, carol, actor=bob)
+        client.force_login(bob)
+        response = client.post(mark_url(org), {"panel": "1"}, headers=HTMX)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert len(panel_rows(response)) == 3 and "bell-item--unread" not in body
+        assert 'role="status">All caught up' in body
+        assert 'hx-swap-oob="true"' in body and 'aria-label="Notifications, none unread"' in body
+        assert unread(bob).count() == 0
+        theirs.refresh_from_db()
+        assert theirs.read_at is None

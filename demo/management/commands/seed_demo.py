@@ -11,6 +11,7 @@ from django_scopes import scopes_disabled
 from demo.action_items import seed_action_items
 from demo.incidents import seed_incidents
 from demo.integrations import seed_integrations
+from demo.notifications import settle_notifications
 from demo.postmortems import seed_postmortems, seed_reviews, settle_history
 from demo.trackers import seed_trackers
 from organizations import services
@@ -95,6 +96,8 @@ class Command(BaseCommand):
             for organization in organizations.values():
                 settle_history(organization=organization)
             seed_trackers(organization=organizations["acme"], admin=users["alice"])
+            for organization in organizations.values():
+                settle_notifications(organization=organization)
             self._pending_invitation(organizations["acme"], inviter=users["alice"])
             search_documents_rebuild()  # PostgreSQL only: every postmortem's full-text vector
 

@@ -1,5 +1,6 @@
 """Recurring patterns: the thresholds, the analytics list, and the callout on a postmortem."""
 
+import re
 from datetime import date, timedelta
 
 from django.urls import reverse
@@ -133,11 +134,29 @@ def test_a_postmortem_in_a_pattern_shows_the_callout(client, world, member_facto
     assert response.status_code == 200
     html = response.content.decode()
     assert "data-pattern-callout" in html
-    assert "Recurring pattern" in html and "<strong>api</strong>" in html
+    assert "Recurring:" in html and "<strong>api</strong>" in html
     assert detail_url(world.postmortems["pm1"]) in html
     assert SECRET_TITLE not in html  # PM2 is in the pattern but private
     assert "A postmortem you cannot open" in html
-    assert "See every recurring pattern in analytics" not in html  # an engineer has no analytics
+    assert "All patterns →" not in html  # an engineer has no analytics
+
+
+def test_the_callout_is_one_line_with_the_incidents_folded_away(client, world, admin_user):
+    """The notice is a line above the document, not a block: the incidents wait behind a
+    closed disclosure, and the line links to every pattern in analytics."""
+    client.force_login(admin_user)
+    html = client.get(detail_url(world.postmortems["pm3"])).content.decode()
+    start = html.index("data-pattern-callout")
+    note = html[start : html.index("</details>", start)]
+    summary = re.search(r"<summary[^>]*>(.*?)</summary>", note, re.S).group(1)
+    line = " ".join(re.sub(r"<[^>]+>", " ", summary).split())
+    assert line.startswith("⚑ Recurring: service api , 4 incidents in")
+    assert line.endswith("Show incidents Hide incidents")  # CSS shows the one that applies
+    assert "<details" in note and "<details open" not in note  # the incidents are folded
+    head = note[: note.index("<summary")]
+    assert "<p" not in head and "<ul" not in head  # nothing above the line
+    assert 'class="pattern-note__link" href="/o/acme/analytics/#patterns"' in html
+    assert "All patterns →" in html
 
 
 def test_a_postmortem_outside_any_pattern_has_no_callout(client, world, admin_user):
