@@ -17,6 +17,10 @@ def press_on(page, selector: str, key: str = "Enter") -> None:
     page.keyboard.press(key)
 
 
+def focused_section(page) -> str:
+    return page.evaluate("() => document.activeElement.closest('[data-section]').dataset.section")
+
+
 def entry(page, key: str):
     return page.locator(f'[data-outline-item="{key}"]')
 
@@ -26,7 +30,8 @@ def editor(page, draft):
     log_in(page, "ann")
     page.goto(edit_path(draft))
     page.wait_for_load_state("networkidle")  # the wording findings arrive after the page
-    return page
+    yield page
+    assert page.console_errors == []
 
 
 def test_next_empty_required_goes_to_each_unwritten_required_section(editor):
@@ -46,7 +51,8 @@ def test_next_empty_required_goes_to_each_unwritten_required_section(editor):
     page.locator("#body-executive-summary").focus()
     page.keyboard.press("Control+End")
     page.keyboard.type(" Card payments failed for 43 minutes; a rollback fixed them.")
-    expect(entry(page, "executive-summary")).to_have_attribute("data-state", "written", timeout=8000)
+    summary = entry(page, "executive-summary")
+    expect(summary).to_have_attribute("data-state", "written", timeout=8000)
     expect(entry(page, "executive-summary")).to_contain_text("Written")
 
     press_on(page, "[data-next-required]")  # the summary is written now: on to the next
@@ -84,8 +90,7 @@ def test_an_outline_link_moves_the_keyboard_into_its_section(editor):
     press_on(page, "[data-collapse-written]")
     press_on(page, '[data-toc="timeline"]')  # a folded section opens for the keyboard
     expect(page.locator("#section-timeline")).not_to_have_class(re.compile("is-collapsed"))
-    section = page.evaluate("() => document.activeElement.closest('[data-section]').dataset.section")
-    assert section == "timeline"
+    assert focused_section(page) == "timeline"
 
 
 def test_the_outline_shows_wording_suggestions_as_the_writer_types(editor):

@@ -101,7 +101,7 @@ class TestOutlineStates:
         html = editor_html(client, postmortem)
         summary = outline_entry(html, "executive-summary")
         assert "data-outline-comments hidden" not in summary
-        assert "<span data-outline-comment-count>2</span>" in summary
+        assert "<span data-outline-comments-count>2</span>" in summary
         assert '2</span><span class="visually-hidden"> open comments' in summary
         assert "data-outline-comments hidden" in outline_entry(html, "root-cause")
 
