@@ -93,6 +93,8 @@
     if (!collapsed) editor.growAll(section);
   }
 
+  // Without this script the buttons would do nothing: they are drawn hidden.
+  outline.querySelector("[data-outline-tools]").hidden = false;
   sections().forEach(function (section) {
     var button = section.querySelector("[data-collapse]");
     if (button) button.hidden = false;
