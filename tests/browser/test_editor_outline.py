@@ -116,3 +116,18 @@ def test_at_390_px_the_outline_is_a_closed_disclosure_above_the_document(page, d
     expect(outline).not_to_have_attribute("open", "")  # out of the way of the document
     outline_box = page.locator(".pm-outline").bounding_box()
     assert outline_box["x"] >= 0 and outline_box["x"] + outline_box["width"] <= 390
+
+
+def test_a_comment_posted_in_the_editor_shows_in_the_outline(editor):
+    page = editor
+    mark = entry(page, "root-cause").locator("[data-outline-comments]")
+    expect(mark).to_be_hidden()
+    press_on(page, "#section-root-cause [data-comments-toggle]")
+    field = page.locator("#comments-root-cause textarea[name=body]").first
+    expect(field).to_be_visible()
+    field.focus()
+    page.keyboard.type("Which pool ran dry?")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the Comment button
+    expect(mark).to_be_visible()
+    expect(mark).to_have_text(re.compile(r"^\s*1 open comment\s*$"))
