@@ -13,14 +13,17 @@ nothing is treated as a placeholder.
 """
 
 import re
+from functools import lru_cache
 
 # An italic span, as the built-in and admin templates write their prompts: _text_ or *text*.
 _PROMPT = re.compile(r"(?<![\w*])\*(?!\*)[^*\n]+?\*(?![\w*])|(?<![\w_])_(?!_)[^_\n]+?_(?![\w_])")
 _HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]")
 
 
+@lru_cache(maxsize=1024)
 def placeholder_lines(created_body: str | None) -> frozenset[str]:
-    """The lines of a generated body that prompt the writer (whitespace-trimmed)."""
+    """The lines of a generated body that prompt the writer (whitespace-trimmed). Remembered:
+    a page asks for a section's several times, and a generated body never changes."""
     return frozenset(
         line.strip() for line in (created_body or "").splitlines() if _PROMPT.search(line)
     )

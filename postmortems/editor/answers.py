@@ -44,12 +44,14 @@ def absorb(postmortem: Postmortem, saved: Postmortem) -> Postmortem:
     return postmortem
 
 
-def saved_payload(key: str, saved: Postmortem, digest: str) -> dict:
+def saved_payload(key: str, saved: Postmortem, digest: str, **outline_state) -> dict:
+    """``outline_state``: the section's state for the editor's outline (``outline.saved_state``)."""
     return {
         "section": key,
         "version": saved.version,
         "digest": digest,
         "saved_at": timezone.now().isoformat(),
+        **outline_state,
     }
 
 

@@ -18,11 +18,13 @@ from incidents.charts import render_chart
 from organizations.fragments import render_cached
 from postmortems import selectors
 from postmortems.comments import presenter as comments_presenter
+from postmortems.editor import outline
 from postmortems.editor import services as editing
 from postmortems.editor.forms import ImpactForm
 from postmortems.editor.rows import ROW_EDITORS, rows_formset, stored_rows, timeline_row_views
 from postmortems.guidance import presenter as guidance_presenter
 from postmortems.models import Postmortem, RootCauseCategory, Section, SectionKind
+from postmortems.placeholders import written_text
 from postmortems.review import panels as review_panels
 from postmortems.review import selectors as selectors_review
 from postmortems.templatetags.postmortems import textarea_rows
@@ -74,6 +76,8 @@ class EditorSection:
     preview_url: str = ""
     comment_count: int = 0  # unresolved threads on the section
     version: str = ""  # the document version the body form posts, as text
+    created_body: str | None = None  # the body as the template generated it (its prompts)
+    filled: bool = False  # written by someone, as the submit check decides it
 
     # What the body form shows, computed once per section: strings, not numbers, because the
     # template engine localizes every number it prints.
@@ -91,27 +95,40 @@ class EditorSection:
         return str(textarea_rows(self.text))
 
     @cached_property
+    def prompts(self) -> list[str]:
+        """The template's prompts for this section, shown as hints, never as its text."""
+        return outline.prompt_hints(self.created_body)
+
+    @cached_property
     def placeholder(self) -> str:
+        if self.prompts and not self.text.strip():
+            return "\n".join(self.prompts)
         prompt = self.section.helper_prompt
         return Truncator(prompt).chars(160) if prompt else "Write in Markdown…"
 
     @property
-    def text(self) -> str:
-        return self.section.body if self.body is None else self.body
+    def prompt_hint(self) -> list[str]:
+        """The prompts, when the text hides the placeholder that would show them and the
+        section is not written yet."""
+        return self.prompts if self.text.strip() and not self.filled else []
 
     @cached_property
-    def is_blank(self) -> bool:
-        data = self.section.data or {}
-        filled = any(
-            str(value).strip()
-            for rows in data.values()
-            if isinstance(rows, list)
-            for row in rows
-            if isinstance(row, dict)
-            for value in row.values()
-            if not isinstance(value, bool)
-        )
-        return not self.text.strip() and not filled
+    def text(self) -> str:
+        """What the textarea holds: the writer's text, without the template's untouched
+        prompts (a generated data-backed body is shown as generated)."""
+        if self.body is not None:
+            return self.body
+        if self.untouched:
+            return self.section.body
+        return written_text(self.section.body, self.created_body)
+
+    @property
+    def outline_state(self) -> str:
+        return outline.outline_state(filled=self.filled, required=self.section.required)
+
+    @property
+    def outline_label(self) -> str:
+        return outline.STATE_LABELS[self.outline_state]
 
     @cached_property
     def row_formset(self):
@@ -220,13 +237,15 @@ def editor_context(
     incident = postmortem.incident
     url_patterns = section_url_patterns(postmortem)
     items = items_of(postmortem)
+    with_items = {item.section_key for item in items}
     panel = review_panels.review_panel_context(
         request,
         postmortem,
         unresolved=sum(unresolved.values()),
         document=document,
-        with_items={item.section_key for item in items},
+        with_items=with_items,
     )
+    created = document.created_bodies
     sections = [
         editor_section(
             section,
@@ -236,6 +255,8 @@ def editor_context(
             url_patterns,
             untouched=section.key in document.untouched,
             comment_count=unresolved.get(section.key, 0),
+            created_body=created.get(section.key),
+            filled=outline.is_filled(section, created.get(section.key), postmortem, with_items),
             **overrides.get(section.key, {}),
         )
         for number, section in enumerate(document.sections, start=1)

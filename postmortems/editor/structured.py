@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from postmortems.editor import outline
 from postmortems.editor import services as editing
 from postmortems.editor.answers import absorb, editor_url, parse_base, render_editor, saved_payload
 from postmortems.editor.forms import ImpactForm
@@ -180,7 +181,8 @@ def structured_saved(
     else:
         response = HttpResponse(status=200)
         response["HX-Reswap"] = "none"
-    response["HX-Trigger"] = pm_saved_event(saved_payload(section.key, saved, digest))
+    state = outline.saved_state(section, saved)
+    response["HX-Trigger"] = pm_saved_event(saved_payload(section.key, saved, digest, **state))
     return response
 
 

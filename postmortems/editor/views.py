@@ -25,6 +25,7 @@ from organizations.markdown import render_markdown
 from organizations.roles import Action
 from organizations.validators import text_too_large_message
 from postmortems import creation
+from postmortems.editor import outline
 from postmortems.editor import services as editing
 from postmortems.editor.answers import (
     absorb,
@@ -178,16 +179,25 @@ def save_body(request: HttpRequest, postmortem: Postmortem, section: Section) ->
         return body_conflict(request, postmortem, section.key, body, conflict)
     except ValidationError as error:
         return body_refused(request, postmortem, section.key, body, 400, first_message(error))
-    return part_saved(request, absorb(postmortem, saved), section.key, editing.content_digest(body))
+    section.body = body
+    return part_saved(
+        request,
+        absorb(postmortem, saved),
+        section.key,
+        editing.content_digest(body),
+        outline.saved_state(section, postmortem),
+    )
 
 
 def first_message(error: ValidationError) -> str:
     return " ".join(error.messages) if error.messages else "This could not be saved."
 
 
-def part_saved(request: HttpRequest, saved: Postmortem, key: str, digest: str) -> HttpResponse:
+def part_saved(
+    request: HttpRequest, saved: Postmortem, key: str, digest: str, state: dict | None = None
+) -> HttpResponse:
     if wants_json(request):
-        return JsonResponse(saved_payload(key, saved, digest))
+        return JsonResponse(saved_payload(key, saved, digest, **(state or {})))
     anchor = "" if key == "title" else f"section-{key}"
     return redirect(editor_url(saved, anchor))
 

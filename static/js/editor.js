@@ -153,6 +153,7 @@
     this.showError("");
     editor.noteVersion(data.version);
     if (this.field === "title") editor.showTitle(text);
+    document.dispatchEvent(new CustomEvent("pm:unit-saved", { detail: data })); // the outline
     if (this.input.value === text) {
       clearDrafts(this);
       this.setStatus("saved");
