@@ -110,6 +110,13 @@
     if (document.contains(form)) busy(form, false);
   });
 
+  // The checklist's "submit anyway?" question, swapped in after a submit, takes the focus (the
+  // submit button is disabled meanwhile, which drops it): the next Tab reaches its buttons.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var dialog = event.detail.target.querySelector("[role=alertdialog][tabindex]");
+    if (dialog) dialog.focus();
+  });
+
   // "Manage people" in the status bar loads the people panel the first time it opens; without
   // JavaScript the disclosure holds a link to the people page instead.
   function loadPeople(details) {
