@@ -159,43 +159,8 @@ def notes_of(link: TicketLink) -> list[SyncNote]:
 
 
 @dataclass(frozen=True)
-class TicketSync:
-    """What an item's row shows of its ticket."""
-
-    key: str
-    status: str
-    synced_at: datetime | None
-    error: str
-    url: str  # the item's ticket page
-
-
-def ticket_syncs(*, organization: Organization, postmortem: Postmortem) -> dict[int, TicketSync]:
-    """The tickets of the postmortem's items, one query (receiver of
-    ``actionitems.postmortem_table.TICKET_SYNC``)."""
-    page = reverse("item_ticket", kwargs={"org_slug": organization.slug, "item": 999999999})
-    links = TicketLink.objects.filter(
-        organization=organization, item__postmortem=postmortem
-    ).values(
-        "item_id", "item__number", "key", "remote_status", "state", "last_synced_at", "last_error"
-    )
-    return {
-        link["item_id"]: TicketSync(
-            key=link["key"],
-            status=link["remote_status"] or dict(SyncState.choices)[link["state"]],
-            synced_at=link["last_synced_at"],
-            error=link["last_error"],
-            url=page.replace("999999999", str(link["item__number"])),
-        )
-        for link in links
-    }
-
-
-# --- The organization's items with their tickets (tracker page, API) ----------------------------
-
-
-@dataclass(frozen=True)
 class ItemTicket:
-    """What the action-item tracker and the API show of an item's ticket."""
+    """What an item's row (the postmortem's, the tracker's) and the API show of its ticket."""
 
     key: str
     remote_url: str  # the ticket on the tracker ("" until it is created)
@@ -206,13 +171,21 @@ class ItemTicket:
     tracker: str  # "GitHub", "Jira", "Linear"
 
 
+def ticket_syncs(*, organization: Organization, postmortem: Postmortem) -> dict[int, ItemTicket]:
+    """The tickets of the postmortem's items, one query (receiver of
+    ``actionitems.postmortem_table.TICKET_SYNC``)."""
+    return _tickets(organization, item__postmortem=postmortem)
+
+
 def item_tickets(*, organization: Organization, item_ids: list[int]) -> dict[int, ItemTicket]:
     """The tickets of these items, one query whatever their number (receiver of
     ``actionitems.selectors.ITEM_TICKETS``)."""
-    if not item_ids:
-        return {}
+    return _tickets(organization, item_id__in=item_ids) if item_ids else {}
+
+
+def _tickets(organization: Organization, **which) -> dict[int, ItemTicket]:
     page = reverse("item_ticket", kwargs={"org_slug": organization.slug, "item": 999999999})
-    links = TicketLink.objects.filter(organization=organization, item_id__in=item_ids).values(
+    links = TicketLink.objects.filter(organization=organization, **which).values(
         "item_id",
         "item__number",
         "key",

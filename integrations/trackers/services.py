@@ -36,17 +36,47 @@ def _route_or_error(item: ActionItem) -> tuple[TrackerConnection, str]:
 
 
 @transaction.atomic
-def ticket_create(*, item: ActionItem, actor: AbstractBaseUser | None) -> TicketLink:
+def ticket_create(*, item: ActionItem, actor: AbstractBaseUser) -> TicketLink:
     """Queue the creation of ``item``'s ticket where its route sends it (a failed one is
-    asked again). ``actor`` None: the organization's own rule (on publish)."""
-    if actor is not None and not may_ticket(item, actor):
+    asked again)."""
+    if not may_ticket(item, actor):
         raise PermissionDenied("Only the postmortem's editors create tickets for its items.")
-    connection, target = _route_or_error(item)
+    route = _route_or_error(item)
     link = selectors.link_of(item)
     if link is not None and (link.key or link.state == SyncState.QUEUED):
         raise ValidationError(
             {"ticket": f"This item already has a ticket ({link.key or 'being created'})."}
         )
+    return _ticket_request(item, route, actor, link)
+
+
+@transaction.atomic
+def tickets_create_all(*, postmortem: Postmortem, actor: AbstractBaseUser | None) -> int:
+    """Queue tickets for every open item of ``postmortem`` that has none; answers how many.
+    ``actor`` None: the organization's own rule (on publish). The route is the postmortem's,
+    so it is found once for all its items."""
+    if actor is not None:
+        membership = membership_in(postmortem.organization, actor)
+        if not access(actor, membership, postmortem).can_edit:
+            raise PermissionDenied("Only the postmortem's editors create tickets for its items.")
+    items = selectors.items_without_ticket(postmortem)
+    if not items:
+        return 0
+    route = _route_or_error(items[0])
+    failed = selectors.links_of_items(postmortem.organization, [item.pk for item in items])
+    for item in items:
+        _ticket_request(item, route, actor, failed.get(item.pk))
+    return len(items)
+
+
+def _ticket_request(
+    item: ActionItem,
+    route: tuple[TrackerConnection, str],
+    actor: AbstractBaseUser | None,
+    link: TicketLink | None,
+) -> TicketLink:
+    """Queue ``item``'s ticket at ``route``, on its failed link if it has one."""
+    connection, target = route
     link = link or TicketLink(organization=item.organization, item=item, created_by=actor)
     link.connection, link.target = connection, target
     link.state, link.last_error = SyncState.QUEUED, ""
@@ -55,22 +85,6 @@ def ticket_create(*, item: ActionItem, actor: AbstractBaseUser | None) -> Ticket
     note(link, f"Ticket requested in {connection.get_kind_display()} {target} by {who}.")
     _queue(link)
     return link
-
-
-@transaction.atomic
-def tickets_create_all(*, postmortem: Postmortem, actor: AbstractBaseUser | None) -> int:
-    """Queue tickets for every open item of ``postmortem`` that has none; answers how many.
-    ``actor`` None: the organization's own rule (on publish)."""
-    if actor is not None:
-        membership = membership_in(postmortem.organization, actor)
-        if not access(actor, membership, postmortem).can_edit:
-            raise PermissionDenied("Only the postmortem's editors create tickets for its items.")
-    items = selectors.items_without_ticket(postmortem)
-    if items and selectors.default_connection(postmortem.organization) is None:
-        _route_or_error(items[0])
-    for item in items:
-        ticket_create(item=item, actor=actor)
-    return len(items)
 
 
 def tickets_on_publish(*, postmortem: Postmortem, actor: AbstractBaseUser | None = None) -> None:
