@@ -1,0 +1,378 @@
+"""Similar incidents: the earlier postmortems closest to an incident, a draft or a query.
+
+Closeness is shared services, the same root-cause category and shared words of the title,
+summary and root cause. On PostgreSQL the words are ranked with the search documents
+(``ts_rank`` of the probe's words, title and summaries weighted, as ``query`` ranks) and the
+titles by trigram similarity (``pg_trgm``); the embedded SQLite default scores a bounded pool
+of candidates in Python instead (``similar_fallback``). Every result says why it was chosen
+(``SimilarHit.reasons``) and how far its action items got: action items live in the app
+above, which answers ``ITEM_PROGRESS`` with one query for all the results.
+
+Visibility is the read view's (``visible_q``), applied before anything is ranked, so a
+postmortem the viewer may not read is never a result, nor a reason. The page costs a fixed
+number of queries whatever the number of results or postmortems.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from incidents.models import Incident, IncidentService
+from organizations import hooks
+from organizations.models import Organization
+from postmortems.models import Postmortem, RootCauseCategory, Section
+from postmortems.permissions import visible_q
+from postmortems.search.indexing import CONFIG, is_postgres, section_text
+from postmortems.search.similar_terms import probe_terms, shared_terms, websearch_or, word_overlap
+
+# Answered by ``actionitems``: ``{postmortem_id: (completed, total)}`` for ``postmortem_ids``.
+ITEM_PROGRESS = "postmortems.similar.item_progress"
+LIMIT = 5
+SERVICE_WEIGHT = 1.0  # per shared service
+CATEGORY_WEIGHT = 0.75
+WORDS_WEIGHT = 4.0  # ts_rank of the probe's words, or the share of them found (SQLite)
+TITLE_WEIGHT = 2.0  # trigram similarity of the titles (PostgreSQL)
+TITLE_MATCH = 0.3  # pg_trgm's default threshold: a title this close is a candidate
+# ts_rank's weights {D, C, B, A}: the title and the summaries count, the incident's words a
+# little, the rest of the document (timeline, appendices) not at all.
+RANK_WEIGHTS = [0.1, 0.0, 0.4, 1.0]
+FALLBACK_POOL = 300  # candidates the SQLite fallback reads and scores, most recent first
+SUMMARY_KEYS_Q = Q(key__contains="summary") | Q(key__contains="root-cause")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What the results should resemble, and what they must not be."""
+
+    title: str
+    text: str = ""  # summary, root cause, description
+    service_ids: tuple[int, ...] = ()
+    category: str = ""
+    before: datetime | None = None  # earlier incidents only
+    exclude_postmortems: tuple[int, ...] = ()
+    exclude_incident: int | None = None
+
+    @property
+    def terms(self) -> dict[str, str]:
+        return probe_terms(self.title, self.text)
+
+
+@dataclass
+class SimilarHit:
+    postmortem: Postmortem
+    score: float
+    shared_services: list[str] = field(default_factory=list)
+    category: str = ""  # the shared root-cause category's label
+    shared_words: list[str] = field(default_factory=list)
+    items_done: int = 0
+    items_total: int = 0
+
+    @property
+    def reasons(self) -> list[tuple[str, list[str]]]:
+        """Why this result was chosen: (what is shared, the shared values)."""
+        found = []
+        if self.shared_services:
+            found.append(
+                (
+                    "Same service" if len(self.shared_services) == 1 else "Same services",
+                    self.shared_services,
+                )
+            )
+        if self.category:
+            found.append(("Same root cause", [self.category]))
+        if self.shared_words:
+            found.append(("Shared words", self.shared_words))
+        return found
+
+
+# --- Probes -------------------------------------------------------------------------------------
+
+
+def incident_probe(incident: Incident) -> Probe:
+    """An incident resembles what its title, description, services and (once written) its
+    postmortem's root cause say."""
+    # The incident page has read both already (prefetched): no query here.
+    own = list(incident.postmortems.all())
+    return Probe(
+        title=incident.title,
+        text=incident.description[:4000],
+        service_ids=tuple(link.service_id for link in incident.service_links.all()),
+        category=next((p.root_cause_category for p in own if p.root_cause_category), ""),
+        before=incident.started_at,
+        exclude_postmortems=tuple(p.pk for p in own),
+        exclude_incident=incident.pk,
+    )
+
+
+def postmortem_probe(postmortem: Postmortem) -> Probe:
+    """A draft resembles its title, summary and root cause, its incident's services and its
+    root-cause category."""
+    summaries = Section.objects.filter(postmortem=postmortem).filter(SUMMARY_KEYS_Q)
+    incident = postmortem.incident
+    return Probe(
+        title=postmortem.title,
+        text="\n".join(section_text(s) for s in summaries.values("body", "data"))[:4000],
+        service_ids=_service_ids(postmortem.incident_id) if incident else (),
+        category=postmortem.root_cause_category,
+        before=incident.started_at if incident else postmortem.created_at,
+        exclude_postmortems=(postmortem.pk,),
+        exclude_incident=postmortem.incident_id,
+    )
+
+
+def query_probe(*, organization: Organization, query: str, service: str = "", category: str = ""):
+    """The search page: what was typed, and the service and root cause filtered on."""
+    service_ids = ()
+    if service:
+        service_ids = tuple(
+            IncidentService.objects.filter(organization=organization, service__name=service)
+            .values_list("service_id", flat=True)
+            .distinct()[:1]
+        )
+    return Probe(title=query, service_ids=service_ids, category=category)
+
+
+def _service_ids(incident_id: int | None) -> tuple[int, ...]:
+    if incident_id is None:
+        return ()
+    links = IncidentService.objects.filter(incident_id=incident_id)
+    return tuple(links.values_list("service_id", flat=True))
+
+
+# --- Ranking ------------------------------------------------------------------------------------
+
+
+def similar_postmortems(
+    *, organization: Organization, membership, probe: Probe, limit: int = LIMIT
+) -> list[SimilarHit]:
+    """The ``limit`` readable postmortems closest to ``probe``, closest first, with their
+    reasons and action-item progress (a fixed number of queries)."""
+    candidates = readable_candidates(organization=organization, membership=membership, probe=probe)
+    if is_postgres():
+        ranked = similar_postgres(candidates, probe, limit)
+    else:
+        ranked = similar_fallback(candidates, probe, limit)
+    return _hits(ranked, probe)
+
+
+def readable_candidates(*, organization: Organization, membership, probe: Probe):
+    """The postmortems this member may read that could resemble the probe: earlier ones, never
+    the probe's own."""
+    queryset = Postmortem.objects.filter(organization=organization).filter(visible_q(membership))
+    if probe.exclude_postmortems:
+        queryset = queryset.exclude(pk__in=probe.exclude_postmortems)
+    if probe.exclude_incident:
+        queryset = queryset.exclude(incident_id=probe.exclude_incident)
+    if probe.before:
+        queryset = queryset.filter(
+            Q(incident__started_at__lt=probe.before)
+            | Q(incident__isnull=True, created_at__lt=probe.before)
+        )
+    return queryset
+
+
+def _shared_services_count(probe: Probe):
+    counted = (
+        IncidentService.objects.filter(
+            incident_id=OuterRef("incident_id"), service_id__in=probe.service_ids
+        )
+        .order_by()
+        .values("incident_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def _same_category(probe: Probe):
+    if not probe.category:
+        return Value(0)
+    return Case(When(root_cause_category=probe.category, then=Value(1)), default=Value(0))
+
+
+def similar_postgres(
+    candidates: QuerySet[Postmortem], probe: Probe, limit: int
+) -> list[tuple[int, float]]:
+    """(pk, score) of the closest candidates, in one query: full-text rank of the probe's words
+    over the search documents, trigram similarity of the titles, shared services, category."""
+    from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+
+    words = websearch_or(probe.terms)
+    match = Q(pk__in=[])
+    queryset = candidates.annotate(
+        shared=_shared_services_count(probe) if probe.service_ids else Value(0),
+        same_category=_same_category(probe),
+        title_similarity=TrigramSimilarity("title", probe.title),
+    )
+    text = Value(0.0)
+    if words:
+        tsquery = SearchQuery(words, search_type="websearch", config=CONFIG)
+        text = Coalesce(
+            SearchRank(F("search_document__vector"), tsquery, weights=RANK_WEIGHTS), 0.0
+        )
+        match |= Q(search_document__vector=tsquery)
+    if probe.service_ids:
+        match |= Q(shared__gt=0)
+    if probe.category:
+        match |= Q(root_cause_category=probe.category)
+    if probe.title:
+        match |= Q(title_similarity__gte=TITLE_MATCH)
+    rows = (
+        queryset.filter(match)
+        .annotate(
+            score=ExpressionWrapper(
+                SERVICE_WEIGHT * F("shared")
+                + CATEGORY_WEIGHT * F("same_category")
+                + WORDS_WEIGHT * text
+                + TITLE_WEIGHT * F("title_similarity"),
+                output_field=FloatField(),
+            )
+        )
+        .order_by(F("score").desc(), F("published_at").desc(nulls_last=True), "-number")
+        .values_list("pk", "score")[:limit]
+    )
+    return [(pk, float(score)) for pk, score in rows]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A postmortem as the SQLite fallback scores it."""
+
+    pk: int
+    title: str
+    category: str
+    service_ids: frozenset[int]
+    summaries: tuple[str, ...] = ()
+
+
+def fallback_score(probe: Probe, candidate: Candidate) -> float:
+    """The SQLite fallback's score: shared services, the category, and the share of the probe's
+    words found in the candidate's title and summaries."""
+    shared = len(candidate.service_ids & set(probe.service_ids))
+    same = bool(probe.category) and candidate.category == probe.category
+    words = word_overlap(probe.terms, (candidate.title, *candidate.summaries))
+    return SERVICE_WEIGHT * shared + CATEGORY_WEIGHT * same + WORDS_WEIGHT * words
+
+
+def similar_fallback(
+    candidates: QuerySet[Postmortem], probe: Probe, limit: int
+) -> list[tuple[int, float]]:
+    """(pk, score) of the closest candidates without a text index (SQLite; works on any
+    database): the ``FALLBACK_POOL`` most recent candidates sharing a service, the category or
+    a title word are read in three queries and scored in Python."""
+    match = Q(pk__in=[])
+    if probe.service_ids:
+        sharing = IncidentService.objects.filter(service_id__in=probe.service_ids)
+        match |= Q(incident_id__in=sharing.values("incident_id"))
+    if probe.category:
+        match |= Q(root_cause_category=probe.category)
+    for word in list(probe.terms.values())[:10]:
+        match |= Q(title__icontains=word)
+    pool = list(
+        candidates.filter(match)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", "title", "root_cause_category", "incident_id")[:FALLBACK_POOL]
+    )
+    services: dict[int, set[int]] = {}
+    for incident_id, service_id in IncidentService.objects.filter(
+        incident_id__in={row[3] for row in pool if row[3]}
+    ).values_list("incident_id", "service_id"):
+        services.setdefault(incident_id, set()).add(service_id)
+    summaries = _summaries_of([row[0] for row in pool])
+    scored = [
+        (
+            pk,
+            fallback_score(
+                probe,
+                Candidate(
+                    pk,
+                    title,
+                    category,
+                    frozenset(services.get(incident_id, ())),
+                    tuple(summaries.get(pk, ())),
+                ),
+            ),
+        )
+        for pk, title, category, incident_id in pool
+    ]
+    scored = [row for row in scored if row[1] > 0]
+    scored.sort(key=lambda row: -row[1])
+    return scored[:limit]
+
+
+def _summaries_of(ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    rows = Section.objects.filter(postmortem_id__in=ids).filter(SUMMARY_KEYS_Q)
+    for row in rows.values("postmortem_id", "body", "data"):
+        found.setdefault(row["postmortem_id"], []).append(section_text(row))
+    return found
+
+
+# --- The results shown --------------------------------------------------------------------------
+
+
+def _hits(ranked: list[tuple[int, float]], probe: Probe) -> list[SimilarHit]:
+    """The ranked postmortems with their reasons and progress (four queries, whatever the
+    number of results)."""
+    if not ranked:
+        return []
+    ids = [pk for pk, _ in ranked]
+    by_pk = {p.pk: p for p in Postmortem.objects.filter(pk__in=ids).select_related("incident")}
+    services = _shared_service_names(
+        [p.incident_id for p in by_pk.values() if p.incident_id], probe.service_ids
+    )
+    summaries = _summaries_of(ids)
+    progress = item_progress(ids)
+    words = probe.terms
+    hits = []
+    for pk, score in ranked:
+        postmortem = by_pk[pk]
+        done, total = progress.get(pk, (0, 0))
+        same = bool(probe.category) and postmortem.root_cause_category == probe.category
+        hits.append(
+            SimilarHit(
+                postmortem=postmortem,
+                score=score,
+                shared_services=services.get(postmortem.incident_id, []),
+                category=str(RootCauseCategory(probe.category).label) if same else "",
+                shared_words=shared_terms(words, [postmortem.title, *summaries.get(pk, [])])[:5],
+                items_done=done,
+                items_total=total,
+            )
+        )
+    return hits
+
+
+def _shared_service_names(incident_ids: list[int], service_ids: tuple[int, ...]):
+    names: dict[int, list[str]] = {}
+    if not service_ids or not incident_ids:
+        return names
+    for incident_id, name in (
+        IncidentService.objects.filter(incident_id__in=incident_ids, service_id__in=service_ids)
+        .order_by("service__name")
+        .values_list("incident_id", "service__name")
+    ):
+        names.setdefault(incident_id, []).append(name)
+    return names
+
+
+def item_progress(postmortem_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(completed, total) action items per postmortem, as the action-items app answers."""
+    progress: dict[int, tuple[int, int]] = {}
+    for answer in hooks.answers(ITEM_PROGRESS, postmortem_ids=postmortem_ids):
+        progress.update(answer)
+    return progress
