@@ -1,4 +1,4 @@
-"""Trigram similarity (``pg_trgm``) for the similar incidents' title matching; nothing on
+"""Trigram similarity (``pg_trgm``) for the similar incidents' title closeness; nothing on
 SQLite, where the similar incidents use their fallback."""
 
 from django.contrib.postgres.operations import TrigramExtension

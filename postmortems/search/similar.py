@@ -19,9 +19,7 @@ from datetime import datetime
 from django.db.models import (
     Case,
     Count,
-    ExpressionWrapper,
     F,
-    FloatField,
     OuterRef,
     Q,
     QuerySet,
@@ -46,7 +44,12 @@ SERVICE_WEIGHT = 1.0  # per shared service
 CATEGORY_WEIGHT = 0.75
 WORDS_WEIGHT = 4.0  # ts_rank of the probe's words, or the share of them found (SQLite)
 TITLE_WEIGHT = 2.0  # trigram similarity of the titles (PostgreSQL)
-TITLE_MATCH = 0.3  # pg_trgm's default threshold: a title this close is a candidate
+# PostgreSQL ranks a bounded pool (``similar_postgres``): the most recent candidates sharing a
+# service, the root cause, every word of the title, or nothing in particular.
+POOL_SERVICES = 80
+POOL_CATEGORY = 50
+TITLE_POOL = 40
+POOL_RECENT = 50
 # ts_rank's weights {D, C, B, A}: the title and the summaries count, the incident's words a
 # little, the rest of the document (timeline, appendices) not at all.
 RANK_WEIGHTS = [0.1, 0.0, 0.4, 1.0]
@@ -170,19 +173,24 @@ def similar_postmortems(
 
 
 def readable_candidates(*, organization: Organization, membership, probe: Probe):
-    """The postmortems this member may read that could resemble the probe: earlier ones, never
-    the probe's own."""
+    """The postmortems this member may read that could resemble the probe, never the probe's
+    own (the rankings keep the earlier ones: ``earlier_q``)."""
     queryset = Postmortem.objects.filter(organization=organization).filter(visible_q(membership))
     if probe.exclude_postmortems:
         queryset = queryset.exclude(pk__in=probe.exclude_postmortems)
     if probe.exclude_incident:
         queryset = queryset.exclude(incident_id=probe.exclude_incident)
-    if probe.before:
-        queryset = queryset.filter(
-            Q(incident__started_at__lt=probe.before)
-            | Q(incident__isnull=True, created_at__lt=probe.before)
-        )
     return queryset
+
+
+def earlier_q(probe: Probe) -> Q:
+    """Postmortems of incidents that started before the probe's (or, without an incident,
+    written before it)."""
+    if not probe.before:
+        return Q()
+    return Q(incident__started_at__lt=probe.before) | Q(
+        incident__isnull=True, created_at__lt=probe.before
+    )
 
 
 def _shared_services_count(probe: Probe):
@@ -207,45 +215,74 @@ def _same_category(probe: Probe):
 def similar_postgres(
     candidates: QuerySet[Postmortem], probe: Probe, limit: int
 ) -> list[tuple[int, float]]:
-    """(pk, score) of the closest candidates, in one query: full-text rank of the probe's words
-    over the search documents, trigram similarity of the titles, shared services, category."""
-    from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+    """(pk, score) of the closest candidates, in two queries whatever the number of
+    postmortems.
 
-    words = websearch_or(probe.terms)
-    match = Q(pk__in=[])
-    queryset = candidates.annotate(
-        shared=_shared_services_count(probe) if probe.service_ids else Value(0),
-        same_category=_same_category(probe),
-        title_similarity=TrigramSimilarity("title", probe.title),
-    )
-    text = Value(0.0)
-    if words:
-        tsquery = SearchQuery(words, search_type="websearch", config=CONFIG)
-        text = Coalesce(
-            SearchRank(F("search_document__vector"), tsquery, weights=RANK_WEIGHTS), 0.0
-        )
-        match |= Q(search_document__vector=tsquery)
-    if probe.service_ids:
-        match |= Q(shared__gt=0)
-    if probe.category:
-        match |= Q(root_cause_category=probe.category)
-    if probe.title:
-        match |= Q(title_similarity__gte=TITLE_MATCH)
+    Ranking every postmortem would cost a trigram similarity and a ``ts_rank`` per row (about a
+    second at 10,000), so a pool of at most 220 is ranked (``_pool_parts``): the most recent
+    candidates sharing a service, the root cause, all the title's words (through the search
+    documents' index), or nothing in particular. The pool is chosen without joining the
+    incidents; only the earlier of it are ranked."""
+    from django.contrib.postgres.search import TrigramSimilarity
+
+    parts = [
+        narrowed.order_by("-pk").values_list("pk", flat=True)[:size]
+        for narrowed, size in _pool_parts(candidates, probe)
+    ]
+    pool = set(parts[0].union(*parts[1:]))
+    if not pool:
+        return []
     rows = (
-        queryset.filter(match)
+        candidates.filter(pk__in=pool)
+        .filter(earlier_q(probe))
         .annotate(
-            score=ExpressionWrapper(
-                SERVICE_WEIGHT * F("shared")
-                + CATEGORY_WEIGHT * F("same_category")
-                + WORDS_WEIGHT * text
-                + TITLE_WEIGHT * F("title_similarity"),
-                output_field=FloatField(),
-            )
+            shared=_shared_services_count(probe) if probe.service_ids else Value(0),
+            same_category=_same_category(probe),
+            words=_words_rank(probe),
+            title_similarity=TrigramSimilarity("title", probe.title),
         )
-        .order_by(F("score").desc(), F("published_at").desc(nulls_last=True), "-number")
-        .values_list("pk", "score")[:limit]
+        .values_list("pk", "shared", "same_category", "words", "title_similarity")
     )
-    return [(pk, float(score)) for pk, score in rows]
+    scored = [
+        (
+            pk,
+            SERVICE_WEIGHT * shared
+            + CATEGORY_WEIGHT * same
+            + WORDS_WEIGHT * float(words or 0)
+            + TITLE_WEIGHT * float(title or 0),
+        )
+        for pk, shared, same, words, title in rows
+    ]
+    scored = [row for row in scored if row[1] > 0]
+    scored.sort(key=lambda row: (-row[1], -row[0]))
+    return scored[:limit]
+
+
+def _pool_parts(candidates: QuerySet[Postmortem], probe: Probe):
+    """The parts of the pool ranked in full: (candidates, how many of the most recent)."""
+    if probe.service_ids:
+        sharing = IncidentService.objects.filter(service_id__in=probe.service_ids)
+        yield candidates.filter(incident_id__in=sharing.values("incident_id")), POOL_SERVICES
+    if probe.category:
+        yield candidates.filter(root_cause_category=probe.category), POOL_CATEGORY
+    title_words = " ".join(probe_terms(probe.title).values())
+    if title_words:
+        from django.contrib.postgres.search import SearchQuery
+
+        every_word = SearchQuery(title_words, search_type="plain", config=CONFIG)
+        yield candidates.filter(search_document__vector=every_word), TITLE_POOL
+    yield candidates, POOL_RECENT
+
+
+def _words_rank(probe: Probe):
+    """``ts_rank`` of the probe's words (any of them) over the title and summaries."""
+    words = websearch_or(probe.terms)
+    if not words:
+        return Value(0.0)
+    from django.contrib.postgres.search import SearchQuery, SearchRank
+
+    tsquery = SearchQuery(words, search_type="websearch", config=CONFIG)
+    return Coalesce(SearchRank(F("search_document__vector"), tsquery, weights=RANK_WEIGHTS), 0.0)
 
 
 @dataclass(frozen=True)
@@ -284,6 +321,7 @@ def similar_fallback(
         match |= Q(title__icontains=word)
     pool = list(
         candidates.filter(match)
+        .filter(earlier_q(probe))
         .order_by("-created_at", "-pk")
         .values_list("pk", "title", "root_cause_category", "incident_id")[:FALLBACK_POOL]
     )
