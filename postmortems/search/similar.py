@@ -375,19 +375,22 @@ def _hits(ranked: list[tuple[int, float]], probe: Probe) -> list[SimilarHit]:
     )
     summaries = _summaries_of(ids)
     progress = item_progress(ids)
-    words = probe.terms
+    probe_words = probe.terms
     hits = []
     for pk, score in ranked:
         postmortem = by_pk[pk]
         done, total = progress.get(pk, (0, 0))
         same = bool(probe.category) and postmortem.root_cause_category == probe.category
+        shared = services.get(postmortem.incident_id, [])
+        words = shared_terms(probe_words, [postmortem.title, *summaries.get(pk, [])])
         hits.append(
             SimilarHit(
                 postmortem=postmortem,
                 score=score,
-                shared_services=services.get(postmortem.incident_id, []),
+                shared_services=shared,
                 category=str(RootCauseCategory(probe.category).label) if same else "",
-                shared_words=shared_terms(words, [postmortem.title, *summaries.get(pk, [])])[:5],
+                # A service's name is said once, as a shared service.
+                shared_words=[w for w in words if w not in {n.lower() for n in shared}][:5],
                 items_done=done,
                 items_total=total,
             )

@@ -1,5 +1,6 @@
 """The words two incidents share: terms of a text, stemmed crudely so "timeouts" meets
-"timeout", and the score of the SQLite fallback.
+"timeout", and the score of the SQLite fallback. Words every incident report says (impact,
+minutes, SEV2) are no reason for two to be alike, so they are stop words here.
 
 Pure functions over text: PostgreSQL ranks with its own stemmer (``to_tsvector``), but the
 reasons shown beside a result ("shared words: pool, replica") are computed here on both
@@ -19,9 +20,13 @@ _STOP_WORDS = """a about above after again against all also an and any are as at
     me more most my no nor not now of off on once only or other our out over own same she should
     so some such than that the their them then there these they this those through to too under
     until up very was we were what when where which while who whom why will with would you your
-    incident outage issue problem postmortem"""
+    every via per still within without across since around many much
+    incident outage issue problem postmortem impact impacted affected happened caused started
+    detected resolved mitigated minutes minute hours hour seconds days day weeks
+    one two three four five six seven eight nine ten sev1 sev2 sev3 sev4"""
 STOP_WORDS = frozenset(_STOP_WORDS.split())
 SUFFIXES = ("ing", "ed", "es", "s")
+AMOUNT = re.compile(r"^\d+[a-z]{0,2}$", re.IGNORECASE)  # 2026, 14m, 30s: no reason to be alike
 
 
 def stem(word: str) -> str:
@@ -39,7 +44,7 @@ def terms(text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for match in WORD.finditer(text or ""):
         word = match.group(0)
-        if len(word) < 3 or word.lower() in STOP_WORDS or word.isdigit():
+        if len(word) < 3 or word.lower() in STOP_WORDS or AMOUNT.match(word):
             continue
         found.setdefault(stem(word), word.lower())
     return found

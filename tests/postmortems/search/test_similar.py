@@ -250,7 +250,7 @@ def incident_page(client, incident):
 
 
 def similar_card(html: str) -> str:
-    found = re.search(r'<section class="card similar".*?</section>', html, re.S)
+    found = re.search(r'<section class="(card )?similar[ "].*?</section>', html, re.S)
     assert found, "no similar-incidents card"
     return found.group(0)
 
@@ -307,3 +307,11 @@ def test_the_search_page_lists_similar_incidents(client, org, engineer, world):
     card = similar_card(page(client, org, q="checkout pool exhaustion"))
     assert "Checkout connection pool exhausted" in card
     assert "Shared words" in card
+
+
+def test_words_every_report_says_are_no_reason():
+    from postmortems.search.similar_terms import probe_terms, shared_terms
+
+    probe = probe_terms("SEV2: checkout timeouts for 14m, impact on three regions")
+    assert shared_terms(probe, ["SEV2 impact lasted 14m in three regions"]) == ["regions"]
+    assert shared_terms(probe, ["Checkout timed out"]) == ["checkout"]
