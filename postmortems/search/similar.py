@@ -14,14 +14,12 @@ number of queries whatever the number of results or postmortems.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.db.models import (
     Case,
     Count,
     F,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -29,21 +27,27 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from incidents.models import Incident, IncidentService
+from incidents.models import IncidentService
 from organizations import hooks
 from organizations.models import Organization
-from postmortems.models import Postmortem, RootCauseCategory, Section
+from postmortems.models import Postmortem, RootCauseCategory
 from postmortems.permissions import visible_q
-from postmortems.search.indexing import CONFIG, is_postgres, section_text
-from postmortems.search.similar_terms import probe_terms, shared_terms, websearch_or, word_overlap
+from postmortems.search.indexing import CONFIG, is_postgres
+from postmortems.search.similar_fallback import similar_fallback
+from postmortems.search.similar_probes import (
+    CATEGORY_WEIGHT,
+    SERVICE_WEIGHT,
+    TITLE_WEIGHT,
+    WORDS_WEIGHT,
+    Probe,
+    earlier_q,
+    summaries_of,
+)
+from postmortems.search.similar_terms import probe_terms, shared_terms, websearch_or
 
 # Answered by ``actionitems``: ``{postmortem_id: (completed, total)}`` for ``postmortem_ids``.
 ITEM_PROGRESS = "postmortems.similar.item_progress"
 LIMIT = 5
-SERVICE_WEIGHT = 1.0  # per shared service
-CATEGORY_WEIGHT = 0.75
-WORDS_WEIGHT = 4.0  # ts_rank of the probe's words, or the share of them found (SQLite)
-TITLE_WEIGHT = 2.0  # trigram similarity of the titles (PostgreSQL)
 # PostgreSQL ranks a bounded pool (``similar_postgres``): the most recent candidates sharing a
 # service, the root cause, every word of the title, or nothing in particular.
 POOL_SERVICES = 80
@@ -53,25 +57,6 @@ POOL_RECENT = 50
 # ts_rank's weights {D, C, B, A}: the title and the summaries count, the incident's words a
 # little, the rest of the document (timeline, appendices) not at all.
 RANK_WEIGHTS = [0.1, 0.0, 0.4, 1.0]
-FALLBACK_POOL = 300  # candidates the SQLite fallback reads and scores, most recent first
-SUMMARY_KEYS_Q = Q(key__contains="summary") | Q(key__contains="root-cause")
-
-
-@dataclass(frozen=True)
-class Probe:
-    """What the results should resemble, and what they must not be."""
-
-    title: str
-    text: str = ""  # summary, root cause, description
-    service_ids: tuple[int, ...] = ()
-    category: str = ""
-    before: datetime | None = None  # earlier incidents only
-    exclude_postmortems: tuple[int, ...] = ()
-    exclude_incident: int | None = None
-
-    @property
-    def terms(self) -> dict[str, str]:
-        return probe_terms(self.title, self.text)
 
 
 @dataclass
@@ -102,60 +87,6 @@ class SimilarHit:
         return found
 
 
-# --- Probes -------------------------------------------------------------------------------------
-
-
-def incident_probe(incident: Incident) -> Probe:
-    """An incident resembles what its title, description, services and (once written) its
-    postmortem's root cause say."""
-    # The incident page has read both already (prefetched): no query here.
-    own = list(incident.postmortems.all())
-    return Probe(
-        title=incident.title,
-        text=incident.description[:4000],
-        service_ids=tuple(link.service_id for link in incident.service_links.all()),
-        category=next((p.root_cause_category for p in own if p.root_cause_category), ""),
-        before=incident.started_at,
-        exclude_postmortems=tuple(p.pk for p in own),
-        exclude_incident=incident.pk,
-    )
-
-
-def postmortem_probe(postmortem: Postmortem) -> Probe:
-    """A draft resembles its title, summary and root cause, its incident's services and its
-    root-cause category."""
-    summaries = Section.objects.filter(postmortem=postmortem).filter(SUMMARY_KEYS_Q)
-    incident = postmortem.incident
-    return Probe(
-        title=postmortem.title,
-        text="\n".join(section_text(s) for s in summaries.values("body", "data"))[:4000],
-        service_ids=_service_ids(postmortem.incident_id) if incident else (),
-        category=postmortem.root_cause_category,
-        before=incident.started_at if incident else postmortem.created_at,
-        exclude_postmortems=(postmortem.pk,),
-        exclude_incident=postmortem.incident_id,
-    )
-
-
-def query_probe(*, organization: Organization, query: str, service: str = "", category: str = ""):
-    """The search page: what was typed, and the service and root cause filtered on."""
-    service_ids = ()
-    if service:
-        service_ids = tuple(
-            IncidentService.objects.filter(organization=organization, service__name=service)
-            .values_list("service_id", flat=True)
-            .distinct()[:1]
-        )
-    return Probe(title=query, service_ids=service_ids, category=category)
-
-
-def _service_ids(incident_id: int | None) -> tuple[int, ...]:
-    if incident_id is None:
-        return ()
-    links = IncidentService.objects.filter(incident_id=incident_id)
-    return tuple(links.values_list("service_id", flat=True))
-
-
 # --- Ranking ------------------------------------------------------------------------------------
 
 
@@ -181,16 +112,6 @@ def readable_candidates(*, organization: Organization, membership, probe: Probe)
     if probe.exclude_incident:
         queryset = queryset.exclude(incident_id=probe.exclude_incident)
     return queryset
-
-
-def earlier_q(probe: Probe) -> Q:
-    """Postmortems of incidents that started before the probe's (or, without an incident,
-    written before it)."""
-    if not probe.before:
-        return Q()
-    return Q(incident__started_at__lt=probe.before) | Q(
-        incident__isnull=True, created_at__lt=probe.before
-    )
 
 
 def _shared_services_count(probe: Probe):
@@ -285,81 +206,6 @@ def _words_rank(probe: Probe):
     return Coalesce(SearchRank(F("search_document__vector"), tsquery, weights=RANK_WEIGHTS), 0.0)
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A postmortem as the SQLite fallback scores it."""
-
-    pk: int
-    title: str
-    category: str
-    service_ids: frozenset[int]
-    summaries: tuple[str, ...] = ()
-
-
-def fallback_score(probe: Probe, candidate: Candidate) -> float:
-    """The SQLite fallback's score: shared services, the category, and the share of the probe's
-    words found in the candidate's title and summaries."""
-    shared = len(candidate.service_ids & set(probe.service_ids))
-    same = bool(probe.category) and candidate.category == probe.category
-    words = word_overlap(probe.terms, (candidate.title, *candidate.summaries))
-    return SERVICE_WEIGHT * shared + CATEGORY_WEIGHT * same + WORDS_WEIGHT * words
-
-
-def similar_fallback(
-    candidates: QuerySet[Postmortem], probe: Probe, limit: int
-) -> list[tuple[int, float]]:
-    """(pk, score) of the closest candidates without a text index (SQLite; works on any
-    database): the ``FALLBACK_POOL`` most recent candidates sharing a service, the category or
-    a title word are read in three queries and scored in Python."""
-    match = Q(pk__in=[])
-    if probe.service_ids:
-        sharing = IncidentService.objects.filter(service_id__in=probe.service_ids)
-        match |= Q(incident_id__in=sharing.values("incident_id"))
-    if probe.category:
-        match |= Q(root_cause_category=probe.category)
-    for word in list(probe.terms.values())[:10]:
-        match |= Q(title__icontains=word)
-    pool = list(
-        candidates.filter(match)
-        .filter(earlier_q(probe))
-        .order_by("-created_at", "-pk")
-        .values_list("pk", "title", "root_cause_category", "incident_id")[:FALLBACK_POOL]
-    )
-    services: dict[int, set[int]] = {}
-    for incident_id, service_id in IncidentService.objects.filter(
-        incident_id__in={row[3] for row in pool if row[3]}
-    ).values_list("incident_id", "service_id"):
-        services.setdefault(incident_id, set()).add(service_id)
-    summaries = _summaries_of([row[0] for row in pool])
-    scored = [
-        (
-            pk,
-            fallback_score(
-                probe,
-                Candidate(
-                    pk,
-                    title,
-                    category,
-                    frozenset(services.get(incident_id, ())),
-                    tuple(summaries.get(pk, ())),
-                ),
-            ),
-        )
-        for pk, title, category, incident_id in pool
-    ]
-    scored = [row for row in scored if row[1] > 0]
-    scored.sort(key=lambda row: -row[1])
-    return scored[:limit]
-
-
-def _summaries_of(ids: list[int]) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = {}
-    rows = Section.objects.filter(postmortem_id__in=ids).filter(SUMMARY_KEYS_Q)
-    for row in rows.values("postmortem_id", "body", "data"):
-        found.setdefault(row["postmortem_id"], []).append(section_text(row))
-    return found
-
-
 # --- The results shown --------------------------------------------------------------------------
 
 
@@ -373,7 +219,7 @@ def _hits(ranked: list[tuple[int, float]], probe: Probe) -> list[SimilarHit]:
     services = _shared_service_names(
         [p.incident_id for p in by_pk.values() if p.incident_id], probe.service_ids
     )
-    summaries = _summaries_of(ids)
+    summaries = summaries_of(ids)
     progress = item_progress(ids)
     probe_words = probe.terms
     hits = []

@@ -19,7 +19,8 @@ from postmortems.lookups import postmortem_from_number
 from postmortems.models import PostmortemStatus, RootCauseCategory
 from postmortems.search import services as search
 from postmortems.search.query import MAX_QUERY_CHARS
-from postmortems.search.similar import postmortem_probe, query_probe, similar_postmortems
+from postmortems.search.similar import similar_postmortems
+from postmortems.search.similar_probes import postmortem_probe, query_probe
 
 PAGE = "postmortems/search/page.html"
 SIMILAR = "postmortems/search/_similar.html"

@@ -4,7 +4,8 @@ so the incident page shows the postmortems' similarity without ``incidents`` imp
 
 from django import template
 
-from postmortems.search.similar import incident_probe, similar_postmortems
+from postmortems.search.similar import similar_postmortems
+from postmortems.search.similar_probes import incident_probe
 
 register = template.Library()
 PANEL = "postmortems/search/_similar.html"

@@ -12,16 +12,9 @@ from actionitems import services as item_services
 from actionitems.models import ItemStatus
 from organizations.roles import Role
 from postmortems.models import RootCauseCategory, Visibility
-from postmortems.search.similar import (
-    Candidate,
-    Probe,
-    fallback_score,
-    incident_probe,
-    postmortem_probe,
-    readable_candidates,
-    similar_fallback,
-    similar_postmortems,
-)
+from postmortems.search.similar import readable_candidates, similar_postmortems
+from postmortems.search.similar_fallback import Candidate, fallback_score, similar_fallback
+from postmortems.search.similar_probes import Probe, incident_probe, postmortem_probe
 from tests.postmortems.read.helpers import resolved_incident
 from tests.postmortems.search.helpers import T0, page, write
 
