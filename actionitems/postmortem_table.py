@@ -262,6 +262,7 @@ class ActionItemsPage:
         return {
             "list": reverse("postmortem_action_items", kwargs=kwargs),
             "item": reverse("postmortem_action_item", kwargs={**kwargs, "item": NUMBER_SLOT}),
+            "repeats": reverse("postmortem_action_item_repeats", kwargs=kwargs),
             "members": reverse("member_search", kwargs={"org_slug": kwargs["org_slug"]})
             + "?role=editor",
         }

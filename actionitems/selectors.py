@@ -160,6 +160,19 @@ def postmortem_item_counts(postmortem_ids: list[int], today: date) -> dict[int, 
     return {row.pop("postmortem_id"): row for row in rows}
 
 
+def item_progress(*, postmortem_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(completed, total) items per postmortem, in one query: the similar incidents' "3 of 4
+    items done". Won't-do items count as not done. Answers
+    ``postmortems.search.similar.ITEM_PROGRESS`` (registered in ``apps.py``)."""
+    rows = (
+        ActionItem.objects.filter(postmortem_id__in=postmortem_ids)
+        .values("postmortem_id")
+        .annotate(done=Count("id", filter=Q(status=ItemStatus.COMPLETED)), total=Count("id"))
+        .values_list("postmortem_id", "done", "total")
+    )
+    return {pk: (done, total) for pk, done, total in rows}
+
+
 # --- Beside an item ------------------------------------------------------------------------------
 
 TICKET_HOSTS = (

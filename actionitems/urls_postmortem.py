@@ -2,13 +2,18 @@
 
 from django.urls import path
 
-from . import views_postmortem
+from . import views_postmortem, views_repeats
 
 urlpatterns = [
     path(
         "<int:number>/action-items/",
         views_postmortem.item_list_or_create,
         name="postmortem_action_items",
+    ),
+    path(
+        "<int:number>/action-items/repeats/",
+        views_repeats.item_repeats,
+        name="postmortem_action_item_repeats",
     ),
     path(
         "<int:number>/action-items/<int:item>/",

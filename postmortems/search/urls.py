@@ -6,4 +6,5 @@ from postmortems.search import views as views_search
 
 urlpatterns = [
     path("", views_search.postmortem_search, name="postmortem_search"),
+    path("similar/<int:number>/", views_search.similar_to_postmortem, name="postmortem_similar"),
 ]

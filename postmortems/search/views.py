@@ -15,11 +15,15 @@ from incidents.models import Severity
 from organizations.decorators import require_action
 from organizations.roles import Action
 from organizations.validators import refuse_reversed_range
+from postmortems.lookups import postmortem_from_number
 from postmortems.models import PostmortemStatus, RootCauseCategory
 from postmortems.search import services as search
 from postmortems.search.query import MAX_QUERY_CHARS
+from postmortems.search.similar import similar_postmortems
+from postmortems.search.similar_probes import postmortem_probe, query_probe
 
 PAGE = "postmortems/search/page.html"
+SIMILAR = "postmortems/search/_similar.html"
 STATUS_CHOICES = [
     (PostmortemStatus.PUBLISHED, "Published"),
     (search.ANY_STATUS, "Any status I can see"),
@@ -104,6 +108,22 @@ class SearchForm(forms.Form):
         return narrowed or any(self.cleaned_data.get(name) for name in self.FILTERS)
 
 
+def _similar(request: HttpRequest, results: search.SearchResults, filters) -> list | None:
+    """The earlier incidents closest to the words searched (and the service and root cause
+    filtered on), however they are worded; none without a query."""
+    if not results.query or results.needs_words:
+        return None
+    probe = query_probe(
+        organization=request.organization,
+        query=results.query,
+        service=filters.service,
+        category=filters.category,
+    )
+    return similar_postmortems(
+        organization=request.organization, membership=request.membership, probe=probe
+    )
+
+
 @require_GET
 @require_action(Action.VIEW)
 def postmortem_search(request: HttpRequest, org_slug: str) -> HttpResponse:
@@ -122,6 +142,7 @@ def postmortem_search(request: HttpRequest, org_slug: str) -> HttpResponse:
     context = {
         "form": form,
         "results": results,
+        "similar": _similar(request, results, filters),
         "page": results.page,
         "filters": filters,
         "is_filtered": form.is_filtered,
@@ -133,3 +154,19 @@ def postmortem_search(request: HttpRequest, org_slug: str) -> HttpResponse:
     if request.htmx.target == "search-results":
         template += "#results"
     return render(request, template, context)
+
+
+@postmortem_from_number
+@require_GET
+def similar_to_postmortem(request: HttpRequest, postmortem) -> HttpResponse:
+    """The editor's "Similar incidents" card, loaded after the page (and again on demand): the
+    earlier postmortems closest to what the draft says now. Anyone who may read the draft may
+    see it; the results are what they may read."""
+    similar = similar_postmortems(
+        organization=request.organization,
+        membership=request.membership,
+        probe=postmortem_probe(postmortem),
+    )
+    return render(
+        request, SIMILAR, {"similar": similar, "similar_id": "similar", "postmortem": postmortem}
+    )

@@ -1,0 +1,265 @@
+"""Similar incidents: the earlier postmortems closest to an incident, a draft or a query.
+
+Closeness is shared services, the same root-cause category and shared words of the title,
+summary and root cause. On PostgreSQL the words are ranked with the search documents
+(``ts_rank`` of the probe's words, title and summaries weighted, as ``query`` ranks) and the
+titles by trigram similarity (``pg_trgm``); the embedded SQLite default scores a bounded pool
+of candidates in Python instead (``similar_fallback``). Every result says why it was chosen
+(``SimilarHit.reasons``) and how far its action items got: action items live in the app
+above, which answers ``ITEM_PROGRESS`` with one query for all the results.
+
+Visibility is the read view's (``visible_q``), applied before anything is ranked, so a
+postmortem the viewer may not read is never a result, nor a reason. The page costs a fixed
+number of queries whatever the number of results or postmortems.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from incidents.models import IncidentService
+from organizations import hooks
+from organizations.models import Organization
+from postmortems.models import Postmortem, RootCauseCategory
+from postmortems.permissions import visible_q
+from postmortems.search.indexing import CONFIG, is_postgres
+from postmortems.search.similar_fallback import similar_fallback
+from postmortems.search.similar_probes import (
+    CATEGORY_WEIGHT,
+    SERVICE_WEIGHT,
+    TITLE_WEIGHT,
+    WORDS_WEIGHT,
+    Probe,
+    earlier_q,
+    summaries_of,
+)
+from postmortems.search.similar_terms import probe_terms, shared_terms, websearch_or
+
+# Answered by ``actionitems``: ``{postmortem_id: (completed, total)}`` for ``postmortem_ids``.
+ITEM_PROGRESS = "postmortems.similar.item_progress"
+LIMIT = 5
+# PostgreSQL ranks a bounded pool (``similar_postgres``): the most recent candidates sharing a
+# service, the root cause, every word of the title, or nothing in particular.
+POOL_SERVICES = 80
+POOL_CATEGORY = 50
+TITLE_POOL = 40
+POOL_RECENT = 50
+# ts_rank's weights {D, C, B, A}: the title and the summaries count, the incident's words a
+# little, the rest of the document (timeline, appendices) not at all.
+RANK_WEIGHTS = [0.1, 0.0, 0.4, 1.0]
+
+
+@dataclass
+class SimilarHit:
+    postmortem: Postmortem
+    score: float
+    shared_services: list[str] = field(default_factory=list)
+    category: str = ""  # the shared root-cause category's label
+    shared_words: list[str] = field(default_factory=list)
+    items_done: int = 0
+    items_total: int = 0
+
+    @property
+    def reasons(self) -> list[tuple[str, list[str]]]:
+        """Why this result was chosen: (what is shared, the shared values)."""
+        found = []
+        if self.shared_services:
+            found.append(
+                (
+                    "Same service" if len(self.shared_services) == 1 else "Same services",
+                    self.shared_services,
+                )
+            )
+        if self.category:
+            found.append(("Same root cause", [self.category]))
+        if self.shared_words:
+            found.append(("Shared words", self.shared_words))
+        return found
+
+
+# --- Ranking ------------------------------------------------------------------------------------
+
+
+def similar_postmortems(
+    *, organization: Organization, membership, probe: Probe, limit: int = LIMIT
+) -> list[SimilarHit]:
+    """The ``limit`` readable postmortems closest to ``probe``, closest first, with their
+    reasons and action-item progress (a fixed number of queries)."""
+    candidates = readable_candidates(organization=organization, membership=membership, probe=probe)
+    if is_postgres():
+        ranked = similar_postgres(candidates, probe, limit)
+    else:
+        ranked = similar_fallback(candidates, probe, limit)
+    return _hits(ranked, probe)
+
+
+def readable_candidates(*, organization: Organization, membership, probe: Probe):
+    """The postmortems this member may read that could resemble the probe, never the probe's
+    own (the rankings keep the earlier ones: ``earlier_q``)."""
+    queryset = Postmortem.objects.filter(organization=organization).filter(visible_q(membership))
+    if probe.exclude_postmortems:
+        queryset = queryset.exclude(pk__in=probe.exclude_postmortems)
+    if probe.exclude_incident:
+        queryset = queryset.exclude(incident_id=probe.exclude_incident)
+    return queryset
+
+
+def _shared_services_count(probe: Probe):
+    counted = (
+        IncidentService.objects.filter(
+            incident_id=OuterRef("incident_id"), service_id__in=probe.service_ids
+        )
+        .order_by()
+        .values("incident_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def _same_category(probe: Probe):
+    if not probe.category:
+        return Value(0)
+    return Case(When(root_cause_category=probe.category, then=Value(1)), default=Value(0))
+
+
+def similar_postgres(
+    candidates: QuerySet[Postmortem], probe: Probe, limit: int
+) -> list[tuple[int, float]]:
+    """(pk, score) of the closest candidates, in two queries whatever the number of
+    postmortems.
+
+    Ranking every postmortem would cost a trigram similarity and a ``ts_rank`` per row (about a
+    second at 10,000), so a pool of at most 220 is ranked (``_pool_parts``): the most recent
+    candidates sharing a service, the root cause, all the title's words (through the search
+    documents' index), or nothing in particular. The pool is chosen without joining the
+    incidents; only the earlier of it are ranked."""
+    from django.contrib.postgres.search import TrigramSimilarity
+
+    parts = [
+        narrowed.order_by("-pk").values_list("pk", flat=True)[:size]
+        for narrowed, size in _pool_parts(candidates, probe)
+    ]
+    pool = set(parts[0].union(*parts[1:]))
+    if not pool:
+        return []
+    rows = (
+        candidates.filter(pk__in=pool)
+        .filter(earlier_q(probe))
+        .annotate(
+            shared=_shared_services_count(probe) if probe.service_ids else Value(0),
+            same_category=_same_category(probe),
+            words=_words_rank(probe),
+            title_similarity=TrigramSimilarity("title", probe.title),
+        )
+        .values_list("pk", "shared", "same_category", "words", "title_similarity")
+    )
+    scored = [
+        (
+            pk,
+            SERVICE_WEIGHT * shared
+            + CATEGORY_WEIGHT * same
+            + WORDS_WEIGHT * float(words or 0)
+            + TITLE_WEIGHT * float(title or 0),
+        )
+        for pk, shared, same, words, title in rows
+    ]
+    scored = [row for row in scored if row[1] > 0]
+    scored.sort(key=lambda row: (-row[1], -row[0]))
+    return scored[:limit]
+
+
+def _pool_parts(candidates: QuerySet[Postmortem], probe: Probe):
+    """The parts of the pool ranked in full: (candidates, how many of the most recent)."""
+    if probe.service_ids:
+        sharing = IncidentService.objects.filter(service_id__in=probe.service_ids)
+        yield candidates.filter(incident_id__in=sharing.values("incident_id")), POOL_SERVICES
+    if probe.category:
+        yield candidates.filter(root_cause_category=probe.category), POOL_CATEGORY
+    title_words = " ".join(probe_terms(probe.title).values())
+    if title_words:
+        from django.contrib.postgres.search import SearchQuery
+
+        every_word = SearchQuery(title_words, search_type="plain", config=CONFIG)
+        yield candidates.filter(search_document__vector=every_word), TITLE_POOL
+    yield candidates, POOL_RECENT
+
+
+def _words_rank(probe: Probe):
+    """``ts_rank`` of the probe's words (any of them) over the title and summaries."""
+    words = websearch_or(probe.terms)
+    if not words:
+        return Value(0.0)
+    from django.contrib.postgres.search import SearchQuery, SearchRank
+
+    tsquery = SearchQuery(words, search_type="websearch", config=CONFIG)
+    return Coalesce(SearchRank(F("search_document__vector"), tsquery, weights=RANK_WEIGHTS), 0.0)
+
+
+# --- The results shown --------------------------------------------------------------------------
+
+
+def _hits(ranked: list[tuple[int, float]], probe: Probe) -> list[SimilarHit]:
+    """The ranked postmortems with their reasons and progress (four queries, whatever the
+    number of results)."""
+    if not ranked:
+        return []
+    ids = [pk for pk, _ in ranked]
+    by_pk = {p.pk: p for p in Postmortem.objects.filter(pk__in=ids).select_related("incident")}
+    services = _shared_service_names(
+        [p.incident_id for p in by_pk.values() if p.incident_id], probe.service_ids
+    )
+    summaries = summaries_of(ids)
+    progress = item_progress(ids)
+    probe_words = probe.terms
+    hits = []
+    for pk, score in ranked:
+        postmortem = by_pk[pk]
+        done, total = progress.get(pk, (0, 0))
+        same = bool(probe.category) and postmortem.root_cause_category == probe.category
+        shared = services.get(postmortem.incident_id, [])
+        words = shared_terms(probe_words, [postmortem.title, *summaries.get(pk, [])])
+        hits.append(
+            SimilarHit(
+                postmortem=postmortem,
+                score=score,
+                shared_services=shared,
+                category=str(RootCauseCategory(probe.category).label) if same else "",
+                # A service's name is said once, as a shared service.
+                shared_words=[w for w in words if w not in {n.lower() for n in shared}][:5],
+                items_done=done,
+                items_total=total,
+            )
+        )
+    return hits
+
+
+def _shared_service_names(incident_ids: list[int], service_ids: tuple[int, ...]):
+    names: dict[int, list[str]] = {}
+    if not service_ids or not incident_ids:
+        return names
+    for incident_id, name in (
+        IncidentService.objects.filter(incident_id__in=incident_ids, service_id__in=service_ids)
+        .order_by("service__name")
+        .values_list("incident_id", "service__name")
+    ):
+        names.setdefault(incident_id, []).append(name)
+    return names
+
+
+def item_progress(postmortem_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(completed, total) action items per postmortem, as the action-items app answers."""
+    progress: dict[int, tuple[int, int]] = {}
+    for answer in hooks.answers(ITEM_PROGRESS, postmortem_ids=postmortem_ids):
+        progress.update(answer)
+    return progress

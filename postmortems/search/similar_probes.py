@@ -1,0 +1,110 @@
+"""What similar incidents resemble (a ``Probe``: an incident, a draft or a query), how much
+each kind of closeness weighs, and the reads both rankings share (``similar`` on PostgreSQL,
+``similar_fallback`` elsewhere)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+
+from incidents.models import Incident, IncidentService
+from organizations.models import Organization
+from postmortems.models import Postmortem, Section
+from postmortems.search.indexing import section_text
+from postmortems.search.similar_terms import probe_terms
+
+SERVICE_WEIGHT = 1.0  # per shared service
+CATEGORY_WEIGHT = 0.75
+WORDS_WEIGHT = 4.0  # ts_rank of the probe's words, or the share of them found (SQLite)
+TITLE_WEIGHT = 2.0  # trigram similarity of the titles (PostgreSQL)
+SUMMARY_KEYS_Q = Q(key__contains="summary") | Q(key__contains="root-cause")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What the results should resemble, and what they must not be."""
+
+    title: str
+    text: str = ""  # summary, root cause, description
+    service_ids: tuple[int, ...] = ()
+    category: str = ""
+    before: datetime | None = None  # earlier incidents only
+    exclude_postmortems: tuple[int, ...] = ()
+    exclude_incident: int | None = None
+
+    @property
+    def terms(self) -> dict[str, str]:
+        return probe_terms(self.title, self.text)
+
+
+# --- Probes -------------------------------------------------------------------------------------
+
+
+def incident_probe(incident: Incident) -> Probe:
+    """An incident resembles what its title, description, services and (once written) its
+    postmortem's root cause say."""
+    # The incident page has read both already (prefetched): no query here.
+    own = list(incident.postmortems.all())
+    return Probe(
+        title=incident.title,
+        text=incident.description[:4000],
+        service_ids=tuple(link.service_id for link in incident.service_links.all()),
+        category=next((p.root_cause_category for p in own if p.root_cause_category), ""),
+        before=incident.started_at,
+        exclude_postmortems=tuple(p.pk for p in own),
+        exclude_incident=incident.pk,
+    )
+
+
+def postmortem_probe(postmortem: Postmortem) -> Probe:
+    """A draft resembles its title, summary and root cause, its incident's services and its
+    root-cause category."""
+    summaries = Section.objects.filter(postmortem=postmortem).filter(SUMMARY_KEYS_Q)
+    incident = postmortem.incident
+    return Probe(
+        title=postmortem.title,
+        text="\n".join(section_text(s) for s in summaries.values("body", "data"))[:4000],
+        service_ids=_service_ids(postmortem.incident_id) if incident else (),
+        category=postmortem.root_cause_category,
+        before=incident.started_at if incident else postmortem.created_at,
+        exclude_postmortems=(postmortem.pk,),
+        exclude_incident=postmortem.incident_id,
+    )
+
+
+def query_probe(*, organization: Organization, query: str, service: str = "", category: str = ""):
+    """The search page: what was typed, and the service and root cause filtered on."""
+    service_ids = ()
+    if service:
+        service_ids = tuple(
+            IncidentService.objects.filter(organization=organization, service__name=service)
+            .values_list("service_id", flat=True)
+            .distinct()[:1]
+        )
+    return Probe(title=query, service_ids=service_ids, category=category)
+
+
+def _service_ids(incident_id: int | None) -> tuple[int, ...]:
+    if incident_id is None:
+        return ()
+    links = IncidentService.objects.filter(incident_id=incident_id)
+    return tuple(links.values_list("service_id", flat=True))
+
+
+def earlier_q(probe: Probe) -> Q:
+    """Postmortems of incidents that started before the probe's (or, without an incident,
+    written before it)."""
+    if not probe.before:
+        return Q()
+    return Q(incident__started_at__lt=probe.before) | Q(
+        incident__isnull=True, created_at__lt=probe.before
+    )
+
+
+def summaries_of(ids: list[int]) -> dict[int, list[str]]:
+    """The summary and root-cause sections' text of these postmortems (one query)."""
+    found: dict[int, list[str]] = {}
+    rows = Section.objects.filter(postmortem_id__in=ids).filter(SUMMARY_KEYS_Q)
+    for row in rows.values("postmortem_id", "body", "data"):
+        found.setdefault(row["postmortem_id"], []).append(section_text(row))
+    return found
