@@ -12,7 +12,17 @@ whole set adds a few milliseconds to a 4,000-word draft.
 from __future__ import annotations
 
 from .base import APOS, Rule, rx
-from .people import BARE_GROUP, CAP_WORD, HANDLE, NAME_WORD, ROLE, ROLE_NOUN, anyone, someone
+from .people import (
+    BARE_GROUP,
+    CAP_WORD,
+    HANDLE,
+    NAME_WORD,
+    ROLE,
+    ROLE_NOUN,
+    TAIL,
+    anyone,
+    someone,
+)
 
 # Where a word starts (or a quotation mark opens): every pattern below starts there, and saying
 # so up front lets the regex engine skip the other positions cheaply (about twice as fast).
@@ -30,11 +40,14 @@ _ADV = r"(?:(?:\w+ly|just|then|also|simply|again|still|even|once\s+again)\s+)?"
 _NT = rf"(?:n{APOS}t|\s+not)"
 
 
+_DETERMINER = r"(?:the|an?|our|their|this|that|one|some|his|her|my|your|another)"
+
+
 def _subject(suffix: str) -> str:
     """A person as the subject of an ordinary verb: a role or team, a handle, a pronoun or a
     known name (group ``name<suffix>``); never an unknown capitalised word ("Redis broke…")."""
     return (
-        rf"(?:{HANDLE}|\b{ROLE}|\b{BARE_GROUP}\b|\b(?:he|she|they|someone|somebody)\b|"
+        rf"(?:{HANDLE}|\b{ROLE}|\b{BARE_GROUP}\b|\b(?:he|she|they|someone|somebody)\b{TAIL}|"
         rf"\b(?P<name{suffix}>{NAME_WORD})\b)"
     )
 
@@ -43,8 +56,9 @@ _HARM_MARK = (
     r"(?:wrong|bad|broken|buggy|untested|unreviewed|incorrect|faulty|"
     r"half-baked)\b|straight\s+(?:in)?to\s+prod(?:uction)?\b|directly\s+(?:to|into|on)\s+"
     r"prod(?:uction)?\b|against\s+(?:the\s+)?(?:live|prod(?:uction)?)\b|(?:the\s+)?"
-    r"(?:prod(?:uction)?|live)\s+(?:database|db|bucket|tables?|cluster|data)\b|without\s+(?:a\s+|any\s+)?(?:review|testing|tests?|checking|approval|"
-    r"telling|asking|ticket|warning|looking)\b|that\s+(?:crashed|broke|took\s+down|wiped|"
+    r"(?:prod(?:uction)?|live)\s+(?:database|db|bucket|tables?|cluster|data)\b|without\s+(?:a\s+|any\s+)?(?:review|reviewing|testing|tests?|checking|"
+    r"approval|telling|asking|ticket|warning|looking|reading|verifying|notifying|informing)\b|"
+    r"during\s+(?:the\s+)?peak\b|instead\s+of\s+the\b|that\s+(?:crashed|broke|took\s+down|wiped|"
     r"corrupted|deleted)\b"
 )
 _HUMAN_PP = (
@@ -123,14 +137,18 @@ PERSON_SLIP = Rule(
         r"(?:[\w-]+\s+){0,2}?(?:warnings?|alerts?|pages?|runbook|process|checklist|advice|"
         r"feedback|instructions|procedure|review|errors?|signs?)|"
         r"never\s+(?:once\s+|even\s+)?(?:bothered|tested|checked|read|looked|verified|reviewed|"
-        r"ran|run|followed|asked|updated|documented|considered|thought)|"
+        r"ran|run|followed|asked|updated|documented|considered|thought|escalated|paged|"
+        r"responded|acknowledged|noticed|rolled\s+back)|rubber[\s-]?stamped|"
         rf"did{_NT}\s+(?:even\s+)?(?:bother|check|test|read|look|verify|review|notice|ask|"
         r"follow|escalate|run|wait|listen|think|care|update|document|tell|inform|communicate)|"
         rf"could{_NT}\s+be\s+bothered|(?:bothered|cared)\s+to|messed\s+up|screwed\s+up|"
         rf"botched|bungled|fat[\s-]?fingered|mistyped|typo{APOS}?d|made\s+(?:a|an|another)\s+"
         r"(?:\w+\s+)?(?:mistake|error|blunder|typo))\b"
     ),
-    subject=rx(rf"{anyone('1')}\s+{_ADV}(?:had\s+|has\s+)?$"),
+    # "The developer who wrote it did not test…", "it was Liesel who skipped…"
+    subject=rx(
+        rf"{anyone('1')}(?:\s+(?:who|that)(?:\s+[\w'’-]+){{0,4}}?)?\s+{_ADV}(?:had\s+|has\s+)?$"
+    ),
     rationale=(
         "With a person or team as the subject, “failed to”, “forgot”, “ignored” or “didn't "
         "check” make the slip the finding. Everyone slips; the review is about why the slip "
@@ -164,6 +182,7 @@ PERSON_SLIP = Rule(
         "mistyp",
         "typo",
         "made a",
+        "rubber",
     ),
     reach=(12, 80),
 )
@@ -180,19 +199,26 @@ ROLE_CAUSE = Rule(
         # …or the subject named after "caused by", "due to", "on", "a mistake by"
         r"\b(?:caused\s+by|due\s+to|because\s+of|blame\s+(?:lies\s+)?(?:with|on)|"
         r"(?:is|was|lies|rests)\s+(?:squarely\s+|entirely\s+|all\s+)?on|"
-        r"(?:came|comes|boils|boiled)\s+down\s+to|(?:mistake|error|typo|blunder|oversight|slip)s?"
+        r"(?:came|comes|boils|boiled)\s+down\s+to|(?:came|comes|originated)\s+(?:from|with)|"
+        r"traced?\s+back\s+to|traces\s+back\s+to|(?:cause|failure|problem|trigger|culprit)\s+"
+        r"(?:was|is)|(?:mistake|error|typo|blunder|oversight|slip)s?"
         r"\s+(?:made\s+)?(?:by|from)|on\s+the\s+part\s+of)\s+"
         rf"(?:{HANDLE}|{ROLE}|{BARE_GROUP}\b)(?=\s*(?:[.,;:!?)]|$)|\s+(?:who|that|when|while|"
         r"and|because|as|not|forgetting|running|deploying|pushing|ignoring|skipping|deleting|"
-        r"making|typing|signing)\b)"
+        r"making|typing|signing|restarting|rebooting|dropping|changing)\b)"
     ),
-    # The person, and for the wrong or untested thing the ordinary action they took with it.
+    # The person, and for the wrong or untested thing the ordinary action they took with it (a
+    # name the list does not know counts only with that action: "Yevgenia pushed… untested").
     subject=rx(
-        rf"{_subject('1')}\s+{_ADV}(?:(?:ran|running|pushed|pushing|deployed|deploying|shipped|"
+        rf"(?:\b(?!{_DETERMINER}\b)(?P<cap1>{CAP_WORD})|{_subject('1')})(?:\s+(?:had|has))?\s+"
+        rf"{_ADV}"
+        r"(?:(?:ran|running|pushed|pushing|deployed|deploying|shipped|"
         r"shipping|applied|merged|typed|entered|restarted|rebooted|rebooting|deleted|deleting|"
         r"dropped|dropping|removed|reset|promoted|changed|edited|unplugged|pulled|revoked|"
         r"disabled|turned\s+off|shut\s+down|killed|signed\s+off\s+on|signing\s+off\s+on|"
-        r"rolled\s+out|introduced|committed|exposed|announced)\b(?:\s+[\w'’-]+){0,6}?\s+)?$"
+        r"rolled\s+out|introduced|committed|exposed|announced|launched|released|started|"
+        r"scheduled|triggered|enabled|flipped|copied|moved|migrated|upgraded|updated|modified|"
+        r"configured)\b(?:\s+[\w'’-]+){0,6}?\s+|(?(cap1)(?!)))$"
     ),
     rationale=(
         "Naming a person, a role or another team as what broke things makes them the cause. "
@@ -266,6 +292,17 @@ ROLE_CAUSE = Rule(
         "blunder",
         "oversight",
         "slip",
+        "instead",
+        "failure was",
+        "cause was",
+        "problem was",
+        "trigger was",
+        "culprit",
+        "came from",
+        "comes from",
+        "originated",
+        "trace",
+        "peak",
     ),
     reach=(24, 90),
 )
@@ -278,8 +315,8 @@ WHOSE_MISTAKE = Rule(
         rf"{APOS}s\s+(?:[\w-]+\s+)?(?:mistake|error|typo|blunder|screw-?up|oversight|slip|"
         r"negligence|carelessness|incompetence|misconfiguration|fat[\s-]?finger)s?\b"
         r"(?!\s+(?:handling|messages?|pages?|codes?|rates?))|"
-        rf"{APOS}s\s+(?:[\w-]+\s+)?(?:change|deploy|release|migration|script|config|commit|"
-        r"push|update|rollout|patch)\s+(?:(?:took|brought|knocked)\s+(?:down|out)|broke|caused|"
+        rf"{APOS}s\s+(?:[\w-]+\s+){{0,2}}?(?:change|deploy|release|migration|script|config|"
+        r"commit|push|update|rollout|patch|rule|query|code|job|upgrade|setting|flag)\s+(?:(?:took|brought|knocked)\s+(?:down|out)|broke|caused|"
         r"corrupted|wiped|crashed|deleted)\b"
     ),
     subject=rx(rf"(?:{HANDLE}|\b{ROLE}|\b{BARE_GROUP}|\b(?P<cap1>{CAP_WORD}))$"),
@@ -333,7 +370,8 @@ PASSIVE_AGENT = Rule(
         r"(?:pushed|run|executed|changed|set|merged|rebooted|reset|triggered|deployed|applied|"
         rf"edited)\b{_WORDS}{{0,6}}?\s+by\s+{someone('2')}{_WORDS}{{0,4}}?\s+(?:{_HARM_MARK})|"
         r"(?:pushed|run|executed|changed|set|merged|rebooted|reset|triggered|deployed|applied|"
-        r"edited)\b(?=[^.!?\n]{0,40}?\b(?:wrong|zero|without|production|prod)\b)"
+        r"edited|copied|scheduled|launched|enabled|moved)\b"
+        r"(?=[^.!?\n]{0,40}?\b(?:wrong|zero|without|production|prod|peak)\b)"
         rf"{_WORDS}{{0,6}}?\s+by\s+{someone('3')})"
     ),
     rationale=(
@@ -435,6 +473,9 @@ OBVIOUS = Rule(
         r"thinking))\b|"
         r"\b(?:glaringly|painfully|blindingly|patently|so|really|pretty|completely|totally|"
         r"very|abundantly|plainly)\s+obvious\b|"
+        r"\b(?:glaringly|painfully|blindingly|abundantly|crystal)\s+clear\b|"
+        r"\b(?:anyone|anybody|everyone|everybody|a\s+child)\s+could\s+(?:have\s+)?"
+        r"(?:see|seen|tell|told)\b|"
         rf"\b(?:should|would|must)(?:\s+have|{APOS}ve)\s+been\s+(?:\w+ly\s+)?obvious\b|"
         r"\b(?:it|this|that)\s+(?:was|is|seems|seemed)\s+obvious\s+that\b|"
         r"\bobvious\s+to\s+(?:anyone|anybody|everyone|everybody|any|all)\b|"
@@ -450,7 +491,18 @@ OBVIOUS = Rule(
         "streams, and no alert pointed to it”."
     ),
     category="counterfactual",
-    triggers=("obvious", "clearly", "evidently", "of course", "apparently", "plainly"),
+    triggers=(
+        "obvious",
+        "clearly",
+        "evidently",
+        "of course",
+        "apparently",
+        "plainly",
+        "clear",
+        "could see",
+        "could have seen",
+        "could tell",
+    ),
     reach=(30, 90),
     negatable=True,
 )
@@ -477,6 +529,10 @@ SIMPLE_CHECK = Rule(
         r"noticed|caught|spotted|known|realized|realised|found|prevented|avoided|stopped|told|"
         r"checked)\b|"
         r"\bwould\s+have\s+taken\s+(?:only\s+|just\s+)?(?:\w+\s+)?(?:seconds?|minutes?)\s+to\b|"
+        r"\b(?:one|a\s+single|a)\s+(?:glance|look|peek|grep)\b"
+        rf"{_WORDS}{{0,8}}?\s+would(?:\s+have|{APOS}ve)\b|"
+        r"\btakes?\s+(?:only\s+|just\s+|about\s+)?(?:ten|five|two|three|thirty|a\s+few|\d+)\s+"
+        r"seconds\s+to\s+(?:check|look|verify|run|read|test|confirm|see)\b|"
         r"\b\w+ing\s+(?:[\w-]+\s+){0,4}?takes\s+(?:only\s+|just\s+|about\s+)?(?:ten|five|two|"
         r"three|thirty|a\s+few|\d+)\s+seconds\b"
     ),
@@ -510,6 +566,11 @@ SIMPLE_CHECK = Rule(
         "any ",
         "taken",
         "seconds",
+        "glance",
+        "look",
+        "peek",
+        "grep",
+        "dry",
     ),
     reach=(80, 110),
 )
@@ -534,6 +595,11 @@ SARCASM = Rule(
         r"\b(?:real|really|so|very|what\s+a)\s+(?:smart|clever|brilliant|genius|bright)\s+"
         r"(?:idea|move|plan|decision|call)\b|"
         r"\bwhat\s+could\s+(?:possibly\s+)?go\s+wrong\b|"
+        r"\b(?:another|yet\s+another)\s+(?:flawless|perfect|stellar|brilliant|fantastic|"
+        r"smooth|great)\s+(?:deploy|release|rollout|change|migration|upgrade|week|launch)\b|"
+        rf"\bthanks?\s+(?:you\s+)?for\s+(?:[\w-]+\s+){{0,3}}?(?:outage|downtime|breakage|mess|"
+        r"pages?|wake-?up|weekend)\b|"
+        r"\bI\s+(?:guess|suppose)\s*,?\s+(?:nobody|no\s?one|someone|they|we)\b|"
         rf"\bwho\s+(?:could|would)(?:\s+have|{APOS}ve)\s+(?:possibly\s+|ever\s+)?(?:predicted|"
         r"guessed|known|thought|imagined|expected|foreseen)\b|"
         rf"{_START}who\s+knew\b|"
@@ -604,6 +670,12 @@ SARCASM = Rule(
         '"',
         "“",
         "called",
+        "flawless",
+        "perfect",
+        "smooth",
+        "thank",
+        "i guess",
+        "i suppose",
     ),
     reach=(70, 110),
 )

@@ -79,10 +79,10 @@ ROLE_NOUN = (
     r"personnel|vendors?|providers?|suppliers?|partners?|teams?|squads?|departments?|crews?|"
     r"ops|devops)"
 )
-_TAIL = r"(?:\s+(?:from|on|in|at|of)\s+(?:the\s+|our\s+|their\s+)?[\w-]+(?:\s+team)?\b)?"
+TAIL = r"(?:\s+(?:from|on|in|at|of)\s+(?:the\s+|our\s+|their\s+)?[\w-]+(?:\s+team)?\b)?"
 ROLE = (
     r"(?:the|an?|our|their|that|this|one|some|his|her|my|your|another|whichever)\s+"
-    rf"(?:[\w'’-]+\s+){{0,2}}?{ROLE_NOUN}\b{_TAIL}"
+    rf"(?:[\w'’-]+\s+){{0,2}}?{ROLE_NOUN}\b{TAIL}"
 )
 BARE_GROUP = (
     r"(?:ops|devops|devs|developers|engineers|sysadmins|admins|dbas|interns|contractors|"
@@ -106,16 +106,16 @@ def anyone(suffix: str) -> str:
     """Any person as a subject, for wording only people do: roles, teams, pronouns, known names
     (group ``name<suffix>``) and any capitalised word that is not a tool (``cap<suffix>``)."""
     return (
-        rf"(?:{HANDLE}|\b{ROLE}|\b{BARE_GROUP}\b|\b{PRONOUN_ANY}\b|"
+        rf"(?:{HANDLE}|\b{ROLE}|\b{BARE_GROUP}\b|\b{PRONOUN_ANY}\b{TAIL}|"
         rf"\b(?P<cap{suffix}>{CAP_WORD})\b)"
     )
 
 
 def someone(suffix: str) -> str:
     """A person in the middle of a sentence (an agent after "by", who "had" done something):
-    like ``anyone`` but the capitalised word must not start the sentence's clause."""
+    like ``anyone``, but a capitalised word followed by another ("Black Friday") is not one."""
     return (
-        rf"(?:{HANDLE}|\b{ROLE}|\b(?:{PRONOUN_ANY}|him|her|them)\b|"
+        rf"(?:{HANDLE}|\b{ROLE}|\b(?:{PRONOUN_ANY}|him|her|them)\b{TAIL}|"
         rf"\b(?P<cap{suffix}>{CAP_WORD})\b(?!\s+{CAP_WORD}))"
     )
 

@@ -375,6 +375,7 @@ RULES: tuple[Rule, ...] = (
         category="counterfactual",
         triggers=("prevent", "avoid", "stopped"),
         reach=(64, 20),
+        unless_before=_SAFEGUARD_SUBJECT,
     ),
     Rule(
         id="wouldnt-have-happened",

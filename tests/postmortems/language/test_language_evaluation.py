@@ -11,25 +11,26 @@ from postmortems.language.base import FORMS
 from postmortems.language.evaluation import evaluate, report, samples
 from postmortems.language.rules import check, dismissal_key
 
-# Measured (recall per blaming form) when the floors were set: dev 100% everywhere; held-out
-# 83–100%; fresh (written after the rules, never tuned on) 57–100%.
+# Measured recall per blaming form when the floors were set: dev 92–100%; held-out 83–100%;
+# fresh 60–100%; fresh-2 75–100%. False alarms: none on any split.
 RECALL_FLOORS = {
-    "dev": dict.fromkeys(FORMS, 0.95),
-    "held-out": {**dict.fromkeys(FORMS, 0.95), "passive-agent": 0.8, "unknown-name": 0.85},
+    "dev": dict.fromkeys(FORMS, 0.9),
+    "held-out": {**dict.fromkeys(FORMS, 0.95), "passive-agent": 0.8},
     "fresh": {
         **dict.fromkeys(FORMS, 0.95),
-        "role-cause": 0.55,
+        "role-cause": 0.7,
         "simple-check": 0.75,
         "sarcasm": 0.8,
         "counterfactual-person": 0.8,
         "passive-agent": 0.6,
-        "unknown-name": 0.8,
     },
+    "fresh-2": {**dict.fromkeys(FORMS, 0.95), "role-cause": 0.8, "accident-actor": 0.75},
 }
 OVERALL = {  # split: (recall at least, false alarms at most)
-    "dev": (0.98, 0.01),
+    "dev": (0.95, 0.01),
     "held-out": (0.95, 0.02),
     "fresh": (0.85, 0.02),
+    "fresh-2": (0.9, 0.02),
 }
 NEGATIVE_FORMS = (
     "ok-person",
@@ -52,9 +53,9 @@ def test_the_sentences_cover_every_form_and_the_hard_negatives_in_every_split():
         for form in FORMS:
             assert counts[split, form] >= 4, (split, form)
         for form in NEGATIVE_FORMS:
-            assert counts[split, form] >= 5, (split, form)
+            assert counts[split, form] >= 4, (split, form)
     sentences = [s.sentence for s in samples()]
-    assert len(sentences) == len(set(sentences)) >= 450
+    assert len(sentences) == len(set(sentences)) >= 600
 
 
 @pytest.mark.parametrize("split", OVERALL)
@@ -74,9 +75,8 @@ def test_each_form_of_blame_is_caught(scores, split):
 
 @pytest.mark.parametrize("split", OVERALL)
 def test_each_kind_of_blameless_sentence_stays_quiet(scores, split):
-    ceiling = 0.12 if split == "held-out" else 0.0
     for form in NEGATIVE_FORMS:
-        assert scores[split].forms[form].rate <= ceiling, (form, scores[split].false_alarms)
+        assert scores[split].forms[form].rate == 0, (form, scores[split].false_alarms)
 
 
 @pytest.mark.parametrize("split", OVERALL)
