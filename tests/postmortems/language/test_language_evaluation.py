@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from postmortems.language import rules as language
 from postmortems.language.base import FORMS
 from postmortems.language.evaluation import evaluate, report, samples
 from postmortems.language.rules import check, dismissal_key
@@ -119,3 +120,14 @@ def test_the_report_names_every_form_and_the_totals(scores):
     for form in (*FORMS, *NEGATIVE_FORMS):
         assert form in text
     assert lines[-1].startswith("all") and "recall" in lines[-1]
+
+
+def test_reading_around_trigger_words_finds_on_the_sentences_what_reading_everything_finds(
+    monkeypatch,
+):
+    corpus = [s.sentence for s in samples()]
+    corpus.append("\n\n".join(corpus))
+    fast = [[(f.rule.id, f.start, f.end) for f in check(text)] for text in corpus]
+    monkeypatch.setattr(language, "USE_TRIGGERS", False)
+    slow = [[(f.rule.id, f.start, f.end) for f in check(text)] for text in corpus]
+    assert fast == slow
