@@ -70,8 +70,11 @@ PERSON_SLIP = Rule(
     form="failed-to",
     title="Says a person slipped",
     pattern=gated_rx(
-        r"\b(?:fail(?:ed|s)\s+to\s+(?:check|notice|verify|read|follow|test|review|escalate|ask)|"
-        r"neglect(?:ed|s)|forg(?:ot|ets)|skipped|overlooked|"
+        # "Nobody bothered to check" (but "nobody skipped anything" is not a slip)
+        r"\b(?:nobody|no\s?one|none\s+of\s+(?:us|them|the\s+[\w-]+))\s+(?:\w+\s+){0,3}?"
+        r"(?:bothered|cared|thought)\s+to\b|"
+        r"(?P<who>\b(?:fail(?:ed|s)\s+to\s+(?:check|notice|verify|read|follow|test|review|"
+        r"escalate|ask)|neglect(?:ed|s)|forg(?:ot|ets)|skipped|overlooked|"
         r"ignored\s+(?:the\s+|all\s+|three\s+|two\s+|several\s+|multiple\s+|repeated\s+)?"
         r"(?:[\w-]+\s+){0,2}?(?:warnings?|alerts?|pages?|runbook|process|checklist|advice|"
         r"feedback|instructions|procedure|review|errors?|signs?)|"
@@ -80,9 +83,9 @@ PERSON_SLIP = Rule(
         r"responded|acknowledged|noticed|rolled\s+back)|rubber[\s-]?stamped|"
         rf"did{NOT}\s+(?:even\s+)?(?:bother|check|test|read|look|verify|review|notice|ask|"
         r"follow|escalate|run|wait|listen|think|care|update|document|tell|inform|communicate)|"
-        rf"could{NOT}\s+be\s+bothered|(?:bothered|cared)\s+to|messed\s+up|screwed\s+up|"
+        rf"could{NOT}\s+be\s+bothered|(?:bothered|cared|thought)\s+to|messed\s+up|screwed\s+up|"
         rf"botched|bungled|fat[\s-]?fingered|mistyped|typo{APOS}?d|made\s+(?:a|an|another)\s+"
-        r"(?:\w+\s+)?(?:mistake|error|blunder|typo))\b"
+        r"(?:\w+\s+)?(?:mistake|error|blunder|typo))\b)"
     ),
     # "The developer who wrote it did not test…", "it was Liesel who skipped…"
     subject=rx(
@@ -122,6 +125,11 @@ PERSON_SLIP = Rule(
         "typo",
         "made a",
         "rubber",
+        "nobody",
+        "no one",
+        "noone",
+        "none of",
+        "thought to",
     ),
     reach=(12, 80),
 )
@@ -132,8 +140,11 @@ ROLE_CAUSE = Rule(
     title="A person or team as the cause",
     pattern=gated_rx(
         # something harmful, or the wrong or untested thing, done by the subject…
-        r"(?P<who>\b(?:(?:took|brought|knocked)\s+(?:down|out|over)|broke|wiped|corrupted|"
-        rf"trashed|nuked|mis-?configured|mistyped|typo{APOS}?d|destroyed|leaked)\b|"
+        # (not "revoked the leaked tokens": after a determiner the word describes a thing)
+        r"(?P<who>(?<!\bthe\s)(?<!\ba\s)(?<!\ban\s)(?<!\ball\s)(?<!\bour\s)(?<!\bits\s)"
+        r"\b(?:(?:took|brought|knocked)\s+(?:down|out|over)|broke|wiped|corrupted|"
+        rf"trashed|nuked|mis-?configured|mistyped|typo{APOS}?d|destroyed|leaked|melted|"
+        r"overloaded)\b|"
         rf"\b(?:{HARM_MARK}))|"
         # …or the subject named after "caused by", "due to", "on", "a mistake by"
         r"\b(?:caused\s+by|due\s+to|because\s+of|blame\s+(?:lies\s+)?(?:with|on)|"
@@ -149,7 +160,8 @@ ROLE_CAUSE = Rule(
     # The person, and for the wrong or untested thing the ordinary action they took with it (a
     # name the list does not know counts only with that action: "Yevgenia pushed… untested").
     subject=rx(
-        rf"(?:\b(?!{DETERMINER}\b)(?P<cap1>{CAP_WORD})|{subject('1')})(?:\s+(?:had|has))?\s+"
+        rf"(?:\b(?!{DETERMINER}\b)(?P<cap1>{CAP_WORD})|{subject('1')})(?:\s+(?:who|that))?"
+        r"(?:\s+(?:had|has))?\s+"
         rf"{ADVERB}"
         r"(?:(?:ran|running|pushed|pushing|deployed|deploying|shipped|"
         r"shipping|applied|merged|typed|entered|restarted|rebooted|rebooting|deleted|deleting|"
@@ -157,7 +169,7 @@ ROLE_CAUSE = Rule(
         r"disabled|turned\s+off|shut\s+down|killed|signed\s+off\s+on|signing\s+off\s+on|"
         r"rolled\s+out|introduced|committed|exposed|announced|launched|released|started|"
         r"scheduled|triggered|enabled|flipped|copied|moved|migrated|upgraded|updated|modified|"
-        r"configured)\b(?:\s+[\w'’-]+){0,6}?\s+|(?(cap1)(?!)))$"
+        r"configured|locked|sent)\b(?:\s+[\w'’-]+){0,6}?\s+|(?(cap1)(?!)))$"
     ),
     rationale=(
         "Naming a person, a role or another team as what broke things makes them the cause. "
@@ -245,6 +257,10 @@ ROLE_CAUSE = Rule(
         "originated",
         "trace",
         "peak",
+        "melted",
+        "overload",
+        "zero",
+        "at once",
     ),
     reach=(24, 90),
 )
@@ -306,15 +322,23 @@ PASSIVE_AGENT = Rule(
         r"\b(?:was|were|got|gets|been|is|are)\s+(?:\w+ly\s+)?"
         r"(?:(?:deleted|dropped|wiped|removed|overwritten|mis-?configured|broken|caused|"
         r"introduced|missed|ignored|overlooked|forgotten|unplugged|mistyped|corrupted|truncated|"
-        r"killed|disabled|silenced|bypassed|skipped|leaked|exposed|revoked|botched|"
-        r"(?:shut|taken|brought)\s+down|turned\s+off|messed\s+up)\b"
+        r"killed|disabled|silenced|bypassed|skipped|leaked|exposed|revoked|botched|purged|"
+        r"erased|destroyed|trashed|nuked|muted|suppressed|overridden|decommissioned|"
+        r"(?:shut|taken|brought|torn)\s+down|turned\s+off|messed\s+up)\b"
         rf"{WORDS}{{0,6}}?\s+by\s+{someone('1')}|"
         r"(?:pushed|run|executed|changed|set|merged|rebooted|reset|triggered|deployed|applied|"
         rf"edited)\b{WORDS}{{0,6}}?\s+by\s+{someone('2')}{WORDS}{{0,4}}?\s+(?:{HARM_MARK})|"
         r"(?:pushed|run|executed|changed|set|merged|rebooted|reset|triggered|deployed|applied|"
         r"edited|copied|scheduled|launched|enabled|moved)\b"
         r"(?=[^.!?\n]{0,40}?\b(?:wrong|zero|without|production|prod|peak)\b)"
-        rf"{WORDS}{{0,6}}?\s+by\s+{someone('3')})"
+        rf"{WORDS}{{0,6}}?\s+by\s+{someone('3')}|"
+        # any passive, when the agent misjudged it
+        rf"\w+(?:ed|en|wn)\b{WORDS}{{0,6}}?\s+by\s+{someone('4')}\s+(?:who|that)\s+(?:misread|"
+        rf"misunderstood|assumed|forgot|did{NOT}|never|had\s+too\s+much|thought))|"
+        # any passive, when what was done was the wrong or an untested thing
+        r"\b(?:wrong|bad|broken|buggy|untested|faulty|incorrect)\s+(?:[\w-]+\s+){0,3}?"
+        r"(?:was|were|got)\s+(?:\w+ly\s+)?\w+(?:ed|en|wn)\b"
+        rf"{WORDS}{{0,6}}?\s+by\s+{someone('5')}"
     ),
     rationale=(
         "“Was deleted by the intern” keeps the person as the cause while sounding neutral. "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .base import APOS, Rule, rx
 from .fragments import CLAUSE_START, HUMAN_DONE, NOT, WORDS, gated_rx, subject
-from .people import NAME_WORD, ROLE_NOUN, someone
+from .people import NAME_WORD, ROLE, ROLE_NOUN, someone
 
 OBVIOUS = Rule(
     id="obvious-in-hindsight",
@@ -78,6 +78,11 @@ SIMPLE_CHECK = Rule(
         r"noticed|caught|spotted|known|realized|realised|found|prevented|avoided|stopped|told|"
         r"checked)\b|"
         r"\bwould\s+have\s+taken\s+(?:only\s+|just\s+)?(?:\w+\s+)?(?:seconds?|minutes?)\s+to\b|"
+        r"\bwould\s+have\s+been\s+(?:trivial|easy|simple|straightforward)\s+to\s+(?:test|check|"
+        r"catch|spot|see|verify|notice|run|find)\b|"
+        r"\b(?:caught|avoided|prevented|spotted|found)\s+by\s+(?:simply|just|merely)\s+\w+ing\b|"
+        r"\b(?:\w+|a\s+few)\s+(?:seconds|minutes)\s+of\s+\w+ing\b"
+        rf"{WORDS}{{0,6}}?\s+would(?:\s+have|{APOS}ve)\b|"
         r"\b(?:one|a\s+single|a)\s+(?:glance|look|peek|grep)\b"
         rf"{WORDS}{{0,8}}?\s+would(?:\s+have|{APOS}ve)\b|"
         r"\btakes?\s+(?:only\s+|just\s+|about\s+)?(?:ten|five|two|three|thirty|a\s+few|\d+)\s+"
@@ -131,6 +136,12 @@ SIMPLE_CHECK = Rule(
         "peek",
         "grep",
         "to do was",
+        "simply",
+        "merely",
+        "minutes of",
+        "seconds of",
+        "easy to",
+        "straightforward",
     ),
     reach=(80, 110),
 )
@@ -155,6 +166,11 @@ SARCASM = Rule(
         r"\b(?:real|really|so|very|what\s+a)\s+(?:smart|clever|brilliant|genius|bright)\s+"
         r"(?:idea|move|plan|decision|call)\b|"
         r"\bwhat\s+could\s+(?:possibly\s+)?go\s+wrong\b|"
+        r"\b(?:is|are)\s+optional\s+(?:around\s+here|here|on\s+this\s+team)\b|"
+        r"\bbold\s+(?:move|choice|call|decision)\s+to\s+(?:skip|ignore|disable|deploy|push|run|"
+        r"turn|remove|delete)\b|"
+        rf"{CLAUSE_START}(?:gotta\s+|got\s+to\s+)?love\s+(?:that|how)\b|"
+        r"[\"“](?:temporary|tested|reviewed|fixed|working)[\"”]|"
         r"\b(?:another|yet\s+another)\s+(?:flawless|perfect|stellar|brilliant|fantastic|"
         r"smooth|great)\s+(?:deploy|release|rollout|change|migration|upgrade|week|launch)\b|"
         rf"\bthanks?\s+(?:you\s+)?for\s+(?:[\w-]+\s+){{0,3}}?(?:outage|downtime|breakage|mess|"
@@ -247,6 +263,8 @@ SARCASM = Rule(
         "thank",
         "i guess",
         "i suppose",
+        "bold",
+        "love",
     ),
     reach=(70, 110),
 )
@@ -266,6 +284,7 @@ COUNTERFACTUAL = Rule(
         r"\b(?:was|were)\s+(?:\w+ly\s+)?(?:supposed|expected|meant|required)\s+to\b|"
         r"\b(?:was|were)\s+responsible\s+for\s+\w+ing\b|"
         r"\bneeded\s+to\s+(?:own|confirm|ensure|make\s+sure)\b)|"
+        r"\bwas\s+on\s+(?:" + ROLE + r"|him|her|them)\s+to\b|"
         rf"\b(?:it\s+was|was|is|it{APOS}s)\s+(?:his|her|their|(?:the\s+)?(?:[\w-]+\s+){{0,2}}?"
         rf"{ROLE_NOUN}{APOS}s|(?P<name2>{NAME_WORD}){APOS}s)\s+(?:job|responsibility|duty|task)"
         r"\s+to\b"
@@ -296,6 +315,7 @@ COUNTERFACTUAL = Rule(
         "job",
         "duty",
         "task",
+        "was on ",
     ),
     reach=(50, 90),
 )

@@ -42,8 +42,9 @@ HARM_MARK = (
     r"prod(?:uction)?\b|against\s+(?:the\s+)?(?:live|prod(?:uction)?)\b|(?:the\s+)?"
     r"(?:prod(?:uction)?|live)\s+(?:database|db|bucket|tables?|cluster|data)\b|without\s+(?:a\s+|any\s+)?(?:review|reviewing|testing|tests?|checking|"
     r"approval|telling|asking|ticket|warning|looking|reading|verifying|notifying|informing)\b|"
-    r"during\s+(?:the\s+)?peak\b|instead\s+of\s+the\b|that\s+(?:crashed|broke|took\s+down|wiped|"
-    r"corrupted|deleted)\b"
+    r"during\s+(?:the\s+)?peak\b|instead\s+of\s+the\b|to\s+zero\b|without\s+notice\b|"
+    r"to\s+(?:every|all)\s+[\w-]+\s+at\s+once\b|that\s+(?:crashed|broke|took\s+down|wiped|"
+    r"corrupted|deleted|melted|overloaded|flooded)\b"
 )
 HUMAN_DONE = (
     r"(?:checked|tested|read|looked|listened|followed|waited|asked|paid\s+attention|noticed|"

@@ -74,24 +74,28 @@ ROLE_NOUN = (
     r"(?:engineers?|developers?|devs?|sres?|admins?|administrators?|sysadmins?|dbas?|interns?|"
     r"new\s+hires?|hires?|juniors?|contractors?|consultants?|on-?call(?:ers?)?|reviewers?|"
     r"responders?|teammates?|employees?|colleagues?|co-?workers?|team\s+members?|"
-    r"technicians?|techs?|architects?|programmers?|coders?|testers?|commanders?|"
+    r"technicians?|techs?|captains?|architects?|programmers?|coders?|testers?|commanders?|"
     r"(?:release|engineering|product|incident|project)\s+managers?|leads?|staff|folks|guys|"
     r"personnel|vendors?|providers?|suppliers?|partners?|teams?|squads?|departments?|crews?|"
     r"ops|devops)"
 )
 TAIL = r"(?:\s+(?:from|on|in|at|of)\s+(?:the\s+|our\s+|their\s+)?[\w-]+(?:\s+team)?\b)?"
+# "the admin form", "the on-call rotation": the role word names a thing, not a person.
+_NOT_A_THING = (
+    r"(?!\s+(?:form|panel|console|page|ui|api|tool|rotation|channel|account|handbook|runbook|"
+    r"pager|laptop|role|access|credentials|password|portal|interface|view|mode|shift|schedule|"
+    r"group|list|queue|dashboard|script)\b)"
+)
 ROLE = (
     r"(?:the|an?|our|their|that|this|one|some|his|her|my|your|another|whichever)\s+"
-    rf"(?:[\w'’-]+\s+){{0,2}}?{ROLE_NOUN}\b{TAIL}"
+    rf"(?:[\w'’-]+\s+){{0,2}}?{ROLE_NOUN}\b{_NOT_A_THING}{TAIL}"
 )
 BARE_GROUP = (
     r"(?:ops|devops|devs|developers|engineers|sysadmins|admins|dbas|interns|contractors|"
     r"management|leadership|engineering)"
 )
 PRONOUN = r"(?:he|she|someone|somebody)"
-PRONOUN_ANY = (
-    r"(?:he|she|they|someone|somebody|nobody|no\s?one|anyone|anybody|everyone|whoever|you)"
-)
+PRONOUN_ANY = r"(?:he|she|they|someone|somebody|anyone|anybody|everyone|whoever|you)"
 
 
 def person(group: str) -> str:
