@@ -41,6 +41,8 @@ class Rule:
     negatable: bool = False
     # Skip the match when the text just before it matches this (checked inside the sentence).
     unless_before: re.Pattern | None = None
+    # Skip the match when the text right after it matches this (``match``, from the match's end).
+    unless_after: re.Pattern | None = None
     # Which of ``FORMS`` the rule reads ("" for the action-item rules).
     form: str = ""
     # The person doing it, matched right before the pattern's match (the pattern ends at the

@@ -5,7 +5,16 @@ person or team as the cause, and whose mistake it was."""
 from __future__ import annotations
 
 from .base import APOS, Rule, rx
-from .fragments import ADVERB, DETERMINER, HARM_MARK, NOT, WORDS, gated_rx, subject
+from .fragments import (
+    ADVERB,
+    DETERMINER,
+    EXPLAINED_AFTER,
+    HARM_MARK,
+    NOT,
+    WORDS,
+    gated_rx,
+    subject,
+)
 from .people import BARE_GROUP, CAP_WORD, HANDLE, ROLE, anyone, someone
 
 JUDGEMENT = Rule(
@@ -132,6 +141,7 @@ PERSON_SLIP = Rule(
         "thought to",
     ),
     reach=(12, 80),
+    unless_after=EXPLAINED_AFTER,
 )
 
 ROLE_CAUSE = Rule(

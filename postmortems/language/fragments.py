@@ -53,3 +53,11 @@ HUMAN_DONE = (
     r"notified|warned|updated|documented|patched|renewed|watched|responded|acted|spoken\s+up|"
     r"been\s+(?:more\s+)?(?:careful|paying|thorough|attentive))"
 )
+
+
+# "…missed the signal because the dashboard aggregated all regions": the sentence goes on to
+# name the condition, which is what a blameless review asks for.
+EXPLAINED_AFTER = re.compile(
+    r"[^.!?\n]*?\b(?:because|since)\s+(?:the|a|an|our|its|their|this|that|it|there)\b",
+    re.IGNORECASE,
+)

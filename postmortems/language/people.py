@@ -98,11 +98,18 @@ PRONOUN = r"(?:he|she|someone|somebody)"
 PRONOUN_ANY = r"(?:he|she|they|someone|somebody|anyone|anybody|everyone|whoever|you)"
 
 
+# "The vendor's outage caused…" names an event or a system of theirs, not a person.
+_THEIR_SYSTEMS = (
+    r"(?:outage|incident|failure|downtime|systems?|services?|api|network|platform|"
+    r"infrastructure|servers?|cluster|database|endpoint|region|hardware|software)"
+)
+
+
 def person(group: str) -> str:
     """A person as a subject: a known first name (checked after matching, by ``group``), an
     @handle, a role or a personal pronoun, optionally with a possessive ("Bob's deploy")."""
     name = rf"(?P<{group}>{NAME_WORD})(?:\s+{NAME_WORD})?"
-    possessive = rf"(?:{APOS}s(?:\s+[\w-]+){{1,2}}?)?"
+    possessive = rf"(?:{APOS}s(?!\s+{_THEIR_SYSTEMS}\b)(?:\s+[\w-]+){{1,2}}?)?"
     return rf"(?:{HANDLE}|\b{ROLE}|\b{PRONOUN}|\b{name})\b{possessive}"
 
 

@@ -32,6 +32,7 @@ from . import forms
 from .base import APOS as _APOS
 from .base import Category, Rule
 from .base import rx as _rx
+from .fragments import EXPLAINED_AFTER
 from .people import CAP_WORD as _CAP_WORD
 from .people import FIRST_NAMES, NOT_NAMES, NOT_PEOPLE
 from .people import HANDLE as _HANDLE
@@ -109,7 +110,7 @@ _SAFEGUARD_SUBJECT = re.compile(
     r"job|script|service|dashboard|probe|health\s?check|config(?:uration)?|deploy(?:ment)?|"
     r"build|code|query|rule|limiter|breaker|failover|retry|automation|bot|server|cluster|api|"
     r"gateway|load\s+balancer|validation|validator|scanner|hook|gate|review\s+step)\s+"
-    r"(?:\w+ly\s+)?$",
+    r"(?:(?:that|which)\s+)?(?:\w+ly\s+)?$",
     re.IGNORECASE,
 )
 
@@ -334,6 +335,7 @@ RULES: tuple[Rule, ...] = (
             "made the",
         ),
         reach=(64, 60),
+        unless_after=EXPLAINED_AFTER,
     ),
     Rule(
         id="if-only",
@@ -420,6 +422,7 @@ RULES: tuple[Rule, ...] = (
         category="counterfactual",
         triggers=("failed to", "fails to", "failing to", "fail to"),
         reach=(64, 40),
+        unless_after=EXPLAINED_AFTER,
     ),
     Rule(
         id="obviously",
@@ -763,7 +766,7 @@ class _Draft:
                 if (
                     start is not None
                     and _names_ok(match, self.names)
-                    and not _skipped(rule, self.masked, start)
+                    and not _skipped(rule, self.masked, start, match.end())
                 ):
                     yield start, match.end()
                     position = max(match.end(), match.start() + 1)
@@ -842,8 +845,10 @@ def _clause_before(masked: str, position: int) -> str:
     return _CLAUSE_BREAK.split(window)[-1]
 
 
-def _skipped(rule: Rule, masked: str, start: int) -> bool:
+def _skipped(rule: Rule, masked: str, start: int, end: int) -> bool:
     if rule.negatable and _NEGATION.search(_clause_before(masked, start)):
+        return True
+    if rule.unless_after is not None and rule.unless_after.match(masked, end, end + 160):
         return True
     if rule.unless_before is not None:
         return bool(rule.unless_before.search(_clause_before(masked, start)))
