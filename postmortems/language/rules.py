@@ -10,10 +10,13 @@ a regex tried at every character), which keeps a 4,000-word draft at a few milli
 finding is keyed by its sentence, so a writer can dismiss a false alarm on that sentence for
 that rule: ``dismissal_key(finding)`` is ``"<rule id>:<sentence key>"``.
 
-People are recognised by @handle, by role ("the on-call engineer", "he", "someone") or by a
-capitalised first name that is a known person name (a built-in list plus the ``people`` a caller
-passes, e.g. the organization's members), so "The deploy caused…", "Redis broke…" and "It
-missed…" are never read as a person.
+People are recognised by @handle, by role or team ("the on-call engineer", "the network team",
+"he", "someone") or by a capitalised first name that is a known person name (a built-in list
+plus the ``people`` a caller passes, e.g. the organization's members), so "The deploy caused…",
+"Redis broke…" and "It missed…" are never read as a person; with wording only people use
+("forgot to", "accidentally deleted") any capitalised word that is not a tool counts (see
+``people``). The rules below are the first set; ``forms`` adds one family per way real writing
+blames, and ``evaluation`` measures them all on sentences written for that.
 """
 
 from __future__ import annotations
@@ -24,27 +27,21 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal
 
-Category = Literal["blame", "counterfactual", "vague"]
+from . import forms
+from .base import APOS as _APOS
+from .base import Category, Rule
+from .base import rx as _rx
+from .fragments import EXPLAINED_AFTER
+from .people import CAP_WORD as _CAP_WORD
+from .people import FIRST_NAMES, NOT_NAMES, NOT_PEOPLE
+from .people import HANDLE as _HANDLE
+from .people import NAME_WORD as _NAME_WORD
+from .people import PRONOUN as _PRONOUN
+from .people import ROLE as _ROLE
+from .people import person as _person
 
-
-@dataclass(frozen=True)
-class Rule:
-    id: str  # stable slug: what dismissals and the editor refer to
-    title: str
-    pattern: re.Pattern
-    rationale: str  # why this wording hurts a blameless review, shown to the writer
-    suggestion: str  # a concrete systemic rewording
-    category: Category
-    # Lower-case words, one of which is in every match: the rule only reads the text around them.
-    triggers: tuple[str, ...] = ()
-    # How far a match may reach before and after a trigger word (characters).
-    reach: tuple[int, int] = (120, 120)
-    # Skip the match when its clause is negated ("no one is to blame", "this was not carelessness").
-    negatable: bool = False
-    # Skip the match when the text just before it matches this (checked inside the sentence).
-    unless_before: re.Pattern | None = None
+__all__ = ["Category", "FIRST_NAMES", "NOT_NAMES", "Rule"]
 
 
 @dataclass(frozen=True)
@@ -88,83 +85,6 @@ def dismissal_key(finding: Finding) -> str:
     return f"{finding.rule.id}:{finding.sentence_key}"
 
 
-# --- People --------------------------------------------------------------------------------------
-
-
-def _wordset(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
-# Common first names, lower case. Words that are also months, tools or everyday words at the
-# start of a sentence (May, Will, Ruby, Cassandra, Aurora, Travis, Hugo…) are left out on purpose.
-FIRST_NAMES = _wordset(
-    """
-    aaron abby abdul adam adrian ahmed aidan aiko akira alan albert alberto alejandro alex
-    alexander alexandra alexei alexis alfred ali alice alicia alison amanda amber amelia amir
-    amit amy ana anders andre andrea andreas andrew andy angela anika anita ann anna anne annie
-    anthony anton antonio anya arjun arthur ashley aya ayesha barbara ben benjamin bernard beth
-    betty bianca bob bobby brad bradley brandon brenda brian bridget brooke bruce bruno bryan
-    caleb camila carl carla carlos carmen carol caroline carolyn catherine charles charlie
-    charlotte chen cheryl chloe chris christian christina christine christopher claire clara
-    colin connor craig cristina daniel daniela danielle dave david deborah debbie denise dennis
-    derek diana diane diego dimitri dmitri dominic donna doris dorothy doug douglas dylan ed
-    eddie edward elena eli elizabeth ella ellen elliot emily emma eric erik erin ethan eva evan
-    fatima felix fernando fiona francesca francis frank fred freya gabriel gabriela gary george
-    georgia gerald gina giorgio giulia gloria gordon greg gregory hana hannah harold harry
-    hassan heather heidi helen henry hiro hiroshi holly howard hugh ian igor ingrid irene isaac
-    isabel isabella ivan jack jacob jacqueline jake james jamie jan jane janet janice jason
-    javier jay jean jeff jeffrey jen jennifer jenny jeremy jerry jess jessica jim jimmy joan
-    joanna joe joel johan johannes john johnny jon jonas jonathan jordan jorge jose joseph josh
-    joshua juan judith judy julian julie justin kai kaito kamal karen karin karl kate katherine
-    kathleen kathy katie kayla keith kelly ken kenji kenneth kevin kim kimberly kirsten klaus
-    kumar kyle lara larry laura lauren lea leah lee leila lena leo leon liam lily linda lisa
-    liz lorenzo louis louise lucas lucia lucy luis luke lukas magnus maria marie marina mario
-    marta martha martin mary mateo matt matteo matthew maya megan mehmet mei melissa mia michael
-    michelle miguel mike mikhail mohammed mohammad monica nadia nancy naomi natalia natalie
-    nathan neil nicholas nick nicole nikhil nikolai nina noah noor nora oleg olga oliver olivia
-    omar oscar owen pablo pamela paolo patricia patrick paul paula pedro peter philip pierre
-    pooja priya rachel rafael rahul raj rajesh ralph ramon randy raul rebecca richard rick
-    riley rita rob robert roberto robin roger ronald rosa ross roy ruth ryan sam samantha samir
-    samuel sandra sara sarah scott sean sebastian sergei sergio shannon sharon shawn sofia
-    sophia sophie stefan stephanie stephen steve steven sunil susan suzanne sven takeshi tamara
-    tanya tara teresa terry theo theresa thomas tim timothy tina todd tom tomas tommy tony
-    tracy tyler valentina vanessa vera veronica victor victoria vikram vincent virginia vivek
-    walter wei wendy william xavier yan yang yasmin yuki yusuf zach zachary zara zoe
-    """
-)
-
-# Never a person, whatever a caller passes as names: determiners, pronouns, months, modal verbs.
-NOT_NAMES = _wordset(
-    """
-    a an the this that these those it its they them their we our us i you your he she his her
-    some any each every all no none one another other such what which who whose when where
-    while after before then there here if but and or so because since although though as
-    january february march april may june july august september october november december
-    monday tuesday wednesday thursday friday saturday sunday will can could would should might
-    must shall
-    """
-)
-
-_APOS = "['’]"
-_NAME_WORD = r"(?-i:[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
-_HANDLE = r"(?<![\w@])@\w(?:[\w-]|\.(?=\w))*"
-_ROLE_NOUN = (
-    r"(?:engineers?|developers?|devs?|sres?|admins?|administrators?|dbas?|interns?|"
-    r"new\s+hires?|contractors?|on-?call(?:ers?)?|reviewers?|responders?|teammates?|"
-    r"employees?|colleagues?|co-?workers?|team\s+members?)"
-)
-_ROLE = rf"(?:the|an?|our|their|that|this|one)\s+(?:[\w-]+\s+)?{_ROLE_NOUN}\b"
-_PRONOUN = r"(?:he|she|someone|somebody)"
-
-
-def _person(group: str) -> str:
-    """A person as a subject: a known first name (checked after matching, by ``group``), an
-    @handle, a role or a personal pronoun, optionally with a possessive ("Bob's deploy")."""
-    name = rf"(?P<{group}>{_NAME_WORD})(?:\s+{_NAME_WORD})?"
-    possessive = rf"(?:{_APOS}s(?:\s+[\w-]+){{1,2}}?)?"
-    return rf"(?:{_HANDLE}|\b{_ROLE}|\b{_PRONOUN}|\b{name})\b{possessive}"
-
-
 _ADVERB = r"(?:(?:\w+ly|just|then|also|simply|again|still|never)\s+)?"
 _BLAME_VERB = (
     r"(?:(?:had|has)\s+)?"
@@ -184,15 +104,22 @@ _NEGATION = re.compile(
 _CLAUSE_BREAK = re.compile(r"[,;:.!?()\n—–]|\s-\s")
 
 
-def _rx(pattern: str) -> re.Pattern:
-    return re.compile(pattern, re.IGNORECASE)
-
+_SAFEGUARD_SUBJECT = re.compile(
+    r"\b(?:the|a|an|our|this|that|its|their)\s+(?:[\w-]+\s+){0,2}?(?:checks?|alerts?|alarms?|"
+    r"monitors?|monitoring|canary|canaries|tests?|pipeline|ci|linter|lint|system|tool(?:ing)?|"
+    r"job|script|service|dashboard|probe|health\s?check|config(?:uration)?|deploy(?:ment)?|"
+    r"build|code|query|rule|limiter|breaker|failover|retry|automation|bot|server|cluster|api|"
+    r"gateway|load\s+balancer|validation|validator|scanner|hook|gate|review\s+step)\s+"
+    r"(?:(?:that|which)\s+)?(?:\w+ly\s+)?$",
+    re.IGNORECASE,
+)
 
 # --- The rules -----------------------------------------------------------------------------------
 
 RULES: tuple[Rule, ...] = (
     Rule(
         id="human-error",
+        form="human-error",
         title="“Human error” as a cause",
         pattern=_rx(r"\bhuman[\s-]+(?:errors?|mistakes?)\b"),
         rationale=(
@@ -210,6 +137,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="operator-error",
+        form="human-error",
         title="Blames the operator",
         pattern=_rx(
             r"\b(?:operator|pilot|engineer(?:ing)?|developer|admin(?:istrator)?)[\s-]+"
@@ -230,6 +158,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="should-have",
+        form="counterfactual-person",
         title="Hindsight: “should have”",
         pattern=_rx(
             rf"\b(?:should|ought\s+to)(?:\s+have|{_APOS}ve|\s+of)\s+(?:\w+ly\s+)?"
@@ -251,9 +180,12 @@ RULES: tuple[Rule, ...] = (
         category="counterfactual",
         triggers=("should", "ought"),
         reach=(4, 80),
+        # "The canary should have caught it" asks more of a safeguard, not of a person.
+        unless_before=_SAFEGUARD_SUBJECT,
     ),
     Rule(
         id="shouldnt-have",
+        form="counterfactual-person",
         title="Hindsight: “shouldn't have”",
         pattern=_rx(rf"\bshould(?:n{_APOS}t|\s+not|\s+never)\s+have\b"),
         rationale=(
@@ -270,6 +202,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="careless",
+        form="judgement",
         title="Calls someone careless",
         pattern=_rx(
             r"\b(?:careless(?:ly|ness)?|reckless(?:ly|ness)?|inattentive|inattention)\b|"
@@ -291,6 +224,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="negligent",
+        form="judgement",
         title="Calls someone negligent",
         pattern=_rx(r"\bnegligen(?:t|ce|tly)\b"),
         rationale=(
@@ -308,6 +242,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="sloppy",
+        form="judgement",
         title="Calls work sloppy",
         pattern=_rx(r"\bslopp(?:y|ily|iness)\b"),
         rationale=(
@@ -325,6 +260,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="lazy",
+        form="judgement",
         title="Calls someone lazy",
         pattern=_rx(
             r"\blaz(?:y|iness)\b(?![\s-]+(?:load\w*|init\w*|eval\w*|import\w*|iterat\w*|fetch\w*|"
@@ -347,6 +283,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="incompetent",
+        form="judgement",
         title="Questions someone's competence",
         pattern=_rx(r"\b(?:incompeten(?:t|ce|cy)|inept(?:itude)?|clueless|unqualified)\b"),
         rationale=(
@@ -364,6 +301,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="person-blamed",
+        form="role-cause",
         title="Blames a person",
         pattern=_rx(
             rf"{_person('name')}\s+{_ADVERB}{_BLAME_VERB}\b|"
@@ -397,9 +335,11 @@ RULES: tuple[Rule, ...] = (
             "made the",
         ),
         reach=(64, 60),
+        unless_after=EXPLAINED_AFTER,
     ),
     Rule(
         id="if-only",
+        form="counterfactual-person",
         title="Hindsight: “if only”",
         pattern=_rx(
             r"\bif\s+only\b(?=(?:\s+\S+){0,4}?\s+(?:had|hadn['’]t|would|wouldn['’]t|could|"
@@ -419,6 +359,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="could-have-prevented",
+        form="counterfactual-person",
         title="Hindsight: “could have prevented”",
         pattern=_rx(
             rf"\bcould(?:\s+\w+ly)?(?:\s+have|{_APOS}ve)\s+(?:\w+ly\s+|been\s+)*"
@@ -436,9 +377,11 @@ RULES: tuple[Rule, ...] = (
         category="counterfactual",
         triggers=("prevent", "avoid", "stopped"),
         reach=(64, 20),
+        unless_before=_SAFEGUARD_SUBJECT,
     ),
     Rule(
         id="wouldnt-have-happened",
+        form="counterfactual-person",
         title="Hindsight: “wouldn't have happened if…”",
         pattern=_rx(
             rf"\bwould(?:n{_APOS}t|\s+not|\s+never)\s+have\s+happened\b|"
@@ -459,6 +402,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="failed-to",
+        form="failed-to",
         title="“Failed to” about a person",
         pattern=_rx(
             rf"(?:\b(?:we|i|you|the\s+team|our\s+team)\b|{_person('name')})\s+"
@@ -478,9 +422,11 @@ RULES: tuple[Rule, ...] = (
         category="counterfactual",
         triggers=("failed to", "fails to", "failing to", "fail to"),
         reach=(64, 40),
+        unless_after=EXPLAINED_AFTER,
     ),
     Rule(
         id="obviously",
+        form="obviously",
         title="Hindsight: “obviously” / “clearly”",
         pattern=_rx(
             rf"\b(?:obviously|clearly|plainly)\s+(?:should(?:n{_APOS}t)?|ought|needed\s+to|"
@@ -505,6 +451,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="blame",
+        form="role-cause",
         title="Talks of blame",
         pattern=_rx(r"(?<!git\s)(?<!git-)\b(?:blame[sd]?|blaming|blameworthy)\b"),
         rationale=(
@@ -522,10 +469,11 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="fault-of",
+        form="role-cause",
         title="Says whose fault it was",
         pattern=_rx(
             rf"\b(?:the|was|is|entirely|all|partly)\s+fault\s+of\b|\bat\s+fault\b|"
-            rf"(?:\b(?:his|her|their|my|your)|\b(?P<name>{_NAME_WORD}){_APOS}s|"
+            rf"(?:\b(?:his|her|their|my|your)|\b(?P<cap>{_CAP_WORD}){_APOS}s|"
             rf"{_HANDLE}{_APOS}s)\s+fault\b"
         ),
         rationale=(
@@ -543,10 +491,12 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="root-cause-person",
+        form="role-cause",
         title="A person as the root cause",
         pattern=_rx(
             r"\broot[\s-]+causes?\s+(?:was|were|is|are|:)\s+(?:simply\s+|just\s+)?"
             rf"(?:\b(?P<name>{_NAME_WORD})(?:\s+{_NAME_WORD})?\b|{_HANDLE}|"
+            rf"\b(?P<cap>{_CAP_WORD})(?=\s+\w+ing\b|{_APOS}s\s)|"
             r"\b(?:the|an?)\s+(?:(?:on-?call|junior|senior|new|human|same)\s+)?"
             r"(?:engineers?|developers?|operators?|devs?|sres?|admins?|dbas?|interns?|"
             r"contractors?|on-?call(?:ers?)?|person|human|individual)\b|"
@@ -567,6 +517,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="didnt-bother",
+        form="failed-to",
         title="“Didn't bother”",
         pattern=_rx(
             rf"\b(?:did(?:n{_APOS}t|\s+not)|never|could(?:n{_APOS}t|\s+not)\s+be)\s+"
@@ -586,6 +537,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="forgot-to",
+        form="failed-to",
         title="“Forgot to”",
         pattern=_rx(r"\bforg(?:ot|otten|ets|etting)\s+(?:to|about)\b"),
         rationale=(
@@ -609,6 +561,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="judgmental-mistake",
+        form="judgement",
         title="Judges a mistake",
         pattern=_rx(
             r"\b(?:stupid|silly|dumb|rookie|amateur(?:ish)?|inexcusable|unforgivable|"
@@ -642,10 +595,8 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
+RULES = RULES + forms.RULES
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
-_NAME_GROUPS: dict[str, tuple[str, ...]] = {
-    rule.id: tuple(g for g in rule.pattern.groupindex if g.startswith("name")) for rule in RULES
-}
 
 
 # --- Markdown: what is not prose -----------------------------------------------------------------
@@ -750,6 +701,8 @@ def sentence_ends(masked: str) -> list[int]:
 # Rules read only the text around their trigger words; tests turn this off to check that the
 # shortcut finds exactly what reading the whole text finds.
 USE_TRIGGERS = True
+# How far before a match a rule's subject may start (characters).
+SUBJECT_REACH = 120
 
 
 class _Draft:
@@ -768,9 +721,17 @@ class _Draft:
         self._hits: dict[str, list[int]] = {}
         self._ends: list[int] | None = None
 
+    @functools.cached_property
+    def vocabulary(self) -> str:
+        """The text's distinct words, once each: a trigger word missing here is missing from
+        the text, and looking here first is several times cheaper (most triggers are absent)."""
+        return " ".join(set(self.lowered.split()))
+
     def hits(self, trigger: str) -> list[int]:
         if trigger not in self._hits:
-            found, index = [], self.lowered.find(trigger)
+            found, index = [], -1
+            if _longest_word(trigger) in self.vocabulary:
+                index = self.lowered.find(trigger)
             while index != -1:
                 found.append(index)
                 index = self.lowered.find(trigger, index + 1)
@@ -794,18 +755,37 @@ class _Draft:
                 windows.append((begin, end))
         return windows
 
-    def matches(self, rule: Rule) -> Iterator[re.Match]:
-        """The rule's matches; one whose capitalised word is not a person is retried one
-        character later, so "Yesterday Bob broke…" still finds Bob."""
+    def matches(self, rule: Rule) -> Iterator[tuple[int, int]]:
+        """The rule's matches as (start, end); one whose capitalised word is not a person is
+        retried one character later, so "Yesterday Bob broke…" still finds Bob."""
         position = 0
         for begin, end in self.windows(rule):
             position = max(position, begin)
             while (match := rule.pattern.search(self.masked, position, end)) is not None:
-                if _names_ok(rule, match, self.names) and not _skipped(rule, self.masked, match):
-                    yield match
+                start = self._start(rule, match)
+                if (
+                    start is not None
+                    and _names_ok(match, self.names)
+                    and not _skipped(rule, self.masked, start, match.end())
+                ):
+                    yield start, match.end()
                     position = max(match.end(), match.start() + 1)
                 else:
                     position = match.start() + 1
+
+    def _start(self, rule: Rule, match: re.Match) -> int | None:
+        """Where the finding starts: at its subject when the rule needs one (None when there
+        is no person right before the match), else at the match."""
+        if rule.subject is None or (
+            "who" in rule.pattern.groupindex and match.group("who") is None
+        ):
+            return match.start()
+        position = max(0, match.start() - SUBJECT_REACH)
+        while (found := rule.subject.search(self.masked, position, match.start())) is not None:
+            if _names_ok(found, self.names):
+                return found.start()
+            position = found.start() + 1
+        return None
 
     def sentence(self, position: int) -> str:
         """The sentence holding ``position``, markup stripped and whitespace collapsed."""
@@ -816,6 +796,11 @@ class _Draft:
         end = self._ends[index] if index < len(self._ends) else len(self.text)
         sentence = _LEADING_MARKUP.sub("", self.text[begin:end].strip())
         return " ".join(sentence.rstrip(" \t\n|").split())
+
+
+@functools.cache
+def _longest_word(trigger: str) -> str:
+    return max(trigger.split(), key=len, default=trigger)
 
 
 def _known_names(people: Iterable[str]) -> frozenset[str]:
@@ -836,12 +821,23 @@ def _names_with(people: frozenset[str]) -> frozenset[str]:
     return (FIRST_NAMES | extra) - NOT_NAMES if extra else FIRST_NAMES
 
 
-def _names_ok(rule: Rule, match: re.Match, names: frozenset[str]) -> bool:
-    for group in _NAME_GROUPS[rule.id]:
+def _names_ok(match: re.Match, names: frozenset[str]) -> bool:
+    """Known-name groups (``name…``) hold a known name; any-name groups (``cap…``) hold a
+    capitalised word that is not a tool, product or sentence opener."""
+    for group in _name_groups(match.re):
         value = match.group(group)
-        if value is not None and value.lower() not in names:
+        if value is None:
+            continue
+        word = value.lower()
+        known = word in names
+        if not (known if group.startswith("name") else known or word not in NOT_PEOPLE):
             return False
     return True
+
+
+@functools.cache
+def _name_groups(pattern: re.Pattern) -> tuple[str, ...]:
+    return tuple(g for g in pattern.groupindex if g.startswith(("name", "cap")))
 
 
 def _clause_before(masked: str, position: int) -> str:
@@ -849,12 +845,21 @@ def _clause_before(masked: str, position: int) -> str:
     return _CLAUSE_BREAK.split(window)[-1]
 
 
-def _skipped(rule: Rule, masked: str, match: re.Match) -> bool:
-    if rule.negatable and _NEGATION.search(_clause_before(masked, match.start())):
+def _skipped(rule: Rule, masked: str, start: int, end: int) -> bool:
+    if rule.negatable and _NEGATION.search(_clause_before(masked, start)):
+        return True
+    if rule.unless_after is not None and rule.unless_after.match(masked, end, end + 160):
         return True
     if rule.unless_before is not None:
-        return bool(rule.unless_before.search(_clause_before(masked, match.start())))
+        return bool(rule.unless_before.search(_clause_before(masked, start)))
     return False
+
+
+_FAMILY_IDS = frozenset(rule.id for rule in forms.RULES)
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(start < other_end and other_start < end for other_start, other_end in spans)
 
 
 def check(
@@ -869,14 +874,18 @@ def check(
     draft = _Draft(text, people)
     dismissed = dismissed if isinstance(dismissed, set | frozenset) else set(dismissed)
     findings: list[Finding] = []
+    spans: list[tuple[int, int]] = []  # every match so far, dismissed or not
     for rule in RULES:
-        for match in draft.matches(rule):
-            sentence = draft.sentence(match.start())
+        for start, end in draft.matches(rule):
+            if rule.id in _FAMILY_IDS and _overlaps(spans, start, end):
+                continue  # one alarm per phrase: an earlier rule already explains it
+            spans.append((start, end))
+            sentence = draft.sentence(start)
             finding = Finding(
                 rule=rule,
-                start=match.start(),
-                end=match.end(),
-                phrase=text[match.start() : match.end()],
+                start=start,
+                end=end,
+                phrase=text[start:end],
                 sentence=sentence,
                 sentence_key=sentence_key(sentence),
             )

@@ -67,6 +67,20 @@ BLAMING = [
     ("We forgot about the certificate renewal.", "forgot-to"),
     ("That was a rookie mistake.", "judgmental-mistake"),
     ("It was a stupid error in the config.", "judgmental-mistake"),
+    ("The release process was run by cowboys.", "judges-people"),
+    ("This one was user error, pure and simple.", "people-error"),
+    ("The storage team never tested the restore path.", "person-slipped"),
+    ("Nobody bothered to look at the queue depth.", "person-slipped"),
+    ("The intern accidentally dropped the sessions table.", "accident-actor"),
+    ("Oskar deleted the wrong volume by mistake.", "accident-actor"),
+    ("The routing table was wiped by the network engineer.", "passive-agent"),
+    ("The DBA ran the cleanup script against production.", "person-as-cause"),
+    ("The outage is on the payments team.", "person-as-cause"),
+    ("Put simply, it was the vendor's mistake.", "whose-mistake"),
+    ("Obviously nobody checked the expiry date.", "obvious-in-hindsight"),
+    ("A quick look at the logs would have shown the loop.", "simple-check"),
+    ("What could possibly go wrong with a Friday deploy?", "sarcasm"),
+    ("If the reviewer had read the diff, the bug would not have shipped.", "person-counterfactual"),
 ]
 
 BLAMELESS = [
@@ -116,6 +130,14 @@ BLAMELESS = [
     "Clearly labelled dashboards helped responders orient quickly.",
     "The gateway client was written for a gateway that had never been down for long.",
     "Had the migration reached every replica, every checkout would have failed.",
+    "The on-call engineer paged the database team.",
+    "A canary would have caught this.",
+    "The job failed to start because the secret was missing.",
+    "Great job by the responders restoring service in twenty minutes.",
+    "Terraform deleted the security group because the state file was stale.",
+    "The records were removed by the nightly compaction job.",
+    "A simple check of the replication status confirmed the recovery.",
+    "The health check should have caught the stuck worker, but it only tested the port.",
 ]
 
 
