@@ -21,6 +21,7 @@ from postmortems.search import indexing as search
 
 from .models import Postmortem, PostmortemIncident, PostmortemStatus, Section, SectionKind, Template
 from .permissions import EDIT_PERMISSION
+from .placeholders import template_parts
 from .services import write_revision
 from .variables import IncidentContext, substitute
 
@@ -129,12 +130,14 @@ def postmortem_create(
             title=ts.title,
             kind=ts.kind,
             required=ts.required,
-            body=substitute(ts.default_text, ctx),
+            body=substitute(parts.body, ctx),
             data=_initial_data(ts.kind, ctx),
             helper_prompt=substitute(ts.helper_prompt, ctx),
+            placeholder=substitute(parts.placeholder, ctx),
             position=ts.position,
         )
         for ts in (template.sections.all() if template else [])
+        for parts in [template_parts(ts.default_text)]
     ]
     Section.objects.bulk_create(sections)
     for other in related_incidents:
