@@ -19,8 +19,17 @@ from organizations.services import next_number
 from postmortems import selectors
 from postmortems.search import indexing as search
 
-from .models import Postmortem, PostmortemIncident, PostmortemStatus, Section, SectionKind, Template
+from .models import (
+    Postmortem,
+    PostmortemIncident,
+    PostmortemStatus,
+    Section,
+    SectionKind,
+    Template,
+    TemplateSection,
+)
 from .permissions import EDIT_PERMISSION
+from .placeholders import template_parts
 from .services import write_revision
 from .variables import IncidentContext, substitute
 
@@ -80,6 +89,27 @@ def _initial_data(kind: str, ctx: IncidentContext | None) -> dict:
     return {}
 
 
+def _new_section(
+    postmortem: Postmortem, ts: TemplateSection, ctx: IncidentContext | None
+) -> Section:
+    """A section as the template starts it: the default text's generated facts as its body,
+    the default text's prompts as its placeholder (never text the writer must delete)."""
+    parts = template_parts(ts.default_text)
+    return Section(
+        organization_id=postmortem.organization_id,
+        postmortem=postmortem,
+        key=ts.key,
+        title=ts.title,
+        kind=ts.kind,
+        required=ts.required,
+        body=substitute(parts.body, ctx),
+        data=_initial_data(ts.kind, ctx),
+        helper_prompt=substitute(ts.helper_prompt, ctx),
+        placeholder=substitute(parts.placeholder, ctx),
+        position=ts.position,
+    )
+
+
 @transaction.atomic
 def postmortem_create(
     *,
@@ -122,19 +152,7 @@ def postmortem_create(
             raise
         raise IncidentHasPostmortem(incident, existing) from None
     sections = [
-        Section(
-            organization=organization,
-            postmortem=postmortem,
-            key=ts.key,
-            title=ts.title,
-            kind=ts.kind,
-            required=ts.required,
-            body=substitute(ts.default_text, ctx),
-            data=_initial_data(ts.kind, ctx),
-            helper_prompt=substitute(ts.helper_prompt, ctx),
-            position=ts.position,
-        )
-        for ts in (template.sections.all() if template else [])
+        _new_section(postmortem, ts, ctx) for ts in (template.sections.all() if template else [])
     ]
     Section.objects.bulk_create(sections)
     for other in related_incidents:

@@ -1,47 +1,72 @@
-"""Template placeholder text: what a section says before anyone writes in it.
+"""Template prompts: what a template asks the writer, kept apart from a section's text.
 
-A template's default text mixes generated facts ("**Duration of impact:** 2h 14m") with prompts
-for the writer, set in italics ("**Users affected:** _number or percentage_", "- _An alert,
-runbook or habit that helped_"). A line of the generated body that holds such a prompt is a
-*placeholder line*; while it is still in the section word for word, nobody has written it.
+A template's default text mixes generated facts ("**Duration of impact:** {{incident.duration}}")
+with prompts for the writer, set in italics ("**Users affected:** _number or share of users_",
+"- _An alert, runbook or habit that helped_"). A new section stores only the facts as its body
+and the prompts, as plain sentences, in ``Section.placeholder`` (``template_parts``): the editor
+shows them as a hint, and nothing else ever sees them, so pages, exports, search and the checks
+read the body as it is.
 
-``written_text`` is the one place that takes placeholder lines out of a body: the submit check
-and the quality checklist decide from it whether a section is written, and every view and export
-shows it instead of the raw body, so prompts are never published. The generated body is the
-section's body in the postmortem's first revision (``selectors.created_bodies``); without one,
-nothing is treated as a placeholder.
+``is_written`` decides whether someone wrote in a section: its body says something beyond the
+body it was created with (the first revision's, ``selectors.created_bodies``).
 """
 
 import re
-from functools import lru_cache
+from dataclasses import dataclass
 
 # An italic span, as the built-in and admin templates write their prompts: _text_ or *text*.
 _PROMPT = re.compile(r"(?<![\w*])\*(?!\*)[^*\n]+?\*(?![\w*])|(?<![\w_])_(?!_)[^_\n]+?_(?![\w_])")
-_HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]")
+_HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_ITALIC_MARK = re.compile(r"(?<![\w*_])[*_](?![*_\s])|(?<![*_\s])[*_](?![\w*_])")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")  # and a task box
 
 
-@lru_cache(maxsize=1024)
-def placeholder_lines(created_body: str | None) -> frozenset[str]:
-    """The lines of a generated body that prompt the writer (whitespace-trimmed). Remembered:
-    a page asks for a section's several times, and a generated body never changes."""
-    return frozenset(
-        line.strip() for line in (created_body or "").splitlines() if _PROMPT.search(line)
+@dataclass(frozen=True)
+class TemplateParts:
+    body: str  # the default text without its prompts: what the section starts with
+    placeholder: str  # the prompts as plain sentences, one a line
+
+
+def is_prompt(line: str) -> bool:
+    return bool(_PROMPT.search(line))
+
+
+def template_parts(default_text: str) -> TemplateParts:
+    """Split a template section's default text (before its variables are filled) into the
+    section's starting body and its prompts. A heading left with nothing under it goes too;
+    a prompt under a heading names it ("What went well — An alert that helped")."""
+    prompts = frozenset(line.strip() for line in default_text.splitlines() if is_prompt(line))
+    return TemplateParts(
+        body=without_lines(default_text, prompts, default_text),
+        placeholder="\n".join(prompt_hints(default_text)),
     )
 
 
-def written_text(body: str, created_body: str | None) -> str:
-    """``body`` without its untouched placeholder lines, and without the template headings that
-    have nothing left under them. Text the writer changed, even a little, is kept."""
-    prompts = placeholder_lines(created_body)
-    if not prompts:
-        return body
-    generated = frozenset(line.strip() for line in (created_body or "").splitlines())
-    original = body.splitlines()
-    lines = [line for line in original if line.strip() not in prompts]
+def prompt_hints(text: str) -> list[str]:
+    """The prompts of ``text`` as plain sentences, each after the heading it sits under
+    (``**Users affected:** _number or share_`` → ``Users affected: number or share``)."""
+    hints: list[str] = []
+    heading = ""
+    for line in text.splitlines():
+        if match := _HEADING.match(line):
+            heading = _plain(match.group(2))
+        elif is_prompt(line):
+            hint = _plain(line)
+            hints.append(f"{heading} — {hint}" if heading else hint)
+    return list(dict.fromkeys(hints))
+
+
+def without_lines(text: str, lines_out: frozenset[str], template: str) -> str:
+    """``text`` without the lines (whitespace-trimmed) of ``lines_out``, and without the
+    headings of ``template`` that have nothing left under them. Other lines are kept as they
+    are, even a line that differs from a prompt by a letter."""
+    original = text.splitlines()
+    lines = [line for line in original if line.strip() not in lines_out]
     if len(lines) == len(original):
-        return body
+        return text
+    headings = frozenset(line.strip() for line in template.splitlines() if _heading_level(line))
     while True:
-        fewer = _without_empty_headings(lines, generated)
+        fewer = _without_empty_headings(lines, headings)
         if len(fewer) == len(lines):
             break
         lines = fewer
@@ -49,23 +74,26 @@ def written_text(body: str, created_body: str | None) -> str:
 
 
 def is_written(body: str, created_body: str | None) -> bool:
-    """Whether someone wrote in ``body``: something is left once placeholders are taken out,
-    and it is not just the generated text around them."""
-    text = _normalized(written_text(body, created_body))
+    """Whether someone wrote in ``body``: it is not empty, and not just the text the section
+    was created with (generated facts nobody has added to)."""
+    text = _normalized(body)
     if not text:
         return False
-    if created_body is None:
-        return True
-    return text != _normalized(written_text(created_body, created_body))
+    return created_body is None or text != _normalized(created_body)
 
 
-def _without_empty_headings(lines: list[str], generated: frozenset[str]) -> list[str]:
-    """Drop generated headings followed (past blank lines) by nothing, or by a heading of the
+def _plain(line: str) -> str:
+    text = _LIST_MARK.sub("", line).replace("**", "").replace("__", "")
+    return _ITALIC_MARK.sub("", text).strip()
+
+
+def _without_empty_headings(lines: list[str], headings: frozenset[str]) -> list[str]:
+    """Drop the given headings followed (past blank lines) by nothing, or by a heading of the
     same or a higher level."""
     kept: list[str] = []
     for index, line in enumerate(lines):
         level = _heading_level(line)
-        if level and line.strip() in generated and _is_empty_under(lines, index + 1, level):
+        if level and line.strip() in headings and _is_empty_under(lines, index + 1, level):
             continue
         kept.append(line)
     return kept
@@ -92,4 +120,4 @@ def _collapse_blank_lines(lines: list[str]) -> str:
 def _normalized(text: str) -> str:
     """``text`` with trailing spaces and runs of blank lines that do not change what it says
     taken out, to compare a body with the generated one."""
-    return _collapse_blank_lines([line.rstrip() for line in text.strip().splitlines()])
+    return _collapse_blank_lines([line.rstrip() for line in (text or "").strip().splitlines()])

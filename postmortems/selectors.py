@@ -25,7 +25,6 @@ from .models import (
     Template,
 )
 from .permissions import EDIT_PERMISSION, visible_q
-from .placeholders import written_text
 
 
 def template_for_severity(*, organization: Organization, severity: str) -> Template | None:
@@ -203,13 +202,6 @@ class PostmortemDocument:
         return created_bodies(self.postmortem)
 
     @cached_property
-    def written_bodies(self) -> dict[str, str]:
-        """Each section's body as pages and exports show it: untouched template placeholders
-        left out (``placeholders.written_text``)."""
-        created = self.created_bodies
-        return {s.key: written_text(s.body, created.get(s.key)) for s in self.sections}
-
-    @cached_property
     def untouched(self) -> set[str]:
         """Keys of data-backed sections whose body is still the generated one."""
         candidates = {s.key: s.body for s in self.sections if s.kind in DATA_BACKED_KINDS}
@@ -277,7 +269,8 @@ def created_bodies(postmortem: Postmortem) -> dict[str, str]:
 
     The first revision never changes (later saves coalesce only into "Edited" revisions), so
     its bodies are cached: the editor and the read view ask on every view."""
-    key = f"pm-created-bodies:{postmortem.pk}:{postmortem.created_at.timestamp()}"
+    # The version in the key changes whenever what a snapshot stores does.
+    key = f"pm-created-bodies:v2:{postmortem.pk}:{postmortem.created_at.timestamp()}"
     bodies = cache.get(key)
     if bodies is None:
         first = (

@@ -54,14 +54,28 @@ def mentioned_members(postmortem: Postmortem, text: str) -> list[AbstractBaseUse
     return list(get_user_model().objects.filter(named, pk__in=members))
 
 
-def _page(postmortem: Postmortem, comment: Comment) -> str:
-    """The comment in context, for anyone who may read the postmortem (the comment views send
-    editors to the editor's thread)."""
-    path = reverse(
-        "postmortem_comments",
-        kwargs={"org_slug": postmortem.organization.slug, "number": postmortem.number},
-    )
-    return f"{path}?comment={comment.pk}"
+def thread_link(postmortem: Postmortem, comment: Comment, *, reader: bool) -> str:
+    """Where a notification about ``comment`` points: its thread among the read view's
+    discussions for someone who may read the postmortem, else the comments page (which tells
+    the others what they may not see)."""
+    kwargs = {"org_slug": postmortem.organization.slug, "number": postmortem.number}
+    if reader:
+        thread_id = comment.parent_id or comment.pk
+        return f"{reverse('postmortem_detail', kwargs=kwargs)}#comment-{thread_id}"
+    return f"{reverse('postmortem_comments', kwargs=kwargs)}?comment={comment.pk}"
+
+
+def _by_reading(
+    postmortem: Postmortem, people: list[AbstractBaseUser]
+) -> dict[bool, list[AbstractBaseUser]]:
+    """``people`` split by whether each may read the postmortem."""
+    groups: dict[bool, list[AbstractBaseUser]] = {True: [], False: []}
+    for user in people:
+        membership = membership_in(postmortem.organization, user)
+        groups[Access(user=user, membership=membership, postmortem=postmortem).can_read].append(
+            user
+        )
+    return groups
 
 
 @transaction.atomic
@@ -108,28 +122,32 @@ def comment_add(
 
 def _notify(postmortem, comment, actor, mentioned, parent) -> None:
     who = display_name(actor)
-    notify(
-        organization=postmortem.organization,
-        kind=NotificationKind.MENTIONED,
-        recipients=mentioned,
-        actor=actor,
-        title=f"{who} mentioned you on PM-{postmortem.number}",
-        body=comment.body[:500],
-        url=_page(postmortem, comment),
-    )
     already = {user.pk for user in mentioned}
     interested = [postmortem.author]
     if parent is not None and parent.author_id:
         interested.append(parent.author)
-    notify(
-        organization=postmortem.organization,
-        kind=NotificationKind.COMMENTED,
-        recipients=[user for user in interested if user is not None and user.pk not in already],
-        actor=actor,
-        title=f"{who} commented on PM-{postmortem.number} {postmortem.title}",
-        body=comment.body[:500],
-        url=_page(postmortem, comment),
-    )
+    kinds = {
+        NotificationKind.MENTIONED: (
+            mentioned,
+            f"{who} mentioned you on PM-{postmortem.number}",
+        ),
+        NotificationKind.COMMENTED: (
+            [u for u in interested if u is not None and u.pk not in already],
+            f"{who} commented on PM-{postmortem.number} {postmortem.title}",
+        ),
+    }
+    for kind, (recipients, title) in kinds.items():
+        people = [u for u in recipients if actor is None or u.pk != actor.pk]
+        for reader, group in _by_reading(postmortem, people).items():
+            notify(
+                organization=postmortem.organization,
+                kind=kind,
+                recipients=group,
+                actor=actor,
+                title=title,
+                body=comment.body[:500],
+                url=thread_link(postmortem, comment, reader=reader),
+            )
 
 
 @transaction.atomic

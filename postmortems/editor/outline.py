@@ -1,5 +1,4 @@
-"""The editor's outline: each section's state beside the document, and the template's prompts
-shown as hints rather than as text in the writer's way.
+"""The editor's outline: each section's state beside the document.
 
 Everything here works on what the editor page has loaded already (the sections, their generated
 bodies, the unresolved comment counts, the keys of sections listing action items), so the
@@ -8,19 +7,14 @@ computed for the page: they arrive with the findings request the page makes once
 outline reads their counts from there (``static/js/editor-outline.js``).
 """
 
-import re
 from collections.abc import Container
 
 from postmortems.models import Postmortem, Section, SectionKind
-from postmortems.placeholders import placeholder_lines
 from postmortems.review.selectors import section_is_filled
 from postmortems.selectors import created_bodies
 
 EMPTY, WRITTEN, REQUIRED = "empty", "written", "required"
 STATE_LABELS = {EMPTY: "Empty", WRITTEN: "Written", REQUIRED: "Required, empty"}
-
-_ITALIC_MARK = re.compile(r"(?<![\w*_])[*_](?![*_\s])|(?<![*_\s])[*_](?![\w*_])")
-_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
 def is_filled(
@@ -40,19 +34,6 @@ def outline_state(*, filled: bool, required: bool) -> str:
     if filled:
         return WRITTEN
     return REQUIRED if required else EMPTY
-
-
-def prompt_hints(created_body: str | None) -> list[str]:
-    """The template's prompts in a section's generated body, as plain sentences for a hint
-    (``**Users affected:** _number or percentage_`` → ``Users affected: number or percentage``)."""
-    lines = placeholder_lines(created_body)
-    ordered = [line.strip() for line in (created_body or "").splitlines() if line.strip() in lines]
-    return [_plain(line) for line in dict.fromkeys(ordered)]
-
-
-def _plain(line: str) -> str:
-    text = _LIST_MARK.sub("", line).replace("**", "")
-    return _ITALIC_MARK.sub("", text).strip()
 
 
 def saved_state(section: Section, postmortem: Postmortem) -> dict:

@@ -24,7 +24,6 @@ from postmortems.editor.forms import ImpactForm
 from postmortems.editor.rows import ROW_EDITORS, rows_formset, stored_rows, timeline_row_views
 from postmortems.guidance import presenter as guidance_presenter
 from postmortems.models import Postmortem, RootCauseCategory, Section, SectionKind
-from postmortems.placeholders import written_text
 from postmortems.review import panels as review_panels
 from postmortems.review import selectors as selectors_review
 from postmortems.templatetags.postmortems import textarea_rows
@@ -76,7 +75,6 @@ class EditorSection:
     preview_url: str = ""
     comment_count: int = 0  # unresolved threads on the section
     version: str = ""  # the document version the body form posts, as text
-    created_body: str | None = None  # the body as the template generated it (its prompts)
     filled: bool = False  # written by someone, as the submit check decides it
 
     # What the body form shows, computed once per section: strings, not numbers, because the
@@ -97,7 +95,7 @@ class EditorSection:
     @cached_property
     def prompts(self) -> list[str]:
         """The template's prompts for this section, shown as hints, never as its text."""
-        return outline.prompt_hints(self.created_body)
+        return [line for line in self.section.placeholder.splitlines() if line.strip()]
 
     @cached_property
     def placeholder(self) -> str:
@@ -114,13 +112,8 @@ class EditorSection:
 
     @cached_property
     def text(self) -> str:
-        """What the textarea holds: the writer's text, without the template's untouched
-        prompts (a generated data-backed body is shown as generated)."""
-        if self.body is not None:
-            return self.body
-        if self.untouched:
-            return self.section.body
-        return written_text(self.section.body, self.created_body)
+        """What the textarea holds: the writer's text of a refused save, else the body."""
+        return self.section.body if self.body is None else self.body
 
     @property
     def outline_state(self) -> str:
@@ -255,7 +248,6 @@ def editor_context(
             url_patterns,
             untouched=section.key in document.untouched,
             comment_count=unresolved.get(section.key, 0),
-            created_body=created.get(section.key),
             filled=outline.is_filled(section, created.get(section.key), postmortem, with_items),
             **overrides.get(section.key, {}),
         )

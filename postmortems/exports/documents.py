@@ -52,7 +52,7 @@ class ExportSection:
     """A section as the files show it: its body as safe HTML and its structured parts."""
 
     section: Section
-    body: str  # the written body: untouched template placeholders left out
+    body: str
     html: str
     show_body: bool
     items: list[ActionItem] = field(default_factory=list)
@@ -131,13 +131,12 @@ class Export:
         keys = [s.key for s in self.document.sections if s.kind == SectionKind.ACTION_ITEMS]
         by_section = _items_by_section(self.items, keys)
         untouched = self.document.untouched
-        written = self.document.written_bodies
         return [
             ExportSection(
                 section=section,
-                body=written[section.key],
-                html=self.body_html(written[section.key]),
-                show_body=bool(written[section.key].strip()) and section.key not in untouched,
+                body=section.body,
+                html=self.body_html(section.body),
+                show_body=bool(section.body.strip()) and section.key not in untouched,
                 items=by_section.get(section.key, []),
                 export=self,
             )

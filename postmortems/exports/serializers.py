@@ -22,18 +22,11 @@ class Username(serializers.SlugRelatedField):
 
 
 class ExportSectionSerializer(serializers.ModelSerializer):
-    """A section: its markdown ``body`` (untouched template placeholders left out) and, for
-    structured kinds, its ``data`` (timeline rows, five whys, contributing factors …) as
-    stored."""
+    """A section: its markdown ``body`` and, for structured kinds, its ``data`` (timeline
+    rows, five whys, contributing factors …) as stored."""
 
-    body = serializers.SerializerMethodField(help_text="Markdown, as written.")
+    body = serializers.CharField(read_only=True, help_text="Markdown, as written.")
     data = serializers.JSONField(read_only=True)
-
-    def get_body(self, section: Section) -> str:
-        export = self.context.get("export")
-        if export is None:
-            return section.body
-        return export.document.written_bodies.get(section.key, section.body)
 
     class Meta:
         model = Section

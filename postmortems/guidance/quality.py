@@ -115,7 +115,7 @@ def _root_cause(sections, created, postmortem, category: str) -> ChecklistItem:
     if not candidates:
         problems.append("add a root-cause section")
     elif not written:
-        problems.append("write the root cause (the section still holds the template's prompts)")
+        problems.append("write the root cause")
     if problems:
         detail = "; ".join(problems)
         return ChecklistItem(

@@ -16,7 +16,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from postmortems.models import SectionKind
-from postmortems.placeholders import written_text
 from postmortems.review.selectors import section_is_filled
 
 
@@ -75,7 +74,7 @@ def section_written(section: Any, created_body: str | None = None, postmortem: A
     owner = postmortem if postmortem is not None else _NO_IMPACT
     if not section_is_filled(view, created_body, owner):
         return False
-    if has_prose(written_text(view.body, created_body)):
+    if has_prose(view.body):
         return True
     return section_is_filled(replace(view, body=""), None, owner)  # structured rows
 

@@ -215,6 +215,11 @@ class Section(TenantModel):
     body = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True, help_text="Structured sections' content.")
     helper_prompt = models.TextField(blank=True)
+    placeholder = models.TextField(
+        blank=True,
+        help_text="The template's prompts for the text, one a line: shown to the writer as a "
+        "hint, never part of the body.",
+    )
     position = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 

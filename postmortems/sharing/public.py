@@ -23,7 +23,6 @@ from incidents.charts import render_chart
 from incidents.models import IncidentLink, MetricSeries
 from organizations.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
 from postmortems.models import Postmortem, Section, SectionKind
-from postmortems.placeholders import written_text
 from postmortems.selectors import DATA_BACKED_KINDS, created_bodies
 from postmortems.sharing.redaction import Redactor, people_names, private_urls
 from postmortems.templatetags.documents import factor_levels, filled_whys, timeline_rows
@@ -160,9 +159,8 @@ class _SectionBuilder:
         return {key for key, body in candidates.items() if self.created.get(key) == body}
 
     def build(self, section: Section) -> PublicSection:
-        """The section's public form; untouched template placeholders are left out."""
-        written = written_text(section.body, self.created.get(section.key))
-        body = "" if section.key in self.untouched else self.redact(written)
+        """The section's public form."""
+        body = "" if section.key in self.untouched else self.redact(section.body)
         rows_of = getattr(self, f"_{section.kind}", None)
         public = PublicSection(
             key=section.key,

@@ -84,13 +84,6 @@ def _local(value: str) -> datetime | None:
 
 
 @register.filter
-def written_body(section, document) -> str:
-    """The section's body without untouched placeholder text (``document``: the
-    ``PostmortemDocument`` the page shows)."""
-    return document.written_bodies.get(section.key, section.body)
-
-
-@register.filter
 def filled_whys(data: dict | None) -> list[dict]:
     """The five-whys chain without the steps nobody has written yet."""
     whys = [

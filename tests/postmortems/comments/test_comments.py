@@ -8,7 +8,7 @@ from django.urls import reverse
 from organizations.models import Notification, NotificationKind
 from organizations.roles import Role
 from postmortems.comments import services as services_comments
-from postmortems.models import Comment, PostmortemStatus
+from postmortems.models import Comment, PostmortemStatus, Visibility
 from postmortems.review import transitions
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.postmortems.comments.helpers import (
@@ -165,6 +165,41 @@ def test_the_author_hears_of_a_comment_but_not_of_their_own(client, draft, autho
     client.force_login(author)
     post_comment(client, draft, body="Thanks!")
     assert notified(NotificationKind.COMMENTED) == ["ann"]  # no second one, to herself
+
+
+def notice_url(recipient, kind) -> str:
+    return Notification.objects.get(recipient=recipient, kind=kind).url
+
+
+def test_a_notification_links_to_the_thread_on_the_read_view(
+    client, draft, author, reviewer, member_factory
+):
+    colleague = member_factory(username="cory")
+    thread = add(draft, reviewer, "Was the rollback automatic? @cory")
+    read_view = reverse("postmortem_detail", kwargs={"org_slug": "acme", "number": draft.number})
+    assert notice_url(author, NotificationKind.COMMENTED) == f"{read_view}#comment-{thread.pk}"
+    assert notice_url(colleague, NotificationKind.MENTIONED) == f"{read_view}#comment-{thread.pk}"
+    Notification.objects.all().delete()
+    add(draft, author, "Yes, within two minutes.", parent=thread)
+    assert notice_url(reviewer, NotificationKind.COMMENTED) == f"{read_view}#comment-{thread.pk}"
+    client.force_login(reviewer)
+    page = client.get(notice_url(reviewer, NotificationKind.COMMENTED).split("#")[0])
+    assert page.status_code == 200
+    assert f'id="comment-{thread.pk}"' in page.content.decode()  # the anchor is there
+
+
+def test_someone_who_may_not_read_the_postmortem_is_not_sent_to_its_read_view(
+    draft, author, member_factory
+):
+    draft.visibility = Visibility.PRIVATE
+    draft.save(update_fields=["visibility"])
+    colleague = member_factory(username="cory")
+    admin = member_factory(username="ada", role=Role.ADMIN)  # admins read every postmortem
+    comment = add(draft, author, "@cory @ada have a look")
+    assert notice_url(colleague, NotificationKind.MENTIONED) == (
+        f"{comments_url(draft)}?comment={comment.pk}"
+    )
+    assert notice_url(admin, NotificationKind.MENTIONED).endswith(f"/#comment-{comment.pk}")
 
 
 # --- Reading: sections, jumps, the page --------------------------------------------------------

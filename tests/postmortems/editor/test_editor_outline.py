@@ -8,8 +8,8 @@ from html import unescape
 from django_scopes import scope
 
 from postmortems.comments import services as comments
-from postmortems.editor.outline import prompt_hints
 from postmortems.models import Section
+from postmortems.placeholders import prompt_hints
 from tests.postmortems.editor.helpers import (
     HTMX,
     body_post,
@@ -158,11 +158,27 @@ class TestPromptsAreHints:
     def test_a_prompt_only_section_opens_empty_with_its_prompts_as_placeholder(
         self, client, engineer, postmortem
     ):
-        assert "_A gap in detection" in section(postmortem, "went-poorly").body
+        assert section(postmortem, "went-poorly").body == ""  # the prompt is not stored text
         client.force_login(engineer)
         placeholder, text = textarea(editor_html(client, postmortem), "went-poorly")
         assert text.strip() == ""  # nothing for the writer to delete
         assert placeholder == "A gap in detection, response, tooling or communication"
+
+    def test_the_hint_comes_from_the_sections_placeholder_not_its_body(
+        self, client, engineer, postmortem
+    ):
+        Section.objects.filter(postmortem=postmortem, key="went-poorly").update(
+            placeholder="What slowed the response down?\nWho had to be woken up?"
+        )
+        client.force_login(engineer)
+        placeholder, _ = textarea(editor_html(client, postmortem), "went-poorly")
+        assert placeholder == "What slowed the response down?\nWho had to be woken up?"
+        Section.objects.filter(postmortem=postmortem, key="went-poorly").update(
+            body="- _An old italic line_", placeholder=""
+        )
+        placeholder, text = textarea(editor_html(client, postmortem), "went-poorly")
+        assert text.strip() == "- _An old italic line_"  # the body is shown as stored
+        assert "An old italic line" not in placeholder
 
     def test_generated_facts_stay_and_the_prompt_becomes_a_hint(self, client, engineer, postmortem):
         client.force_login(engineer)
@@ -189,14 +205,14 @@ class TestPromptsAreHints:
         assert "What happened, what the impact was" not in detail
 
     def test_prompt_hints_read_as_plain_sentences(self):
-        created = (
-            "### What went well\n\n- _An alert, runbook or habit that helped_\n\n"
+        default_text = (
             "**Users affected:** _number or percentage_\n"
+            "### What went well\n\n- _An alert, runbook or habit that helped_\n\n"
             "Keep snake_case_names as they are: _a prompt_"
         )
-        assert prompt_hints(created) == [
-            "An alert, runbook or habit that helped",
+        assert prompt_hints(default_text) == [
             "Users affected: number or percentage",
-            "Keep snake_case_names as they are: a prompt",
+            "What went well — An alert, runbook or habit that helped",
+            "What went well — Keep snake_case_names as they are: a prompt",
         ]
-        assert prompt_hints(None) == []
+        assert prompt_hints("") == []

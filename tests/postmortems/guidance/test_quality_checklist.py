@@ -197,7 +197,9 @@ def test_root_cause_needs_a_category_and_written_text():
     assert not item.passed and item.detail == "Choose a root-cause category."
     template_text = builtin_templates.ROOT_CAUSE.default_text
     item = checklist(sections=sections(root_cause={"body": template_text}))["root_cause"]
-    assert not item.passed and "still holds the template's prompts" in item.detail
+    assert not item.passed and item.detail == "Write the root cause."  # scaffolding is no answer
+    item = checklist(sections=sections(root_cause={"body": ""}))["root_cause"]
+    assert not item.passed and item.detail == "Write the root cause."
     item = checklist(sections=sections(root_cause=None), root_cause_category="")["root_cause"]
     assert item.detail == "Choose a root-cause category; add a root-cause section."
 

@@ -54,7 +54,7 @@ def write(
             "executive-summary": summary,
             "root-cause": root_cause,
             "went-well": other,
-            # The template's prompts would otherwise be searchable words in every document.
+            # The generated facts would otherwise be searchable words in every document.
             **dict.fromkeys(BLANKED, ""),
         }
         postmortem = services.postmortem_save(
@@ -70,18 +70,7 @@ def write(
     return postmortem
 
 
-BLANKED = [
-    "impact-assessment",
-    "went-poorly",
-    "got-lucky",
-    "actions-immediate",
-    "actions-short-term",
-    "actions-long-term",
-    "prevention-measures",
-    "participants",
-    "metrics",
-    "document-history",
-]
+BLANKED = ["impact-assessment", "participants", "metrics"]  # the sections with generated facts
 
 
 def hit_titles(org, member, query: str, **filters) -> list[str]:
