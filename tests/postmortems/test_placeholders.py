@@ -223,7 +223,7 @@ def test_the_migration_takes_untouched_prompts_out_of_old_drafts(draft, author):
             if snapshot_section["key"] == "went-poorly":
                 snapshot_section["body"] = "### What went poorly\n\n- _A gap in detection_"
         first.save(update_fields=["snapshot"])
-        migration = importlib.import_module("postmortems.migrations.0011_prompts_out_of_bodies")
+        migration = importlib.import_module("postmortems.migrations.0012_prompts_out_of_bodies")
         migration.forwards(django_apps, None)
         summary, lessons = (
             Section.objects.get(pk=sections[key].pk) for key in ("executive-summary", "went-poorly")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('postmortems', '0009_postmortem_published_with_approvals'),
+        ('postmortems', '0010_pg_trgm'),
     ]
 
     operations = [

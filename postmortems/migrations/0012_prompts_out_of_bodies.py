@@ -64,7 +64,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("postmortems", "0010_section_placeholder"),
+        ("postmortems", "0011_section_placeholder"),
     ]
 
     operations = [
