@@ -1,5 +1,5 @@
 """Regular-expression pieces shared by the rule families in ``forms_blame`` and
-``forms_hindsight``."""
+``forms_hindsight`` and by the first rules (``rules_blame``, ``rules_hindsight``)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ CLAUSE_START = r"(?<![\w,;:'’\"-]\s)(?<![\w,;:'’\"-])"
 WORDS = r"(?:\s+[\w'’-]+)"  # a run of words, bounded where used: {0,6}?
 ADVERB = r"(?:(?:\w+ly|just|then|also|simply|again|still|even|once\s+again)\s+)?"
 NOT = rf"(?:n{APOS}t|\s+not)"
+# The first rules' adverb between a person and the verb ("John then broke…", "we never failed…").
+FIRST_ADVERB = r"(?:(?:\w+ly|just|then|also|simply|again|still|never)\s+)?"
 
 
 DETERMINER = r"(?:the|an?|our|their|this|that|one|some|his|her|my|your|another)"
