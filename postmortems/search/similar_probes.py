@@ -72,8 +72,16 @@ def postmortem_probe(postmortem: Postmortem) -> Probe:
     )
 
 
-def query_probe(*, organization: Organization, query: str, service: str = "", category: str = ""):
-    """The search page: what was typed, and the service and root cause filtered on."""
+def query_probe(
+    *,
+    organization: Organization,
+    query: str,
+    service: str = "",
+    category: str = "",
+    listed: tuple[int, ...] = (),
+):
+    """The search page: what was typed, and the service and root cause filtered on; the
+    postmortems ``listed`` among its results are not offered again."""
     service_ids = ()
     if service:
         service_ids = tuple(
@@ -81,7 +89,9 @@ def query_probe(*, organization: Organization, query: str, service: str = "", ca
             .values_list("service_id", flat=True)
             .distinct()[:1]
         )
-    return Probe(title=query, service_ids=service_ids, category=category)
+    return Probe(
+        title=query, service_ids=service_ids, category=category, exclude_postmortems=listed
+    )
 
 
 def _service_ids(incident_id: int | None) -> tuple[int, ...]:

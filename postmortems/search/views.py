@@ -109,8 +109,8 @@ class SearchForm(forms.Form):
 
 
 def _similar(request: HttpRequest, results: search.SearchResults, filters) -> list | None:
-    """The earlier incidents closest to the words searched (and the service and root cause
-    filtered on), however they are worded; none without a query."""
+    """The incidents closest to the words searched (and the service and root cause filtered
+    on), however they are worded, leaving out those already listed; none without a query."""
     if not results.query or results.needs_words:
         return None
     probe = query_probe(
@@ -118,6 +118,7 @@ def _similar(request: HttpRequest, results: search.SearchResults, filters) -> li
         query=results.query,
         service=filters.service,
         category=filters.category,
+        listed=tuple(hit.postmortem.pk for hit in results.hits),
     )
     return similar_postmortems(
         organization=request.organization, membership=request.membership, probe=probe

@@ -86,10 +86,11 @@ def test_past_the_count_cap_the_page_says_so(eng_client, org, engineer, monkeypa
 
 
 def test_the_page_runs_a_bounded_number_of_queries(eng_client, org, engineer, count_queries):
-    for n in range(3):
+    """A full page of results, with more below it (the similar-incidents card lists some)."""
+    for n in range(25):
         write(org, engineer, f"Tapirion review {n}", root_cause="tapirion everywhere")
     few = count_queries(lambda: page(eng_client, org, q="tapirion"))
-    for n in range(3, 25):
+    for n in range(25, 60):
         write(org, engineer, f"Tapirion review {n}", root_cause="tapirion everywhere")
     many = count_queries(lambda: page(eng_client, org, q="tapirion"))
     assert many == few

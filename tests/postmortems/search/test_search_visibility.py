@@ -16,7 +16,9 @@ from tests.postmortems.search.helpers import T0, hit_titles, page, search_url, w
 
 
 def titles_in(html: str, *titles: str) -> set[str]:
-    return {title for title in titles if title in html}
+    """The titles among the search results (the similar-incidents card below them aside)."""
+    results = html.split('class="card similar"')[0]
+    return {title for title in titles if title in results}
 
 
 # --- The page: access ----------------------------------------------------------------------------

@@ -297,9 +297,17 @@ def test_the_editors_card_is_refused_for_another_organizations_postmortem(
 
 def test_the_search_page_lists_similar_incidents(client, org, engineer, world):
     client.force_login(engineer)
-    card = similar_card(page(client, org, q="checkout pool exhaustion"))
+    card = similar_card(page(client, org, q="checkout pool saturation"))  # no exact match
     assert "Checkout connection pool exhausted" in card
     assert "Shared words" in card
+
+
+def test_the_search_page_does_not_offer_again_what_it_lists(client, org, engineer, world):
+    client.force_login(engineer)
+    html = page(client, org, q="checkout pool exhaustion")
+    card = similar_card(html)
+    assert "Checkout connection pool exhausted" in html.split(card)[0]  # among the results
+    assert "Checkout connection pool exhausted" not in card
 
 
 def test_words_every_report_says_are_no_reason():
