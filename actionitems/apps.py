@@ -8,9 +8,12 @@ class ActionitemsConfig(AppConfig):
         from incidents.services import INCIDENT_CHANGED
         from organizations import hooks
         from postmortems.review.people import VISIBILITY_CHANGED
+        from postmortems.services import SNAPSHOT_PARTS
 
+        from .history import snapshot_items
         from .services import action_items_follow_incident
         from .tracker_cache import tracker_changed
 
         hooks.register(INCIDENT_CHANGED, action_items_follow_incident)
         hooks.register(VISIBILITY_CHANGED, tracker_changed)
+        hooks.register(SNAPSHOT_PARTS, snapshot_items)
