@@ -242,8 +242,9 @@ def write_revision(
     searched: bool = True,
 ) -> Revision | None:
     """Snapshot the document. Saves by the same writer within a few minutes coalesce (and
-    answer None; a new revision is returned). ``searched=False``: the change leaves what the
-    search vector reads (the title and sections) as it was.
+    answer None; a new revision is returned); so do changes made by nobody under one summary
+    (the action items' tickets, a reconciliation changing many items). ``searched=False``: the
+    change leaves what the search vector reads (the title and sections) as it was.
 
     The latest revision is read without its (large) snapshot and a coalesced one is updated in
     place: an autosave costs one small read and one write."""
@@ -257,8 +258,7 @@ def write_revision(
     coalesced = (
         coalesce
         and latest is not None
-        and actor is not None
-        and latest["author_id"] == actor.pk
+        and latest["author_id"] == (actor.pk if actor else None)
         and latest["summary"] == summary
         and timezone.now() - latest["updated_at"] < COALESCE_WINDOW
     )

@@ -134,6 +134,16 @@ def test_a_status_from_the_ticket_is_a_revision_by_nobody(draft, author):
     assert revision.snapshot["action_items"][0]["status"] == "Completed"
 
 
+def test_tickets_changing_many_items_make_one_revision(draft, author):
+    made = [add(draft, author, description=f"Item {n}") for n in range(3)]
+    later(draft)
+    number = latest(draft).number
+    for item in made:
+        items.action_item_sync(item=item, changes={"status": "IN_PROGRESS"})
+    assert latest(draft).number == number + 1
+    assert {i["status"] for i in latest(draft).snapshot["action_items"]} == {"In progress"}
+
+
 def test_the_owner_closing_an_item_of_a_published_postmortem_is_in_its_history(
     draft, author, reviewer, bob
 ):
