@@ -5,7 +5,9 @@ Rights (DESIGN §3): items are added, edited and deleted by whoever may edit the
 postmortem; on a published or archived postmortem the status may still be changed by the item's
 owner, managers and admins; managers and admins reassign and reschedule from the tracker.
 Updates are partial: only the fields a change names are written, so two tabs changing different
-fields of one item both keep their change.
+fields of one item both keep their change. A change the postmortem's history keeps (an item
+added or removed, a field of ``RECORDED`` changed) records a revision of the postmortem, by
+whoever made it (nobody when the item's ticket did).
 """
 
 from datetime import date, timedelta
@@ -26,6 +28,7 @@ from organizations.selectors import membership_in
 from organizations.services import next_number
 from postmortems.models import Postmortem
 from postmortems.permissions import access
+from postmortems.services import postmortem_items_changed
 
 from .models import (
     NO_SEVERITY_RANK,
@@ -55,6 +58,9 @@ EDITABLE = (
     "wont_do_reason",
     "section_key",
 )
+# The fields of an item the postmortem's revisions keep (``history.item_snapshot``): the
+# ticket's address is the tracker's, and shown with the item, not in the history.
+RECORDED = frozenset(EDITABLE) - {"ticket_url"}
 SCHEDULING = ("owner", "due_date")  # what managers may change from the tracker
 SUGGESTED_DUE_DAYS = {
     Priority.CRITICAL: 7,
@@ -230,6 +236,7 @@ def action_item_create(
     ).count()
     item.save()
     tracker_changed(organization=organization)
+    postmortem_items_changed(postmortem=postmortem, actor=actor, section_keys=[item.section_key])
     return item
 
 
@@ -252,12 +259,35 @@ def action_item_update(
     if "owner" in cleaned:
         _check_owner_reads(locked.postmortem, cleaned["owner"])
     _apply_status(locked, cleaned)
-    for name, value in cleaned.items():
-        setattr(locked, name, value)
-    locked.save(update_fields=[*cleaned, "updated_at"])
-    tracker_changed(organization=locked.organization_id)
+    _save_and_record(locked, cleaned, actor=actor)
     hooks.run(ACTION_ITEM_CHANGED, item=locked, fields=frozenset(cleaned))
     return locked
+
+
+def _recorded_changes(item: ActionItem, changes: dict) -> set[str]:
+    """The fields of ``changes`` (cleaned, not yet applied) a revision keeps whose value is not
+    the item's: saving the edit form as it was records nothing."""
+
+    def differs(name: str, value: Any) -> bool:
+        if name == "owner":
+            return (value.pk if value else None) != item.owner_id
+        return value != getattr(item, name)
+
+    return {name for name, value in changes.items() if name in RECORDED and differs(name, value)}
+
+
+def _save_and_record(item: ActionItem, cleaned: dict, *, actor: AbstractBaseUser | None) -> None:
+    """Write the changed fields; a change the postmortem's revisions keep records one."""
+    recorded = _recorded_changes(item, cleaned)
+    listed_in = {item.section_key}
+    for name, value in cleaned.items():
+        setattr(item, name, value)
+    item.save(update_fields=[*cleaned, "updated_at"])
+    tracker_changed(organization=item.organization_id)
+    if recorded:
+        postmortem_items_changed(
+            postmortem=item.postmortem, actor=actor, section_keys=listed_in | {item.section_key}
+        )
 
 
 # what a tracker may set
@@ -278,10 +308,7 @@ def action_item_sync(*, item: ActionItem, changes: dict[str, Any]) -> ActionItem
     )
     cleaned = _clean(locked.organization, changes, current=locked)
     _apply_status(locked, cleaned)
-    for name, value in cleaned.items():
-        setattr(locked, name, value)
-    locked.save(update_fields=[*cleaned, "updated_at"])
-    tracker_changed(organization=locked.organization_id)
+    _save_and_record(locked, cleaned, actor=None)
     return locked
 
 
@@ -290,8 +317,10 @@ def action_item_delete(*, item: ActionItem, actor: AbstractBaseUser) -> None:
     membership = membership_in(item.organization, actor)
     if not access(actor, membership, item.postmortem).can_edit:
         raise PermissionDenied("Only the postmortem's editors delete its action items.")
+    postmortem, listed_in = item.postmortem, item.section_key
     item.delete()
     tracker_changed(organization=item.organization_id)
+    postmortem_items_changed(postmortem=postmortem, actor=actor, section_keys=[listed_in])
 
 
 @transaction.atomic
@@ -314,16 +343,23 @@ def action_items_bulk_update(
         .filter(organization=organization, number__in=numbers)
         .select_related("postmortem", "organization")
     )
+    changed: dict[int, tuple[Postmortem, set[str]]] = {}  # by postmortem: its sections
     for item in items:
         _check_may_change(item, actor, set(cleaned))
         if "owner" in cleaned:
             _check_owner_reads(item.postmortem, cleaned["owner"])
         values = dict(cleaned)
         _apply_status(item, values)
+        if _recorded_changes(item, values):
+            changed.setdefault(item.postmortem_id, (item.postmortem, set()))[1].add(
+                item.section_key
+            )
         for name, value in values.items():
             setattr(item, name, value)
         item.save(update_fields=[*values, "updated_at"])
         hooks.run(ACTION_ITEM_CHANGED, item=item, fields=frozenset(values))
     if items:
         tracker_changed(organization=organization)
+    for postmortem, section_keys in changed.values():
+        postmortem_items_changed(postmortem=postmortem, actor=actor, section_keys=section_keys)
     return len(items)

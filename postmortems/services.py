@@ -13,12 +13,21 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
+from organizations import hooks
 from organizations.models import Organization
 from organizations.validators import MAX_TEXT_BYTES, text_too_large_message
 from postmortems import builtin_templates
 from postmortems.search import indexing as search
 
-from .models import Postmortem, Revision, RootCauseCategory, Section, Template, TemplateSection
+from .models import (
+    Postmortem,
+    Revision,
+    RootCauseCategory,
+    Section,
+    SectionKind,
+    Template,
+    TemplateSection,
+)
 from .timeline import section_data_in_order
 from .variables import validate_template_text
 
@@ -35,6 +44,13 @@ def content_digest(value) -> str:
 
 
 COALESCE_WINDOW = timedelta(minutes=5)
+EDITED = "Edited"  # the summary of a writer's revision, under which their changes coalesce
+
+# Asked by ``snapshot_of`` with ``postmortem``: the parts of the document an app above keeps
+# (its action items, in ``actionitems``). Each receiver answers a mapping of JSON-safe values
+# to store in the revision beside the sections (``{"action_items": [...]}``), read in a fixed
+# number of queries.
+SNAPSHOT_PARTS = "postmortems.snapshot_parts"
 
 
 class StaleVersionError(Exception):
@@ -152,7 +168,7 @@ def postmortem_save(
         locked,
         actor,
         changed=changed,
-        summary=summary or "Edited",
+        summary=summary or EDITED,
         coalesce=not summary,
         sections=current.values(),
         typing=not section_data and "title" not in changed,
@@ -202,13 +218,16 @@ def snapshot_of(postmortem: Postmortem, sections: Iterable[Section] | None = Non
     """The document as a revision stores it; ``sections`` when the caller holds them already."""
     if sections is None:
         sections = Section.objects.filter(postmortem=postmortem)
-    return {
+    snapshot = {
         "title": postmortem.title,
         "sections": [
             {"key": s.key, "title": s.title, "kind": s.kind, "body": s.body, "data": s.data}
             for s in sorted(sections, key=lambda s: (s.position, s.pk))
         ],
     }
+    for parts in hooks.answers(SNAPSHOT_PARTS, postmortem=postmortem):
+        snapshot.update({k: v for k, v in parts.items() if k not in ("title", "sections")})
+    return snapshot
 
 
 def write_revision(
@@ -220,9 +239,12 @@ def write_revision(
     coalesce: bool,
     sections: Iterable[Section] | None = None,
     typing: bool = False,
+    searched: bool = True,
 ) -> Revision | None:
     """Snapshot the document. Saves by the same writer within a few minutes coalesce (and
-    answer None; a new revision is returned).
+    answer None; a new revision is returned); so do changes made by nobody under one summary
+    (the action items' tickets, a reconciliation changing many items). ``searched=False``: the
+    change leaves what the search vector reads (the title and sections) as it was.
 
     The latest revision is read without its (large) snapshot and a coalesced one is updated in
     place: an autosave costs one small read and one write."""
@@ -236,15 +258,16 @@ def write_revision(
     coalesced = (
         coalesce
         and latest is not None
-        and actor is not None
-        and latest["author_id"] == actor.pk
+        and latest["author_id"] == (actor.pk if actor else None)
         and latest["summary"] == summary
         and timezone.now() - latest["updated_at"] < COALESCE_WINDOW
     )
     # Keep the search vector current: at once, except while one writer's text autosaves
     # (``typing``) coalesce: then at most every few seconds, and the beat sweeper catches the
     # last of the burst.
-    if coalesced and typing:
+    if not searched:
+        pass
+    elif coalesced and typing:
         search.search_document_refresh_soon(postmortem, snapshot)
     else:
         search.search_document_refresh(postmortem, snapshot)
@@ -263,6 +286,36 @@ def write_revision(
         snapshot=snapshot,
         changed_sections=sorted(changed),
         summary=summary,
+    )
+
+
+def postmortem_items_changed(
+    *, postmortem: Postmortem, actor: AbstractBaseUser | None, section_keys: Iterable[str]
+) -> Revision | None:
+    """Action items of the postmortem (kept by ``actionitems``) were added, changed or removed
+    by ``actor`` (None: their tracker): a revision, so the history shows them. A writer's item
+    changes coalesce with their other edits, as an editor's saves do.
+
+    ``section_keys``: the sections the items are listed in; an item of no action-items section
+    is listed in the first one. The document's version is left alone, so nobody's text autosave
+    is made stale by it. Runs in the item service's transaction (the row lock needs one)."""
+    locked = (
+        Postmortem.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=postmortem.pk)
+    )
+    sections = list(Section.objects.filter(postmortem=locked))
+    lists = [s.key for s in sorted(sections, key=lambda s: (s.position, s.pk))
+             if s.kind == SectionKind.ACTION_ITEMS]  # fmt: skip
+    changed = {key if key in lists else lists[0] for key in section_keys} if lists else set()
+    return write_revision(
+        locked,
+        actor,
+        changed=sorted(changed),
+        summary=EDITED if actor else "Action items updated from their tickets",
+        coalesce=True,
+        sections=sections,
+        searched=False,
     )
 
 

@@ -8,7 +8,8 @@ prints stored data as JSON, whatever shape it has: values the presenter does not
 written out as labelled text.
 
 The history's compare page and the review screen's "what changed since your last review" both
-show these through ``postmortems/read/_changes.html``. Revisions are read once by the caller;
+show these, with the action items' changes (``item_changes``), through
+``postmortems/read/_changes.html``. Revisions are read once by the caller;
 comparing them asks the database nothing.
 """
 

@@ -29,8 +29,8 @@ from postmortems.guidance import scoring
 from postmortems.lookups import postmortem_from_number
 from postmortems.models import Postmortem, Revision
 from postmortems.permissions import may_edit
-from postmortems.read.changes import revision_changes
 from postmortems.read.forms import DiffRequest, PostmortemFilterForm
+from postmortems.read.item_changes import document_changes
 from postmortems.review import panels as review_panels
 
 PAGE_SIZE = 25
@@ -190,7 +190,7 @@ def postmortem_diff(request: HttpRequest, postmortem: Postmortem) -> HttpRespons
     context.update(
         older=older,
         newer=newer,
-        diffs=revision_changes(older, newer) if older and newer else [],
+        diffs=document_changes(older, newer) if older and newer else [],
     )
     return render(request, "postmortems/read/diff.html", context)
 

@@ -9,7 +9,7 @@ from postmortems import selectors
 from postmortems.comments import presenter as comments_presenter
 from postmortems.guidance import services as guidance
 from postmortems.models import Postmortem, Review, ReviewDecision
-from postmortems.read.changes import revision_changes
+from postmortems.read.item_changes import document_changes
 from postmortems.review import selectors as selectors_review
 from postmortems.review.forms import ReviewForm
 from postmortems.review.panels import TITLES, review_panel
@@ -54,7 +54,7 @@ def review_context(
         "charts": [render_chart(series, incident=incident) for series in document.metrics],
         "since": since,
         "latest": latest,
-        "diffs": revision_changes(since, latest) if since and latest else [],
+        "diffs": document_changes(since, latest) if since and latest else [],
         "since_round": next(
             (
                 r.round
