@@ -15,6 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from incidents.models import Incident
@@ -26,6 +27,7 @@ from organizations.selectors import membership_in
 from organizations.services import next_number
 from postmortems.models import Postmortem
 from postmortems.permissions import access
+from postmortems.recurrence.services import remediation_record
 
 from .models import (
     NO_SEVERITY_RANK,
@@ -202,6 +204,23 @@ def _check_may_change(item: ActionItem, actor: AbstractBaseUser, fields: set[str
     )
 
 
+def remediation_follow(*, organization: Organization | int, postmortem: Postmortem | int) -> None:
+    """Keep the postmortem's remediation stamp in step with its items: done when it has items
+    and every one is completed (won't-do is not done), at the last completion. Every write
+    that adds, removes or changes the status of an item calls it."""
+    figures = ActionItem.objects.filter(organization=organization, postmortem=postmortem).aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=Q(status=ItemStatus.COMPLETED)),
+        last=Max("completed_at"),
+    )
+    all_done = figures["total"] and figures["done"] == figures["total"]
+    remediation_record(
+        postmortem=postmortem,
+        done_at=figures["last"] if all_done else None,
+        items=figures["total"],
+    )
+
+
 # --- Writes --------------------------------------------------------------------------------------
 
 
@@ -229,6 +248,7 @@ def action_item_create(
         postmortem=postmortem, section_key=item.section_key
     ).count()
     item.save()
+    remediation_follow(organization=organization, postmortem=postmortem)
     tracker_changed(organization=organization)
     return item
 
@@ -255,6 +275,8 @@ def action_item_update(
     for name, value in cleaned.items():
         setattr(locked, name, value)
     locked.save(update_fields=[*cleaned, "updated_at"])
+    if "status" in cleaned:
+        remediation_follow(organization=locked.organization_id, postmortem=locked.postmortem_id)
     tracker_changed(organization=locked.organization_id)
     hooks.run(ACTION_ITEM_CHANGED, item=locked, fields=frozenset(cleaned))
     return locked
@@ -281,6 +303,8 @@ def action_item_sync(*, item: ActionItem, changes: dict[str, Any]) -> ActionItem
     for name, value in cleaned.items():
         setattr(locked, name, value)
     locked.save(update_fields=[*cleaned, "updated_at"])
+    if "status" in cleaned:
+        remediation_follow(organization=locked.organization_id, postmortem=locked.postmortem_id)
     tracker_changed(organization=locked.organization_id)
     return locked
 
@@ -291,6 +315,7 @@ def action_item_delete(*, item: ActionItem, actor: AbstractBaseUser) -> None:
     if not access(actor, membership, item.postmortem).can_edit:
         raise PermissionDenied("Only the postmortem's editors delete its action items.")
     item.delete()
+    remediation_follow(organization=item.organization_id, postmortem=item.postmortem_id)
     tracker_changed(organization=item.organization_id)
 
 
@@ -324,6 +349,9 @@ def action_items_bulk_update(
             setattr(item, name, value)
         item.save(update_fields=[*values, "updated_at"])
         hooks.run(ACTION_ITEM_CHANGED, item=item, fields=frozenset(values))
+    if "status" in cleaned:
+        for postmortem_id in {item.postmortem_id for item in items}:
+            remediation_follow(organization=organization, postmortem=postmortem_id)
     if items:
         tracker_changed(organization=organization)
     return len(items)
