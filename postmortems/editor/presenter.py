@@ -25,6 +25,7 @@ from postmortems.editor.rows import ROW_EDITORS, rows_formset, stored_rows, time
 from postmortems.guidance import presenter as guidance_presenter
 from postmortems.models import Postmortem, RootCauseCategory, Section, SectionKind
 from postmortems.placeholders import written_text
+from postmortems.recurrence.selectors import recurrences_of
 from postmortems.review import panels as review_panels
 from postmortems.review import selectors as selectors_review
 from postmortems.templatetags.postmortems import textarea_rows
@@ -280,6 +281,9 @@ def editor_context(
             items=items,
         ),
         "root_cause_choices": RootCauseCategory.choices,
+        "recurrences": recurrences_of(incident=incident, membership=request.membership)
+        if incident
+        else None,
         "title": overrides.get("title", {}).get("body", postmortem.title),
         "title_conflict": overrides.get("title", {}).get("conflict"),
         "title_error": overrides.get("title", {}).get("error", ""),
