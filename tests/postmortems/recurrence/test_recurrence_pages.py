@@ -51,15 +51,18 @@ def test_the_new_incident_page_says_the_fix_did_not_hold(client, world):
     assert SAID not in text(client.get(incident_url(world.incidents["unrelated"])))
 
 
-def test_the_draft_of_the_new_incident_says_so_too(client, world):
+def _draft_url(world) -> str:
     draft = Maker(world.organization)
     draft.numbers["postmortem"] = 1
     postmortem = draft.postmortem(world.incidents["recurred"], world.author)
-    client.force_login(world.author)
-    edit = reverse(
+    return reverse(
         "postmortem_edit", kwargs={"org_slug": world.organization.slug, "number": postmortem.number}
     )
-    response = client.get(edit)
+
+
+def test_the_draft_of_the_new_incident_says_so_too(client, world):
+    client.force_login(world.author)
+    response = client.get(_draft_url(world))
     assert response.status_code == 200
     assert f"{SAID} of PM-1 Checkout pool exhausted were completed" in text(response)
 
@@ -101,14 +104,15 @@ def _more_fixes_and_recurrences(world, n: int) -> None:
         make.incident(at(f"2026-02-0{1 + i % 9}T08:00"), [checkout])
 
 
-@pytest.mark.parametrize("page", ["incident", "read"])
+@pytest.mark.parametrize("page", ["incident", "read", "draft"])
 def test_the_pages_run_a_bounded_number_of_queries(client, world, count_queries, page):
-    client.force_login(world.manager)
-    target = (
-        incident_url(world.incidents["recurred"])
-        if page == "incident"
-        else read_url(world.postmortem)
-    )
+    client.force_login(world.author)
+    targets = {
+        "incident": lambda: incident_url(world.incidents["recurred"]),
+        "read": lambda: read_url(world.postmortem),
+        "draft": lambda: _draft_url(world),
+    }
+    target = targets[page]()
     client.get(target)  # warm the session
     small = count_queries(lambda: client.get(target))
     _more_fixes_and_recurrences(world, 6)
