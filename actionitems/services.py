@@ -17,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from incidents.models import Incident
@@ -28,6 +29,7 @@ from organizations.selectors import membership_in
 from organizations.services import next_number
 from postmortems.models import Postmortem
 from postmortems.permissions import access
+from postmortems.recurrence.services import remediation_record
 from postmortems.services import postmortem_items_changed
 
 from .models import (
@@ -208,6 +210,23 @@ def _check_may_change(item: ActionItem, actor: AbstractBaseUser, fields: set[str
     )
 
 
+def remediation_follow(*, organization: Organization | int, postmortem: Postmortem | int) -> None:
+    """Keep the postmortem's remediation stamp in step with its items: done when it has items
+    and every one is completed (won't-do is not done), at the last completion. Every write
+    that adds, removes or changes the status of an item calls it."""
+    figures = ActionItem.objects.filter(organization=organization, postmortem=postmortem).aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=Q(status=ItemStatus.COMPLETED)),
+        last=Max("completed_at"),
+    )
+    all_done = figures["total"] and figures["done"] == figures["total"]
+    remediation_record(
+        postmortem=postmortem,
+        done_at=figures["last"] if all_done else None,
+        items=figures["total"],
+    )
+
+
 # --- Writes --------------------------------------------------------------------------------------
 
 
@@ -235,6 +254,7 @@ def action_item_create(
         postmortem=postmortem, section_key=item.section_key
     ).count()
     item.save()
+    remediation_follow(organization=organization, postmortem=postmortem)
     tracker_changed(organization=organization)
     postmortem_items_changed(postmortem=postmortem, actor=actor, section_keys=[item.section_key])
     return item
@@ -283,6 +303,8 @@ def _save_and_record(item: ActionItem, cleaned: dict, *, actor: AbstractBaseUser
     for name, value in cleaned.items():
         setattr(item, name, value)
     item.save(update_fields=[*cleaned, "updated_at"])
+    if "status" in cleaned:
+        remediation_follow(organization=item.organization_id, postmortem=item.postmortem_id)
     tracker_changed(organization=item.organization_id)
     if recorded:
         postmortem_items_changed(
@@ -319,6 +341,7 @@ def action_item_delete(*, item: ActionItem, actor: AbstractBaseUser) -> None:
         raise PermissionDenied("Only the postmortem's editors delete its action items.")
     postmortem, listed_in = item.postmortem, item.section_key
     item.delete()
+    remediation_follow(organization=item.organization_id, postmortem=item.postmortem_id)
     tracker_changed(organization=item.organization_id)
     postmortem_items_changed(postmortem=postmortem, actor=actor, section_keys=[listed_in])
 
@@ -358,6 +381,9 @@ def action_items_bulk_update(
             setattr(item, name, value)
         item.save(update_fields=[*values, "updated_at"])
         hooks.run(ACTION_ITEM_CHANGED, item=item, fields=frozenset(values))
+    if "status" in cleaned:
+        for postmortem_id in {item.postmortem_id for item in items}:
+            remediation_follow(organization=organization, postmortem=postmortem_id)
     if items:
         tracker_changed(organization=organization)
     for postmortem, section_keys in changed.values():

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from actionitems.models import ActionItem, ItemStatus
+from actionitems.services import remediation_follow
 from integrations.trackers.models import (
     SyncNote,
     SyncState,
@@ -72,6 +73,7 @@ def _link(
         ActionItem.objects.filter(pk=item.pk).update(
             status=ItemStatus.COMPLETED, completed_at=now - timedelta(hours=5), ticket_url=url
         )
+        remediation_follow(organization=item.organization_id, postmortem=item.postmortem_id)
     else:
         ActionItem.objects.filter(pk=item.pk).update(ticket_url=url)
     item.refresh_from_db()

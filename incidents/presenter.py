@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from organizations import hooks
 from organizations.roles import Action, can
 
 from . import selectors
@@ -17,6 +18,10 @@ from .forms import LinkForm, TimelineEntryForm
 from .models import STATUS_ORDER, Incident, Status
 
 DETAIL = "incidents/detail.html"
+# Asked of the apps above for the incident page, with ``incident`` and ``membership``: what they
+# know of the incident as a recurrence (postmortems: the completed fixes it came back after).
+# The page shows the first answer that is not empty.
+INCIDENT_RECURRENCES = "incidents.recurrences"
 # (target status, URL name, button label)
 TRANSITIONS = [
     (Status.ACKNOWLEDGED, "incident_acknowledge", "Acknowledge"),
@@ -66,6 +71,7 @@ def detail_context(request: HttpRequest, incident: Incident, **overrides) -> dic
         **detail,
         "charts": [render_chart(series, incident=incident) for series in detail["metrics"]],
         "postmortem": next(iter(incident.postmortems.all()), None),
+        "recurrences": recurrences_of(request, incident),
         "transitions": available_transitions(incident),
         "timeline": selectors.timeline_window(incident=incident, before=before),
         "showing_earlier": before is not None,
@@ -74,6 +80,11 @@ def detail_context(request: HttpRequest, incident: Incident, **overrides) -> dic
     }
     context.update(overrides)
     return context
+
+
+def recurrences_of(request: HttpRequest, incident: Incident):
+    answers = hooks.answers(INCIDENT_RECURRENCES, incident=incident, membership=request.membership)
+    return next((answer for answer in answers if answer), None)
 
 
 def available_transitions(incident: Incident) -> list[dict]:

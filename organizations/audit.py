@@ -27,6 +27,7 @@ AUDIT_GROUPS = {
     "sso": "Company sign-in",
     "scim": "Provisioning",
     "integration": "Integrations",
+    "recurrence": "Recurrences",
 }
 
 
@@ -138,6 +139,8 @@ ACTION_LABELS = {
     "integration.secret_rotated": "rotated the secret of the inbound webhook",
     "integration.endpoint_deactivated": "deactivated the inbound webhook",
     "integration.delivery_replayed": "replayed a delivery of the inbound webhook",
+    "recurrence.dismissed": "marked as not a recurrence",
+    "recurrence.restored": "counted as a recurrence again",
 }
 
 

@@ -39,6 +39,7 @@ class Action(StrEnum):
     TRACK_ACTION_ITEMS = "track_action_items"
     VIEW_ANALYTICS = "view_analytics"
     REASSIGN_ACTION_ITEMS = "reassign_action_items"
+    DISMISS_RECURRENCE = "dismiss_recurrence"
     MANAGE_ORGANIZATION = "manage_organization"
     MANAGE_MEMBERS = "manage_members"
     MANAGE_TEMPLATES = "manage_templates"
@@ -56,6 +57,7 @@ MINIMUM_ROLE: dict[Action, Role] = {
     Action.TRACK_ACTION_ITEMS: Role.MANAGER,
     Action.VIEW_ANALYTICS: Role.MANAGER,
     Action.REASSIGN_ACTION_ITEMS: Role.MANAGER,
+    Action.DISMISS_RECURRENCE: Role.MANAGER,
     Action.MANAGE_ORGANIZATION: Role.ADMIN,
     Action.MANAGE_MEMBERS: Role.ADMIN,
     Action.MANAGE_TEMPLATES: Role.ADMIN,

@@ -3,10 +3,11 @@
 Every figure is an aggregation over the organization's postmortems, incidents and action
 items; recomputing them all on each view costs a few hundred milliseconds on a large
 organization. The cache key holds a fingerprint of that data (counts and latest changes of
-postmortems and incidents, the action-item version, the policy, today) read in two small
-queries, so any change shows at once; entries also expire after ``TTL`` seconds, which bounds
-what the fingerprint does not see (a team's members). The recurring patterns name postmortems,
-so their key also holds who is looking (``visibility_scope``).
+postmortems and incidents, the action-item and recurrence-dismissal versions, the policy,
+today) read in a few small queries, so any change shows at once; entries also expire after
+``TTL`` seconds, which bounds what the fingerprint does not see (a team's members). The
+recurring patterns name postmortems, so their key also holds who is looking
+(``visibility_scope``).
 """
 
 import hashlib
@@ -20,9 +21,11 @@ from organizations.roles import visibility_scope
 from organizations.selectors import ACTION_ITEMS_VERSION, counter_value, policy_for
 from postmortems.analytics.page_charts import chart_cards
 from postmortems.analytics.patterns import patterns_in_scope
+from postmortems.analytics.remediation import remediation_report
 from postmortems.analytics.report import analytics_report, table_on_time
 from postmortems.analytics.scope import AnalyticsScope
 from postmortems.models import Postmortem
+from postmortems.recurrence.services import RECURRENCES_VERSION
 
 TTL = 120
 
@@ -44,6 +47,7 @@ def _fingerprint(scope: AnalyticsScope) -> list:
         scope.team.pk if scope.team else "",
         timezone.localdate().isoformat(),
         counter_value(organization=organization, name=ACTION_ITEMS_VERSION),
+        counter_value(organization=organization, name=RECURRENCES_VERSION),
         sorted(postmortems.items()),
         sorted(incidents.items()),
         [(f.name, getattr(policy, f.name)) for f in policy._meta.concrete_fields],
@@ -69,6 +73,7 @@ def page_figures(scope: AnalyticsScope, *, membership) -> dict:
             "report": report,
             "cards": chart_cards(report),
             "on_time_table": table_on_time(report.on_time),
+            "remediation": remediation_report(scope),
         }
 
     return {

@@ -13,7 +13,7 @@ member who may read it (``permissions.visible_q``); otherwise the row says a pos
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.db.models import FloatField, Func, QuerySet
 
@@ -21,8 +21,9 @@ from incidents.models import Incident, IncidentService, format_ref
 from postmortems.analytics.scope import AnalyticsScope, incidents_in_scope
 from postmortems.models import Postmortem, RootCauseCategory
 from postmortems.permissions import visible_q
+from postmortems.recurrence.rules import WINDOW as RECURRENCE_WINDOW
 
-WINDOW = timedelta(days=90)
+WINDOW = RECURRENCE_WINDOW
 WINDOW_SECONDS = WINDOW.total_seconds()
 THRESHOLD = 3
 SHOWN_PATTERNS = 8

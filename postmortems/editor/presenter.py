@@ -24,6 +24,7 @@ from postmortems.editor.forms import ImpactForm
 from postmortems.editor.rows import ROW_EDITORS, rows_formset, stored_rows, timeline_row_views
 from postmortems.guidance import presenter as guidance_presenter
 from postmortems.models import Postmortem, RootCauseCategory, Section, SectionKind
+from postmortems.recurrence.selectors import recurrences_of
 from postmortems.review import panels as review_panels
 from postmortems.review import selectors as selectors_review
 from postmortems.templatetags.postmortems import textarea_rows
@@ -272,6 +273,9 @@ def editor_context(
             items=items,
         ),
         "root_cause_choices": RootCauseCategory.choices,
+        "recurrences": recurrences_of(incident=incident, membership=request.membership)
+        if incident
+        else None,
         "title": overrides.get("title", {}).get("body", postmortem.title),
         "title_conflict": overrides.get("title", {}).get("conflict"),
         "title_error": overrides.get("title", {}).get("error", ""),

@@ -19,6 +19,7 @@ from postmortems.models.documents import (
 )
 from postmortems.models.guidance import LanguageDismissal, QualitySnapshot
 from postmortems.models.outputs import ExportJob, ExportStatus, PostmortemSearchDocument, ShareLink
+from postmortems.models.recurrence import RecurrenceDismissal
 from postmortems.models.review import (
     Comment,
     Review,
@@ -52,4 +53,5 @@ __all__ = [
     "PostmortemSearchDocument",
     "LanguageDismissal",
     "QualitySnapshot",
+    "RecurrenceDismissal",
 ]

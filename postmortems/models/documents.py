@@ -131,6 +131,16 @@ class Postmortem(TenantModel):
         "a published postmortem shows, whatever the setting says today.",
     )
     archived_at = models.DateTimeField(null=True, blank=True)
+    remediated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the last of its action items was completed, while every one of them is "
+        "(won't-do counts as not done); empty otherwise. Kept by the action-item services "
+        "(postmortems.recurrence.services.remediation_record).",
+    )
+    remediated_items = models.PositiveIntegerField(
+        default=0, help_text="How many action items were completed by ``remediated_at``."
+    )
     review_round = models.PositiveIntegerField(
         default=0, help_text="Rises with each submit; 0 until the first."
     )
@@ -170,6 +180,8 @@ class Postmortem(TenantModel):
             models.Index(fields=["organization", "status", "-published_at"], name="pm_published"),
             # The latest change in the organization (the dashboard's cache fingerprint).
             models.Index(fields=["organization", "updated_at"], name="pm_changed"),
+            # Recurrences: the postmortems remediated shortly before an incident started.
+            models.Index(fields=["organization", "remediated_at"], name="pm_remediated"),
         ]
 
     def __str__(self) -> str:

@@ -71,3 +71,15 @@ class DiffRequest(forms.Form):
         if self.is_valid():
             return ""
         return "Choose two revisions to compare: “from” and “to” must be revision numbers."
+
+
+class RecurrenceDismissForm(forms.Form):
+    """A manager's reason for marking a recurrence as unrelated (required, audited)."""
+
+    reason = forms.CharField(
+        label="Why is this not a recurrence?",
+        max_length=2000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why this incident is not a recurrence."},
+    )

@@ -1,4 +1,5 @@
-"""Reading postmortems: the list, the document, its history, diffs and restores.
+"""Reading postmortems: the list, the document, its history, diffs and restores, and marking a
+recurrence after its fix as unrelated.
 
 Mounted at ``/o/<org_slug>/postmortems/`` beside ``urls_editor`` (creating and editing).
 """
@@ -6,6 +7,7 @@ Mounted at ``/o/<org_slug>/postmortems/`` beside ``urls_editor`` (creating and e
 from django.urls import path
 
 from postmortems.read import views as views_read
+from postmortems.read import views_recurrence
 
 urlpatterns = [
     path("", views_read.postmortem_list, name="postmortem_list"),
@@ -16,5 +18,15 @@ urlpatterns = [
         "<int:number>/history/<int:revision>/restore/",
         views_read.postmortem_restore,
         name="postmortem_restore",
+    ),
+    path(
+        "<int:number>/recurrences/<str:ref>/dismiss/",
+        views_recurrence.recurrence_dismiss,
+        name="recurrence_dismiss",
+    ),
+    path(
+        "<int:number>/recurrences/<str:ref>/restore/",
+        views_recurrence.recurrence_restore,
+        name="recurrence_restore",
     ),
 ]

@@ -31,6 +31,7 @@ from postmortems.models import Postmortem, Revision
 from postmortems.permissions import may_edit
 from postmortems.read.forms import DiffRequest, PostmortemFilterForm
 from postmortems.read.item_changes import document_changes
+from postmortems.recurrence.selectors import recurrences_after, recurrences_of
 from postmortems.review import panels as review_panels
 
 PAGE_SIZE = 25
@@ -117,6 +118,10 @@ def postmortem_detail(request: HttpRequest, postmortem: Postmortem) -> HttpRespo
         "charts": [render_chart(series, incident=incident) for series in document.metrics],
         "can_edit": may_edit(request.user, request.membership, postmortem),
         "recurring_patterns": patterns_for_postmortem(postmortem, membership=request.membership),
+        "recurred_after": recurrences_after(postmortem=postmortem),
+        "recurrences": recurrences_of(incident=incident, membership=request.membership)
+        if incident
+        else None,
         "discussion": discussion,
         **panel,
         **action_item_tables.action_items_context(
