@@ -63,6 +63,8 @@ PAGES: list[Page] = [
     Page("incident, 200 entries", f"{ORG}/incidents/INC-{YEAR}-0001/", goal=2.0),
     Page("incident, 2,000 entries", f"{ORG}/incidents/INC-{YEAR}-0002/", goal=10.0),
     Page("postmortem editor", f"{ORG}/postmortems/{POSTMORTEM_NUMBER}/edit/", goal=3.0),
+    # The same document as its readers see it: sections, action items, discussion, review bar.
+    Page("postmortem read view", f"{ORG}/postmortems/{POSTMORTEM_NUMBER}/", goal=3.0),
     Page("action-item tracker", f"{ORG}/action-items/", goal=1.5),
     # The analytics scale: 5,000 postmortems and 100,000 action items; the absolute goal is a median
     # under 300 ms (analytics.goals), the ratio bounds it against the reference list.
