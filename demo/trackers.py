@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from actionitems.models import ActionItem, ItemStatus
+from integrations.trackers.connections import connections_changed
 from integrations.trackers.models import (
     SyncNote,
     SyncState,
@@ -46,6 +47,7 @@ def seed_trackers(
             target=REPOSITORY,
             is_default=True,
         )
+        connections_changed(organization)
         items = list(
             ActionItem.objects.filter(organization=organization)
             .exclude(status=ItemStatus.WONT_DO)
