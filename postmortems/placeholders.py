@@ -32,6 +32,19 @@ def placeholder_lines(created_body: str | None) -> frozenset[str]:
 def written_text(body: str, created_body: str | None) -> str:
     """``body`` without its untouched placeholder lines, and without the template headings that
     have nothing left under them. Text the writer changed, even a little, is kept."""
+    if created_body is not None and body == created_body:
+        return _generated_written_text(created_body)
+    return _written_text(body, created_body)
+
+
+@lru_cache(maxsize=1024)
+def _generated_written_text(created_body: str) -> str:
+    """``written_text`` of a section nobody has changed yet. Remembered: most sections of a
+    new draft are, and every page and check of the draft asks for them."""
+    return _written_text(created_body, created_body)
+
+
+def _written_text(body: str, created_body: str | None) -> str:
     prompts = placeholder_lines(created_body)
     if not prompts:
         return body
@@ -51,12 +64,14 @@ def written_text(body: str, created_body: str | None) -> str:
 def is_written(body: str, created_body: str | None) -> bool:
     """Whether someone wrote in ``body``: something is left once placeholders are taken out,
     and it is not just the generated text around them."""
+    if created_body is not None and body == created_body:
+        return False  # the generated text itself
     text = _normalized(written_text(body, created_body))
     if not text:
         return False
     if created_body is None:
         return True
-    return text != _normalized(written_text(created_body, created_body))
+    return text != _normalized(_generated_written_text(created_body))
 
 
 def _without_empty_headings(lines: list[str], generated: frozenset[str]) -> list[str]:
