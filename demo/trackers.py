@@ -16,6 +16,7 @@ from django_scopes import scope
 
 from actionitems.models import ActionItem, ItemStatus
 from actionitems.services import remediation_follow
+from integrations.trackers.connections import connections_changed
 from integrations.trackers.models import (
     SyncNote,
     SyncState,
@@ -47,6 +48,7 @@ def seed_trackers(
             target=REPOSITORY,
             is_default=True,
         )
+        connections_changed(organization)
         items = list(
             ActionItem.objects.filter(organization=organization)
             .exclude(status=ItemStatus.WONT_DO)

@@ -70,6 +70,8 @@ PAGES: list[Page] = [
     # published postmortems of the search data set (seeded whenever they are measured); the
     # editor loads the same card after the page, from here.
     Page(SIMILAR_NAME, f"{ORG}/search/similar/{POSTMORTEM_NUMBER}/", goal=1.5),
+    # The same document as its readers see it: sections, action items, discussion, review bar.
+    Page("postmortem read view", f"{ORG}/postmortems/{POSTMORTEM_NUMBER}/", goal=3.0),
     Page("action-item tracker", f"{ORG}/action-items/", goal=1.5),
     # The analytics scale: 5,000 postmortems and 100,000 action items; the absolute goal is a median
     # under 300 ms (analytics.goals), the ratio bounds it against the reference list.

@@ -217,6 +217,7 @@ def connection_store(
     elif is_default is False:
         connection.is_default = False
     connection.save()
+    connections_changed(organization)
     record(
         organization=organization,
         actor=actor,
@@ -225,6 +226,14 @@ def connection_store(
         details=details,
     )
     return connection
+
+
+def connections_changed(organization: Organization) -> None:
+    """A connection was made or removed: the pages stop taking the organization for one with
+    (or without) a tracker, now and again once the change is committed (a page that read the
+    connections in between may have remembered the old answer)."""
+    selectors.forget_connected(organization)
+    transaction.on_commit(lambda: selectors.forget_connected(organization), robust=True)
 
 
 JIRA_KINDS = (TrackerKind.JIRA_CLOUD, TrackerKind.JIRA_DC)
@@ -261,6 +270,7 @@ def connection_delete(*, connection: TrackerConnection, actor: AbstractBaseUser 
     was_default = connection.is_default
     organization = connection.organization
     connection.delete()
+    connections_changed(organization)
     if was_default:
         successor = TrackerConnection.objects.filter(organization=organization).first()
         if successor is not None:

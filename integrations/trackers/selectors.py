@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, Q
+from django.core.cache import cache
+from django.db.models import Count, F, Q, Subquery
 from django.urls import reverse
 
 from actionitems.models import ActionItem
@@ -23,6 +24,32 @@ from .models import (
 )
 
 NOTES_SHOWN = 20
+# How long an organization's ``tracker_connected`` answer is kept. Connecting and disconnecting
+# clear it (``connections.connections_changed``); the expiry only bounds how long an answer
+# computed while a connection was being made, and stored just after it was cleared, can last.
+CONNECTED_TTL = 600
+
+
+def _connected_key(organization: Organization) -> str:
+    # created_at: ids are reused by a rolled-back test database
+    return f"trackers-connected:{organization.pk}:{organization.created_at.timestamp()}"
+
+
+def tracker_connected(organization: Organization) -> bool:
+    """Whether the organization has a tracker connection, remembered in the cache: the
+    postmortem pages ask on every view, and without a connection there are no tickets to show
+    (links go with their connection) nor anywhere to create them, so they ask nothing more."""
+    key = _connected_key(organization)
+    connected = cache.get(key)
+    if connected is None:
+        connected = TrackerConnection.objects.filter(organization=organization).exists()
+        cache.set(key, connected, CONNECTED_TTL)
+    return connected
+
+
+def forget_connected(organization: Organization) -> None:
+    """Drop the remembered ``tracker_connected`` answer (a connection was made or removed)."""
+    cache.delete(_connected_key(organization))
 
 
 def connection_for(
@@ -40,7 +67,11 @@ def connections_of(organization: Organization) -> list[TrackerConnection]:
 def default_connection(organization: Organization) -> TrackerConnection | None:
     """Where items go unless a route sends them elsewhere: the connection marked default,
     else the only one."""
-    connections = connections_of(organization)
+    return _default_of(connections_of(organization))
+
+
+def _default_of(connections: list[TrackerConnection]) -> TrackerConnection | None:
+    """The default among the organization's connections, ordered as ``connections_of``."""
     if len(connections) == 1 or (connections and connections[0].is_default):
         return connections[0]
     return None
@@ -66,22 +97,30 @@ def route_of_postmortem(
     3. the default connection's target.
 
     A team names who owns the follow-up work, a service only where the incident happened, so
-    the team's route wins. One query finds the route, and one more the default without one."""
+    the team's route wins. One query: the organization's connections, each with the route that
+    applies (the same for all of them)."""
     routes = Q(team__in=postmortem.teams.all())
     if postmortem.incident_id is not None:
         services = IncidentService.objects.filter(
             organization=organization, incident_id=postmortem.incident_id
         ).values("service_id")
         routes |= Q(service__in=services)
-    route = (
-        TrackerTarget.objects.filter(routes, organization=organization)
-        .select_related("connection")
-        .order_by(*ROUTE_ORDER)
-        .first()
+    route = TrackerTarget.objects.filter(routes, organization=organization).order_by(
+        *ROUTE_ORDER, "pk"
     )
-    if route is not None:
-        return route.connection, route.target
-    connection = default_connection(organization)
+    connections = list(
+        TrackerConnection.objects.filter(organization=organization)
+        .annotate(
+            route_connection=Subquery(route.values("connection_id")[:1]),
+            route_target=Subquery(route.values("target")[:1]),
+        )
+        .order_by("-is_default", "kind")
+    )
+    routed = connections[0].route_connection if connections else None
+    for connection in connections:
+        if connection.pk == routed:
+            return connection, connections[0].route_target
+    connection = _default_of(connections)
     return (connection, connection.target) if connection is not None else None
 
 
@@ -172,8 +211,10 @@ class ItemTicket:
 
 
 def ticket_syncs(*, organization: Organization, postmortem: Postmortem) -> dict[int, ItemTicket]:
-    """The tickets of the postmortem's items, one query (receiver of
+    """The tickets of the postmortem's items, one query, none without a tracker (receiver of
     ``actionitems.postmortem_table.TICKET_SYNC``)."""
+    if not tracker_connected(organization):
+        return {}
     return _tickets(organization, item__postmortem=postmortem)
 
 
@@ -213,7 +254,10 @@ def _tickets(organization: Organization, **which) -> dict[int, ItemTicket]:
 
 def ticket_tracker(*, organization: Organization, postmortem: Postmortem) -> str:
     """Where the postmortem's items' tickets are created ("GitHub acme/api"), or "" without a
-    tracker (receiver of ``actionitems.postmortem_table.TICKET_TRACKER``)."""
+    tracker (receiver of ``actionitems.postmortem_table.TICKET_TRACKER``): one query, none
+    without a tracker."""
+    if not tracker_connected(organization):
+        return ""
     route = route_of_postmortem(organization, postmortem)
     if route is None:
         return ""

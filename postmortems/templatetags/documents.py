@@ -11,8 +11,12 @@ from decimal import Decimal
 from django import template
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
+from organizations.fragments import render_cached
+
+from ..services import content_digest
 from ..timeline import rows_in_time_order
 
 register = template.Library()
@@ -37,6 +41,7 @@ CATEGORY_LABELS = {
     "incentives": "Incentives",
 }
 DIFF_CONTEXT = 3
+TIMELINE_TABLE = "postmortems/read/_timeline_table.html"
 
 
 @dataclass
@@ -69,6 +74,27 @@ def timeline_rows(data: dict | None) -> list[TimelineRow]:
         )
         previous_day = day or previous_day
     return rows
+
+
+@register.filter
+def has_timeline_rows(data: dict | None) -> bool:
+    return bool(_list(data, "rows"))
+
+
+@register.simple_tag(takes_context=True)
+def timeline_table(context, section) -> SafeString:
+    """The timeline section's table. Cached under what it shows (the rows, the incident's start
+    the T+ offsets count from, the time zone): a long timeline is drawn once per change rather
+    than on every view of the document."""
+    organization, incident = context.get("organization"), context.get("incident")
+    shown = (
+        section.key,
+        content_digest(section.data),
+        incident.started_at.isoformat() if incident and incident.started_at else None,
+    )
+    fragment = {"data": section.data, "organization": organization, "incident": incident}
+    shared = (organization.pk, organization.time_zone) if organization else (None, None)
+    return render_cached(TIMELINE_TABLE, [(shown, fragment)], shared=shared)
 
 
 def _local(value: str) -> datetime | None:

@@ -113,8 +113,9 @@ def test_the_route_is_found_in_one_query_however_many_routes(
         assert selectors.route_of_postmortem(org, postmortem) == (jira, "T0")
         assert one == many == 1
         TrackerTarget.objects.all().delete()
-        # no route: one more query finds the default
-        assert count_queries(lambda: selectors.route_of_postmortem(org, postmortem)) == 2
+        # no route: the same query finds the default
+        assert count_queries(lambda: selectors.route_of_postmortem(org, postmortem)) == 1
+        assert selectors.route_of_postmortem(org, postmortem) == (connection, connection.target)
 
 
 def test_a_service_has_one_route_and_saving_is_audited(org, admin, connection, jira):

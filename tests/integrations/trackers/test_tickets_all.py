@@ -4,12 +4,15 @@ says); how many were queued is said, nothing twice; without a tracker a clear me
 may not, and another organization's postmortem is not found."""
 
 import pytest
+from django.db import connection as database
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 from guardian.shortcuts import assign_perm
 
 from actionitems.services import action_item_create, action_item_update
 from incidents.models import IncidentService, Service
+from integrations.trackers import connections
 from integrations.trackers.connections import route_save
 from integrations.trackers.models import SyncState, TicketLink
 from organizations.roles import Role
@@ -79,6 +82,63 @@ def test_without_a_tracker_it_says_so(client, author, draft, items):
     assert "An admin connects an issue tracker in the settings first." in page
     with scopes_disabled():
         assert not TicketLink.objects.exists()
+
+
+def test_the_pages_see_a_tracker_connected_or_removed_after_they_were_shown(
+    client, org, admin, author, draft, items, github_api, account
+):
+    client.force_login(author)
+    read_url = reverse("postmortem_detail", kwargs={"org_slug": "acme", "number": draft.number})
+    assert "Create tickets for all" not in client.get(edit_url(draft)).content.decode()
+    with scope(organization=org):
+        github = connections.connection_save(
+            organization=org,
+            actor=admin,
+            target="acme/api",
+            base_url=github_api.url,
+            token=account.token,
+        )
+    for url in (edit_url(draft), read_url):
+        assert "3 open items without a ticket → GitHub acme/api" in client.get(url).content.decode()
+    with scope(organization=org):
+        connections.connection_delete(connection=github, actor=admin)
+    for url in (edit_url(draft), read_url):
+        assert "Create tickets for all" not in client.get(url).content.decode()
+
+
+def test_without_a_tracker_the_pages_ask_nothing_of_trackers(client, author, draft, items):
+    client.force_login(author)
+    read_url = reverse("postmortem_detail", kwargs={"org_slug": "acme", "number": draft.number})
+    for url in (edit_url(draft), read_url):
+        client.get(url)  # the organization's answer is remembered
+        with CaptureQueriesContext(database) as queries:
+            assert client.get(url).status_code == 200
+        assert not [q["sql"] for q in queries.captured_queries if "integrations_" in q["sql"]]
+
+
+def test_with_a_tracker_the_pages_ask_the_same_whatever_the_tickets(
+    client, author, draft, items, connection, django_capture_on_commit_callbacks
+):
+    client.force_login(author)
+    read_url = reverse("postmortem_detail", kwargs={"org_slug": "acme", "number": draft.number})
+    urls = (edit_url(draft), read_url)
+    for url in urls:
+        client.get(url)  # warm the caches
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(database) as queries:
+                client.get(url)
+            found.append(len(queries.captured_queries))
+        return found
+
+    before = counts()
+    with django_capture_on_commit_callbacks(execute=True):
+        create_all(client, draft)
+    with scopes_disabled():
+        assert TicketLink.objects.count() == 3
+    assert counts() == before
 
 
 @pytest.mark.parametrize(

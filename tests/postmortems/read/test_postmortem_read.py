@@ -225,6 +225,7 @@ def test_the_read_view_runs_a_constant_number_of_queries(
     eng_client, org, engineer, member_factory, count_queries
 ):
     small_doc = written_document(org, engineer)
+    eng_client.get(url("postmortem_detail", org, number=small_doc.number))  # warm the caches
     small = count_queries(
         lambda: eng_client.get(url("postmortem_detail", org, number=small_doc.number))
     )
@@ -240,10 +241,11 @@ def test_the_read_view_runs_a_constant_number_of_queries(
     big_doc = save(big_doc, engineer, section_data={"timeline": {"rows": rows}})
     for editor in editors:
         big_doc = save(big_doc, editor, sections={"executive-summary": editor.username})
+    eng_client.get(url("postmortem_detail", org, number=big_doc.number))  # warm the caches
     large = count_queries(
         lambda: eng_client.get(url("postmortem_detail", org, number=big_doc.number))
     )
-    assert large == small
+    assert large == small == 24
 
 
 def test_the_history_runs_a_constant_number_of_queries(
