@@ -102,9 +102,17 @@ def incident_keys(organization, incident_id: int) -> tuple[Keys, dict[int, str]]
 # --- The new incident: which earlier fixes it comes after ----------------------------------------
 
 
-def remediated_before(organization, incident: Incident, keys: Keys) -> QuerySet[Postmortem]:
+def remediated_before(organization, incident: Incident) -> QuerySet[Postmortem]:
     """The postmortems remediated within the window before ``incident`` started that share one
-    of its keys."""
+    of its keys (the keys read in the same query)."""
+    services = IncidentService.objects.filter(
+        organization=organization, incident_id=incident.pk
+    ).values("service_id")
+    categories = (
+        Postmortem.objects.filter(organization=organization, incident_id=incident.pk)
+        .exclude(root_cause_category="")
+        .values("root_cause_category")
+    )
     return (
         Postmortem.objects.filter(
             organization=organization,
@@ -114,8 +122,8 @@ def remediated_before(organization, incident: Incident, keys: Keys) -> QuerySet[
         )
         .exclude(incident_id=incident.pk)
         .filter(
-            Q(incident__service_links__service_id__in=keys.services)
-            | Q(root_cause_category__in=keys.categories)
+            Q(incident__service_links__service_id__in=services)
+            | Q(root_cause_category__in=categories)
         )
         .distinct()
     )
@@ -123,18 +131,16 @@ def remediated_before(organization, incident: Incident, keys: Keys) -> QuerySet[
 
 def recurrences_of(*, incident: Incident, membership) -> Recurrences:
     """The remediated postmortems ``incident`` recurs, closest first (the incident page and
-    its postmortem's draft and read view). At most six queries."""
-    organization = incident.organization
-    keys, names = incident_keys(organization, incident.pk)
-    if not keys:
-        return Recurrences()
+    its postmortem's draft and read view). One query when there is none, at most seven."""
+    organization = incident.organization_id
     earlier = list(
-        remediated_before(organization, incident, keys)
+        remediated_before(organization, incident)
         .select_related("incident")
         .order_by("-remediated_at", "number")[:SHOWN]
     )
     if not earlier:
         return Recurrences()
+    keys, names = incident_keys(organization, incident.pk)
     shared_services: dict[int, set[int]] = defaultdict(set)
     for incident_id, service_id, name in IncidentService.objects.filter(
         organization=organization,
@@ -181,7 +187,7 @@ def recurrences_of(*, incident: Incident, membership) -> Recurrences:
 def postmortem_keys(postmortem: Postmortem) -> tuple[Keys, dict[int, str]]:
     names = dict(
         IncidentService.objects.filter(
-            organization=postmortem.organization, incident_id=postmortem.incident_id
+            organization=postmortem.organization_id, incident_id=postmortem.incident_id
         ).values_list("service_id", "service__name")
     )
     categories = {postmortem.root_cause_category} - {""}
@@ -193,7 +199,7 @@ def incidents_after(postmortem: Postmortem, keys: Keys) -> QuerySet[Incident]:
     share one of its keys."""
     return (
         Incident.objects.filter(
-            organization=postmortem.organization,
+            organization=postmortem.organization_id,
             started_at__gt=postmortem.remediated_at,
             started_at__lte=postmortem.remediated_at + WINDOW,
         )
@@ -212,7 +218,7 @@ def recurrences_after(*, postmortem: Postmortem) -> Recurrences:
     five queries otherwise."""
     if postmortem.remediated_at is None or postmortem.incident_id is None:
         return Recurrences()
-    organization = postmortem.organization
+    organization = postmortem.organization_id
     keys, names = postmortem_keys(postmortem)
     if not keys:
         return Recurrences()

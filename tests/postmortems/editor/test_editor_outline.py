@@ -130,7 +130,7 @@ class TestOutlineStates:
             editor_html(client, warm)
         quiet_count = count_queries(lambda: editor_html(client, quiet))
         busy_count = count_queries(lambda: editor_html(client, busy))
-        assert quiet_count == busy_count == 18  # the editor's, and the first open thread
+        assert quiet_count == busy_count == 19  # the editor's, and the first open thread
 
 
 class TestSavesAnswerTheOutlineState:

@@ -92,8 +92,9 @@ class TestCreate:
 
 # Session, user, membership, sign-in policy, the postmortem, its sections, related incidents,
 # services, links, metrics, open comments by section, incident entries, action items, the
-# people on it, the review policy, the organization switcher and the notification bell.
-EDITOR_QUERIES = 17
+# people on it, the review policy, the earlier fixes this incident recurs, the organization
+# switcher and the notification bell.
+EDITOR_QUERIES = 18
 
 
 class TestEditorPage:
