@@ -88,7 +88,8 @@
     const table = box.matches("table") ? box : box.querySelector("table");
     const caption = table && (table.getAttribute("aria-label") || table.caption?.textContent);
     if (caption) return caption.trim();
-    const heading = box.closest("section, .card, main")?.querySelector("h1, h2, h3");
+    const heading = box.closest("section, .card")?.querySelector("h2, h3")
+      || document.querySelector("main h1");
     return heading ? heading.textContent.trim() : "Table";
   }
 
