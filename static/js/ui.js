@@ -3,7 +3,9 @@
 // - <button data-copy-target="input-id"> copies that input's value to the clipboard;
 // - <div data-shown-for="protocol=OIDC"> is shown only while the radio button named
 //   "protocol" with the value "OIDC" is checked, or the select named "protocol" has it chosen;
-//   "kind=a|b" while either is (without JavaScript every part shows).
+//   "kind=a|b" while either is (without JavaScript every part shows);
+// - a box that scrolls sideways (a wide table on a phone) with nothing focusable inside
+//   becomes a tab stop, so that the arrow keys can scroll it too.
 // It also gives the page scripts window.hindsight.csrfToken().
 (() => {
   // The cookie first: signing in again in another tab rotates the token, and a long editing
@@ -77,4 +79,44 @@
       data.append(submitter.name, submitter.value);
     }
   });
+
+  // The boxes that scroll sideways when their table or code is wider than the screen.
+  const SCROLLERS = ".table-scroll, .card--flush, .prose table, .prose pre";
+  const FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]:not([tabindex='-1'])";
+
+  function scrollerName(box) {
+    const table = box.matches("table") ? box : box.querySelector("table");
+    const caption = table && (table.getAttribute("aria-label") || table.caption?.textContent);
+    if (caption) return caption.trim();
+    const heading = box.closest("section, .card")?.querySelector("h2, h3")
+      || document.querySelector("main h1");
+    return heading ? heading.textContent.trim() : "Table";
+  }
+
+  function reachScrollers() {
+    document.querySelectorAll(SCROLLERS).forEach((box) => {
+      const made = box.hasAttribute("data-scroll-stop");
+      const scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !made && !box.querySelector(FOCUSABLE)) {
+        box.tabIndex = 0;
+        // A table keeps its own role; a plain box is named for what it scrolls.
+        const named = !box.matches("table, pre") && !box.hasAttribute("role");
+        box.setAttribute("data-scroll-stop", named ? "region" : "");
+        if (named) {
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", scrollerName(box));
+        }
+      } else if (made && !scrolls) {
+        box.removeAttribute("tabindex");
+        if (box.getAttribute("data-scroll-stop") === "region") {
+          box.removeAttribute("role");
+          box.removeAttribute("aria-label");
+        }
+        box.removeAttribute("data-scroll-stop");
+      }
+    });
+  }
+  reachScrollers();
+  window.addEventListener("resize", reachScrollers);
+  document.addEventListener("htmx:afterSettle", reachScrollers);
 })();
