@@ -19,6 +19,7 @@ from postmortems.models.documents import (
 )
 from postmortems.models.guidance import LanguageDismissal, QualitySnapshot
 from postmortems.models.outputs import ExportJob, ExportStatus, PostmortemSearchDocument, ShareLink
+from postmortems.models.reading import DigestDelivery, DigestSubscription, RequiredReader
 from postmortems.models.review import (
     Comment,
     Review,
@@ -52,4 +53,7 @@ __all__ = [
     "PostmortemSearchDocument",
     "LanguageDismissal",
     "QualitySnapshot",
+    "DigestSubscription",
+    "DigestDelivery",
+    "RequiredReader",
 ]
