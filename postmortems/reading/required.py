@@ -99,7 +99,7 @@ def required_readers_add(
     history_note(
         postmortem=locked,
         actor=actor,
-        summary="Required reading: " + ", ".join(display_name(user) for user in new),
+        summary=_named(new),
     )
     notify(
         organization=locked.organization,
@@ -114,6 +114,13 @@ def required_readers_add(
         ),
     )
     return rows
+
+
+def _named(users: list[AbstractBaseUser], shown: int = 5) -> str:
+    """The history's line: the first names, and how many more (a revision summary is short)."""
+    names = ", ".join(display_name(user) for user in users[:shown])
+    more = f" and {len(users) - shown} more" if len(users) > shown else ""
+    return f"Required reading: {names}{more}"[:200]
 
 
 @transaction.atomic
