@@ -20,17 +20,26 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django_scopes import scope
 
 from organizations.models import Membership, Organization
+from organizations.roles import Action, can
 from organizations.site import absolute_url
-from postmortems.models import DigestDelivery, DigestSubscription, Postmortem, PostmortemStatus
+from postmortems.models import (
+    DigestDelivery,
+    DigestSubscription,
+    Postmortem,
+    PostmortemStatus,
+    Visibility,
+)
 from postmortems.permissions import visible_q
 
 from .digest_content import (
@@ -43,6 +52,8 @@ from .digest_content import (
 )
 
 logger = logging.getLogger(__name__)
+ENTRY_HTML = "postmortems/reading/email/_entry.html"
+ENTRY_TEXT = "postmortems/reading/email/_entry.txt"
 
 
 def subscribers_due(*, organization: Organization, week_start: date) -> list[int]:
@@ -92,39 +103,74 @@ class Week:
         self.entries = week_postmortems(organization, week_start)
         self.team_members = team_members_by_team(organization) if self.entries else {}
 
+    @cached_property
+    def _rendered(self) -> dict[int, dict]:
+        """Each entry's part of the email, HTML and text, rendered once for every member."""
+        rendered = {}
+        for entry in self.entries:
+            context = {"entry": entry, "link": absolute_url(entry.path)}
+            rendered[entry.pk] = {
+                "entry": entry,
+                "link": context["link"],
+                "html": mark_safe(render_to_string(ENTRY_HTML, context)),  # noqa: S308 (autoescaped)
+                "text": render_to_string(ENTRY_TEXT, context),
+            }
+        return rendered
+
+    def rendered(self, entry: WeekPostmortem) -> dict:
+        return self._rendered[entry.pk]
+
     def chosen_for(self, membership: Membership, subscription) -> list[WeekPostmortem]:
-        """The entries this member may read and asked for (one query)."""
-        readable = set(
-            Postmortem.objects.filter(
-                organization=self.organization, pk__in=[e.pk for e in self.entries]
+        """The entries this member asked for and may read. Every member may read what the
+        whole organization may; the rest is checked with the rule of every page
+        (``visible_q``), in one query when there is any."""
+        wanted = [e for e in self.entries if matches(e, subscription, self.team_members)]
+        if not can(membership, Action.VIEW):
+            return []
+        restricted = [e.pk for e in wanted if e.visibility != Visibility.ORGANIZATION]
+        readable = set()
+        if restricted:
+            readable = set(
+                Postmortem.objects.filter(organization=self.organization, pk__in=restricted)
+                .filter(visible_q(membership))
+                .values_list("pk", flat=True)
             )
-            .filter(visible_q(membership))
-            .values_list("pk", flat=True)
+        return [e for e in wanted if e.visibility == Visibility.ORGANIZATION or e.pk in readable]
+
+    def members(self, user_ids: list[int]) -> dict[int, tuple[Membership, DigestSubscription]]:
+        """{user id: (membership, subscription)} of the active subscribed members among
+        ``user_ids`` (two queries for a whole chunk)."""
+        memberships = {
+            m.user_id: m
+            for m in Membership.objects.select_related("user").filter(
+                organization=self.organization, user_id__in=user_ids, user__is_active=True
+            )
+        }
+        subscriptions = DigestSubscription.objects.filter(
+            organization=self.organization, user_id__in=list(memberships)
         )
-        return [
-            entry
-            for entry in self.entries
-            if entry.pk in readable and matches(entry, subscription, self.team_members)
-        ]
+        return {s.user_id: (memberships[s.user_id], s) for s in subscriptions}
 
 
-def digest_send(*, week: Week, user_id: int, connection=None) -> bool:
-    """Claim, then send, one member's digest for ``week``; answers whether it went out.
-    Raises when sending fails, after releasing the claim. Runs in the organization's scope."""
+def digest_send(
+    *,
+    week: Week,
+    user_id: int,
+    connection=None,
+    member: tuple[Membership, DigestSubscription] | None = None,
+) -> int | None:
+    """Claim, then send, one member's digest for ``week``; answers the claim's id when it
+    went out (the caller stamps it sent: ``deliveries_stamp``), else None. ``member`` is
+    their membership and subscription when the caller read them already. Raises when
+    sending fails, after releasing the claim. Runs in the organization's scope."""
     organization = week.organization
-    membership = (
-        Membership.objects.select_related("user")
-        .filter(organization=organization, user_id=user_id, user__is_active=True)
-        .first()
-    )
-    subscription = DigestSubscription.objects.filter(
-        organization=organization, user_id=user_id
-    ).first()
-    if membership is None or subscription is None or not membership.user.email:
-        return False
+    member = member or week.members([user_id]).get(user_id)
+    if member is None or not member[0].user.email:
+        return None
+    membership, subscription = member
     chosen = week.chosen_for(membership, subscription)
     if not chosen:
-        return False
+        return None
     try:
         with transaction.atomic():
             claim = DigestDelivery.objects.create(
@@ -134,14 +180,20 @@ def digest_send(*, week: Week, user_id: int, connection=None) -> bool:
                 postmortem_numbers=[entry.number for entry in chosen],
             )
     except IntegrityError:
-        return False  # someone else has it: sent, or being sent
+        return None  # someone else has it: sent, or being sent
     try:
         _email(week, membership.user, chosen, subscription, connection)
     except Exception:
         claim.delete()  # released: the next run sends it
         raise
-    DigestDelivery.objects.filter(pk=claim.pk).update(sent_at=timezone.now())
-    return True
+    return claim.pk
+
+
+def deliveries_stamp(claim_ids: list[int]) -> None:
+    """Mark claims sent, in one UPDATE per run or chunk (a claim left unstamped by a crash
+    still blocks a second digest: ``sent_at`` only confirms)."""
+    if claim_ids:
+        DigestDelivery.objects.filter(pk__in=claim_ids).update(sent_at=timezone.now())
 
 
 def digest_context(week: Week, user, chosen: list[WeekPostmortem], subscription) -> dict:
@@ -156,7 +208,7 @@ def digest_context(week: Week, user, chosen: list[WeekPostmortem], subscription)
         "subject": f"[{organization.name}] Learning digest: {title}",
         "week_start": start.date(),
         "week_end": (end - timedelta(days=1)).date(),
-        "postmortems": [{"entry": entry, "link": absolute_url(entry.path)} for entry in chosen],
+        "postmortems": [week.rendered(entry) for entry in chosen],
         "filtered": subscription.is_filtered,
         "settings_link": absolute_url(
             reverse("digest_subscription", kwargs={"org_slug": organization.slug})
@@ -189,15 +241,27 @@ def send_digest_email(message: EmailMultiAlternatives) -> None:
 def send_digests(*, week: Week, user_ids: Iterable[int], report: DigestRun) -> DigestRun:
     """Serve ``user_ids`` over one mail connection; a failure for one member is logged and
     recorded, and the others are still served."""
+    user_ids = list(user_ids)
+    members = week.members(user_ids)
+    sent: list[int] = []
     with get_connection() as connection:
         for user_id in user_ids:
+            if user_id not in members:
+                continue  # no longer a subscribed, active member
             try:
-                report.sent += digest_send(week=week, user_id=user_id, connection=connection)
+                claim_id = digest_send(
+                    week=week, user_id=user_id, connection=connection, member=members[user_id]
+                )
             except Exception:
                 logger.exception(
                     "Learning digest for user %s in %s failed", user_id, week.organization.slug
                 )
                 report.failed.append(user_id)
+                continue
+            if claim_id is not None:
+                sent.append(claim_id)
+    deliveries_stamp(sent)
+    report.sent += len(sent)
     return report
 
 

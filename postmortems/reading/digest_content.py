@@ -6,6 +6,7 @@ summary", "what happened and why"); the lessons are the sections of lessons lear
 learned", or "what went well / poorly / where we got lucky"). Untouched template prompts are
 left out, as on the read view."""
 
+import re
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -62,10 +63,24 @@ def week_bounds(organization: Organization, week_start: date) -> tuple[datetime,
     return start, datetime.combine(week_start + timedelta(weeks=1), time.min, tzinfo=zone)
 
 
+POINTS = 3  # list items shown per lesson section
+POINT_CHARS = 200
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*\S)")
+
+
 @dataclass
 class Lesson:
+    """A lessons section: its first list items, or its opening text when it has no list."""
+
     title: str
-    text: str
+    points: list[str]
+
+
+def lesson_points(text: str) -> list[str]:
+    items = [m.group(1) for line in text.splitlines() if (m := _LIST_ITEM.match(line))]
+    if not items:
+        return [excerpt(text)]
+    return [excerpt(item, POINT_CHARS) for item in items[:POINTS]]
 
 
 @dataclass
@@ -77,6 +92,7 @@ class WeekPostmortem:
     title: str
     path: str
     published_at: datetime
+    visibility: str = ""
     severity: str = ""
     services: list[str] = field(default_factory=list)
     service_ids: set[int] = field(default_factory=set)
@@ -142,6 +158,7 @@ def _entry(organization, postmortem: Postmortem, services, teams) -> WeekPostmor
             kwargs={"org_slug": organization.slug, "number": postmortem.number},
         ),
         published_at=postmortem.published_at,
+        visibility=postmortem.visibility,
         severity=incident.severity if incident else "",
         services=[name for _, name in service_pairs],
         service_ids={pk for pk, _ in service_pairs},
@@ -151,13 +168,13 @@ def _entry(organization, postmortem: Postmortem, services, teams) -> WeekPostmor
     )
     created = created_bodies(postmortem)
     for section in postmortem.sections.all():
-        text = excerpt(written_text(section.body or "", created.get(section.key)))
-        if not text:
+        body = written_text(section.body or "", created.get(section.key))
+        if not excerpt(body):
             continue
         if not entry.summary and any(m in section.key for m in SUMMARY_MARKERS):
-            entry.summary = text
+            entry.summary = excerpt(body)
         elif section.key in LESSON_KEYS:
-            entry.lessons.append(Lesson(section.title, text))
+            entry.lessons.append(Lesson(section.title, lesson_points(body)))
     return entry
 
 

@@ -197,7 +197,7 @@ def test_a_digest_claimed_elsewhere_is_not_sent_again(org, author, reader):
     with scope(organization=org):
         week = digest.Week(org, digest_week(org, NOW))
         DigestDelivery.objects.create(organization=org, user=reader, week_start=week.week_start)
-        assert digest.digest_send(week=week, user_id=reader.pk) is False
+        assert digest.digest_send(week=week, user_id=reader.pk) is None
     assert mail.outbox == []
 
 
