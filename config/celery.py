@@ -11,5 +11,7 @@ app = Celery("hindsight", task_cls="organizations.scoping:ScopedTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Sub-packages of an app keep their tasks in their own ``tasks`` module.
-app.autodiscover_tasks(["postmortems.exports", "postmortems.meetings", "postmortems.search"])
+app.autodiscover_tasks(
+    ["postmortems.exports", "postmortems.meetings", "postmortems.reading", "postmortems.search"]
+)
 app.autodiscover_tasks(["integrations.trackers"])

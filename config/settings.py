@@ -147,6 +147,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "actionitems.tasks.send_reminders",
         "schedule": env.int("REMINDERS_EVERY_SECONDS", default=3600),
     },
+    # The weekly learning digest: hourly, so each organization's Monday 08:00 comes on time in
+    # its own time zone; a member's digest for a week is recorded and never sent twice.
+    "send-learning-digests": {
+        "task": "postmortems.tasks.send_learning_digests",
+        "schedule": env.int("LEARNING_DIGEST_EVERY_SECONDS", default=3600),
+    },
     # Webhook deliveries whose task was lost (broker restart) are queued again.
     "requeue-stale-webhooks": {
         "task": "organizations.tasks.requeue_stale_webhooks",

@@ -69,6 +69,8 @@ urlpatterns = [
     path("share/", include("postmortems.sharing.urls_public")),
     path("o/<slug:org_slug>/analytics/", include("postmortems.analytics.urls")),
     path("o/<slug:org_slug>/postmortems/", include("postmortems.meetings.urls")),
+    path("o/<slug:org_slug>/postmortems/", include("postmortems.reading.urls")),
+    path("o/<slug:org_slug>/notifications/", include("postmortems.reading.urls_subscription")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("scim/v2/", include("django_scim.urls", namespace="scim")),

@@ -22,6 +22,7 @@ from . import (
     BenchError,
     analytics,
     database,
+    digest,
     language,
     server,
     tracker_reconcile,
@@ -326,6 +327,8 @@ def measure_in_process(args: argparse.Namespace) -> list[tuple[str, list[tuple[s
         from . import pagerduty_import
 
         sections.append(("pagerduty import", pagerduty_import.measure()))
+    if selected(args.only, digest.NAME):
+        sections.append((digest.NAME, digest.measure()))
     if selected(args.only, tracker_reconcile.NAME):
         sections.append((tracker_reconcile.NAME, tracker_reconcile.measure()))
     if selected(args.only, PDF_NAME):

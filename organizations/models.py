@@ -146,6 +146,7 @@ class NotificationKind(models.TextChoices):
     COMMENTED = "COMMENTED", "Comment on my postmortem"
     DRAFT_GENERATED = "DRAFT_GENERATED", "Draft generated"
     REMINDER = "REMINDER", "Action item and draft reminders"
+    READING_REQUESTED = "READING_REQUESTED", "Required reading"
 
 
 class Notification(TenantModel):

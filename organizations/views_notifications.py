@@ -33,6 +33,7 @@ EMAIL_WHEN = {
     NotificationKind.COMMENTED: "someone comments on a postmortem I write",
     NotificationKind.DRAFT_GENERATED: "a postmortem draft is started for an incident I worked on",
     NotificationKind.REMINDER: "action items I own are due or overdue, or a draft I write waits",
+    NotificationKind.READING_REQUESTED: "someone asks me to read a published postmortem",
 }
 
 

@@ -19,6 +19,7 @@ from postmortems.models.documents import (
 )
 from postmortems.models.guidance import LanguageDismissal, QualitySnapshot
 from postmortems.models.outputs import ExportJob, ExportStatus, PostmortemSearchDocument, ShareLink
+from postmortems.models.reading import DigestDelivery, DigestSubscription, RequiredReader
 from postmortems.models.recurrence import RecurrenceDismissal
 from postmortems.models.review import (
     Comment,
@@ -54,4 +55,7 @@ __all__ = [
     "LanguageDismissal",
     "QualitySnapshot",
     "RecurrenceDismissal",
+    "DigestSubscription",
+    "DigestDelivery",
+    "RequiredReader",
 ]

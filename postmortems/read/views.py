@@ -31,6 +31,7 @@ from postmortems.models import Postmortem, Revision
 from postmortems.permissions import may_edit
 from postmortems.read.forms import DiffRequest, PostmortemFilterForm
 from postmortems.read.item_changes import document_changes
+from postmortems.reading import required as required_reading
 from postmortems.recurrence.selectors import recurrences_after, recurrences_of
 from postmortems.review import panels as review_panels
 
@@ -115,6 +116,8 @@ def postmortem_detail(request: HttpRequest, postmortem: Postmortem) -> HttpRespo
         "postmortem": postmortem,
         "document": document,
         "incident": incident,
+        "my_reading": required_reading.reading_receipt(postmortem=postmortem, user=request.user),
+        "reading_panel": required_reading.reading_panel(postmortem, panel["review_panel"].access),
         "charts": [render_chart(series, incident=incident) for series in document.metrics],
         "can_edit": may_edit(request.user, request.membership, postmortem),
         "recurring_patterns": patterns_for_postmortem(postmortem, membership=request.membership),

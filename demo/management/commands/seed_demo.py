@@ -13,6 +13,7 @@ from demo.incidents import seed_incidents
 from demo.integrations import seed_integrations
 from demo.notifications import settle_notifications
 from demo.postmortems import seed_postmortems, seed_reviews, settle_history
+from demo.reading import seed_reading
 from demo.trackers import seed_trackers
 from organizations import services
 from organizations.models import Invitation, Organization
@@ -96,6 +97,7 @@ class Command(BaseCommand):
             for organization in organizations.values():
                 settle_history(organization=organization)
             seed_trackers(organization=organizations["acme"], admin=users["alice"])
+            seed_reading(organization=organizations["acme"], users=users)
             for organization in organizations.values():
                 settle_notifications(organization=organization)
             self._pending_invitation(organizations["acme"], inviter=users["alice"])
