@@ -18,9 +18,7 @@ from incidents.models import IncidentService
 from organizations.models import Organization, TeamMember
 from organizations.people import display_name
 from postmortems.models import Postmortem, PostmortemStatus, PostmortemTeam, Section
-from postmortems.placeholders import written_text
 from postmortems.search.indexing import clean_text
-from postmortems.selectors import created_bodies
 
 SUMMARY_MARKERS = ("summary", "what-happened")
 LESSON_KEYS = (
@@ -166,9 +164,8 @@ def _entry(organization, postmortem: Postmortem, services, teams) -> WeekPostmor
         author_id=postmortem.author_id,
         author_name=display_name(postmortem.author) if postmortem.author else "",
     )
-    created = created_bodies(postmortem)
     for section in postmortem.sections.all():
-        body = written_text(section.body or "", created.get(section.key))
+        body = section.body or ""  # template prompts are placeholders, never in the body
         if not excerpt(body):
             continue
         if not entry.summary and any(m in section.key for m in SUMMARY_MARKERS):

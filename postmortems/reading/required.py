@@ -29,6 +29,10 @@ class ReadingClosed(Exception):
     """Required readers are named only for a published postmortem (HTTP 409)."""
 
 
+# the statuses a postmortem may have required readers in (named once published, kept if archived)
+READABLE_BY_REQUEST = (PostmortemStatus.PUBLISHED, PostmortemStatus.ARCHIVED)
+
+
 def may_require_reading(access: Access) -> bool:
     """The author (with a role that writes postmortems) or an admin."""
     return access.can_read and (access.is_admin or access.is_author_with_role)
@@ -135,8 +139,9 @@ def required_reader_remove(
 
 def reading_receipt(*, postmortem: Postmortem, user: AbstractBaseUser) -> RequiredReader | None:
     """The viewer's request to read this postmortem, if any (one query), with this view
-    recorded as their first read when it is one (one UPDATE more, once)."""
-    if not user.is_authenticated:
+    recorded as their first read when it is one (one UPDATE more, once). None, without a query,
+    before the postmortem is published: readers are named on published postmortems only."""
+    if not user.is_authenticated or postmortem.status not in READABLE_BY_REQUEST:
         return None
     request = (
         RequiredReader.objects.filter(
@@ -184,7 +189,7 @@ def required_readers_of(postmortem: Postmortem) -> list[RequiredReader]:
 
 def reading_panel(postmortem: Postmortem, access: Access) -> ReadingPanel | None:
     """The panel when this viewer may see it (the author or an admin, once published)."""
-    if postmortem.status not in (PostmortemStatus.PUBLISHED, PostmortemStatus.ARCHIVED):
+    if postmortem.status not in READABLE_BY_REQUEST:
         return None
     if not may_require_reading(access):
         return None
