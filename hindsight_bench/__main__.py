@@ -48,8 +48,9 @@ from .writes import goals as write_goals
 
 PDF_NAME = "pdf export"
 SIMILAR_NAME = "similar incidents, editor card (10k postmortems)"
+SIMILAR_INCIDENT_NAME = "similar incidents, incident card (10k postmortems)"
 # Pages whose figures depend on the search data set: it is seeded when one of them is measured.
-NEEDS_SEARCH_DATA = ("incident, ", SIMILAR_NAME)
+NEEDS_SEARCH_DATA = ("incident, ", "similar incidents")
 FLOOR = Page("floor", "/bench/floor/")
 REFERENCE = Page("reference list", "/bench/reference-list/")
 ORG = f"/o/{BENCH_ORG_SLUG}"
@@ -67,10 +68,11 @@ PAGES: list[Page] = [
     Page("incident, 200 entries", f"{ORG}/incidents/INC-{YEAR}-0001/", goal=2.0),
     Page("incident, 2,000 entries", f"{ORG}/incidents/INC-{YEAR}-0002/", goal=10.0),
     Page("postmortem editor", f"{ORG}/postmortems/{POSTMORTEM_NUMBER}/edit/", goal=3.0),
-    # The incident pages above show the similar incidents card inline, ranked over the 10,000
-    # published postmortems of the search data set (seeded whenever they are measured); the
-    # editor loads the same card after the page, from here.
+    # The incident page and the editor load their "Similar incidents" card after the page,
+    # ranked over the 10,000 published postmortems of the search data set (seeded whenever
+    # these are measured).
     Page(SIMILAR_NAME, f"{ORG}/search/similar/{POSTMORTEM_NUMBER}/", goal=1.5),
+    Page(SIMILAR_INCIDENT_NAME, f"{ORG}/search/similar/incident/INC-{YEAR}-0001/", goal=1.5),
     # The same document as its readers see it: sections, action items, discussion, review bar.
     Page("postmortem read view", f"{ORG}/postmortems/{POSTMORTEM_NUMBER}/", goal=3.0),
     Page("action-item tracker", f"{ORG}/action-items/", goal=1.5),

@@ -182,8 +182,14 @@ def similar_postgres(
 def _pool_parts(candidates: QuerySet[Postmortem], probe: Probe):
     """The parts of the pool ranked in full: (candidates, how many of the most recent)."""
     if probe.service_ids:
-        sharing = IncidentService.objects.filter(service_id__in=probe.service_ids)
-        yield candidates.filter(incident_id__in=sharing.values("incident_id")), POOL_SERVICES
+        # The latest incidents sharing a service, read backwards from the (incident, service)
+        # index: walking every postmortem to find them costs ten times more at 10,000.
+        sharing = (
+            IncidentService.objects.filter(service_id__in=probe.service_ids)
+            .order_by("-incident_id")
+            .values("incident_id")[: POOL_SERVICES * 2]
+        )
+        yield candidates.filter(incident_id__in=sharing), POOL_SERVICES
     if probe.category:
         yield candidates.filter(root_cause_category=probe.category), POOL_CATEGORY
     title_words = " ".join(probe_terms(probe.title).values())

@@ -4,6 +4,7 @@ each kind of closeness weighs, and the reads both rankings share (``similar`` on
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from django.db.models import Q
 
@@ -32,8 +33,9 @@ class Probe:
     exclude_postmortems: tuple[int, ...] = ()
     exclude_incident: int | None = None
 
-    @property
+    @cached_property
     def terms(self) -> dict[str, str]:
+        """Read by the ranking and by every result's reasons: worked out once."""
         return probe_terms(self.title, self.text)
 
 

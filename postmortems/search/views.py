@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from incidents import selectors as incident_selectors
+from incidents.lookups import incident_from_ref
 from incidents.models import Severity
 from organizations.decorators import require_action
 from organizations.roles import Action
@@ -20,7 +21,7 @@ from postmortems.models import PostmortemStatus, RootCauseCategory
 from postmortems.search import services as search
 from postmortems.search.query import MAX_QUERY_CHARS
 from postmortems.search.similar import similar_postmortems
-from postmortems.search.similar_probes import postmortem_probe, query_probe
+from postmortems.search.similar_probes import incident_probe, postmortem_probe, query_probe
 
 PAGE = "postmortems/search/page.html"
 SIMILAR = "postmortems/search/_similar.html"
@@ -171,3 +172,18 @@ def similar_to_postmortem(request: HttpRequest, postmortem) -> HttpResponse:
     return render(
         request, SIMILAR, {"similar": similar, "similar_id": "similar", "postmortem": postmortem}
     )
+
+
+@require_action(Action.VIEW)
+@incident_from_ref
+@require_GET
+def similar_to_incident(request: HttpRequest, incident) -> HttpResponse:
+    """The incident page's "Similar incidents" card, loaded after the page so the incident's
+    own facts and timeline never wait for the ranking. The results are what the member may
+    read."""
+    similar = similar_postmortems(
+        organization=request.organization,
+        membership=request.membership,
+        probe=incident_probe(incident),
+    )
+    return render(request, SIMILAR, {"similar": similar, "similar_id": "similar"})

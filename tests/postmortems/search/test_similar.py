@@ -248,27 +248,52 @@ def similar_card(html: str) -> str:
     return found.group(0)
 
 
+def incident_card(client, incident) -> str:
+    """The incident page names its card's URL; the card is loaded from it after the page."""
+    url = reverse("incident_similar", kwargs={"org_slug": "acme", "ref": incident.ref})
+    assert url in incident_page(client, incident)
+    response = client.get(url)
+    assert response.status_code == 200
+    return similar_card(response.content.decode())
+
+
 def test_the_incident_page_lists_similar_incidents(client, org, engineer, admin_user, world):
     add_items(org, world["pool"], admin_user, ItemStatus.COMPLETED, ItemStatus.OPEN)
     client.force_login(engineer)
-    card = similar_card(incident_page(client, world["incident"]))
+    card = incident_card(client, world["incident"])
     assert "Checkout connection pool exhausted" in card
     assert "Same service" in card and "checkout" in card
     assert "1 of 2 action items done" in card
 
 
-def test_the_incident_page_adds_no_query_per_result(
+def test_the_incident_card_adds_no_query_per_result(
     client, org, engineer, admin_user, world, count_queries
 ):
     client.force_login(engineer)
-    incident_page(client, world["incident"])  # the session's first request writes it
-    few = count_queries(lambda: incident_page(client, world["incident"]))
+    incident_card(client, world["incident"])  # the session's first request writes it
+    url = reverse("incident_similar", kwargs={"org_slug": "acme", "ref": world["incident"].ref})
+    few = count_queries(lambda: client.get(url))
     for n in range(6):
         past = earlier_incident(org, engineer, f"Checkout pool exhausted {n}", ["checkout"], 40 + n)
         postmortem = write(org, engineer, f"Checkout pool exhausted {n}", incident=past)
         add_items(org, postmortem, admin_user, ItemStatus.COMPLETED, ItemStatus.OPEN)
-    many = count_queries(lambda: incident_page(client, world["incident"]))
+    many = count_queries(lambda: client.get(url))
+    assert "Checkout pool exhausted 5" in client.get(url).content.decode()
     assert many == few
+
+
+def test_another_organizations_incident_has_no_card_here(
+    client, org, other_org, engineer, member_factory, world
+):
+    outsider = member_factory(Role.ADMIN, organization=other_org, username="outsider")
+    with scopes_disabled():
+        theirs = [
+            earlier_incident(other_org, outsider, f"Their outage {n}", ["checkout"], 3 + n)
+            for n in range(6)
+        ]
+    client.force_login(engineer)  # acme has four incidents: their sixth has no namesake here
+    url = reverse("incident_similar", kwargs={"org_slug": "acme", "ref": theirs[-1].ref})
+    assert client.get(url).status_code == 404
 
 
 def test_the_editor_loads_similar_incidents(client, org, engineer, world):
