@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Value, When
 from django.http import HttpRequest
 from guardian.core import ObjectPermissionChecker
 
@@ -171,6 +171,17 @@ def visible_q(membership) -> Q:
         | Q(author_id=user_id)
         | Q(pk__in=granted)
         | Q(visibility=Visibility.TEAM, pk__in=team_postmortems)
+    )
+
+
+def may_read(membership) -> Case | Value:
+    """``visible_q`` as a column: whether this member may read each row, read in the query
+    that fetches the rows rather than by a second one."""
+    condition = visible_q(membership)
+    if not condition:  # Q(): every postmortem
+        return Value(True)
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
     )
 
 

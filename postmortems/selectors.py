@@ -96,7 +96,9 @@ def postmortem_by_number(
     return (
         visible_postmortems(organization=organization, membership=membership)
         .filter(number=number)
-        .select_related("incident", "author", "template")
+        # What every page of the document shows beside it: its incident's commander, its
+        # author and its review meeting, read in the same query.
+        .select_related("incident__commander", "author", "template", "review_meeting")
         .first()
     )
 

@@ -20,7 +20,7 @@ from django.db.models import FloatField, Func, QuerySet
 from incidents.models import Incident, IncidentService, format_ref
 from postmortems.analytics.scope import AnalyticsScope, incidents_in_scope
 from postmortems.models import Postmortem, RootCauseCategory
-from postmortems.permissions import visible_q
+from postmortems.permissions import may_read
 from postmortems.recurrence.rules import WINDOW as RECURRENCE_WINDOW
 
 WINDOW = RECURRENCE_WINDOW
@@ -168,25 +168,27 @@ def _category_events(rows) -> dict:
 
 def _events(organization, incidents: QuerySet[Incident], *, services=None, category=None) -> dict:
     """Service and category events of ``incidents`` (restricted to some services, or to one
-    category, when given): two queries."""
+    category, when given): two queries, one when the category given is none ("")."""
     service_rows = IncidentService.objects.filter(
         organization=organization, incident__in=incidents.values("pk")
     )
     if services is not None:
         service_rows = service_rows.filter(service_id__in=services)
+    groups = _service_events(
+        service_rows.order_by().values_list(
+            "service__name", "incident_id", EpochSeconds("incident__started_at")
+        )
+    )
+    if category == "":
+        return groups  # a document without a root-cause category is in no category pattern
     category_rows = Postmortem.objects.filter(
         organization=organization, incident__in=incidents.values("pk")
     ).exclude(root_cause_category="")
     if category is not None:
         category_rows = category_rows.filter(root_cause_category=category)
-    groups = _service_events(
-        service_rows.values_list(
-            "service__name", "incident_id", EpochSeconds("incident__started_at")
-        )
-    )
     groups.update(
         _category_events(
-            category_rows.values_list(
+            category_rows.order_by().values_list(
                 "root_cause_category", "incident_id", EpochSeconds("incident__started_at")
             )
         )
@@ -198,7 +200,7 @@ def describe(
     patterns: list[Pattern], *, organization, membership, also: int | None = None
 ) -> list[Pattern]:
     """Fill ``incidents`` (the newest ``SHOWN_INCIDENTS`` of each window) with references,
-    titles and the postmortems written for them: three queries for all the patterns. With
+    titles and the postmortems written for them: two queries for all the patterns. With
     ``also`` (an incident id) the queries run even when no pattern was found, so a page
     costs the same whether or not its document is in a pattern."""
     wanted = {e.incident_id for p in patterns for e in p.events[-SHOWN_INCIDENTS:]}
@@ -213,12 +215,12 @@ def describe(
         )
     }
     postmortems = Postmortem.objects.filter(organization=organization, incident_id__in=wanted)
-    readable = set(postmortems.filter(visible_q(membership)).values_list("pk", flat=True))
     written: dict[int, list[PatternPostmortem]] = defaultdict(list)
-    for pk, incident_id, number, title in postmortems.order_by("number").values_list(
-        "pk", "incident_id", "number", "title"
+    for incident_id, number, title, shown in (
+        postmortems.annotate(shown=may_read(membership))
+        .order_by("number")
+        .values_list("incident_id", "number", "title", "shown")
     ):
-        shown = pk in readable
         written[incident_id].append(PatternPostmortem(number, title if shown else "", shown))
     for pattern in patterns:
         pattern.incidents = [
@@ -260,8 +262,9 @@ def patterns_in_scope(
 
 def patterns_for_postmortem(postmortem: Postmortem, *, membership) -> list[Pattern]:
     """The recurring patterns the postmortem's primary incident belongs to (by its services or
-    the postmortem's root-cause category), over the 90 days either side of it. Five queries
-    whether or not it is in a pattern; none without an incident."""
+    the postmortem's root-cause category), over the 90 days either side of it. Four queries
+    whether or not it is in a pattern (three while it has no root-cause category); none
+    without an incident."""
     incident = postmortem.incident
     if incident is None:
         return []

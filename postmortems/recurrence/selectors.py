@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from incidents.models import Incident, IncidentService, format_ref
 from organizations.people import display_name
 from postmortems.models import Postmortem, RecurrenceDismissal, RootCauseCategory
-from postmortems.permissions import visible_q
+from postmortems.permissions import may_read
 from postmortems.recurrence.rules import WINDOW, Keys, days_after
 
 SHOWN = 10  # pairs listed on one page, the closest in time first
@@ -131,11 +131,12 @@ def remediated_before(organization, incident: Incident) -> QuerySet[Postmortem]:
 
 def recurrences_of(*, incident: Incident, membership) -> Recurrences:
     """The remediated postmortems ``incident`` recurs, closest first (the incident page and
-    its postmortem's draft and read view). One query when there is none, at most seven."""
+    its postmortem's draft and read view). One query when there is none, at most six."""
     organization = incident.organization_id
     earlier = list(
         remediated_before(organization, incident)
         .select_related("incident")
+        .annotate(readable=may_read(membership))
         .order_by("-remediated_at", "number")[:SHOWN]
     )
     if not earlier:
@@ -149,16 +150,11 @@ def recurrences_of(*, incident: Incident, membership) -> Recurrences:
     ).values_list("incident_id", "service_id", "service__name"):
         shared_services[incident_id].add(service_id)
         names[service_id] = name
-    readable = set(
-        Postmortem.objects.filter(organization=organization, pk__in=[p.pk for p in earlier])
-        .filter(visible_q(membership))
-        .values_list("pk", flat=True)
-    )
     pairs = [
         Recurrence(
             postmortem_number=p.number,
-            postmortem_title=p.title if p.pk in readable else "",
-            readable=p.pk in readable,
+            postmortem_title=p.title if p.readable else "",
+            readable=p.readable,
             earlier_ref=p.incident.ref,
             incident_ref=incident.ref,
             incident_title=incident.title,

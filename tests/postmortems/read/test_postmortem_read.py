@@ -245,7 +245,7 @@ def test_the_read_view_runs_a_constant_number_of_queries(
     large = count_queries(
         lambda: eng_client.get(url("postmortem_detail", org, number=big_doc.number))
     )
-    assert large == small == 25
+    assert large == small == 21
 
 
 def test_the_history_runs_a_constant_number_of_queries(
