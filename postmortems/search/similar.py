@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
+    ExpressionWrapper,
     F,
+    FloatField,
     OuterRef,
     QuerySet,
     Subquery,
@@ -99,7 +102,7 @@ def similar_postmortems(
     if is_postgres():
         ranked = similar_postgres(candidates, probe, limit)
     else:
-        ranked = similar_fallback(candidates, probe, limit)
+        ranked = _loaded(similar_fallback(candidates, probe, limit), probe)
     return _hits(ranked, probe)
 
 
@@ -135,9 +138,10 @@ def _same_category(probe: Probe):
 
 def similar_postgres(
     candidates: QuerySet[Postmortem], probe: Probe, limit: int
-) -> list[tuple[int, float]]:
-    """(pk, score) of the closest candidates, in two queries whatever the number of
-    postmortems.
+) -> list[tuple[Postmortem, float]]:
+    """The closest candidates with their scores, in two queries whatever the number of
+    postmortems: the pool, then the pool scored, ordered and read with each result's incident
+    and the services it shares with the probe (``shared_names``).
 
     Ranking every postmortem would cost a trigram similarity and a ``ts_rank`` per row (about a
     second at 10,000), so a pool of at most 220 is ranked (``_pool_parts``): the most recent
@@ -153,30 +157,28 @@ def similar_postgres(
     pool = set(parts[0].union(*parts[1:]))
     if not pool:
         return []
+    score = (
+        SERVICE_WEIGHT * F("shared")
+        + CATEGORY_WEIGHT * F("same_category")
+        + WORDS_WEIGHT * F("words")
+        + TITLE_WEIGHT * F("title_similarity")
+    )
     rows = (
         candidates.filter(pk__in=pool)
         .filter(earlier_q(probe))
         .annotate(
             shared=_shared_services_count(probe) if probe.service_ids else Value(0),
+            shared_names=_shared_service_names(probe),
             same_category=_same_category(probe),
             words=_words_rank(probe),
             title_similarity=TrigramSimilarity("title", probe.title),
         )
-        .values_list("pk", "shared", "same_category", "words", "title_similarity")
+        .annotate(score=ExpressionWrapper(score, output_field=FloatField()))
+        .filter(score__gt=0)
+        .select_related("incident")
+        .order_by("-score", "-pk")[:limit]
     )
-    scored = [
-        (
-            pk,
-            SERVICE_WEIGHT * shared
-            + CATEGORY_WEIGHT * same
-            + WORDS_WEIGHT * float(words or 0)
-            + TITLE_WEIGHT * float(title or 0),
-        )
-        for pk, shared, same, words, title in rows
-    ]
-    scored = [row for row in scored if row[1] > 0]
-    scored.sort(key=lambda row: (-row[1], -row[0]))
-    return scored[:limit]
+    return [(postmortem, postmortem.score) for postmortem in rows]
 
 
 def _pool_parts(candidates: QuerySet[Postmortem], probe: Probe):
@@ -215,26 +217,60 @@ def _words_rank(probe: Probe):
 # --- The results shown --------------------------------------------------------------------------
 
 
-def _hits(ranked: list[tuple[int, float]], probe: Probe) -> list[SimilarHit]:
-    """The ranked postmortems with their reasons and progress (four queries, whatever the
+def _loaded(ranked: list[tuple[int, float]], probe: Probe) -> list[tuple[Postmortem, float]]:
+    """The fallback's (pk, score) as postmortems with their incident and the services they
+    share with the probe (``shared_names``), as the PostgreSQL ranking reads them."""
+    if not ranked:
+        return []
+    found = Postmortem.objects.filter(pk__in=[pk for pk, _ in ranked]).select_related("incident")
+    by_pk = {p.pk: p for p in found}
+    names: dict[int, list[str]] = {}
+    if probe.service_ids:
+        for incident_id, name in IncidentService.objects.filter(
+            incident_id__in=[p.incident_id for p in by_pk.values() if p.incident_id],
+            service_id__in=probe.service_ids,
+        ).values_list("incident_id", "service__name"):
+            names.setdefault(incident_id, []).append(name)
+    for postmortem in by_pk.values():
+        postmortem.shared_names = names.get(postmortem.incident_id, [])
+    return [(by_pk[pk], score) for pk, score in ranked]
+
+
+def _shared_service_names(probe: Probe):
+    """The names of the services a postmortem's incident shares with the probe (PostgreSQL:
+    an array, read with the ranking)."""
+    from django.contrib.postgres.aggregates import ArrayAgg
+    from django.contrib.postgres.fields import ArrayField
+
+    if not probe.service_ids:
+        return Value([], output_field=ArrayField(CharField()))
+    names = (
+        IncidentService.objects.filter(
+            incident_id=OuterRef("incident_id"), service_id__in=probe.service_ids
+        )
+        .order_by()
+        .values("incident_id")
+        .annotate(names=ArrayAgg("service__name"))
+        .values("names")[:1]
+    )
+    return Subquery(names, output_field=ArrayField(CharField()))
+
+
+def _hits(ranked: list[tuple[Postmortem, float]], probe: Probe) -> list[SimilarHit]:
+    """The ranked postmortems with their reasons and progress (two queries, whatever the
     number of results)."""
     if not ranked:
         return []
-    ids = [pk for pk, _ in ranked]
-    by_pk = {p.pk: p for p in Postmortem.objects.filter(pk__in=ids).select_related("incident")}
-    services = _shared_service_names(
-        [p.incident_id for p in by_pk.values() if p.incident_id], probe.service_ids
-    )
+    ids = [postmortem.pk for postmortem, _ in ranked]
     summaries = summaries_of(ids)
     progress = item_progress(ids)
     probe_words = probe.terms
     hits = []
-    for pk, score in ranked:
-        postmortem = by_pk[pk]
-        done, total = progress.get(pk, (0, 0))
+    for postmortem, score in ranked:
+        done, total = progress.get(postmortem.pk, (0, 0))
         same = bool(probe.category) and postmortem.root_cause_category == probe.category
-        shared = services.get(postmortem.incident_id, [])
-        words = shared_terms(probe_words, [postmortem.title, *summaries.get(pk, [])])
+        shared = sorted(postmortem.shared_names or [])
+        words = shared_terms(probe_words, [postmortem.title, *summaries.get(postmortem.pk, [])])
         hits.append(
             SimilarHit(
                 postmortem=postmortem,
@@ -248,19 +284,6 @@ def _hits(ranked: list[tuple[int, float]], probe: Probe) -> list[SimilarHit]:
             )
         )
     return hits
-
-
-def _shared_service_names(incident_ids: list[int], service_ids: tuple[int, ...]):
-    names: dict[int, list[str]] = {}
-    if not service_ids or not incident_ids:
-        return names
-    for incident_id, name in (
-        IncidentService.objects.filter(incident_id__in=incident_ids, service_id__in=service_ids)
-        .order_by("service__name")
-        .values_list("incident_id", "service__name")
-    ):
-        names.setdefault(incident_id, []).append(name)
-    return names
 
 
 def item_progress(postmortem_ids: list[int]) -> dict[int, tuple[int, int]]:
