@@ -12,6 +12,7 @@ from actionitems import services as item_services
 from actionitems.models import ItemStatus
 from organizations.roles import Role
 from postmortems.models import RootCauseCategory, Visibility
+from postmortems.search.indexing import is_postgres
 from postmortems.search.similar import readable_candidates, similar_postmortems
 from postmortems.search.similar_fallback import Candidate, fallback_score, similar_fallback
 from postmortems.search.similar_probes import Probe, incident_probe, postmortem_probe
@@ -328,6 +329,8 @@ def test_the_search_page_lists_similar_incidents(client, org, engineer, world):
 
 
 def test_the_search_page_does_not_offer_again_what_it_lists(client, org, engineer, world):
+    if not is_postgres():
+        pytest.skip("SQLite's substring search does not stem: exhaustion never finds exhausted")
     client.force_login(engineer)
     html = page(client, org, q="checkout pool exhaustion")
     card = similar_card(html)
