@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from django.db.models import (
     Case,
     CharField,
-    Count,
     ExpressionWrapper,
     F,
     FloatField,
+    Func,
+    IntegerField,
     OuterRef,
     QuerySet,
     Subquery,
@@ -117,17 +118,9 @@ def readable_candidates(*, organization: Organization, membership, probe: Probe)
     return queryset
 
 
-def _shared_services_count(probe: Probe):
-    counted = (
-        IncidentService.objects.filter(
-            incident_id=OuterRef("incident_id"), service_id__in=probe.service_ids
-        )
-        .order_by()
-        .values("incident_id")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    return Coalesce(Subquery(counted), 0)
+def _count_of(array: str):
+    """How many values an array column holds (0 for none: NULL when nothing is shared)."""
+    return Coalesce(Func(F(array), function="cardinality", output_field=IntegerField()), 0)
 
 
 def _same_category(probe: Probe):
@@ -166,9 +159,9 @@ def similar_postgres(
     rows = (
         candidates.filter(pk__in=pool)
         .filter(earlier_q(probe))
+        .annotate(shared_names=_shared_service_names(probe))
         .annotate(
-            shared=_shared_services_count(probe) if probe.service_ids else Value(0),
-            shared_names=_shared_service_names(probe),
+            shared=_count_of("shared_names") if probe.service_ids else Value(0),
             same_category=_same_category(probe),
             words=_words_rank(probe),
             title_similarity=TrigramSimilarity("title", probe.title),
