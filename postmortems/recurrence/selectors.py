@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from incidents.models import Incident, IncidentService, format_ref
 from organizations.people import display_name
@@ -104,10 +104,14 @@ def incident_keys(organization, incident_id: int) -> tuple[Keys, dict[int, str]]
 
 def remediated_before(organization, incident: Incident) -> QuerySet[Postmortem]:
     """The postmortems remediated within the window before ``incident`` started that share one
-    of its keys (the keys read in the same query)."""
+    of its keys (the keys read in the same query). A semi-join rather than a join: no row
+    twice, so no DISTINCT over every column to plan."""
     services = IncidentService.objects.filter(
         organization=organization, incident_id=incident.pk
     ).values("service_id")
+    shares_a_service = Exists(
+        IncidentService.objects.filter(incident_id=OuterRef("incident_id"), service_id__in=services)
+    )
     categories = (
         Postmortem.objects.filter(organization=organization, incident_id=incident.pk)
         .exclude(root_cause_category="")
@@ -121,11 +125,7 @@ def remediated_before(organization, incident: Incident) -> QuerySet[Postmortem]:
             incident__started_at__lt=incident.started_at,
         )
         .exclude(incident_id=incident.pk)
-        .filter(
-            Q(incident__service_links__service_id__in=services)
-            | Q(root_cause_category__in=categories)
-        )
-        .distinct()
+        .filter(shares_a_service | Q(root_cause_category__in=categories))
     )
 
 

@@ -1,12 +1,15 @@
-"""Similar incidents: the earlier postmortems closest to an incident, a draft or a query.
+"""Similar incidents: the earlier incidents and postmortems closest to an incident, a draft or
+a query (``similar_incidents``).
 
-Closeness is shared services, the same root-cause category and shared words of the title,
-summary and root cause. On PostgreSQL the words are ranked with the search documents
-(``ts_rank`` of the probe's words, title and summaries weighted, as ``query`` ranks) and the
-titles by trigram similarity (``pg_trgm``); the embedded SQLite default scores a bounded pool
-of candidates in Python instead (``similar_fallback``). Every result says why it was chosen
-(``SimilarHit.reasons``) and how far its action items got: action items live in the app
-above, which answers ``ITEM_PROGRESS`` with one query for all the results.
+Postmortems are ranked here. Earlier incidents nobody has written up are ranked by what the
+incident itself says (``similar_unwritten``), with the same weights, and the two lists merge by
+score. A postmortem's closeness is shared services, the same root-cause category and shared
+words of the title, summary and root cause. On PostgreSQL the words are ranked with the search
+documents (``ts_rank`` of the probe's words, title and summaries weighted, as ``query`` ranks)
+and the titles by trigram similarity (``pg_trgm``); the embedded SQLite default scores a
+bounded pool of candidates in Python instead (``similar_fallback``). Every result says why it
+was chosen (``SimilarHit.reasons``) and how far its action items got: action items live in the
+app above, which answers ``ITEM_PROGRESS`` with one query for all the results.
 
 Visibility is the read view's (``visible_q``), applied before anything is ranked, so a
 postmortem the viewer may not read is never a result, nor a reason. The page costs a fixed
@@ -17,23 +20,19 @@ from dataclasses import dataclass, field
 
 from django.db.models import (
     Case,
-    CharField,
     ExpressionWrapper,
     F,
     FloatField,
-    Func,
-    IntegerField,
-    OuterRef,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
 
-from incidents.models import IncidentService
+from incidents.models import Incident, IncidentService
 from organizations import hooks
 from organizations.models import Organization
+from organizations.roles import Action, can
 from postmortems.models import Postmortem, RootCauseCategory
 from postmortems.permissions import visible_q
 from postmortems.search.indexing import CONFIG, is_postgres
@@ -44,10 +43,13 @@ from postmortems.search.similar_probes import (
     TITLE_WEIGHT,
     WORDS_WEIGHT,
     Probe,
+    count_of,
     earlier_q,
+    shared_service_names,
     summaries_of,
 )
 from postmortems.search.similar_terms import probe_terms, shared_terms, websearch_or
+from postmortems.search.similar_unwritten import IncidentMatch, incident_words, similar_unwritten
 
 # Answered by ``actionitems``: ``{postmortem_id: (completed, total)}`` for ``postmortem_ids``.
 ITEM_PROGRESS = "postmortems.similar.item_progress"
@@ -65,8 +67,11 @@ RANK_WEIGHTS = [0.1, 0.0, 0.4, 1.0]
 
 @dataclass
 class SimilarHit:
-    postmortem: Postmortem
+    """One result: a postmortem (with its incident), or an incident without a postmortem."""
+
+    postmortem: Postmortem | None
     score: float
+    incident: Incident | None = None
     shared_services: list[str] = field(default_factory=list)
     category: str = ""  # the shared root-cause category's label
     shared_words: list[str] = field(default_factory=list)
@@ -94,6 +99,21 @@ class SimilarHit:
 # --- Ranking ------------------------------------------------------------------------------------
 
 
+def similar_incidents(
+    *, organization: Organization, membership, probe: Probe, limit: int = LIMIT
+) -> list[SimilarHit]:
+    """The ``limit`` closest earlier postmortems and incidents without one, closest first:
+    what the "Similar incidents" cards and the search page show."""
+    found = similar_postmortems(
+        organization=organization, membership=membership, probe=probe, limit=limit
+    )
+    if can(membership, Action.VIEW):  # every member may read every incident
+        unwritten = similar_unwritten(organization=organization, probe=probe, limit=limit)
+        found += [_incident_hit(match, probe) for match in unwritten]
+    found.sort(key=lambda hit: -hit.score)
+    return found[:limit]
+
+
 def similar_postmortems(
     *, organization: Organization, membership, probe: Probe, limit: int = LIMIT
 ) -> list[SimilarHit]:
@@ -116,11 +136,6 @@ def readable_candidates(*, organization: Organization, membership, probe: Probe)
     if probe.exclude_incident:
         queryset = queryset.exclude(incident_id=probe.exclude_incident)
     return queryset
-
-
-def _count_of(array: str):
-    """How many values an array column holds (0 for none: NULL when nothing is shared)."""
-    return Coalesce(Func(F(array), function="cardinality", output_field=IntegerField()), 0)
 
 
 def _same_category(probe: Probe):
@@ -159,9 +174,9 @@ def similar_postgres(
     rows = (
         candidates.filter(pk__in=pool)
         .filter(earlier_q(probe))
-        .annotate(shared_names=_shared_service_names(probe))
+        .annotate(shared_names=shared_service_names(probe))
         .annotate(
-            shared=_count_of("shared_names") if probe.service_ids else Value(0),
+            shared=count_of("shared_names") if probe.service_ids else Value(0),
             same_category=_same_category(probe),
             words=_words_rank(probe),
             title_similarity=TrigramSimilarity("title", probe.title),
@@ -229,26 +244,6 @@ def _loaded(ranked: list[tuple[int, float]], probe: Probe) -> list[tuple[Postmor
     return [(by_pk[pk], score) for pk, score in ranked]
 
 
-def _shared_service_names(probe: Probe):
-    """The names of the services a postmortem's incident shares with the probe (PostgreSQL:
-    an array, read with the ranking)."""
-    from django.contrib.postgres.aggregates import ArrayAgg
-    from django.contrib.postgres.fields import ArrayField
-
-    if not probe.service_ids:
-        return Value([], output_field=ArrayField(CharField()))
-    names = (
-        IncidentService.objects.filter(
-            incident_id=OuterRef("incident_id"), service_id__in=probe.service_ids
-        )
-        .order_by()
-        .values("incident_id")
-        .annotate(names=ArrayAgg("service__name"))
-        .values("names")[:1]
-    )
-    return Subquery(names, output_field=ArrayField(CharField()))
-
-
 def _hits(ranked: list[tuple[Postmortem, float]], probe: Probe) -> list[SimilarHit]:
     """The ranked postmortems with their reasons and progress (two queries, whatever the
     number of results)."""
@@ -267,6 +262,7 @@ def _hits(ranked: list[tuple[Postmortem, float]], probe: Probe) -> list[SimilarH
         hits.append(
             SimilarHit(
                 postmortem=postmortem,
+                incident=postmortem.incident,
                 score=score,
                 shared_services=shared,
                 category=str(RootCauseCategory(probe.category).label) if same else "",
@@ -277,6 +273,19 @@ def _hits(ranked: list[tuple[Postmortem, float]], probe: Probe) -> list[SimilarH
             )
         )
     return hits
+
+
+def _incident_hit(match: IncidentMatch, probe: Probe) -> SimilarHit:
+    """An incident without a postmortem as a result: its shared services and words."""
+    lowered = {name.lower() for name in match.shared_names}
+    words = incident_words(probe, match.incident)
+    return SimilarHit(
+        postmortem=None,
+        incident=match.incident,
+        score=match.score,
+        shared_services=match.shared_names,
+        shared_words=[w for w in words if w not in lowered][:5],
+    )
 
 
 def item_progress(postmortem_ids: list[int]) -> dict[int, tuple[int, int]]:

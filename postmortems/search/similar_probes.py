@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-from django.db.models import Q
+from django.db.models import CharField, F, Func, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from incidents.models import Incident, IncidentService
 from organizations.models import Organization
@@ -120,3 +121,31 @@ def summaries_of(ids: list[int]) -> dict[int, list[str]]:
     for row in rows.values("postmortem_id", "body", "data"):
         found.setdefault(row["postmortem_id"], []).append(section_text(row))
     return found
+
+
+# --- Read with the PostgreSQL rankings ----------------------------------------------------------
+
+
+def count_of(array: str):
+    """How many values an array column holds (0 for none: NULL when nothing is shared)."""
+    return Coalesce(Func(F(array), function="cardinality", output_field=IntegerField()), 0)
+
+
+def shared_service_names(probe: Probe, *, incident: str = "incident_id"):
+    """The names of the services the row's incident (the field ``incident`` names) shares with
+    the probe, as an array read with the ranking (PostgreSQL)."""
+    from django.contrib.postgres.aggregates import ArrayAgg
+    from django.contrib.postgres.fields import ArrayField
+
+    if not probe.service_ids:
+        return Value([], output_field=ArrayField(CharField()))
+    names = (
+        IncidentService.objects.filter(
+            incident_id=OuterRef(incident), service_id__in=probe.service_ids
+        )
+        .order_by()
+        .values("incident_id")
+        .annotate(names=ArrayAgg("service__name"))
+        .values("names")[:1]
+    )
+    return Subquery(names, output_field=ArrayField(CharField()))

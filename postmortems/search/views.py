@@ -20,7 +20,7 @@ from postmortems.lookups import postmortem_from_number
 from postmortems.models import PostmortemStatus, RootCauseCategory
 from postmortems.search import services as search
 from postmortems.search.query import MAX_QUERY_CHARS
-from postmortems.search.similar import similar_postmortems
+from postmortems.search.similar import similar_incidents
 from postmortems.search.similar_probes import incident_probe, postmortem_probe, query_probe
 
 PAGE = "postmortems/search/page.html"
@@ -121,7 +121,7 @@ def _similar(request: HttpRequest, results: search.SearchResults, filters) -> li
         category=filters.category,
         listed=tuple(hit.postmortem.pk for hit in results.hits),
     )
-    return similar_postmortems(
+    return similar_incidents(
         organization=request.organization, membership=request.membership, probe=probe
     )
 
@@ -164,7 +164,7 @@ def similar_to_postmortem(request: HttpRequest, postmortem) -> HttpResponse:
     """The editor's "Similar incidents" card, loaded after the page (and again on demand): the
     earlier postmortems closest to what the draft says now. Anyone who may read the draft may
     see it; the results are what they may read."""
-    similar = similar_postmortems(
+    similar = similar_incidents(
         organization=request.organization,
         membership=request.membership,
         probe=postmortem_probe(postmortem),
@@ -181,7 +181,7 @@ def similar_to_incident(request: HttpRequest, incident) -> HttpResponse:
     """The incident page's "Similar incidents" card, loaded after the page so the incident's
     own facts and timeline never wait for the ranking. The results are what the member may
     read."""
-    similar = similar_postmortems(
+    similar = similar_incidents(
         organization=request.organization,
         membership=request.membership,
         probe=incident_probe(incident),

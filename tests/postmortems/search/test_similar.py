@@ -13,7 +13,8 @@ from actionitems.models import ItemStatus
 from organizations.roles import Role
 from postmortems.models import RootCauseCategory, Visibility
 from postmortems.search.indexing import is_postgres
-from postmortems.search.similar import readable_candidates, similar_postmortems
+from postmortems.search import similar, similar_unwritten
+from postmortems.search.similar import readable_candidates, similar_incidents
 from postmortems.search.similar_fallback import Candidate, fallback_score, similar_fallback
 from postmortems.search.similar_probes import Probe, incident_probe, postmortem_probe
 from tests.postmortems.read.helpers import resolved_incident
@@ -81,12 +82,12 @@ def world(org, engineer):
 
 
 def titles(hits) -> list[str]:
-    return [hit.postmortem.title for hit in hits]
+    return [(hit.postmortem or hit.incident).title for hit in hits]
 
 
 def similar_for(org, user, probe):
     with scope(organization=org):
-        return similar_postmortems(
+        return similar_incidents(
             organization=org, membership=user.memberships.get(organization=org), probe=probe
         )
 
@@ -153,6 +154,87 @@ def test_action_item_progress_is_shown(org, engineer, admin_user, world):
     add_items(org, world["pool"], admin_user, done, done, still_open, wont)
     hit = similar_for(org, engineer, incident_probe(world["incident"]))[0]
     assert (hit.items_done, hit.items_total) == (2, 4)
+
+
+# --- Incidents nobody has written up ------------------------------------------------------------
+
+
+def unwritten(org, actor, title, services, days_before, description=""):
+    """An earlier incident left without a postmortem."""
+    incident = earlier_incident(org, actor, title, services, days_before)
+    if description:
+        with scope(organization=org):
+            type(incident).objects.filter(pk=incident.pk).update(description=description)
+    with scope(organization=org):
+        assert not incident.postmortems.exists()
+    return incident
+
+
+def test_an_earlier_incident_without_a_postmortem_is_listed_with_its_reasons(
+    org, engineer, world
+):
+    lonely = unwritten(
+        org,
+        engineer,
+        "Checkout pool exhausted during sale",
+        ["checkout"],
+        12,
+        description="The database connection pool ran dry.",
+    )
+    hits = similar_for(org, engineer, incident_probe(world["incident"]))
+    hit = next(hit for hit in hits if hit.incident == lonely)
+    assert hit.postmortem is None
+    reasons = dict(hit.reasons)
+    assert reasons["Same service"] == ["checkout"]
+    assert {"pool", "exhausted", "database"} <= set(reasons["Shared words"])
+    # The postmortems it resembles are still listed beside it.
+    assert "Checkout connection pool exhausted" in titles(hits)
+
+
+def test_unrelated_later_and_own_incidents_are_not_listed(org, engineer, world):
+    unwritten(org, engineer, "Zebracorn stampede", ["zoo"], 12)
+    unwritten(org, engineer, "Checkout pool exhausted tomorrow", ["checkout"], -400)
+    shown = titles(similar_for(org, engineer, incident_probe(world["incident"])))
+    assert "Zebracorn stampede" not in shown
+    assert "Checkout pool exhausted tomorrow" not in shown
+    assert world["incident"].title not in shown
+
+
+def test_an_incident_whose_postmortem_is_private_is_not_listed_as_unwritten(
+    org, engineer, member_factory, world
+):
+    other = member_factory(Role.ENGINEER, username="other-writer")
+    secret = earlier_incident(org, other, "Checkout pool exhausted, quietly", ["checkout"], 5)
+    write(org, other, "Private review", incident=secret, visibility=Visibility.PRIVATE)
+    shown = titles(similar_for(org, engineer, incident_probe(world["incident"])))
+    assert "Checkout pool exhausted, quietly" not in shown
+    assert "Private review" not in shown
+
+
+def test_another_organizations_unwritten_incidents_never_show(
+    org, other_org, engineer, member_factory, world
+):
+    outsider = member_factory(Role.ADMIN, organization=other_org, username="outsider")
+    with scopes_disabled():
+        earlier_incident(other_org, outsider, "Checkout database pool exhausted", ["checkout"], 3)
+    shown = titles(similar_for(org, engineer, incident_probe(world["incident"])))
+    assert "Checkout database pool exhausted" not in shown
+
+
+def test_the_fallback_finds_unwritten_incidents_as_postgresql_does(
+    org, engineer, world, monkeypatch
+):
+    lonely = unwritten(org, engineer, "Checkout pool exhausted during sale", ["checkout"], 12)
+    unwritten(org, engineer, "Zebracorn stampede", ["zoo"], 13)
+    probe = incident_probe(world["incident"])
+    on_postgres = similar_for(org, engineer, probe)
+    monkeypatch.setattr(similar, "is_postgres", lambda: False)
+    monkeypatch.setattr(similar_unwritten, "is_postgres", lambda: False)
+    fallback = similar_for(org, engineer, probe)
+    assert titles(fallback)[:2] == titles(on_postgres)[:2]
+    hit = next(hit for hit in fallback if hit.incident == lonely)
+    assert dict(hit.reasons)["Same service"] == ["checkout"]
+    assert "Zebracorn stampede" not in titles(fallback)
 
 
 # --- Visibility ----------------------------------------------------------------------------------
@@ -267,6 +349,17 @@ def test_the_incident_page_lists_similar_incidents(client, org, engineer, admin_
     assert "1 of 2 action items done" in card
 
 
+def test_the_incident_card_links_an_unwritten_incident_to_its_page(
+    client, org, engineer, world
+):
+    lonely = unwritten(org, engineer, "Checkout pool exhausted during sale", ["checkout"], 12)
+    client.force_login(engineer)
+    card = incident_card(client, world["incident"])
+    page_url = reverse("incident_detail", kwargs={"org_slug": "acme", "ref": lonely.ref})
+    assert f'href="{page_url}"' in card
+    assert "No postmortem written" in card
+
+
 def test_the_incident_card_adds_no_query_per_result(
     client, org, engineer, admin_user, world, count_queries
 ):
@@ -278,8 +371,11 @@ def test_the_incident_card_adds_no_query_per_result(
         past = earlier_incident(org, engineer, f"Checkout pool exhausted {n}", ["checkout"], 40 + n)
         postmortem = write(org, engineer, f"Checkout pool exhausted {n}", incident=past)
         add_items(org, postmortem, admin_user, ItemStatus.COMPLETED, ItemStatus.OPEN)
+        unwritten(org, engineer, f"Checkout database pool exhausted {n}", ["checkout"], 50 + n)
     many = count_queries(lambda: client.get(url))
-    assert "Checkout pool exhausted 5" in client.get(url).content.decode()
+    card = client.get(url).content.decode()
+    assert card.count('class="similar__item"') == 5
+    assert "No postmortem written" in card
     assert many == few
 
 
