@@ -129,10 +129,24 @@ def remediated_before(organization, incident: Incident) -> QuerySet[Postmortem]:
     )
 
 
+def _remediated_in_window(organization, incident: Incident) -> bool:
+    """Was any postmortem remediated within the window before ``incident`` started? Most
+    incidents follow none, and this question costs a fraction of the full one to write
+    (``remediated_before``'s joins and subqueries take milliseconds to compile)."""
+    return Postmortem.objects.filter(
+        organization=organization,
+        remediated_at__lt=incident.started_at,
+        remediated_at__gte=incident.started_at - WINDOW,
+    ).exists()
+
+
 def recurrences_of(*, incident: Incident, membership) -> Recurrences:
     """The remediated postmortems ``incident`` recurs, closest first (the incident page and
-    its postmortem's draft and read view). One query when there is none, at most six."""
+    its postmortem's draft and read view). One query when nothing was remediated in the
+    window before it, at most seven."""
     organization = incident.organization_id
+    if not _remediated_in_window(organization, incident):
+        return Recurrences()
     earlier = list(
         remediated_before(organization, incident)
         .select_related("incident")
