@@ -14,13 +14,13 @@ Elsewhere the pool is scored in Python (``similar_fallback.fallback_score``).
 from dataclasses import dataclass
 
 from django.db.models import (
-    Exists,
     ExpressionWrapper,
     F,
     FloatField,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.db.models.functions import Coalesce, Left
@@ -69,10 +69,22 @@ def earlier_incidents(*, organization: Organization, probe: Probe) -> QuerySet[I
 
 
 def _pool(earlier: QuerySet[Incident], probe: Probe) -> set[int]:
-    """The bounded pool ranked in full (one query): the most recent earlier incidents sharing
-    a service, with a word of the probe's title in their title (a trigram index answers it:
-    migration ``incidents.0010``), or nothing in particular."""
-    newest = earlier.order_by("-started_at", "-pk").values_list("pk", flat=True)
+    """The bounded pool ranked in full, in one query: of the most recent earlier incidents
+    sharing a service, with a word of the probe's title in their title (a trigram index
+    answers it: migration ``incidents.0010``) or nothing in particular, those without a
+    postmortem.
+
+    The pool is chosen among all the earlier incidents and only then are the written ones
+    left out: most incidents have a postmortem, and finding the few without one first would
+    walk them all."""
+    # Its postmortem's id, looked up for the rows kept only (as a LIMIT 1 subquery: PostgreSQL
+    # would hash an EXISTS over every postmortem of the organization, for each part).
+    postmortem = Postmortem.objects.filter(incident_id=OuterRef("pk")).values("pk")[:1]
+    newest = (
+        earlier.annotate(its_postmortem=Subquery(postmortem))
+        .order_by("-started_at", "-pk")
+        .values_list("pk", "its_postmortem")
+    )
     parts = [newest[:POOL_RECENT]]
     if probe.service_ids:
         sharing = IncidentService.objects.filter(service_id__in=probe.service_ids)
@@ -82,25 +94,21 @@ def _pool(earlier: QuerySet[Incident], probe: Probe) -> set[int]:
         title_words |= Q(title__icontains=word)
     if title_words:
         parts.append(newest.filter(title_words)[:POOL_TITLE])
-    return set(parts[0].union(*parts[1:]))
+    return {pk for pk, its_postmortem in parts[0].union(*parts[1:]) if its_postmortem is None}
 
 
 def similar_unwritten(
     *, organization: Organization, probe: Probe, limit: int
 ) -> list[IncidentMatch]:
     """The ``limit`` earlier incidents without a postmortem closest to the probe, closest
-    first (two queries on PostgreSQL, three elsewhere).
-
-    The pool is chosen among all the earlier incidents and only then are the written ones
-    left out: most incidents have a postmortem, and finding the few without one first would
-    walk them all."""
+    first: one query when the pool holds none, two on PostgreSQL otherwise, three elsewhere."""
     earlier = earlier_incidents(organization=organization, probe=probe)
-    pool = earlier.filter(pk__in=_pool(earlier, probe)).filter(
-        ~Exists(Postmortem.objects.filter(incident_id=OuterRef("pk")))
-    )
+    pool = _pool(earlier, probe)
+    if not pool:
+        return []
     if is_postgres():
-        return _ranked_postgres(pool, probe, limit)
-    return _ranked_fallback(pool, probe, limit)
+        return _ranked_postgres(earlier.filter(pk__in=pool), probe, limit)
+    return _ranked_fallback(earlier.filter(pk__in=pool), probe, limit)
 
 
 def _ranked_postgres(pool: QuerySet[Incident], probe: Probe, limit: int) -> list[IncidentMatch]:

@@ -363,6 +363,7 @@ def test_the_incident_card_links_an_unwritten_incident_to_its_page(
 def test_the_incident_card_adds_no_query_per_result(
     client, org, engineer, admin_user, world, count_queries
 ):
+    unwritten(org, engineer, "Checkout pool ran dry", ["checkout"], 35)  # results of both kinds
     client.force_login(engineer)
     incident_card(client, world["incident"])  # the session's first request writes it
     url = reverse("incident_similar", kwargs={"org_slug": "acme", "ref": world["incident"].ref})
