@@ -94,14 +94,18 @@ def _pool(earlier: QuerySet[Incident], probe: Probe) -> set[int]:
         title_words |= Q(title__icontains=word)
     if title_words:
         parts.append(newest.filter(title_words)[:POOL_TITLE])
-    return {pk for pk, its_postmortem in parts[0].union(*parts[1:]) if its_postmortem is None}
+    # SQLite allows no LIMIT within a UNION: there, a query per part.
+    union = is_postgres()
+    rows = parts[0].union(*parts[1:]) if union else [row for part in parts for row in part]
+    return {pk for pk, its_postmortem in rows if its_postmortem is None}
 
 
 def similar_unwritten(
     *, organization: Organization, probe: Probe, limit: int
 ) -> list[IncidentMatch]:
     """The ``limit`` earlier incidents without a postmortem closest to the probe, closest
-    first: one query when the pool holds none, two on PostgreSQL otherwise, three elsewhere."""
+    first: on PostgreSQL one query when the pool holds none and two otherwise; elsewhere a
+    query per part of the pool and two more."""
     earlier = earlier_incidents(organization=organization, probe=probe)
     pool = _pool(earlier, probe)
     if not pool:
