@@ -12,8 +12,8 @@ from actionitems import services as item_services
 from actionitems.models import ItemStatus
 from organizations.roles import Role
 from postmortems.models import RootCauseCategory, Visibility
-from postmortems.search.indexing import is_postgres
 from postmortems.search import similar, similar_unwritten
+from postmortems.search.indexing import is_postgres
 from postmortems.search.similar import readable_candidates, similar_incidents
 from postmortems.search.similar_fallback import Candidate, fallback_score, similar_fallback
 from postmortems.search.similar_probes import Probe, incident_probe, postmortem_probe
