@@ -170,9 +170,7 @@ def unwritten(org, actor, title, services, days_before, description=""):
     return incident
 
 
-def test_an_earlier_incident_without_a_postmortem_is_listed_with_its_reasons(
-    org, engineer, world
-):
+def test_an_earlier_incident_without_a_postmortem_is_listed_with_its_reasons(org, engineer, world):
     lonely = unwritten(
         org,
         engineer,
@@ -349,9 +347,7 @@ def test_the_incident_page_lists_similar_incidents(client, org, engineer, admin_
     assert "1 of 2 action items done" in card
 
 
-def test_the_incident_card_links_an_unwritten_incident_to_its_page(
-    client, org, engineer, world
-):
+def test_the_incident_card_links_an_unwritten_incident_to_its_page(client, org, engineer, world):
     lonely = unwritten(org, engineer, "Checkout pool exhausted during sale", ["checkout"], 12)
     client.force_login(engineer)
     card = incident_card(client, world["incident"])
