@@ -27,7 +27,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 
 from incidents.models import Incident, IncidentService
 from organizations import hooks
@@ -47,8 +46,9 @@ from postmortems.search.similar_probes import (
     earlier_q,
     shared_service_names,
     summaries_of,
+    words_rank,
 )
-from postmortems.search.similar_terms import probe_terms, shared_terms, websearch_or
+from postmortems.search.similar_terms import MAX_SHOWN, probe_terms, shared_terms
 from postmortems.search.similar_unwritten import IncidentMatch, incident_words, similar_unwritten
 
 # Answered by ``actionitems``: ``{postmortem_id: (completed, total)}`` for ``postmortem_ids``.
@@ -60,9 +60,6 @@ POOL_SERVICES = 80
 POOL_CATEGORY = 50
 TITLE_POOL = 40
 POOL_RECENT = 50
-# ts_rank's weights {D, C, B, A}: the title and the summaries count, the incident's words a
-# little, the rest of the document (timeline, appendices) not at all.
-RANK_WEIGHTS = [0.1, 0.0, 0.4, 1.0]
 
 
 @dataclass
@@ -178,7 +175,7 @@ def similar_postgres(
         .annotate(
             shared=count_of("shared_names") if probe.service_ids else Value(0),
             same_category=_same_category(probe),
-            words=_words_rank(probe),
+            words=words_rank(probe, F("search_document__vector")),
             title_similarity=TrigramSimilarity("title", probe.title),
         )
         .annotate(score=ExpressionWrapper(score, output_field=FloatField()))
@@ -209,17 +206,6 @@ def _pool_parts(candidates: QuerySet[Postmortem], probe: Probe):
         every_word = SearchQuery(title_words, search_type="plain", config=CONFIG)
         yield candidates.filter(search_document__vector=every_word), TITLE_POOL
     yield candidates, POOL_RECENT
-
-
-def _words_rank(probe: Probe):
-    """``ts_rank`` of the probe's words (any of them) over the title and summaries."""
-    words = websearch_or(probe.terms)
-    if not words:
-        return Value(0.0)
-    from django.contrib.postgres.search import SearchQuery, SearchRank
-
-    tsquery = SearchQuery(words, search_type="websearch", config=CONFIG)
-    return Coalesce(SearchRank(F("search_document__vector"), tsquery, weights=RANK_WEIGHTS), 0.0)
 
 
 # --- The results shown --------------------------------------------------------------------------
@@ -266,8 +252,7 @@ def _hits(ranked: list[tuple[Postmortem, float]], probe: Probe) -> list[SimilarH
                 score=score,
                 shared_services=shared,
                 category=str(RootCauseCategory(probe.category).label) if same else "",
-                # A service's name is said once, as a shared service.
-                shared_words=[w for w in words if w not in {n.lower() for n in shared}][:5],
+                shared_words=_words_shown(words, shared),
                 items_done=done,
                 items_total=total,
             )
@@ -277,15 +262,19 @@ def _hits(ranked: list[tuple[Postmortem, float]], probe: Probe) -> list[SimilarH
 
 def _incident_hit(match: IncidentMatch, probe: Probe) -> SimilarHit:
     """An incident without a postmortem as a result: its shared services and words."""
-    lowered = {name.lower() for name in match.shared_names}
-    words = incident_words(probe, match.incident)
     return SimilarHit(
         postmortem=None,
         incident=match.incident,
         score=match.score,
         shared_services=match.shared_names,
-        shared_words=[w for w in words if w not in lowered][:5],
+        shared_words=_words_shown(incident_words(probe, match.incident), match.shared_names),
     )
+
+
+def _words_shown(words: list[str], services: list[str]) -> list[str]:
+    """The shared words a result shows: a service's name is said once, as a shared service."""
+    names = {name.lower() for name in services}
+    return [word for word in words if word not in names][:MAX_SHOWN]
 
 
 def item_progress(postmortem_ids: list[int]) -> dict[int, tuple[int, int]]:

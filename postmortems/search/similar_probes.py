@@ -12,13 +12,17 @@ from django.db.models.functions import Coalesce
 from incidents.models import Incident, IncidentService
 from organizations.models import Organization
 from postmortems.models import Postmortem, Section
-from postmortems.search.indexing import section_text
-from postmortems.search.similar_terms import probe_terms
+from postmortems.search.indexing import CONFIG, section_text
+from postmortems.search.similar_terms import probe_terms, websearch_or
 
 SERVICE_WEIGHT = 1.0  # per shared service
 CATEGORY_WEIGHT = 0.75
 WORDS_WEIGHT = 4.0  # ts_rank of the probe's words, or the share of them found (SQLite)
 TITLE_WEIGHT = 2.0  # trigram similarity of the titles (PostgreSQL)
+# ts_rank's weights {D, C, B, A}: a postmortem's title and summaries (an incident's title and
+# description) count, its incident's words a little, the rest of the document (timeline,
+# appendices) not at all.
+RANK_WEIGHTS = [0.1, 0.0, 0.4, 1.0]
 SUMMARY_KEYS_Q = Q(key__contains="summary") | Q(key__contains="root-cause")
 
 
@@ -149,3 +153,15 @@ def shared_service_names(probe: Probe, *, incident: str = "incident_id"):
         .values("names")[:1]
     )
     return Subquery(names, output_field=ArrayField(CharField()))
+
+
+def words_rank(probe: Probe, vector):
+    """``ts_rank`` of the probe's words (any of them) over ``vector`` (PostgreSQL), 0 when
+    the probe has no word."""
+    from django.contrib.postgres.search import SearchQuery, SearchRank
+
+    words = websearch_or(probe.terms)
+    if not words:
+        return Value(0.0)
+    tsquery = SearchQuery(words, search_type="websearch", config=CONFIG)
+    return Coalesce(SearchRank(vector, tsquery, weights=RANK_WEIGHTS), 0.0)

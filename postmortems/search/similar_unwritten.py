@@ -23,7 +23,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, Left
+from django.db.models.functions import Left
 
 from incidents.models import Incident, IncidentService
 from organizations.models import Organization
@@ -37,8 +37,9 @@ from postmortems.search.similar_probes import (
     Probe,
     count_of,
     shared_service_names,
+    words_rank,
 )
-from postmortems.search.similar_terms import shared_terms, websearch_or
+from postmortems.search.similar_terms import shared_terms
 
 # The pool, chosen among every earlier incident (those with a postmortem are left out after).
 POOL_SERVICES = 120  # the most recent sharing a service
@@ -46,7 +47,6 @@ POOL_TITLE = 60  # the most recent with a word of the probe's title in theirs
 POOL_RECENT = 40  # the most recent, whatever they say
 TITLE_WORDS = 5  # of the probe's title, looked for in the incidents' titles
 DESCRIPTION_CHARS = 4000  # of an incident's description, ranked and shown as reasons
-RANK_WEIGHTS = [0.1, 0.0, 0.4, 1.0]  # ts_rank's {D, C, B, A}: the title A, the description B
 
 
 @dataclass
@@ -143,18 +143,14 @@ def _ranked_postgres(pool: QuerySet[Incident], probe: Probe, limit: int) -> list
 
 
 def _words_rank(probe: Probe):
-    """``ts_rank`` of the probe's words (any of them) over the title and the description,
-    worked out for the pool only: incidents keep no search document."""
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+    """``ts_rank`` of the probe's words over the title and the description, worked out for the
+    pool only: incidents keep no search document."""
+    from django.contrib.postgres.search import SearchVector
 
-    words = websearch_or(probe.terms)
-    if not words:
-        return Value(0.0)
     vector = SearchVector("title", weight="A", config=CONFIG) + SearchVector(
         Left("description", DESCRIPTION_CHARS), weight="B", config=CONFIG
     )
-    tsquery = SearchQuery(words, search_type="websearch", config=CONFIG)
-    return Coalesce(SearchRank(vector, tsquery, weights=RANK_WEIGHTS), 0.0)
+    return words_rank(probe, vector)
 
 
 def _ranked_fallback(pool: QuerySet[Incident], probe: Probe, limit: int) -> list[IncidentMatch]:
